@@ -1,0 +1,3 @@
+from litgraph.cli import main
+
+main()

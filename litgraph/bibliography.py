@@ -1,0 +1,213 @@
+"""Read BibTeX and biblatex files into Works, reporting each broken entry and loading the rest."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
+
+from litgraph.bibtex_values import UnresolvedValue, people, resolve, to_text
+from litgraph.model import Problem, Work
+
+# BibTeX/biblatex entry types litgraph knows; every other type is read as a generic document.
+KNOWN_TYPES = {
+    "article", "book", "mvbook", "collection", "mvcollection", "proceedings", "mvproceedings",
+    "inbook", "incollection", "inproceedings", "conference", "bookinbook", "suppbook",
+    "suppcollection", "report", "techreport", "thesis", "phdthesis", "mastersthesis",
+    "legislation", "legal", "law", "jurisdiction", "online", "www", "electronic", "webpage",
+    "misc", "unpublished", "manual", "booklet", "periodical", "suppperiodical", "dataset",
+    "software", "patent", "reference", "mvreference", "inreference", "set", "xdata", "standard",
+    "artwork", "audio", "image", "movie", "music", "performance", "video", "letter", "review",
+}  # fmt: skip
+
+LANGUAGES = {
+    "english": "en", "american": "en", "british": "en", "norwegian": "no", "norsk": "no",
+    "bokmal": "nb", "bokmål": "nb", "norsk bokmål": "nb", "nynorsk": "nn", "swedish": "sv",
+    "svenska": "sv", "danish": "da", "dansk": "da", "german": "de", "ngerman": "de",
+    "french": "fr", "spanish": "es", "italian": "it", "dutch": "nl", "finnish": "fi",
+    "icelandic": "is", "portuguese": "pt",
+}  # fmt: skip
+
+UNDATED = {"n.d.", "nd", "u.å.", "u.a.", "u.d.", "udatert", "s.a.", "o.j.", "undated", "forthcoming"}
+# The fields litgraph uses; only these are decoded from LaTeX (abstracts would cost seconds).
+_TEXT_FIELDS = {
+    "title", "subtitle", "untitled", "journaltitle", "journal", "booktitle", "publisher", "institution",
+    "school", "organization", "volume", "number", "issue", "pages", "isbn", "langid", "language",
+    "type", "note", "altyear", "confidence", "seedfile", "crossref", "xdata", "keywords",
+}  # fmt: skip
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+@dataclass
+class BibliographyResult:
+    works: dict[str, Work] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_text(path: Path, problems: list[Problem]) -> str:
+    """A .bib file's text: UTF-8 (with or without BOM), else cp1252 with a warning, never a crash."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                path,
+                line,
+                "file is not UTF-8; read it as Windows-1252 (Latin-1)",
+                "re-export the file as UTF-8 to be sure accented names are right",
+                "warning",
+            )
+        )
+        return data.decode("cp1252", errors="replace")
+
+
+def _failure(path: Path, block: ParsingFailedBlock) -> Problem:
+    line = (block.start_line or 0) + 1
+    if isinstance(block, DuplicateBlockKeyBlock) and not block.key:
+        return Problem(path, line, "an entry has no citation key", "add a key after the opening brace")
+    if isinstance(block, DuplicateBlockKeyBlock):
+        return Problem(path, line, f"the key {block.key!r} is used twice in this file", "give each entry its own key")
+    if isinstance(block, DuplicateFieldKeyBlock):
+        return Problem(
+            path,
+            line,
+            f"an entry has the same field twice: {', '.join(sorted(block.duplicate_keys))}",
+            "keep one of them",
+        )
+    raw = (block.raw or "").strip().splitlines()
+    first = raw[0][:60] if raw else ""
+    reason = getattr(block.error, "abort_reason", None) or str(block.error) or "unbalanced braces or quotes"
+    return Problem(
+        path,
+        line,
+        f"cannot parse the entry starting {first!r}: {reason}",
+        "check its braces, quotes and commas; the other entries were read",
+    )
+
+
+def _year(value: str) -> int | None:
+    match = _YEAR.search(value)
+    return int(match.group(1)) if match else None
+
+
+def _entry_to_work(path: Path, entry: Entry, strings: dict[str, str], problems: list[Problem]) -> Work | None:
+    line = (entry.start_line or 0) + 1
+    fields: dict[str, str] = {}
+    if not entry.key:
+        problems.append(Problem(path, line, "an entry has no citation key", "add a key after the opening brace"))
+        return None
+    for f in entry.fields:
+        name = f.key.splitlines()[-1].strip().lower()  # a `%` comment line can precede the name
+        if name.startswith("%"):
+            continue  # a commented-out field, as biber reads it
+        try:
+            fields[name] = resolve(str(f.value), strings).strip()
+        except UnresolvedValue as exc:
+            problems.append(
+                Problem(
+                    path,
+                    (f.start_line or 0) + 1,
+                    f"entry {entry.key!r}, field {name!r}: {exc}",
+                    "define it with @string{name = {...}} or put the value in braces",
+                )
+            )
+    entry_type = entry.entry_type.lower()
+    if entry_type not in KNOWN_TYPES:
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"entry {entry.key!r} has an unknown type @{entry.entry_type}",
+                "read as a generic document (bibo:Document)",
+                "warning",
+            )
+        )
+    work = Work(key=entry.key, entry_type=entry_type, path=path, line=line)
+    text = {k: to_text(v) for k, v in fields.items() if k in _TEXT_FIELDS}
+    title = text.get("title")
+    if title and text.get("subtitle"):
+        title = f"{title.rstrip(':')}: {text['subtitle']}"
+    work.title = title or None
+    work.untitled_reason = text.get("untitled")
+    year_text = fields.get("year") or fields.get("date") or ""
+    work.year = _year(year_text)
+    work.undated = work.year is None and year_text.strip().lower() in UNDATED
+    for role in ("author", "editor"):
+        if role in fields:
+            persons, more = people(fields[role])
+            setattr(work, role + "s", persons)
+            work.more_authors = work.more_authors or (more and role == "author")
+    work.container = text.get("journaltitle") or text.get("journal") or text.get("booktitle")
+    work.publisher = text.get("publisher") or text.get("institution") or text.get("school") or text.get("organization")
+    work.volume = text.get("volume")
+    work.issue = text.get("number") if entry_type == "article" else text.get("issue")
+    work.number = text.get("number") if entry_type != "article" else None
+    work.pages = text.get("pages")
+    doi = fields.get("doi", "").strip()
+    work.doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I) or None
+    work.url = fields.get("url", "").strip() or None
+    work.isbn = text.get("isbn")
+    lang = (text.get("langid") or text.get("language") or "").lower()
+    work.language = LANGUAGES.get(lang) or (lang if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)*", lang) else None)
+    work.series_type = text.get("type")
+    work.note = text.get("note")
+    work.other_year = _year(text["altyear"]) if "altyear" in text else None
+    work.confidence = text.get("confidence")
+    work.provenance = fields.get("provenance", "").strip() or None
+    work.extra = {k: v for k, v in text.items() if k in ("seedfile", "crossref", "xdata", "keywords")}
+    return work
+
+
+def read_bib_file(path: Path) -> BibliographyResult:
+    """Every entry of one file; broken ones become Problems and the rest still load."""
+    result = BibliographyResult()
+    text = read_text(path, result.problems)
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    strings: dict[str, str] = {}
+    for block in library.strings:
+        try:
+            strings[block.key.lower()] = resolve(str(block.value), strings)
+        except UnresolvedValue as exc:
+            result.problems.append(
+                Problem(
+                    path,
+                    (block.start_line or 0) + 1,
+                    f"@string {block.key!r}: {exc}",
+                    "define macros before they are used",
+                )
+            )
+    for failed in library.failed_blocks:
+        result.problems.append(_failure(path, failed))
+    for entry in library.entries:
+        work = _entry_to_work(path, entry, strings, result.problems)
+        if work is not None:
+            result.works[work.key] = work
+    return result
+
+
+def read_bibliography(paths: Iterable[Path]) -> BibliographyResult:
+    """All files; a key defined in two files is an error that names both places."""
+    result = BibliographyResult()
+    for path in paths:
+        one = read_bib_file(path)
+        result.problems.extend(one.problems)
+        for key, work in one.works.items():
+            if key in result.works:
+                first = result.works[key]
+                result.problems.append(
+                    Problem(
+                        path,
+                        work.line,
+                        f"the key {key!r} is also defined at {first.path}:{first.line}",
+                        "rename one of them",
+                    )
+                )
+                continue
+            result.works[key] = work
+    return result

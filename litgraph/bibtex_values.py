@@ -1,0 +1,131 @@
+"""Field values of a BibTeX entry: @string macros and `#` concatenation, LaTeX to Unicode, names.
+
+bibtexparser's splitter gives raw values; these functions finish them. LaTeX decoding and name
+splitting reuse bibtexparser's and pylatexenc's code but run only where a value needs them, since
+they are many times slower than the bare parse.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+from litgraph.model import Person
+
+MONTHS = {
+    "jan": "1", "feb": "2", "mar": "3", "apr": "4", "may": "5", "jun": "6",
+    "jul": "7", "aug": "8", "sep": "9", "oct": "10", "nov": "11", "dec": "12",
+}  # fmt: skip
+
+
+class UnresolvedValue(Exception):
+    """A value that cannot be resolved (an undefined @string macro, unbalanced quotes)."""
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    """Split `a # "b" # {c}` on the `#` outside braces and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(raw):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:i])
+            start = i + 1
+        elif ch == "%" and depth == 0 and not quoted:
+            break  # a trailing comment after the value
+    else:
+        i = len(raw)
+    parts.append(raw[start:i])
+    return [p.strip() for p in parts]
+
+
+def resolve(raw: str, strings: dict[str, str]) -> str:
+    """The value of a raw field: macros expanded (case-insensitive), pieces joined, enclosure removed."""
+    if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw and "%" not in raw:
+        return raw[1:-1]
+    pieces = []
+    for part in _split_concatenation(raw):
+        if len(part) >= 2 and ((part[0] == "{" and part[-1] == "}") or (part[0] == '"' and part[-1] == '"')):
+            pieces.append(part[1:-1])
+        elif part.isdigit():
+            pieces.append(part)
+        elif part.lower() in strings:
+            pieces.append(strings[part.lower()])
+        elif (part.lower()[:3] in MONTHS and len(part) in (3, 4)) or part.lower() in _LONG_MONTHS:
+            pieces.append(MONTHS[part.lower()[:3]])
+        elif not part:
+            raise UnresolvedValue("empty part in a '#' concatenation")
+        else:
+            raise UnresolvedValue(f"undefined @string macro {part!r}")
+    return "".join(pieces)
+
+
+_LONG_MONTHS = {
+    "january", "february", "march", "april", "june", "july", "august",
+    "september", "october", "november", "december",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _decoder() -> LatexNodes2Text:
+    db = get_default_latex_context_db()
+    db.add_context_category("litgraph", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")])
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim", keep_braced_groups=False)
+
+
+_NEEDS_DECODING = re.compile(r"[\\$%]")
+_SPACES = re.compile(r"\s+")
+
+
+def to_text(value: str) -> str:
+    """LaTeX to plain Unicode: {\\o} -> ø, \\"{o} -> ö, {NOU} -> NOU, ~ -> space, -- -> –."""
+    if _NEEDS_DECODING.search(value):
+        value = _decoder().latex_to_text(value)
+    else:
+        value = value.replace("{", "").replace("}", "").replace("~", "\u00a0")
+    value = value.replace("---", "\u2014").replace("--", "\u2013")
+    return _SPACES.sub(" ", value).strip()
+
+
+def _is_corporate(name: str) -> bool:
+    """A name wholly inside one brace group: {{World Health Organization}} after enclosure removal."""
+    name = name.strip()
+    if not (name.startswith("{") and name.endswith("}")):
+        return False
+    depth = 0
+    for i, ch in enumerate(name):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0 and i < len(name) - 1:
+            return False
+    return True
+
+
+def people(value: str) -> tuple[list[Person], bool]:
+    """The persons of an author/editor field, and whether it ended in "and others"."""
+    result: list[Person] = []
+    more = False
+    for name in split_multiple_persons_names(value):
+        if name.strip().lower() == "others":
+            more = True
+            continue
+        if _is_corporate(name):
+            result.append(Person(family=to_text(name[1:-1]), corporate=True))
+            continue
+        parts = parse_single_name_into_parts(name, strict=False)
+        result.append(
+            Person(
+                family=to_text(" ".join(parts.last)),
+                given=to_text(" ".join(parts.first)),
+                von=to_text(" ".join(parts.von)),
+                suffix=to_text(" ".join(parts.jr)),
+            )
+        )
+    return [p for p in result if p.family], more

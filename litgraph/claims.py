@@ -1,0 +1,227 @@
+"""Read claims (bibliography/claims/*.yaml) and questions (bibliography/questions.yaml).
+
+This stage checks each file on its own (keys, types, id syntax, duplicates); whether the works,
+themes and other claims a claim names exist is checked against the whole project in `checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litgraph.model import Claim, Problem, Question
+from litgraph.suggest import did_you_mean
+from litgraph.yamlfile import Located, load_yaml
+
+CLAIM_KEYS = {
+    "id", "source", "reported_in", "locator", "text", "lang", "themes", "evidence",
+    "supports", "disputes", "question", "stance",
+}  # fmt: skip
+REQUIRED = ("id", "source", "text", "lang", "themes")
+QUESTION_KEYS = {"id", "text", "themes"}
+STANCES = ("for", "against", "qualifies")
+ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+LANG_PATTERN = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
+
+
+@dataclass
+class ClaimsResult:
+    claims: dict[str, Claim] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _items(path: Path, document: Any, top: str, problems: list[Problem]) -> list[Located]:
+    if document is None:
+        return []
+    if not isinstance(document, Located) or top not in document:
+        problems.append(
+            Problem(
+                path,
+                1,
+                f"expected a mapping with a '{top}:' list at the top",
+                f"start the file with '{top}:' followed by '  - id: ...' items",
+            )
+        )
+        return []
+    items = document[top] or []
+    if not isinstance(items, list):
+        problems.append(Problem(path, document.line_of(top), f"'{top}' must be a list", "write '- id: ...' items"))
+        return []
+    good = []
+    for i, item in enumerate(items, 1):
+        if isinstance(item, Located):
+            good.append(item)
+        else:
+            problems.append(
+                Problem(
+                    path,
+                    document.line_of(top),
+                    f"item {i} of '{top}' is not a mapping",
+                    "each item needs 'key: value' lines",
+                )
+            )
+    return good
+
+
+def _string_list(path: Path, item: Located, key: str, problems: list[Problem]) -> list[str]:
+    value = item.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return [str(v) for v in value]
+    problems.append(Problem(path, item.line_of(key), f"'{key}' must be a list of ids", f"write {key}: [a, b]"))
+    return []
+
+
+def _text(path: Path, item: Located, key: str, problems: list[Problem]) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value).strip()
+    problems.append(Problem(path, item.line_of(key), f"'{key}' must be text", f"write {key}: some text"))
+    return None
+
+
+def _check_keys(path: Path, item: Located, allowed: set[str], problems: list[Problem]) -> None:
+    for key in item:
+        if key not in allowed:
+            problems.append(
+                Problem(
+                    path,
+                    item.line_of(key),
+                    f"unknown key {key!r}",
+                    did_you_mean(key, allowed) or f"valid keys: {', '.join(sorted(allowed))}",
+                )
+            )
+
+
+def _check_id(path: Path, item: Located, problems: list[Problem]) -> str | None:
+    value = _text(path, item, "id", problems)
+    if value is None:
+        problems.append(Problem(path, item.line, "missing 'id'", "add id: a-unique-id ([a-z0-9-]+)"))
+        return None
+    if not ID_PATTERN.fullmatch(value):
+        fixed = "-".join(re.findall(r"[a-z0-9]+", value.lower()))
+        problems.append(
+            Problem(
+                path,
+                item.line_of("id"),
+                f"id {value!r} may hold only a-z, 0-9 and '-'",
+                f"for example {fixed!r}" if fixed else None,
+            )
+        )
+        return None
+    return value
+
+
+def read_claim_file(path: Path) -> tuple[list[Claim], list[Problem]]:
+    problems: list[Problem] = []
+    claims: list[Claim] = []
+    for item in _items(path, load_yaml(path, problems), "claims", problems):
+        _check_keys(path, item, CLAIM_KEYS, problems)
+        claim_id = _check_id(path, item, problems)
+        missing = [k for k in REQUIRED if k != "id" and item.get(k) in (None, "", [])]
+        for key in missing:
+            problems.append(Problem(path, item.line, f"claim {claim_id or '?'} has no '{key}'", f"add {key}: ..."))
+        if claim_id is None or missing:
+            continue
+        lang = _text(path, item, "lang", problems) or ""
+        if not LANG_PATTERN.fullmatch(lang):
+            problems.append(
+                Problem(path, item.line_of("lang"), f"lang {lang!r} is not a BCP 47 tag", "for example en or nb")
+            )
+        stance = _text(path, item, "stance", problems)
+        question = _text(path, item, "question", problems)
+        if stance is not None and stance not in STANCES:
+            problems.append(
+                Problem(
+                    path,
+                    item.line_of("stance"),
+                    f"stance {stance!r} is not one of {', '.join(STANCES)}",
+                    did_you_mean(stance, STANCES),
+                )
+            )
+        if (stance is None) != (question is None):
+            problems.append(
+                Problem(
+                    path, item.line, f"claim {claim_id}: 'question' and 'stance' go together", "give both, or neither"
+                )
+            )
+        claims.append(
+            Claim(
+                id=claim_id,
+                source=_text(path, item, "source", problems) or "",
+                text=_text(path, item, "text", problems) or "",
+                lang=lang,
+                themes=_string_list(path, item, "themes", problems),
+                path=path,
+                line=item.line,
+                reported_in=_text(path, item, "reported_in", problems),
+                locator=_text(path, item, "locator", problems),
+                evidence=_text(path, item, "evidence", problems),
+                supports=_string_list(path, item, "supports", problems),
+                disputes=_string_list(path, item, "disputes", problems),
+                question=question,
+                stance=stance,
+                lines=dict(item.key_lines),
+            )
+        )
+    return claims, problems
+
+
+def read_questions(path: Path) -> tuple[list[Question], list[Problem]]:
+    problems: list[Problem] = []
+    questions: list[Question] = []
+    if not path.exists():
+        return questions, problems
+    for item in _items(path, load_yaml(path, problems), "questions", problems):
+        _check_keys(path, item, QUESTION_KEYS, problems)
+        qid = _check_id(path, item, problems)
+        text = item.get("text")
+        texts: dict[str, str] = {}
+        if isinstance(text, str):
+            texts = {"en": text.strip()}
+        elif isinstance(text, dict) and all(isinstance(v, str) for v in text.values()):
+            texts = {str(k): v.strip() for k, v in text.items()}
+        else:
+            problems.append(
+                Problem(path, item.line_of("text"), f"question {qid or '?'} needs text", "text: {en: ..., nb: ...}")
+            )
+        if qid and texts:
+            questions.append(Question(qid, texts, _string_list(path, item, "themes", problems), path, item.line))
+    return questions, problems
+
+
+def read_claims(paths: Iterable[Path], questions_path: Path) -> ClaimsResult:
+    """All claim files and the questions; duplicate ids are reported with both places."""
+    result = ClaimsResult()
+    questions, problems = read_questions(questions_path)
+    result.problems.extend(problems)
+    for q in questions:
+        if q.id in result.questions:
+            result.problems.append(Problem(q.path, q.line, f"question id {q.id!r} is used twice", "rename one"))
+        result.questions[q.id] = q
+    for path in paths:
+        claims, problems = read_claim_file(path)
+        result.problems.extend(problems)
+        for claim in claims:
+            if claim.id in result.claims:
+                first = result.claims[claim.id]
+                result.problems.append(
+                    Problem(
+                        path,
+                        claim.line,
+                        f"claim id {claim.id!r} is also used at {first.path}:{first.line}",
+                        "give each claim its own id",
+                    )
+                )
+                continue
+            result.claims[claim.id] = claim
+    return result

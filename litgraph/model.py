@@ -1,0 +1,170 @@
+"""Plain data passed between the pipeline stages. No rdflib here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, where it is and what would be valid."""
+
+    path: Path | str
+    line: int | None
+    message: str
+    hint: str | None = None
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        text = f"{where}: {self.severity}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author or editor; `corporate` for bodies such as a ministry (a foaf:Organization)."""
+
+    family: str
+    given: str = ""
+    von: str = ""
+    suffix: str = ""
+    corporate: bool = False
+
+    @property
+    def display_name(self) -> str:
+        if self.corporate:
+            return self.family
+        family = f"{self.von} {self.family}".strip()
+        name = f"{self.given} {family}".strip()
+        return f"{name}, {self.suffix}" if self.suffix else name
+
+
+@dataclass
+class Work:
+    """One bibliography entry."""
+
+    key: str
+    entry_type: str  # the BibTeX/biblatex type, lower case
+    path: Path
+    line: int
+    title: str | None = None
+    year: int | None = None
+    undated: bool = False
+    authors: list[Person] = field(default_factory=list)
+    editors: list[Person] = field(default_factory=list)
+    more_authors: bool = False  # "and others"
+    container: str | None = None  # journal or book title
+    publisher: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    isbn: str | None = None
+    language: str | None = None  # BCP 47
+    series_type: str | None = None  # "Meld. St.", "NOU"
+    number: str | None = None
+    note: str | None = None
+    other_year: int | None = None
+    confidence: str | None = None
+    provenance: str | None = None
+    untitled_reason: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def first_author_family(self) -> str | None:
+        people = self.authors or self.editors
+        return people[0].family if people else None
+
+    @property
+    def short_citation(self) -> str:
+        """ "Repper & Carter 2011", "Gillard et al. 2015"."""
+        people = self.authors or self.editors
+        year = str(self.year) if self.year else "n.d."
+        if not people:
+            return f"{self.title or self.key} {year}"
+        if len(people) == 1 and not self.more_authors:
+            names = people[0].family
+        elif len(people) == 2 and not self.more_authors:
+            names = f"{people[0].family} & {people[1].family}"
+        else:
+            names = f"{people[0].family} et al."
+        return f"{names} {year}"
+
+
+@dataclass
+class Theme:
+    """A skos:Concept of the theme scheme; `id` is its skos:notation."""
+
+    id: str
+    labels: dict[str, str]  # lang -> prefLabel
+    alt_labels: dict[str, list[str]] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+    broader: list[str] = field(default_factory=list)
+    line: int | None = None
+
+    def label(self, lang: str = "en") -> str:
+        return self.labels.get(lang) or next(iter(self.labels.values()), self.id)
+
+
+@dataclass
+class Claim:
+    """An annotated claim: who found or argued what, where it was read, on which themes."""
+
+    id: str
+    source: str
+    text: str
+    lang: str
+    themes: list[str]
+    path: Path
+    line: int
+    reported_in: str | None = None
+    locator: str | None = None
+    evidence: str | None = None
+    supports: list[str] = field(default_factory=list)
+    disputes: list[str] = field(default_factory=list)
+    question: str | None = None
+    stance: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)  # key -> line in `path`
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)
+
+
+@dataclass
+class Question:
+    """An open question (a proposition) on which claims take sides."""
+
+    id: str
+    texts: dict[str, str]  # lang -> text
+    themes: list[str]
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True, order=True)
+class Citation:
+    """citing cites cited (cito:cites), from claims or from `litgraph extract`."""
+
+    citing: str
+    cited: str
+
+
+@dataclass
+class Dataset:
+    """Everything a project's input files say, after loading."""
+
+    works: dict[str, Work] = field(default_factory=dict)
+    themes: dict[str, Theme] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+    citations: list[Citation] = field(default_factory=list)
+    evidence_types: dict[str, str] = field(default_factory=dict)  # id -> English label
+    evidence_iris: dict[str, str] = field(default_factory=dict)  # id -> IRI in the vocabulary
+    scheme_title: dict[str, str] = field(default_factory=dict)
+    vocabulary: list[Any] = field(default_factory=list)  # triples of the vocabulary's individuals

@@ -1,0 +1,145 @@
+"""The pipeline in one place: read every input, check it, build the graph, validate it, write site/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from litgraph.bibliography import read_bibliography
+from litgraph.checks import check_claims, check_works
+from litgraph.claims import read_claims
+from litgraph.config import Project
+from litgraph.errors import GraphError, InputError
+from litgraph.graph import build_triples, citations_from_claims
+from litgraph.model import Dataset, Problem
+from litgraph.ontology import read_ontology
+from litgraph.rdfio import serialize
+from litgraph.shacl import check_shapes
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class LoadResult:
+    data: Dataset
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class BuildSummary:
+    works: int
+    claims: int
+    themes: int
+    questions: int
+    disputes: int
+    citations: int
+    triples: int
+    warnings: list[Problem]
+    outputs: list[Path]
+    seconds: dict[str, float]
+
+
+def load(project: Project, progress: Progress = _quiet) -> LoadResult:
+    """Every input file of the project, read and cross-checked; problems are collected, never raised."""
+    result = LoadResult(Dataset())
+    progress("reading ontology")
+    ontology = read_ontology(project.ontology_file("themes.ttl"), project.ontology_file("litgraph.ttl"))
+    result.data.themes, result.data.scheme_title = ontology.themes, ontology.scheme_title
+    result.data.evidence_types, result.data.evidence_iris = ontology.evidence_types, ontology.evidence_iris
+    result.data.vocabulary = ontology.individuals
+    result.problems += ontology.problems
+    progress("reading bibliography")
+    bibliography = read_bibliography(project.bib_files())
+    result.data.works = bibliography.works
+    result.problems += bibliography.problems
+    progress("reading claims")
+    claims = read_claims(project.claim_files(), project.questions_file)
+    result.data.claims, result.data.questions = claims.claims, claims.questions
+    result.problems += claims.problems
+    progress("checking references")
+    result.problems += check_works(result.data)
+    result.problems += check_claims(result.data)
+    for problem in result.problems:
+        if isinstance(problem.path, Path):
+            object.__setattr__(problem, "path", project.relative(problem.path))
+    return result
+
+
+def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResult, list[ox.Triple]]:
+    """The project's triples, SHACL-validated; InputError if any input file has an error."""
+    loaded = load(project, progress)
+    if loaded.errors:
+        raise InputError(loaded.problems)
+    progress("building graph")
+    triples = build_triples(loaded.data, project.base_iri, loaded.data.evidence_iris)
+    progress(f"validating {len(triples):,} triples against SHACL shapes")
+    violations = check_shapes(triples, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
+    if violations:
+        listed = "\n".join(f"  {v}" for v in violations[:20])
+        raise GraphError(f"the built graph breaks {len(violations)} SHACL constraint(s):\n{listed}")
+    return loaded, triples
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    """Swap a fully written folder into place; the old one is removed only after the swap."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
+    """Validate, build and write site/ (graph.ttl, graph.jsonld). site/ is untouched if anything fails."""
+    clock: dict[str, float] = {}
+    start = time.perf_counter()
+    loaded, triples = build_graph(project, progress)
+    clock["load, build and validate"] = time.perf_counter() - start
+    progress("writing site/")
+    start = time.perf_counter()
+    project.root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site.", dir=project.root))
+    try:
+        outputs = []
+        for name, fmt in (("graph.ttl", "ttl"), ("graph.jsonld", "jsonld")):
+            (staging / name).write_bytes(serialize(triples, fmt, project.base_iri))
+            outputs.append(project.site_dir / name)
+        _replace_dir(staging, project.site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    clock["write"] = time.perf_counter() - start
+    data = loaded.data
+    return BuildSummary(
+        works=len(data.works),
+        claims=len(data.claims),
+        themes=len(data.themes),
+        questions=len(data.questions),
+        disputes=sum(len(c.disputes) for c in data.claims.values()),
+        citations=len({*data.citations, *citations_from_claims(data)}),
+        triples=len(triples),
+        warnings=loaded.warnings,
+        outputs=outputs,
+        seconds=clock,
+    )

@@ -1,0 +1,69 @@
+"""Write graphs to files: Turtle, N-Triples and JSON-LD, always through a temporary file and a rename."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from litgraph.namespaces import KINDS, PREFIXES
+
+FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def prefixes_for(base_iri: str) -> dict[str, str]:
+    """Standard prefixes plus one per kind of project resource (work:, claim:, theme: ...)."""
+    own = {kind: f"{base_iri}{kind}/" for kind in KINDS}
+    return {**PREFIXES, **own}
+
+
+@contextmanager
+def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[type-arg]
+    """Open a temporary file beside `path`; it replaces `path` only if the block finishes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sorted_prefixes(turtle: bytes) -> bytes:
+    """The serializer's @prefix lines in alphabetical order, so the bytes never depend on hash order."""
+    lines = turtle.split(b"\n")
+    count = 0
+    while count < len(lines) and lines[count].startswith(b"@prefix "):
+        count += 1
+    return b"\n".join([*sorted(lines[:count]), *lines[count:]])
+
+
+def _bytes(triples: list[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    assert data is not None  # serialize returns bytes when given no output file
+    return data
+
+
+def serialize(triples: list[ox.Triple], fmt: str, base_iri: str) -> bytes:
+    """The graph in `fmt` (ttl, nt, jsonld). JSON-LD carries its context inline."""
+    if fmt == "jsonld":
+        nodes = json.loads(_bytes(triples, ox.RdfFormat.JSON_LD))
+        document = {"@context": prefixes_for(base_iri), "@graph": nodes}
+        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    if fmt == "ttl":
+        return _sorted_prefixes(_bytes(triples, ox.RdfFormat.TURTLE, prefixes_for(base_iri)))
+    return _bytes(triples, FORMATS[fmt])
+
+
+def write_graph(triples: list[ox.Triple], path: Path, fmt: str, base_iri: str) -> None:
+    data = serialize(triples, fmt, base_iri)
+    with atomic_file(path) as handle:
+        handle.write(data)

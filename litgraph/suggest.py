@@ -1,0 +1,32 @@
+"""Nearest valid values for "did you mean" hints (rapidfuzz)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+
+def fold(text: str) -> str:
+    """Lower case, diacritics removed, punctuation and spaces collapsed: "Grense-setting" -> "grense setting"."""
+    text = text.replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in bare).split())
+
+
+def nearest(value: str, choices: Iterable[str], limit: int = 3, cutoff: float = 60.0) -> list[str]:
+    """The closest choices to `value`, best first (empty when nothing is close)."""
+    pool = sorted(set(choices))
+    folded = {fold(c): c for c in pool}
+    hits = process.extract(fold(value), list(folded), scorer=fuzz.WRatio, limit=limit, score_cutoff=cutoff)
+    return [folded[h[0]] for h in hits]
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
+    """A hint such as "did you mean 'boundary-setting'?", or None."""
+    hits = nearest(value, choices)
+    if not hits:
+        return None
+    return "did you mean " + " or ".join(f"'{h}'" for h in hits) + "?"

@@ -1,0 +1,85 @@
+"""Safe YAML with line numbers: every mapping remembers where it and each of its keys stand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from litgraph.model import Problem
+
+
+class Located(dict[str, Any]):
+    """A YAML mapping with `line` (1-based) and `key_lines` (key -> line)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader (no arbitrary Python objects) that keeps marks and reports duplicate keys."""
+
+    duplicate_keys: list[tuple[str, int]]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+        self.flatten_mapping(node)
+        mapping = Located()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in mapping:
+                self.duplicate_keys.append((key, key_node.start_mark.line + 1))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
+        return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+
+
+def load_yaml(path: Path, problems: list[Problem]) -> Any:
+    """The document in `path`, or None with a Problem when it cannot be read safely."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path, None, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8"))
+        return None
+    loader = _LineLoader(text)
+    loader.duplicate_keys = []
+    try:
+        document = loader.get_single_data()
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        problems.append(
+            Problem(
+                path,
+                mark.line + 1 if mark else None,
+                f"refused: {exc.problem}" if exc.problem else "refused YAML construct",
+                "only plain YAML is read: mappings, lists, strings and numbers; remove the tag",
+            )
+        )
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        problems.append(
+            Problem(
+                path,
+                mark.line + 1 if mark else None,
+                f"not valid YAML: {problem}",
+                "check indentation, colons and quotes near this line",
+            )
+        )
+        return None
+    finally:
+        loader.dispose()
+    for key, line in loader.duplicate_keys:
+        problems.append(Problem(path, line, f"the key {key!r} appears twice in one mapping", "keep one of them"))
+    return document

@@ -1,0 +1,159 @@
+"""Stage: claims and questions YAML -> Claims, and the project-wide cross-checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from litgraph import load, open_project
+
+from .conftest import MakeProject
+
+BIB = """
+@article{repper2011, author = {Repper, Julie and Carter, Tim}, title = {A review}, year = {2011}}
+@article{kilpatrick2017, author = {Kilpatrick, Emma and Keeney, Sinead and McCauley, Claire-Odile},
+  title = {Tokenistic or genuinely effective?}, year = {2017}}
+"""
+
+
+def claims_file(*items: str) -> str:
+    return "claims:\n" + "".join(items)
+
+
+GOOD = """\
+  - id: repper2011-boundaries
+    source: repper2011
+    text: Peer workers find it hard to keep the friend and the professional role apart.
+    lang: en
+    themes: [boundary-setting]
+    evidence: literature-review
+"""
+
+
+def problems_of(root: Path) -> list[str]:
+    return [str(p) for p in load(open_project(root)).problems]
+
+
+def test_good_claims_load_and_labels_resolve_to_ids(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "bibliography/refs.bib": BIB,
+            "bibliography/claims/a.yaml": claims_file(
+                GOOD,
+                "  - id: k-symbolic\n    source: kilpatrick2017\n    reported_in: repper2011\n    locator: s. 20\n"
+                "    text: Staff saw the roles as symbolic.\n    lang: en\n    themes: [Grensesetting, alibi]\n"
+                "    disputes: [repper2011-boundaries]\n",
+            ),
+        }
+    )
+    loaded = load(open_project(root))
+    assert not loaded.problems
+    claim = loaded.data.claims["k-symbolic"]
+    assert claim.themes == ["boundary-setting", "tokenism"]
+    assert claim.disputes == ["repper2011-boundaries"] and claim.locator == "s. 20"
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        pytest.param(
+            GOOD.replace("source: repper2011", "source: reper2011"),
+            ["a.yaml:3:", "reper2011", "'repper2011'"],
+            id="unknown-key",
+        ),
+        pytest.param(
+            GOOD.replace("[boundary-setting]", "[boundary-seting]"),
+            ["a.yaml:6:", "'boundary-setting'"],
+            id="unknown-theme",
+        ),
+        pytest.param(
+            GOOD.replace("evidence: literature-review", "evidence: literature-reviw"),
+            ["a.yaml:7:", "'literature-review'"],
+            id="unknown-evidence",
+        ),
+        pytest.param(
+            GOOD + "    disputes: [repper2011-boundary]\n",
+            ["a.yaml:8:", "unknown claim", "'repper2011-boundaries'"],
+            id="dangling-dispute",
+        ),
+        pytest.param(
+            GOOD + "    supports: [repper2011-boundaries]\n", ["a.yaml:8:", "the claim itself"], id="self-reference"
+        ),
+        pytest.param(GOOD + "    colour: blue\n", ["a.yaml:8:", "unknown key 'colour'"], id="unknown-field"),
+        pytest.param(GOOD + "    sources: x\n", ["a.yaml:8:", "did you mean 'source'"], id="misspelt-field"),
+        pytest.param(
+            GOOD.replace("id: repper2011-boundaries", "id: Repper_2011"),
+            ["a.yaml:2:", "'repper-2011'"],
+            id="bad-id-syntax",
+        ),
+        pytest.param(
+            GOOD + "    question: nope\n    stance: for\n", ["a.yaml:8:", "unknown question"], id="unknown-question"
+        ),
+        pytest.param(GOOD + "    stance: maybe\n", ["a.yaml:8:", "stance 'maybe'"], id="bad-stance"),
+        pytest.param(GOOD.replace("    lang: en\n", ""), ["a.yaml:2:", "has no 'lang'"], id="missing-lang"),
+        pytest.param(GOOD + "    lang: en\n", ["a.yaml:8:", "appears twice"], id="duplicate-yaml-key"),
+    ],
+)
+def test_bad_claims_are_reported_with_file_line_and_nearest_value(
+    make_project: MakeProject, item: str, expected: list[str]
+) -> None:
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/a.yaml": claims_file(item)})
+    problems = problems_of(root)
+    assert any(all(e in p for e in expected) for p in problems), problems
+
+
+def test_duplicate_ids_across_files_name_both_places(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "bibliography/refs.bib": BIB,
+            "bibliography/claims/a.yaml": claims_file(GOOD),
+            "bibliography/claims/b.yaml": claims_file(GOOD),
+        }
+    )
+    [problem] = problems_of(root)
+    assert problem.startswith("bibliography/claims/b.yaml:2:") and "bibliography/claims/a.yaml:2" in problem
+
+
+def test_python_object_tag_is_refused_safely(make_project: MakeProject, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    evil = f"claims:\n  - !!python/object/apply:os.system ['touch {marker}']\n"
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/a.yaml": evil})
+    problems = problems_of(root)
+    assert not marker.exists()
+    assert any("a.yaml:2:" in p and "refused" in p for p in problems), problems
+
+
+def test_yaml_syntax_error_gives_line(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/a.yaml": "claims:\n  - id: x\n   bad: [\n"})
+    problems = problems_of(root)
+    assert any("a.yaml:" in p and "not valid YAML" in p for p in problems), problems
+
+
+def test_all_problems_are_reported_at_once(make_project: MakeProject) -> None:
+    items = GOOD.replace("source: repper2011", "source: nobody") + GOOD.replace(
+        "repper2011-boundaries", "second"
+    ).replace("[boundary-setting]", "[nothing-like-it]")
+    root = make_project(
+        {
+            "bibliography/refs.bib": BIB + "@book{notitle, year = 2000}\n",
+            "bibliography/claims/a.yaml": claims_file(items),
+        }
+    )
+    problems = problems_of(root)
+    assert len(problems) == 3, problems
+    assert any("notitle" in p and "no title" in p for p in problems)
+
+
+def test_questions_file_is_checked(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "bibliography/refs.bib": BIB,
+            "bibliography/questions.yaml": (
+                'questions:\n  - id: q1\n    text: {en: "Is it so?"}\n    themes: [no-such-theme]\n    extra: 1\n'
+            ),
+        }
+    )
+    problems = problems_of(root)
+    assert any("unknown theme 'no-such-theme'" in p for p in problems)
+    assert any("questions.yaml:5:" in p and "unknown key 'extra'" in p for p in problems)

@@ -1,0 +1,121 @@
+"""Stage: loaded data -> RDF graph (IRIs, vocabularies, determinism, SHACL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib.collection import Collection
+from rdflib.compare import isomorphic
+
+from litgraph import build, build_graph, open_project
+from litgraph.namespaces import BIBO, CITO, DCTERMS, FOAF, LG, mint, unmint
+from litgraph.shacl import check_shapes
+
+from .conftest import MakeProject
+
+BASE = "https://example.org/litgraph/my-project/"
+BIB = """
+@article{repper2011, author = {Repper, Julie and Carter, Tim}, title = {A review of the literature},
+  journal = {Journal of Mental Health}, volume = 20, number = 4, pages = {392--411}, year = 2011}
+@report{akerblom2021, author = {{\\AA}kerblom, Kristina Bakke and Hammer, Anne Eriksen},
+  title = {Nasjonale f{\\o}ringer}, year = 2021, langid = {norwegian}}
+@online{erfaringssentrum, author = {{Erfaringssentrum}}, title = {Om oss}, year = {n.d.}}
+"""
+CLAIMS = """
+claims:
+  - id: repper2011-boundaries
+    source: repper2011
+    reported_in: akerblom2021
+    locator: "sec. Relasjonen"
+    text: Peer workers find it hard to keep the friend and the professional role apart.
+    lang: en
+    themes: [boundary-setting, friendship-like-role]
+    evidence: literature-review
+  - id: akerblom2021-own
+    source: akerblom2021
+    text: Peer workers are hired to strengthen the user perspective.
+    lang: en
+    themes: [national-policy]
+    disputes: [repper2011-boundaries]
+"""
+
+
+@given(kind=st.sampled_from(["work", "claim", "theme", "person"]), local=st.text(min_size=1, max_size=40))
+def test_minted_iris_round_trip(kind: str, local: str) -> None:
+    iri = mint(BASE, kind, local)
+    assert unmint(BASE, iri) == (kind, local)
+    assert " " not in iri and "<" not in iri and ">" not in iri
+
+
+def test_graph_content_on_standard_vocabularies(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    build(open_project(root))
+    graph = rdflib.Graph().parse(root / "site" / "graph.ttl", format="turtle")  # an independent parser
+    U = rdflib.URIRef
+    work = U(BASE + "work/repper2011")
+    assert (work, rdflib.RDF.type, U(BIBO + "AcademicArticle")) in graph
+    assert str(graph.value(work, U(DCTERMS + "issued"))) == "2011"
+    assert str(graph.value(work, U(BIBO + "pageStart"))) == "392"
+    authors = Collection(graph, graph.value(work, U(BIBO + "authorList")))
+    assert [str(graph.value(a, U(FOAF + "familyName"))) for a in authors] == ["Repper", "Carter"]
+    report = U(BASE + "work/akerblom2021")
+    assert str(graph.value(report, U(DCTERMS + "title"))) == "Nasjonale føringer"
+    assert (report, U(CITO + "cites"), work) in graph  # read in akerblom2021 -> it cites repper2011
+    org = graph.value(U(BASE + "work/erfaringssentrum"), U(DCTERMS + "creator"))
+    assert (org, rdflib.RDF.type, U(FOAF + "Organization")) in graph
+    claim = U(BASE + "claim/repper2011-boundaries")
+    text = graph.value(claim, U(LG + "statement"))
+    assert text.language == "en"
+    assert (claim, U(DCTERMS + "subject"), U(BASE + "theme/boundary-setting")) in graph
+    assert (U(BASE + "claim/akerblom2021-own"), U(LG + "disputes"), claim) in graph
+    assert (claim, U(LG + "evidence"), U(LG + "LiteratureReview")) in graph
+
+
+def test_same_inputs_give_identical_bytes(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    build(open_project(root))
+    first = {n: (root / "site" / n).read_bytes() for n in ("graph.ttl", "graph.jsonld")}
+    build(open_project(root))
+    assert {n: (root / "site" / n).read_bytes() for n in first} == first
+
+
+def test_jsonld_and_turtle_hold_the_same_graph(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    build(open_project(root))
+    turtle = rdflib.Graph().parse(root / "site" / "graph.ttl", format="turtle")
+    jsonld = rdflib.Graph().parse(root / "site" / "graph.jsonld", format="json-ld")
+    assert len(turtle) > 500 and isomorphic(turtle, jsonld)
+
+
+def test_base_iri_is_configurable(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/refs.bib": BIB})
+    (root / "litgraph.toml").write_text('[project]\nbase_iri = "https://data.example.no/lit/"\n', encoding="utf-8")
+    _, triples = build_graph(open_project(root))
+    subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    assert "https://data.example.no/lit/work/repper2011" in subjects
+    assert not any(s.startswith(BASE) for s in subjects)
+
+
+def test_shacl_catches_a_broken_graph(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    project = open_project(root)
+    _, triples = build_graph(project)
+    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    assert check_shapes(triples, shapes, vocabulary) == []
+    claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
+    broken = [t for t in triples if not (t.subject == claim and t.predicate.value == DCTERMS + "subject")]
+    broken.append(ox.Triple(claim, ox.NamedNode(LG + "disputes"), claim))
+    messages = [str(v) for v in check_shapes(broken, shapes, vocabulary)]
+    assert any("at least one theme" in m for m in messages), messages
+    assert any("does not support or dispute itself" in m for m in messages), messages
+
+
+def test_undated_work_is_marked(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project({"bibliography/refs.bib": BIB})
+    _, triples = build_graph(open_project(root))
+    work = ox.NamedNode(BASE + "work/erfaringssentrum")
+    assert ox.Triple(work, ox.NamedNode(LG + "undated"), ox.Literal(True)) in triples
