@@ -128,7 +128,7 @@ def _entry_to_work(path: Path, entry: Entry, strings: dict[str, str], problems: 
                 "warning",
             )
         )
-    work = Work(key=entry.key, entry_type=entry_type, path=path, line=line)
+    work = Work(key=entry.key, entry_type=entry_type, path=path, line=line, raw=entry.raw or "")
     text = {k: to_text(v) for k, v in fields.items() if k in _TEXT_FIELDS}
     title = text.get("title")
     if title and text.get("subtitle"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -28,7 +29,7 @@ WORK_CLASSES = {
 }  # fmt: skip
 STANCES = {"for": LG + "for", "against": LG + "against", "qualifies": LG + "qualifies"}
 
-_N = ox.NamedNode
+_N = lru_cache(maxsize=1024)(ox.NamedNode)  # vocabulary terms: built once, reused for every triple
 TYPE = _N(RDF + "type")
 FIRST, REST, NIL = _N(RDF + "first"), _N(RDF + "rest"), _N(RDF + "nil")
 
@@ -51,7 +52,7 @@ class GraphBuilder:
         self.evidence_iris = evidence_iris
 
     def iri(self, kind: str, local: str) -> ox.NamedNode:
-        return _N(mint(self.base, kind, local))
+        return ox.NamedNode(mint(self.base, kind, local))
 
     def person_iri(self, person: Person) -> ox.NamedNode:
         if person.corporate:
@@ -105,6 +106,7 @@ class GraphBuilder:
             yield ox.Triple(node, _N(DCTERMS + "title"), _lit(work.title))
         if work.untitled_reason:
             yield ox.Triple(node, _N(LG + "untitledReason"), _lit(work.untitled_reason))
+        yield ox.Triple(node, _N(DCTERMS + "bibliographicCitation"), _lit(work.reference))
         if work.year is not None:
             yield ox.Triple(node, _N(DCTERMS + "issued"), _lit(f"{work.year:04d}", datatype=XSD + "gYear"))
         if work.undated:
@@ -229,9 +231,8 @@ def _split_pages(pages: str) -> tuple[str, str, str]:
 
 def citations_from_claims(data: Dataset) -> list[Citation]:
     """A claim read in one work about another means the first cites the second."""
-    return sorted(
-        {Citation(c.reported_in, c.source) for c in data.claims.values() if c.reported_in and c.reported_in != c.source}
-    )
+    pairs = {(c.reported_in, c.source) for c in data.claims.values() if c.reported_in and c.reported_in != c.source}
+    return [Citation(citing, cited) for citing, cited in sorted(pairs)]
 
 
 def build_triples(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> list[ox.Triple]:
@@ -240,8 +241,8 @@ def build_triples(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -
     triples: list[ox.Triple] = list(builder.theme_triples(data.themes, data.scheme_title))
     triples.extend(sorted(data.vocabulary, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))))
     cites: dict[str, list[str]] = {}
-    for citation in sorted({*data.citations, *citations_from_claims(data)}):
-        cites.setdefault(citation.citing, []).append(citation.cited)
+    for citing, cited in sorted({(c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)]}):
+        cites.setdefault(citing, []).append(cited)
     works = [data.works[k] for k in sorted(data.works)]
     for work in works:
         triples.extend(builder.work_triples(work, cites.get(work.key, [])))

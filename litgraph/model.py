@@ -75,11 +75,48 @@ class Work:
     provenance: str | None = None
     untitled_reason: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    raw: str = ""  # the entry as written in the .bib file, for BibTeX output that keeps the user's fields
 
     @property
     def first_author_family(self) -> str | None:
         people = self.authors or self.editors
         return people[0].family if people else None
+
+    @property
+    def reference(self) -> str:
+        """A full reference in an author-year style: authors (year). Title. Container, volume(issue), pages."""
+        people = self.authors or self.editors
+
+        def name(p: Person) -> str:
+            if p.corporate or not p.given:
+                return f"{p.von} {p.family}".strip()
+            initials = " ".join(f"{part[0]}." for part in p.given.replace("-", " ").split() if part)
+            return f"{p.von} {p.family}, {initials}".strip()
+
+        names = [name(p) for p in people]
+        if self.more_authors:
+            names.append("et al.")
+        who = (
+            ", ".join(names[:-1]) + (", & " if len(names) > 2 else " & ") + names[-1]
+            if len(names) > 1
+            else (names[0] if names else "")
+        )
+        year = str(self.year) if self.year else "n.d."
+        parts = [f"{who} ({year}).".strip(), f"{(self.title or self.untitled_reason or '').rstrip('.')}."]
+        where = self.container or ""
+        if self.volume:
+            where += f", {self.volume}" + (f"({self.issue})" if self.issue else "")
+        if self.pages:
+            where += f", {self.pages}"
+        if self.series_type and self.number:
+            where = f"{where}, {self.series_type} {self.number}".lstrip(", ")
+        if self.publisher and self.entry_type != "article":
+            where = f"{where}. {self.publisher}".lstrip(". ")
+        if where:
+            parts.append(f"{where}.")
+        if self.doi:
+            parts.append(f"https://doi.org/{self.doi}")
+        return " ".join(p for p in parts if p.strip(". "))
 
     @property
     def short_citation(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 BIBO = "http://purl.org/ontology/bibo/"
@@ -40,6 +41,7 @@ def _segment(local: str) -> str:
     return quote(local, safe="-._~")
 
 
+@lru_cache(maxsize=1 << 20)
 def mint(base: str, kind: str, local: str) -> str:
     """The IRI of thing `local` (a BibTeX key, claim id, theme id...) of `kind` in a project."""
     if kind not in KINDS:
@@ -61,6 +63,7 @@ def scheme_iri(base: str) -> str:
     return f"{base}themes"
 
 
+@lru_cache(maxsize=1 << 18)
 def slug(text: str) -> str:
     """A stable local name for things identified by a name (people, journals, publishers)."""
     from litgraph.suggest import fold

@@ -21,7 +21,7 @@ from litgraph.graph import build_triples, citations_from_claims
 from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
 from litgraph.rdfio import serialize
-from litgraph.shacl import check_shapes
+from litgraph.store import fingerprint, is_fresh, open_store, write_store
 
 Progress = Callable[[str], None]
 
@@ -92,6 +92,8 @@ def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResu
     progress("building graph")
     triples = build_triples(loaded.data, project.base_iri, loaded.data.evidence_iris)
     progress(f"validating {len(triples):,} triples against SHACL shapes")
+    from litgraph.shacl import check_shapes  # the SHACL engine loads only when a graph is built
+
     violations = check_shapes(triples, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
     if violations:
         listed = "\n".join(f"  {v}" for v in violations[:20])
@@ -114,6 +116,7 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     """Validate, build and write site/ (graph.ttl, graph.jsonld). site/ is untouched if anything fails."""
     clock: dict[str, float] = {}
     start = time.perf_counter()
+    stamp = fingerprint(project)
     loaded, triples = build_graph(project, progress)
     clock["load, build and validate"] = time.perf_counter() - start
     progress("writing site/")
@@ -129,6 +132,8 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    progress("updating the local store")
+    write_store(project, triples, list(loaded.data.works.values()), stamp)
     clock["write"] = time.perf_counter() - start
     data = loaded.data
     return BuildSummary(
@@ -143,3 +148,11 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
         outputs=outputs,
         seconds=clock,
     )
+
+
+def graph_store(project: Project, progress: Progress = _quiet) -> ox.Store:
+    """The project's store, read-only; rebuilt first (a full `build`) when the inputs changed since."""
+    if not is_fresh(project):
+        progress("the inputs changed since the last build (or there was none): building")
+        build(project, progress)
+    return open_store(project)

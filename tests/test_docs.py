@@ -11,7 +11,7 @@ from litgraph.cli import main
 from .conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
-from cli_reference import reference  # noqa: E402
+from cli_reference import reference
 
 
 def test_cli_reference_is_current() -> None:

@@ -119,3 +119,19 @@ def test_undated_work_is_marked(make_project: MakeProject, tmp_path: Path) -> No
     _, triples = build_graph(open_project(root))
     work = ox.NamedNode(BASE + "work/erfaringssentrum")
     assert ox.Triple(work, ox.NamedNode(LG + "undated"), ox.Literal(True)) in triples
+
+
+def test_validating_in_chunks_finds_what_one_pass_finds(make_project: MakeProject, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import litgraph.shacl
+
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    project = open_project(root)
+    _, triples = build_graph(project)
+    claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
+    broken = [t for t in triples if not (t.subject == claim and t.predicate.value == DCTERMS + "subject")]
+    broken.append(ox.Triple(claim, ox.NamedNode(LG + "supports"), claim))
+    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    whole = check_shapes(broken, shapes, vocabulary)
+    monkeypatch.setattr(litgraph.shacl, "CHUNK", 7)
+    assert len(litgraph.shacl._chunks(broken, 7)) > 10
+    assert check_shapes(broken, shapes, vocabulary) == whole and len(whole) == 2

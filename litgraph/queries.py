@@ -1,0 +1,398 @@
+"""Questions users ask of a built graph, answered from the local store with SPARQL.
+
+User-supplied values reach SPARQL only as substitutions (pre-bound variables), never as query text.
+Results are plain dicts, ready for the CLI's formatters and documented as the JSON output.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from litgraph.errors import NotFoundError
+from litgraph.lookup import ThemeLookup
+from litgraph.model import Theme
+from litgraph.namespaces import PREFIXES, mint, unmint
+from litgraph.suggest import did_you_mean
+
+Row = dict[str, Any]
+V = ox.Variable
+PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+CLAIM_FIELDS = """
+  ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
+  ?work dcterms:identifier ?source .
+  OPTIONAL { ?claim lg:locator ?locator }
+  OPTIONAL { ?claim lg:reportedIn ?rep . ?rep dcterms:identifier ?reported_in }
+  OPTIONAL { ?claim lg:evidence ?ev . ?ev skos:notation ?evidence }
+  OPTIONAL { ?claim lg:onQuestion ?q . ?q dcterms:identifier ?question .
+             ?claim lg:stance ?st . ?st skos:notation ?stance }
+"""
+WORK_FIELDS = """
+  ?work dcterms:identifier ?key ; a ?class .
+  OPTIONAL { ?work dcterms:title ?title }
+  OPTIONAL { ?work dcterms:issued ?year }
+  OPTIONAL { ?work dcterms:bibliographicCitation ?reference }
+  OPTIONAL { ?work bibo:doi ?doi }
+  OPTIONAL { ?work bibo:authorList|bibo:editorList ?list . ?list rdf:first ?a1 .
+             OPTIONAL { ?a1 foaf:familyName ?f1 } OPTIONAL { ?a1 foaf:name ?n1 }
+             OPTIONAL { ?list rdf:rest/rdf:first ?a2 .
+                        OPTIONAL { ?a2 foaf:familyName ?f2 } OPTIONAL { ?a2 foaf:name ?n2 } }
+             OPTIONAL { ?list rdf:rest/rdf:rest/rdf:first ?a3 } }
+  OPTIONAL { ?work lg:moreAuthors ?more }
+"""
+
+
+def _value(term: Any) -> Any:
+    return None if term is None else term.value
+
+
+class Graph:
+    """Read access to one project's store, with the theme scheme loaded for lookups."""
+
+    def __init__(self, store: ox.Store, base_iri: str):
+        self.store, self.base = store, base_iri
+        self.themes = self._load_themes()
+        self.lookup = ThemeLookup(self.themes)
+
+    def select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[Row]:
+        result = self.store.query(PREFIX + query, substitutions={V(k): v for k, v in bindings.items()})
+        names = [v.value for v in result.variables]  # type: ignore[union-attr]
+        return [{n: _value(solution[n]) for n in names} for solution in result]  # type: ignore[union-attr]
+
+    def iri(self, kind: str, local: str) -> ox.NamedNode:
+        return ox.NamedNode(mint(self.base, kind, local))
+
+    def _load_themes(self) -> dict[str, Theme]:
+        themes: dict[str, Theme] = {}
+        rows = self.select("""SELECT ?id ?label ?kind ?broader WHERE {
+            ?t a skos:Concept ; skos:notation ?id ; skos:inScheme ?s . ?s a skos:ConceptScheme .
+            FILTER NOT EXISTS { ?t a lg:EvidenceType }
+            OPTIONAL { { ?t skos:prefLabel ?label BIND("pref" AS ?kind) }
+                       UNION { ?t skos:altLabel ?label BIND("alt" AS ?kind) }
+                       UNION { ?t skos:definition ?label BIND("def" AS ?kind) } }
+            OPTIONAL { ?t skos:broader/skos:notation ?broader } }""")
+        langs = self.select("""SELECT ?id ?label (LANG(?label) AS ?lang) ?kind WHERE {
+            ?t a skos:Concept ; skos:notation ?id .
+            { ?t skos:prefLabel ?label BIND("pref" AS ?kind) } UNION { ?t skos:altLabel ?label BIND("alt" AS ?kind) }
+            UNION { ?t skos:definition ?label BIND("def" AS ?kind) } }""")
+        for row in rows:
+            theme = themes.setdefault(row["id"], Theme(row["id"], {}))
+            if row["broader"] and row["broader"] not in theme.broader:
+                theme.broader.append(row["broader"])
+        for row in langs:
+            if row["id"] not in themes:
+                continue
+            theme = themes[row["id"]]
+            if row["kind"] == "pref":
+                theme.labels[row["lang"]] = row["label"]
+            elif row["kind"] == "alt":
+                theme.alt_labels.setdefault(row["lang"], []).append(row["label"])
+            else:
+                theme.definitions[row["lang"]] = row["label"]
+        return themes
+
+    # -- lookups ----------------------------------------------------------------------------------
+    def theme(self, name: str) -> str:
+        """The id of the theme `name` (id, nb/en label or synonym); NotFoundError with near matches."""
+        theme_id = self.lookup.resolve(name)
+        if theme_id is None:
+            near = self.lookup.suggestions(name)
+            hint = "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else "see `litgraph themes`"
+            raise NotFoundError(f"no theme {name!r}; {hint}")
+        return theme_id
+
+    def work_key(self, key: str) -> str:
+        """`key` if a work has it; NotFoundError naming the nearest keys."""
+        known = "SELECT ?key WHERE { ?w dcterms:identifier ?key ; dcterms:bibliographicCitation ?c }"
+        if self.select(known + " LIMIT 1", key=ox.Literal(key)):
+            return key
+        keys = [r["key"] for r in self.select(known)]
+        raise NotFoundError(f"no work with the key {key!r}; {did_you_mean(key, keys) or 'check the spelling'}")
+
+    # -- building blocks ----------------------------------------------------------------------------
+    def claims_where(self, pattern: str, **bindings: ox.NamedNode | ox.Literal) -> list[Row]:
+        """Claims matching a graph pattern on ?claim, each with its fields and a list of theme ids."""
+        bound = " ".join(f"?{name}" for name in bindings)  # substituted variables must be projected
+        rows = self.select(
+            f"SELECT DISTINCT ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance {bound} "
+            f"WHERE {{ {pattern} {CLAIM_FIELDS} }}",
+            **bindings,
+        )
+        themes = self.select(
+            f"SELECT DISTINCT ?claim ?theme {bound} WHERE {{ {pattern} ?claim dcterms:subject/skos:notation ?theme }}",
+            **bindings,
+        )
+        by_claim: dict[str, list[str]] = defaultdict(list)
+        for row in themes:
+            by_claim[row["claim"]].append(row["theme"])
+        for row in rows:
+            row["themes"] = sorted(by_claim.get(row["claim"], []))
+            for name in ("claim", *bindings):
+                row.pop(name, None)
+        return sorted(rows, key=lambda r: r["id"])
+
+    def works(self, keys: list[str]) -> dict[str, Row]:
+        """Display fields of the works with these keys (one query each, by binding)."""
+        result = {}
+        for key in keys:
+            rows = self.select(
+                f"SELECT * WHERE {{ ?work dcterms:identifier ?key . {WORK_FIELDS} }}", key=ox.Literal(key)
+            )
+            if not rows:
+                continue
+            row = {name: next((r[name] for r in rows if r.get(name) is not None), None) for name in rows[0]}
+            cls = sorted({r["class"].rsplit("/", 1)[-1] for r in rows if r["class"]})
+            year = int(row["year"]) if row.get("year") else None
+            result[key] = {
+                "key": key,
+                "type": cls[0] if cls else "Document",
+                "title": row.get("title"),
+                "year": year,
+                "first_author": row.get("f1") or row.get("n1"),
+                "doi": row.get("doi"),
+                "reference": row.get("reference"),
+                "citation": _short(row, year),
+            }
+        return result
+
+    def cited_by_counts(self) -> dict[str, int]:
+        rows = self.select(
+            "SELECT ?key (COUNT(DISTINCT ?citing) AS ?n) WHERE { ?citing cito:cites ?w . "
+            "?w dcterms:identifier ?key } GROUP BY ?key"
+        )
+        return {r["key"]: int(r["n"]) for r in rows}
+
+    def bibtex(self, keys: list[str]) -> str:
+        """The .bib entries of these works as the user wrote them, in the given order."""
+        entries = []
+        for key in keys:
+            rows = self.select(
+                "SELECT ?w ?raw WHERE { GRAPH <urn:litgraph:bibtex> { ?w lg:bibtex ?raw } }", w=self.iri("work", key)
+            )
+            if rows:
+                entries.append(rows[0]["raw"].strip())
+        return "\n\n".join(entries) + "\n"
+
+
+def _short(row: Row, year: int | None) -> str:
+    """ "Repper & Carter 2011", "Gillard et al. 2015", "Helsedirektoratet 2014"."""
+    first, second = row.get("f1") or row.get("n1"), row.get("f2") or row.get("n2")
+    if not first:
+        names = row.get("title") or row["key"]
+    elif row.get("a3") or (row.get("more") and second):
+        names = f"{first} et al."
+    elif second:
+        names = f"{first} & {second}"
+    else:
+        names = f"{first}{' et al.' if row.get('more') else ''}"
+    return f"{names} {year or 'n.d.'}"
+
+
+@dataclass
+class Side:
+    stance: str
+    claims: list[Row]
+
+
+def theme_tree(graph: Graph) -> list[Row]:
+    """Every theme in tree order with its depth, claims on it (with narrower) and works."""
+    direct = graph.select(
+        "SELECT ?theme (COUNT(DISTINCT ?c) AS ?claims) WHERE { ?c a lg:Claim ; "
+        "dcterms:subject/skos:notation ?theme } GROUP BY ?theme"
+    )
+    counts = {r["theme"]: int(r["claims"]) for r in direct}
+    rows = graph.select(
+        "SELECT ?theme ?key WHERE { ?c a lg:Claim ; dcterms:subject/skos:notation ?theme ; "
+        "dcterms:source/dcterms:identifier ?key }"
+    )
+    works: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        works[row["theme"]].add(row["key"])
+    result = []
+
+    def visit(theme_id: str, depth: int) -> None:
+        subtree = graph.lookup.with_narrower(theme_id)
+        theme = graph.themes[theme_id]
+        result.append(
+            {
+                "id": theme_id,
+                "depth": depth,
+                "label_en": theme.labels.get("en"),
+                "label_nb": theme.labels.get("nb"),
+                "claims": counts.get(theme_id, 0),
+                "claims_with_narrower": sum(counts.get(t, 0) for t in subtree),
+                "works_with_narrower": len(set().union(*(works[t] for t in subtree))),
+                "broader": theme.broader[0] if theme.broader else None,
+            }
+        )
+        for child in sorted(graph.lookup.children.get(theme_id, [])):
+            visit(child, depth + 1)
+
+    for root in graph.lookup.roots():
+        visit(root, 0)
+    return result
+
+
+THEME_PATTERN = "?claim dcterms:subject ?t . ?t skos:broader* ?root ."
+EXACT_PATTERN = "?claim dcterms:subject ?root ."
+
+
+def sources(graph: Graph, theme: str, exact: bool = False, limit: int | None = None) -> Row:
+    """Works with claims on a theme (and its narrower themes unless `exact`), most relevant first."""
+    theme_id = graph.theme(theme)
+    pattern = EXACT_PATTERN if exact else THEME_PATTERN
+    claims = graph.claims_where(pattern, root=graph.iri("theme", theme_id))
+    by_work: dict[str, list[Row]] = defaultdict(list)
+    for claim in claims:
+        by_work[claim["source"]].append(claim)
+    cited = graph.cited_by_counts()
+    info = graph.works(sorted(by_work))
+    order = sorted(by_work, key=lambda k: (-len(by_work[k]), -cited.get(k, 0), -(info.get(k, {}).get("year") or 0), k))
+    total = len(order)
+    if limit:
+        order = order[:limit]
+    works = [{**info[k], "cited_by": cited.get(k, 0), "claims": by_work[k]} for k in order if k in info]
+    reported = graph.works(sorted({c["reported_in"] for w in works for c in w["claims"] if c["reported_in"]}))
+    for work in works:
+        for claim in work["claims"]:
+            claim["reported_in_citation"] = reported.get(claim["reported_in"] or "", {}).get("citation")
+    return {
+        "theme": theme_id,
+        "themes": [theme_id] if exact else graph.lookup.with_narrower(theme_id),
+        "total_works": total,
+        "works": works,
+    }
+
+
+def claims(
+    graph: Graph,
+    source: str | None = None,
+    theme: str | None = None,
+    reported_in: str | None = None,
+    exact: bool = False,
+) -> list[Row]:
+    """Claims filtered by source work, theme (with narrower unless `exact`) and reporting work."""
+    pattern, bindings = "?claim a lg:Claim .", {}
+    if source:
+        pattern += " ?claim dcterms:source ?s ."
+        bindings["s"] = graph.iri("work", graph.work_key(source))
+    if reported_in:
+        pattern += " ?claim lg:reportedIn ?r ."
+        bindings["r"] = graph.iri("work", graph.work_key(reported_in))
+    if theme:
+        pattern += " " + (EXACT_PATTERN if exact else THEME_PATTERN)
+        bindings["root"] = graph.iri("theme", graph.theme(theme))
+    rows = graph.claims_where(pattern, **bindings)
+    info = graph.works(sorted({r["source"] for r in rows} | {r["reported_in"] for r in rows if r["reported_in"]}))
+    for row in rows:
+        row["source_citation"] = info.get(row["source"], {}).get("citation")
+        row["reported_in_citation"] = info.get(row["reported_in"] or "", {}).get("citation")
+    return rows
+
+
+def contested(graph: Graph, theme: str | None = None) -> list[Row]:
+    """Contested questions and disputes, each with its sides, most sources taking part first."""
+    wanted = set(graph.lookup.with_narrower(graph.theme(theme))) if theme else None
+    involved = graph.claims_where(
+        "{ ?claim lg:disputes ?x } UNION { ?x lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q0 }"
+    )
+    by_id = {c["id"]: c for c in involved}
+    info = graph.works(
+        sorted({c["source"] for c in involved} | {c["reported_in"] for c in involved if c["reported_in"]})
+    )
+    for claim in involved:
+        claim["source_citation"] = info.get(claim["source"], {}).get("citation")
+        claim["source_reference"] = info.get(claim["source"], {}).get("reference")
+        claim["reported_in_citation"] = info.get(claim["reported_in"] or "", {}).get("citation")
+    groups: list[Row] = []
+    questions = graph.select(
+        "SELECT ?id ?text (LANG(?text) AS ?lang) WHERE { ?q a lg:Question ; dcterms:identifier ?id ;"
+        " lg:statement ?text }"
+    )
+    texts: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in questions:
+        texts[row["id"]][row["lang"]] = row["text"]
+    qthemes = graph.select(
+        "SELECT ?id ?theme WHERE { ?q a lg:Question ; dcterms:identifier ?id ; dcterms:subject/skos:notation ?theme }"
+    )
+    question_themes: dict[str, set[str]] = defaultdict(set)
+    for row in qthemes:
+        question_themes[row["id"]].add(row["theme"])
+    by_question: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for claim in involved:
+        if claim["question"]:
+            by_question[claim["question"]][claim["stance"]].append(claim)
+    for qid, sides in by_question.items():
+        works = {c["source"] for side in sides.values() for c in side}
+        if len(sides) < 2 or len(works) < 2:
+            continue
+        themes = question_themes[qid] | {t for side in sides.values() for c in side for t in c["themes"]}
+        if wanted is not None and not themes & wanted:
+            continue
+        ordered = [
+            Side(s, sorted(sides[s], key=lambda c: c["id"])) for s in ("for", "against", "qualifies") if s in sides
+        ]
+        groups.append(
+            {
+                "kind": "question",
+                "id": qid,
+                "text": texts[qid],
+                "sources": len(works),
+                "sides": [{"stance": s.stance, "claims": s.claims} for s in ordered],
+            }
+        )
+    disputes = graph.select(
+        "SELECT ?a ?b WHERE { ?x lg:disputes ?y . ?x dcterms:identifier ?a . ?y dcterms:identifier ?b }"
+    )
+    network = nx.Graph()
+    network.add_edges_from((r["a"], r["b"]) for r in disputes)
+    for component in nx.connected_components(network):
+        sub = network.subgraph(component)
+        members = [by_id[c] for c in sorted(component) if c in by_id]
+        if wanted is not None and not {t for c in members for t in c["themes"]} & wanted:
+            continue
+        split: list[list[Row]]
+        if nx.is_bipartite(sub):
+            colour = nx.bipartite.color(sub)
+            first = min(component, key=lambda c: (colour[c], c))
+            split = [
+                [by_id[c] for c in sorted(component) if colour[c] == colour[first]],
+                [by_id[c] for c in sorted(component) if colour[c] != colour[first]],
+            ]
+        else:
+            split = [members]
+        links = sorted((a, b) for a, b in ((r["a"], r["b"]) for r in disputes) if a in component)
+        groups.append(
+            {
+                "kind": "dispute",
+                "id": "+".join(sorted(component))[:80],
+                "text": {},
+                "sources": len({c["source"] for c in members}),
+                "links": links,
+                "sides": [{"stance": f"side {i + 1}", "claims": side} for i, side in enumerate(split)],
+            }
+        )
+    return sorted(groups, key=lambda g: (-g["sources"], g["kind"], g["id"]))
+
+
+def run_query(store: ox.Store, sparql: str) -> Row:
+    """A raw SPARQL query (read-only: the store is opened read-only and updates are not accepted)."""
+    try:
+        result = store.query(sparql, prefixes=dict(PREFIXES))
+    except SyntaxError as exc:
+        raise NotFoundError(f"the query is not valid SPARQL 1.1 (updates are not run): {exc}") from None
+    if isinstance(result, bool | ox.QueryBoolean):
+        return {"type": "ask", "boolean": bool(result)}
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return {"type": "select", "variables": names, "rows": [{n: _value(s[n]) for n in names} for s in result]}
+    triples = list(result)
+    return {"type": "graph", "triples": [[str(t.subject), str(t.predicate), str(t.object)] for t in triples]}
+
+
+__all__ = ["Graph", "claims", "contested", "run_query", "sources", "theme_tree", "unmint"]

@@ -1,0 +1,87 @@
+"""The persistent local store (.litgraph/store, Oxigraph): written by `build`, read by every query.
+
+A fingerprint of the inputs (paths, sizes, modification times, litgraph's version) is saved with the
+store; a query on a store whose fingerprint no longer matches the inputs is never answered from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from litgraph import __version__
+from litgraph.config import Project
+from litgraph.model import Work
+from litgraph.namespaces import LG, mint
+from litgraph.rdfio import atomic_file
+
+BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the store, not in exported graphs
+
+
+def input_files(project: Project) -> list[Path]:
+    files = [*project.bib_files(), *project.claim_files(), project.questions_file, project.root / "litgraph.toml"]
+    files += [project.ontology_file(n) for n in ("themes.ttl", "litgraph.ttl", "shapes.ttl")]
+    if project.citations_dir.is_dir():
+        files += sorted(project.citations_dir.glob("*.yaml"))
+    return [f for f in files if f.exists()]
+
+
+def fingerprint(project: Project) -> str:
+    """Changes whenever an input file is added, removed or touched, or litgraph is upgraded."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in input_files(project):
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _store_dir(project: Project) -> Path:
+    return project.state_dir / "store"
+
+
+def _state_file(project: Project) -> Path:
+    return project.state_dir / "state.json"
+
+
+def is_fresh(project: Project) -> bool:
+    """True when the store exists and was built from the inputs as they are now."""
+    try:
+        state = json.loads(_state_file(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return _store_dir(project).is_dir() and state.get("fingerprint") == fingerprint(project)
+
+
+def write_store(project: Project, triples: list[ox.Triple], works: list[Work], stamp: str) -> None:
+    """Replace the store with these triples (and raw BibTeX entries); `stamp` is the inputs' fingerprint
+    taken before they were read, so an edit during the build leaves the store stale, not wrong."""
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    staging = project.state_dir / f"store.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    store = ox.Store(str(staging))
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    predicate = ox.NamedNode(LG + "bibtex")
+    store.bulk_extend(
+        ox.Quad(ox.NamedNode(mint(project.base_iri, "work", w.key)), predicate, ox.Literal(w.raw), BIBTEX_GRAPH)
+        for w in works
+        if w.raw
+    )
+    store.flush()
+    del store
+    target, old = _store_dir(project), project.state_dir / f"store.old-{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+    with atomic_file(_state_file(project), "w") as handle:
+        json.dump({"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}, handle)
+
+
+def open_store(project: Project) -> ox.Store:
+    """The store, read-only. Call only when `is_fresh`."""
+    return ox.Store.read_only(str(_store_dir(project)))
