@@ -200,19 +200,16 @@ class Side:
 
 
 def theme_tree(graph: Graph) -> list[Row]:
-    """Every theme in tree order with its depth, claims on it (with narrower) and works."""
-    direct = graph.select(
-        "SELECT ?theme (COUNT(DISTINCT ?c) AS ?claims) WHERE { ?c a lg:Claim ; "
-        "dcterms:subject/skos:notation ?theme } GROUP BY ?theme"
-    )
-    counts = {r["theme"]: int(r["claims"]) for r in direct}
+    """Every theme in tree order with its depth, and the claims and works on it (narrower themes included)."""
     rows = graph.select(
-        "SELECT ?theme ?key WHERE { ?c a lg:Claim ; dcterms:subject/skos:notation ?theme ; "
-        "dcterms:source/dcterms:identifier ?key }"
+        "SELECT ?theme ?claim ?key WHERE { ?c a lg:Claim ; dcterms:identifier ?claim ; "
+        "dcterms:subject/skos:notation ?theme ; dcterms:source/dcterms:identifier ?key }"
     )
-    works: dict[str, set[str]] = defaultdict(set)
+    claims_on: dict[str, set[str]] = defaultdict(set)
+    works_on: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        works[row["theme"]].add(row["key"])
+        claims_on[row["theme"]].add(row["claim"])
+        works_on[row["theme"]].add(row["key"])
     result = []
 
     def visit(theme_id: str, depth: int) -> None:
@@ -224,9 +221,9 @@ def theme_tree(graph: Graph) -> list[Row]:
                 "depth": depth,
                 "label_en": theme.labels.get("en"),
                 "label_nb": theme.labels.get("nb"),
-                "claims": counts.get(theme_id, 0),
-                "claims_with_narrower": sum(counts.get(t, 0) for t in subtree),
-                "works_with_narrower": len(set().union(*(works[t] for t in subtree))),
+                "claims": len(claims_on[theme_id]),
+                "claims_with_narrower": len(set().union(*(claims_on[t] for t in subtree))),
+                "works_with_narrower": len(set().union(*(works_on[t] for t in subtree))),
                 "broader": theme.broader[0] if theme.broader else None,
             }
         )
