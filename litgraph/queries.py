@@ -147,7 +147,7 @@ class Graph:
                 continue
             row = {name: next((r[name] for r in rows if r.get(name) is not None), None) for name in rows[0]}
             cls = sorted({r["class"].rsplit("/", 1)[-1] for r in rows if r["class"]})
-            year = int(row["year"]) if row.get("year") else None
+            year = int(str(row["year"])) if row.get("year") else None
             result[key] = {
                 "key": key,
                 "type": cls[0] if cls else "Document",
