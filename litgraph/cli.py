@@ -219,22 +219,43 @@ def init(directory: Path) -> None:
 
 @main.command()
 @project_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["ttl", "nt", "jsonld", "graphml", "gexf", "bibtex"]),
+    default="ttl",
+    show_default=True,
+)
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
 @handle_errors
 def export(project_dir: Path, fmt: str, output: Path | None) -> None:
-    """Export the graph as Turtle, N-Triples or JSON-LD."""
+    """Export the graph (ttl, nt, jsonld), a network for Gephi/Cytoscape (graphml, gexf), or the .bib entries."""
     project = open_project(project_dir)
-    _, triples = build_graph(project)
-    data = serialize(triples, fmt, project.base_iri)
+    if fmt in ("graphml", "gexf", "bibtex"):
+        from litgraph.netexport import write_network
+        from litgraph.queries import Graph
+        from litgraph.sitedata import collect
+
+        graph = Graph(graph_store(project), project.base_iri)
+        if fmt == "bibtex":
+            data = graph.bibtex(sorted(graph.works())).encode("utf-8")
+        else:
+            target = output or Path(f"graph.{fmt}")
+            write_network(collect(graph, project.title), target, fmt)
+            _err(f"wrote {target}")
+            return
+    else:
+        _, triples = build_graph(project)
+        data = serialize(triples, fmt, project.base_iri)
     if output is None:
         sys.stdout.buffer.write(data)
         return
     with atomic_file(output) as handle:
         handle.write(data)
-    _err(f"wrote {output} ({len(triples):,} triples)")
+    _err(f"wrote {output}")
 
 
 # --- queries ---------------------------------------------------------------------------------------

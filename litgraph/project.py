@@ -112,6 +112,19 @@ def _replace_dir(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _render_site(project: Project, staging: Path) -> list[Path]:
+    """The map and pages, from the freshly written store; paths as they will be under site/."""
+    from litgraph.queries import Graph
+    from litgraph.site import render_site
+    from litgraph.sitedata import collect
+
+    data = collect(Graph(open_store(project), project.base_iri), project.title)
+    written = render_site(data, staging)
+    return [
+        project.site_dir / p.relative_to(staging) for p in written if p.name == "index.html" and p.parent == staging
+    ]
+
+
 def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     """Validate, build and write site/ (graph.ttl, graph.jsonld). site/ is untouched if anything fails."""
     clock: dict[str, float] = {}
@@ -119,21 +132,23 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     stamp = fingerprint(project)
     loaded, triples = build_graph(project, progress)
     clock["load, build and validate"] = time.perf_counter() - start
+    progress("updating the local store")
+    start = time.perf_counter()
+    write_store(project, triples, list(loaded.data.works.values()), stamp)
+    clock["store"] = time.perf_counter() - start
     progress("writing site/")
     start = time.perf_counter()
-    project.root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site.", dir=project.root))
     try:
         outputs = []
         for name, fmt in (("graph.ttl", "ttl"), ("graph.jsonld", "jsonld")):
             (staging / name).write_bytes(serialize(triples, fmt, project.base_iri))
             outputs.append(project.site_dir / name)
+        outputs += _render_site(project, staging)
         _replace_dir(staging, project.site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    progress("updating the local store")
-    write_store(project, triples, list(loaded.data.works.values()), stamp)
     clock["write"] = time.perf_counter() - start
     data = loaded.data
     return BuildSummary(

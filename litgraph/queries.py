@@ -136,29 +136,20 @@ class Graph:
                 row.pop(name, None)
         return sorted(rows, key=lambda r: r["id"])
 
-    def works(self, keys: list[str]) -> dict[str, Row]:
-        """Display fields of the works with these keys (one query each, by binding)."""
-        result = {}
-        for key in keys:
-            rows = self.select(
-                f"SELECT * WHERE {{ ?work dcterms:identifier ?key . {WORK_FIELDS} }}", key=ox.Literal(key)
-            )
-            if not rows:
-                continue
-            row = {name: next((r[name] for r in rows if r.get(name) is not None), None) for name in rows[0]}
-            cls = sorted({r["class"].rsplit("/", 1)[-1] for r in rows if r["class"]})
-            year = int(str(row["year"])) if row.get("year") else None
-            result[key] = {
-                "key": key,
-                "type": cls[0] if cls else "Document",
-                "title": row.get("title"),
-                "year": year,
-                "first_author": row.get("f1") or row.get("n1"),
-                "doi": row.get("doi"),
-                "reference": row.get("reference"),
-                "citation": _short(row, year),
-            }
-        return result
+    def works(self, keys: list[str] | None = None) -> dict[str, Row]:
+        """Display fields of the works with these keys (bound one by one), or of every work (one query)."""
+        if keys is None:
+            rows = self.select(f"SELECT * WHERE {{ ?work dcterms:bibliographicCitation ?c . {WORK_FIELDS} }}")
+        else:
+            rows = []
+            for key in keys:
+                rows += self.select(
+                    f"SELECT * WHERE {{ ?work dcterms:identifier ?key . {WORK_FIELDS} }}", key=ox.Literal(key)
+                )
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            grouped[row["key"]].append(row)
+        return {key: _work_row(key, group) for key, group in grouped.items()}
 
     def cited_by_counts(self) -> dict[str, int]:
         rows = self.select(
@@ -177,6 +168,22 @@ class Graph:
             if rows:
                 entries.append(rows[0]["raw"].strip())
         return "\n\n".join(entries) + "\n"
+
+
+def _work_row(key: str, rows: list[Row]) -> Row:
+    row = {name: next((r[name] for r in rows if r.get(name) is not None), None) for name in rows[0]}
+    classes = sorted({r["class"].rsplit("/", 1)[-1] for r in rows if r["class"]} - {"Document"})
+    year = int(str(row["year"])) if row.get("year") else None
+    return {
+        "key": key,
+        "type": classes[0] if classes else "Document",
+        "title": row.get("title"),
+        "year": year,
+        "first_author": row.get("f1") or row.get("n1"),
+        "doi": row.get("doi"),
+        "reference": row.get("reference"),
+        "citation": _short(row, year),
+    }
 
 
 def _short(row: Row, year: int | None) -> str:

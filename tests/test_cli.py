@@ -52,7 +52,7 @@ def test_build_writes_graph_and_summary(make_project: MakeProject) -> None:
 def test_failed_build_lists_every_problem_and_leaves_site_alone(make_project: MakeProject) -> None:
     root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
     assert run("build", "-q", "-p", str(root))[0] == 0
-    before = {p.name: p.read_bytes() for p in (root / "site").iterdir()}
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     (root / "bibliography" / "claims" / "c.yaml").write_text(
         CLAIMS.replace("grensesetting", "grensesettin").replace("source: repper2011", "source: repper2012")
     )
@@ -62,7 +62,7 @@ def test_failed_build_lists_every_problem_and_leaves_site_alone(make_project: Ma
     assert "did you mean 'repper2011'?" in err
     assert "bibliography/claims/c.yaml:7:" in err and "did you mean 'boundary-setting'" in err
     assert "Traceback" not in out + err and "nothing was written" in err
-    assert {p.name: p.read_bytes() for p in (root / "site").iterdir()} == before
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
     assert not list(root.glob(".site*"))  # no half-written leftovers
 
 

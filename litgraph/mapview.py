@@ -1,0 +1,184 @@
+"""The interactive map's data: nodes (themes, works, claims), edges, positions and details.
+
+Positions are computed here so the page is usable at once: themes sit on a circle, claims near their
+themes, works near their claims; small graphs are then relaxed with networkx's spring layout.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from litgraph.sitedata import SiteData
+from litgraph.suggest import fold
+from litgraph.visnet import options
+
+KINDS = {  # kind -> (shape, background, border), also the legend
+    "theme": ("hexagon", "#f2b134", "#b7791f"),
+    "work": ("dot", "#4a90d9", "#2c5d8f"),
+    "claim": ("square", "#9bc99b", "#4f7f4f"),
+}
+EDGES = {  # kind -> vis edge style, also the legend
+    "source": {"color": "#9aa5b1", "width": 1},
+    "theme": {"color": "#e8c47c", "width": 1},
+    "cites": {"color": "#4a90d9", "width": 1, "arrows": "to"},
+    "supports": {"color": "#2f9e44", "width": 2, "arrows": "to"},
+    "disputes": {"color": "#d62828", "width": 3, "dashes": [8, 6], "arrows": "to"},
+}
+SPRING_LIMIT = 1500  # above this many nodes, keep the O(n) layout (spring layout is far too slow)
+CLAIM_LIMIT = 6000  # above this many nodes, claims are folded into their works so the page stays usable
+
+
+def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], theme_ids: list[str]) -> dict[str, tuple]:
+    rng = random.Random(7)
+    radius = 120 * math.sqrt(len(nodes)) + 300
+    pos: dict[str, tuple[float, float]] = {}
+    for i, theme in enumerate(theme_ids):
+        angle = 2 * math.pi * i / max(1, len(theme_ids))
+        pos["t:" + theme] = (radius * math.cos(angle), radius * math.sin(angle))
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for edge in edges:
+        neighbours[edge["from"]].append(edge["to"])
+        neighbours[edge["to"]].append(edge["from"])
+    spread = radius / 6
+    for prefix in ("c:", "w:"):  # claims around their themes, then works around their claims
+        for node in nodes:
+            if node["id"].startswith(prefix):
+                anchors = [pos[n] for n in neighbours[node["id"]] if n in pos] or [(0.0, 0.0)]
+                x = sum(a[0] for a in anchors) / len(anchors) * 0.8 + rng.gauss(0, spread)
+                y = sum(a[1] for a in anchors) / len(anchors) * 0.8 + rng.gauss(0, spread)
+                pos[node["id"]] = (x, y)
+    if len(nodes) <= SPRING_LIMIT:
+        graph = nx.Graph()
+        graph.add_nodes_from(n["id"] for n in nodes)
+        graph.add_edges_from((e["from"], e["to"]) for e in edges)
+        scaled = {k: (v[0] / radius, v[1] / radius) for k, v in pos.items()}
+        relaxed = nx.spring_layout(graph, pos=scaled, iterations=60, seed=7, k=1.5 / math.sqrt(max(1, len(nodes))))
+        pos = {k: (float(v[0]) * radius, float(v[1]) * radius) for k, v in relaxed.items()}
+    return pos
+
+
+def map_data(data: SiteData) -> dict[str, Any]:
+    """Nodes, edges, per-node details and the theme tree, as one JSON-ready document."""
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    details: dict[str, dict[str, Any]] = {}
+    total = len(data.themes) + len(data.works) + len(data.claims)
+    fold_claims = total > CLAIM_LIMIT
+    for theme_id, theme in sorted(data.themes.items()):
+        n = len(data.claims_by_theme.get(theme_id, []))
+        nodes.append(
+            {
+                "id": "t:" + theme_id,
+                "label": theme.labels.get("en", theme_id),
+                "kind": "theme",
+                "size": 14 + 2 * math.sqrt(n),
+            }
+        )
+        details["t:" + theme_id] = {
+            "kind": "theme",
+            "id": theme_id,
+            "labels": theme.labels,
+            "definitions": theme.definitions,
+            "broader": theme.broader,
+            "narrower": data.children.get(theme_id, []),
+            "claims": n,
+            "works": len({c["source"] for c in data.claims_by_theme.get(theme_id, [])}),
+        }
+    for key, work in sorted(data.works.items()):
+        claims, cited = data.claims_by_source.get(key, []), len(data.cited_by.get(key, []))
+        nodes.append(
+            {
+                "id": "w:" + key,
+                "label": work["citation"],
+                "kind": "work",
+                "size": 8 + 3 * math.sqrt(len(claims) + 2 * cited),
+            }
+        )
+        themes = sorted({t for c in claims for t in c["themes"]})
+        details["w:" + key] = {
+            "kind": "work",
+            "key": key,
+            "citation": work["citation"],
+            "title": work["title"],
+            "year": work["year"],
+            "type": work["type"],
+            "doi": work["doi"],
+            "reference": work["reference"],
+            "themes": themes,
+            "cited_by": cited,
+            "claims": [
+                {"id": c["id"], "text": c["text"], "locator": c["locator"], "reported_in": c["reported_in_citation"]}
+                for c in claims
+            ],
+            "search": fold(f"{work['reference'] or ''} {work['title'] or ''} {key}"),
+        }
+    for citing_key, cited_key in data.cites:
+        edges.append({"from": "w:" + citing_key, "to": "w:" + cited_key, "kind": "cites"})
+    claim_ids = {c["id"] for c in data.claims}
+    if not fold_claims:
+        for claim in data.claims:
+            cid = "c:" + claim["id"]
+            nodes.append({"id": cid, "label": claim["id"], "kind": "claim", "size": 6})
+            edges.append({"from": cid, "to": "w:" + claim["source"], "kind": "source"})
+            edges.extend({"from": cid, "to": "t:" + t, "kind": "theme"} for t in claim["themes"])
+            details[cid] = {
+                "kind": "claim",
+                "id": claim["id"],
+                "text": claim["text"],
+                "source": claim["source"],
+                "source_citation": claim["source_citation"],
+                "reported_in": claim["reported_in"],
+                "reported_in_citation": claim["reported_in_citation"],
+                "locator": claim["locator"],
+                "evidence": claim["evidence"],
+                "themes": claim["themes"],
+                "question": claim["question"],
+                "stance": claim["stance"],
+                "disputes": [],
+                "supports": [],
+            }
+    for group in data.groups:
+        for a, b in group.get("links", []):
+            if a in claim_ids and b in claim_ids and not fold_claims:
+                edges.append({"from": "c:" + a, "to": "c:" + b, "kind": "disputes"})
+                details["c:" + a]["disputes"].append(b)
+                details["c:" + b]["disputes"].append(a)
+    if not fold_claims:
+        for a, b in data.supports:
+            edges.append({"from": "c:" + a, "to": "c:" + b, "kind": "supports"})
+            details["c:" + a]["supports"].append(b)
+    if fold_claims:  # themes link straight to works, and a dispute between claims to their works
+        pairs = {(c["source"], t) for c in data.claims for t in c["themes"]}
+        edges.extend({"from": "w:" + w, "to": "t:" + t, "kind": "theme"} for w, t in sorted(pairs))
+    positions = _layout(nodes, edges, [t for t in sorted(data.themes)])
+    for node in nodes:
+        shape, background, border = KINDS[node["kind"]]
+        x, y = positions.get(node["id"], (0.0, 0.0))
+        node.update(
+            {"x": round(x, 1), "y": round(y, 1), "shape": shape, "color": {"background": background, "border": border}}
+        )
+    for edge in edges:
+        edge.update(EDGES[edge["kind"]])
+    return {
+        "title": data.title,
+        "nodes": nodes,
+        "edges": edges,
+        "details": details,
+        "tree": [{"id": r["id"], "depth": r["depth"], "labels": data.themes[r["id"]].labels} for r in data.tree],
+        "children": data.children,
+        "options": options(len(nodes) > 3000),
+        "folded_claims": fold_claims,
+        "legend": {"nodes": {k: v[1] for k, v in KINDS.items()}, "edges": {k: v["color"] for k, v in EDGES.items()}},
+    }
+
+
+def script_json(document: Any) -> str:
+    """JSON that is safe inside <script type="application/json">: no '<', '>' or '&' can end the element."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,0 +1,108 @@
+"""Render the static site: the map (index.html) and pages for themes, works and contested claims.
+
+Templates are jinja2 with autoescaping on, so every input string is escaped for HTML text and
+attributes; the map's data goes into a JSON script element with '<', '>' and '&' escaped.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from litgraph.mapview import map_data, script_json
+from litgraph.sitedata import SiteData
+from litgraph.visnet import asset_files
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("litgraph", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["urlkey"] = lambda value: quote(str(value), safe="")  # file names and links from keys
+    env.filters["urlpath"] = lambda value: quote(str(value), safe="/:;()._-")
+    return env
+
+
+def page_name(key: str) -> str:
+    """The file name of a key's page: every character but [A-Za-z0-9._-~] percent-encoded."""
+    return quote(key, safe="") + ".html"
+
+
+def render_site(data: SiteData, target: Path) -> list[Path]:
+    """Write every page and asset into `target` (an empty folder). Returns the files written."""
+    env = _environment()
+    written: list[Path] = []
+
+    def write(name: str, template: str, **context: Any) -> None:
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        root = "../" * name.count("/")
+        path.write_text(
+            env.get_template(template).render(site_title=data.title, root=root, **context), encoding="utf-8"
+        )
+        written.append(path)
+
+    assets = target / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    for name, source in asset_files().items():
+        shutil.copyfile(source, assets / name)
+    for name in ("map.js", "style.css"):
+        (assets / name).write_text(env.loader.get_source(env, name)[0], encoding="utf-8")  # type: ignore[union-attr]
+    document = map_data(data)
+    write(
+        "index.html",
+        "index.html",
+        graph_json=script_json(document),
+        legend=document["legend"],
+        folded=document["folded_claims"],
+    )
+    labels = {t: theme.labels.get("en", t) for t, theme in data.themes.items()}
+    citations = {k: w["citation"] for k, w in data.works.items()}
+    write("themes.html", "themes.html", tree=data.tree)
+    for theme_id, theme in data.themes.items():
+        subtree = set(data.subtree(theme_id))
+        on_theme = [c for c in data.claims if set(c["themes"]) & subtree]
+        by_work: dict[str, list[dict[str, Any]]] = {}
+        for claim in on_theme:
+            by_work.setdefault(claim["source"], []).append(claim)
+        works = [
+            {"work": data.works[k], "claims": v}
+            for k, v in sorted(by_work.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            if k in data.works
+        ]
+        groups = [g for g in data.groups if any(set(c["themes"]) & subtree for s in g["sides"] for c in s["claims"])]
+        write(
+            f"themes/{page_name(theme_id)}",
+            "theme.html",
+            theme=theme,
+            labels=labels,
+            works=works,
+            groups=groups,
+            narrower=data.children.get(theme_id, []),
+        )
+    listing = sorted(data.works.values(), key=lambda w: ((w["reference"] or w["key"]).casefold(), w["key"]))
+    for work in listing:
+        work["n_claims"] = len(data.claims_by_source.get(work["key"], []))
+    write("works.html", "works.html", works=listing)
+    for key, work in data.works.items():
+        write(
+            f"works/{page_name(key)}",
+            "work.html",
+            work=work,
+            labels=labels,
+            citations=citations,
+            claims=data.claims_by_source.get(key, []),
+            reported=data.claims_by_reporter.get(key, []),
+            cites=data.cites_of.get(key, []),
+            cited_by=data.cited_by.get(key, []),
+        )
+    write("contested.html", "contested.html", groups=data.groups)
+    return written

@@ -1,0 +1,195 @@
+"""Stage: the static site and the map, checked as HTML and in real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from litgraph.cli import main
+
+from .conftest import MakeProject
+
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+XSS_CLAIM = "</script><script>alert(1)</script>"
+BIB = f"""
+@article{{repper2011, author = {{Repper, Julie and Carter, Tim}}, title = {{A review of peer support}}, year = 2011,
+  doi = {{10.1080/09638237.2011.583947}}}}
+@article{{evil2020, author = {{Ødegård, Åse}}, title = {{{XSS_TITLE}}}, year = 2020}}
+@report{{akerblom2021, author = {{Åkerblom, Kristina Bakke and Hammer, Anne Eriksen}}, title = {{Nasjonale føringer}},
+  year = 2021}}
+"""
+CLAIMS = f"""
+claims:
+  - id: repper-boundaries
+    source: repper2011
+    reported_in: akerblom2021
+    locator: sec. Relasjonen
+    text: Closeness makes professional boundaries hard to keep.
+    lang: en
+    themes: [boundary-setting]
+    evidence: literature-review
+  - id: evil-claim
+    source: evil2020
+    reported_in: akerblom2021
+    text: "{XSS_CLAIM}"
+    lang: en
+    themes: [trust]
+    disputes: [repper-boundaries]
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from litgraph import build, init_project, open_project
+
+    root = tmp_path_factory.mktemp("site") / "project"
+    init_project(root)
+    (root / "bibliography" / "example.bib").write_text(BIB, encoding="utf-8")
+    (root / "bibliography" / "claims" / "example.yaml").write_text(CLAIMS, encoding="utf-8")
+    build(open_project(root))
+    return root / "site"
+
+
+def test_pages_exist_and_link_to_each_other(site: Path) -> None:
+    for name in (
+        "index.html",
+        "themes.html",
+        "works.html",
+        "contested.html",
+        "themes/boundary-setting.html",
+        "works/repper2011.html",
+        "assets/vis-network.min.js",
+        "assets/map.js",
+        "assets/style.css",
+    ):
+        assert (site / name).is_file(), name
+    work = (site / "works" / "repper2011.html").read_text(encoding="utf-8")
+    assert 'href="../themes/boundary-setting.html"' in work and 'href="../index.html#work=repper2011"' in work
+    assert 'href="https://doi.org/10.1080/09638237.2011.583947"' in work
+    theme = (site / "themes" / "boundary-setting.html").read_text(encoding="utf-8")
+    assert "Grensesetting" in theme and "Repper &amp; Carter 2011" in theme
+    assert 'name="viewport"' in theme  # readable on a phone
+
+
+def test_input_text_is_escaped_in_every_page(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<img src=x" not in html, page
+        assert "<script>alert" not in html, page
+    index = (site / "index.html").read_text(encoding="utf-8")
+    payload = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', index, re.S)
+    assert payload is not None
+    data = json.loads(payload.group(1))  # the whole JSON survived: nothing closed the element early
+    assert data["details"]["c:evil-claim"]["text"] == XSS_CLAIM
+    evil = (site / "works" / "evil2020.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in evil
+
+
+def test_map_works_offline_without_cdn(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for url in re.findall(r'(?:src|href)="([^"#]+)"', index):
+        assert not url.startswith(("http:", "https:", "//")), url
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+def open_map(browser, site: Path, fragment: str = ""):  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    events: dict[str, list[str]] = {"requests": [], "errors": [], "dialogs": []}
+    page.on("request", lambda r: events["requests"].append(r.url))
+    page.on("console", lambda m: events["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+    page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
+    page.goto((site / "index.html").as_uri() + fragment)
+    page.wait_for_function("document.body.dataset.ready === 'true'", timeout=15000)
+    return page, events
+
+
+def test_map_loads_from_file_with_no_request_leaving_the_folder(browser, site: Path) -> None:  # type: ignore[no-untyped-def]
+    page, events = open_map(browser, site)
+    assert all(url.startswith(site.as_uri()) for url in events["requests"]), events["requests"]
+    assert events["errors"] == [] and events["dialogs"] == []
+    count = page.evaluate("window.litgraph.nodes.length")
+    assert count == 35 + 3 + 2  # themes + works + claims
+    assert page.inner_text("#node-count") == str(count)
+    page.close()
+
+
+def test_theme_filter_click_details_and_deep_link(browser, site: Path) -> None:  # type: ignore[no-untyped-def]
+    page, events = open_map(browser, site)
+    page.select_option("#theme-filter", "relationship")
+    visible = page.evaluate("window.litgraph.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
+    assert {"t:relationship", "t:boundary-setting", "c:repper-boundaries", "w:repper2011"} <= set(visible)
+    assert "t:tokenism" not in visible and "w:akerblom2021" not in visible
+    page.evaluate("window.litgraph.network.selectNodes(['w:repper2011'])")
+    box = page.evaluate(
+        "(() => { const p = window.litgraph.network.getPosition('w:repper2011');"
+        " const c = window.litgraph.network.canvasToDOM(p); return c; })()"
+    )
+    canvas = page.locator("#map canvas").bounding_box()
+    page.mouse.click(canvas["x"] + box["x"], canvas["y"] + box["y"])
+    assert "Repper & Carter 2011" in page.inner_text("#details")
+    assert "Closeness makes professional boundaries hard to keep." in page.inner_text("#details")
+    page.close()
+    page, events = open_map(browser, site, "#claim=evil-claim")
+    assert page.evaluate("window.litgraph.network.getSelectedNodes()") == ["c:evil-claim"]
+    details = page.inner_text("#details")
+    assert XSS_CLAIM in details and "Ødegård" in details  # shown as text, æøå intact
+    page.select_option("#lang", "nb")
+    assert "Grensesetting" in page.inner_text("#theme-filter")
+    assert events["dialogs"] == [] and events["errors"] == []
+    page.close()
+
+
+def test_search_and_xss_work_page_never_fire(browser, site: Path) -> None:  # type: ignore[no-untyped-def]
+    page, events = open_map(browser, site)
+    page.fill("#search", "odegard")
+    assert XSS_TITLE in page.inner_text("#search-results")
+    page.click("#search-results a")
+    assert XSS_TITLE in page.inner_text("#details")
+    page.goto((site / "works" / "evil2020.html").as_uri())
+    page.goto((site / "contested.html").as_uri())
+    assert events["dialogs"] == []
+    page.close()
+
+
+def test_export_graphml_and_gexf_open_in_networkx(tmp_path: Path, make_project: MakeProject) -> None:
+    import networkx as nx
+
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    runner = CliRunner()
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        out = tmp_path / f"g.{fmt}"
+        result = runner.invoke(main, ["export", "-p", str(root), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.stderr
+        graph = reader(out)
+        assert graph.number_of_nodes() == 35 + 3 + 2
+        kinds = {d.get("kind") for _, _, d in graph.edges(data=True)}
+        assert {"source", "theme", "disputes", "cites"} <= kinds
