@@ -187,4 +187,9 @@
   fromHash();
   window.litgraph.ready = true;
   document.body.setAttribute("data-ready", "true");
+  network.once("afterDrawing", function () {
+    window.litgraph.drawnAt = performance.now();
+    document.body.setAttribute("data-drawn", "true");
+  });
+  network.redraw();
 })();
