@@ -1,0 +1,120 @@
+"""The bundled dataset: the literature of the five texts, built end to end, with facts checked."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import bibtexparser
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from litgraph import load, open_project
+from litgraph.cli import main
+from litgraph.project import BuildSummary, graph_store
+from litgraph.queries import Graph, contested, sources
+from litgraph.readinglist import reading_list
+
+from .conftest import REPO, SEEDS
+
+Bundled = tuple[Path, BuildSummary]
+
+
+@pytest.fixture(scope="module")
+def graph(bundled: Bundled) -> Graph:
+    root, _ = bundled
+    project = open_project(root)
+    return Graph(graph_store(project), project.base_iri)
+
+
+def test_validate_is_clean() -> None:
+    loaded = load(open_project(REPO))
+    assert [str(p) for p in loaded.errors] == []
+
+
+def test_counts(bundled: Bundled) -> None:
+    _, summary = bundled
+    assert summary.works >= 130
+    assert summary.claims >= 150
+    assert summary.disputes >= 10
+
+
+def test_most_claims_have_a_locator_theme_and_evidence() -> None:
+    data = load(open_project(REPO)).data
+    claims = list(data.claims.values())
+    assert sum(1 for c in claims if c.locator) >= 0.9 * len(claims)
+    assert all(1 <= len(c.themes) <= 3 for c in claims)
+    assert all(c.evidence for c in claims)
+
+
+def test_the_five_texts_are_works_of_their_own() -> None:
+    works = load(open_project(REPO)).data.works
+    seeds = {w.extra.get("seedfile"): key for key, w in works.items() if w.extra.get("seedfile")}
+    assert set(seeds) == {p.name for p in SEEDS.glob("*.txt")} if SEEDS.exists() else len(seeds) == 5
+    assert seeds["003_b8fcb56b8d2a955f.txt"] == "karlsson2017"
+    karlsson = works["karlsson2017"]
+    assert [p.family for p in karlsson.authors] == ["Karlsson", "Borg", "Ogundipe", "Sjåfjell", "Bjørlykhaug"]
+    assert karlsson.year == 2017
+
+
+def test_norwegian_letters_are_restored() -> None:
+    works = load(open_project(REPO)).data.works
+    families = {p.family for w in works.values() for p in w.authors}
+    assert {"Åkerblom", "Sjåfjell", "Bjørlykhaug"} <= families
+    assert not families & {"Akerblom", "Sjafjell", "Bjarlykhaug", "Bjgrlykhaug"}
+
+
+def test_seed_001_cites_karlsson_2017(bundled: Bundled) -> None:
+    root, _ = bundled
+    graph = rdflib.Graph().parse(root / "site" / "graph.ttl")
+    base = "https://w3id.org/litgraph/peer-support/work/"
+    cites = rdflib.URIRef("http://purl.org/spar/cito/cites")
+    assert (rdflib.URIRef(base + "akerblom2020"), cites, rdflib.URIRef(base + "karlsson2017")) in graph
+
+
+def test_boundary_setting_sources(graph: Graph) -> None:
+    keys = {w["key"] for w in sources(graph, "grensesetting")["works"]}
+    assert {"repper2011", "gidugu2015"} <= keys
+    assert keys == {w["key"] for w in sources(graph, "boundary-setting")["works"]}
+
+
+def test_kilpatrick_is_contested_with_the_works_on_the_other_side(graph: Graph) -> None:
+    for group in contested(graph):
+        sides = [{c["source"] for c in side["claims"]} for side in group["sides"]]
+        with_kilpatrick = [s for s in sides if "kilpatrick2017" in s]
+        if with_kilpatrick:
+            others = set().union(*(s for s in sides if "kilpatrick2017" not in s))
+            if others & {"bassuk2016", "myrick2016", "bellamy2017"}:
+                return
+    pytest.fail("no dispute sets Kilpatrick et al. 2017 against Bassuk, Myrick or Bellamy")
+
+
+def test_reading_list_on_user_participation_has_both_sides_and_a_valid_bib(graph: Graph, bundled: Bundled) -> None:
+    result = reading_list(graph, ["user participation"], limit=8)
+    assert len(result["items"]) == 8
+    keys = {i["key"] for i in result["items"]}
+    disputes = [g for g in contested(graph, "user-participation")]
+    assert any(all({c["source"] for c in side["claims"]} & keys for side in g["sides"]) for g in disputes)
+    root, _ = bundled
+    out = CliRunner().invoke(main, ["reading-list", "brukermedvirkning", "-p", str(root), "-f", "bibtex"])
+    library = bibtexparser.parse_string(out.stdout)
+    assert not library.failed_blocks and len(library.entries) == 8
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return re.findall(r"[a-z]+", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds is not beside the checkout")
+def test_no_sentence_of_the_source_texts_is_copied() -> None:
+    n, seen = 12, set()
+    for seed in SEEDS.glob("*.txt"):
+        words = _words(seed.read_text(encoding="utf-8", errors="replace"))
+        seen.update(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    for path in [*REPO.glob("bibliography/**/*.yaml"), *REPO.glob("bibliography/*.bib")]:
+        words = _words(path.read_text(encoding="utf-8"))
+        copied = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1) if " ".join(words[i : i + n]) in seen]
+        assert not copied, f"{path.name} repeats the source texts: {copied[:2]}"
