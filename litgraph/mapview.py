@@ -124,7 +124,7 @@ def map_data(data: SiteData) -> dict[str, Any]:
     if not fold_claims:
         for claim in data.claims:
             cid = "c:" + claim["id"]
-            nodes.append({"id": cid, "label": claim["id"], "kind": "claim", "size": 6})
+            nodes.append({"id": cid, "label": "", "kind": "claim", "size": 6})  # details on click
             edges.append({"from": cid, "to": "w:" + claim["source"], "kind": "source"})
             edges.extend({"from": cid, "to": "t:" + t, "kind": "theme"} for t in claim["themes"])
             details[cid] = {
