@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import bibtexparser
 import pytest
+from bibtexparser.model import Entry, Field
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from litgraph.bibliography import read_bib_file, read_bibliography
 from litgraph.bibtex_values import people, resolve, to_text
@@ -162,3 +166,30 @@ def test_corpus_specifics() -> None:
     assert names["L10"].authors[0].suffix == "III"
     cryptobib_like = read_bib_file(CORPUS / "betterbiblatex-export-ntnu-masters.bib")
     assert not [p for p in cryptobib_like.problems if p.severity == "error"]
+
+
+TEXT = (
+    st.text(
+        alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCXYZæøåÆØÅéüç0123456789 .,:;?!()'-")),
+        min_size=1,
+        max_size=40,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+NAME = st.text(alphabet=st.sampled_from(list("abcdefghijklmnoprstuvyzæøåÅØÆé")), min_size=2, max_size=12).map(
+    str.capitalize
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=TEXT, families=st.lists(NAME, min_size=1, max_size=4), given_name=NAME, year=st.integers(1800, 2100))
+def test_bib_write_read_round_trip(tmp_path: Path, title: str, families: list[str], given_name: str, year: int) -> None:
+    author = " and ".join(f"{f}, {given_name}" for f in families)
+    entry = Entry("article", "k1", [Field("author", author), Field("title", title), Field("year", str(year))])
+    library = bibtexparser.Library([entry])
+    path = tmp_path / "rt.bib"
+    path.write_text(bibtexparser.write_string(library), encoding="utf-8")
+    work = read_bib_file(path).works["k1"]
+    assert work.title == title and work.year == year
+    assert [p.family for p in work.authors] == families and {p.given for p in work.authors} == {given_name}
