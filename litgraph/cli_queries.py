@@ -78,13 +78,14 @@ def sources(theme: str, project_dir: Path, exact: bool, limit: int, fmt: str) ->
 @click.command()
 @project_option
 @click.option("--theme", "-t", help="Only disputes that touch this theme (or its narrower themes).")
+@click.option("--limit", "-n", type=int, default=50, show_default=True, help="At most this many groups (0: all).")
 @format_option(*LISTING_FORMATS)
 @handle_errors
-def contested(project_dir: Path, theme: str | None, fmt: str) -> None:
+def contested(project_dir: Path, theme: str | None, limit: int, fmt: str) -> None:
     """Contested questions and disputed claims, both sides with sources, evidence and where read."""
     from litgraph.queries import contested as find_contested
 
-    groups = find_contested(_graph(project_dir), theme)
+    groups = find_contested(_graph(project_dir), theme, limit=limit or None)
     if not groups:
         _nothing("no contested claims" + (f" on {theme!r}" if theme else ""))
     rows: list[dict[str, Any]] = []

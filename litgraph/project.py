@@ -134,7 +134,7 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     clock["load, build and validate"] = time.perf_counter() - start
     progress("updating the local store")
     start = time.perf_counter()
-    write_store(project, triples, list(loaded.data.works.values()), stamp)
+    write_store(project, triples, loaded.data, stamp)
     clock["store"] = time.perf_counter() - start
     progress("writing site/")
     start = time.perf_counter()

@@ -117,7 +117,7 @@ class Graph:
     # -- building blocks ----------------------------------------------------------------------------
     def claims_where(self, pattern: str, **bindings: ox.NamedNode | ox.Literal) -> list[Row]:
         """Claims matching a graph pattern on ?claim, each with its fields and a list of theme ids."""
-        bound = " ".join(f"?{name}" for name in bindings)  # substituted variables must be projected
+        bound = " ".join(f"?{name}" for name in bindings if name != "claim")  # substituted variables must be projected
         rows = self.select(
             f"SELECT DISTINCT ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance {bound} "
             f"WHERE {{ {pattern} {CLAIM_FIELDS} }}",
@@ -138,11 +138,8 @@ class Graph:
 
     def works(self, keys: list[str] | None = None) -> dict[str, Row]:
         """Display fields of the works with these keys (bound one by one), or of every work (one query)."""
-        if keys is None or len(keys) > 40:  # one query for all beats many bound ones
+        if keys is None:
             rows = self.select(f"SELECT * WHERE {{ ?work dcterms:bibliographicCitation ?c . {WORK_FIELDS} }}")
-            if keys is not None:
-                wanted = set(keys)
-                rows = [r for r in rows if r["key"] in wanted]
         else:
             rows = []
             for key in keys:
@@ -245,25 +242,36 @@ def theme_tree(graph: Graph) -> list[Row]:
     return result
 
 
-THEME_PATTERN = "?claim dcterms:subject ?t . ?t skos:broader* ?root ."
+THEME_PATTERN = "GRAPH <urn:litgraph:index> { ?claim lg:onTheme ?root }"  # narrower themes included
 EXACT_PATTERN = "?claim dcterms:subject ?root ."
 
 
 def sources(graph: Graph, theme: str, exact: bool = False, limit: int | None = None) -> Row:
-    """Works with claims on a theme (and its narrower themes unless `exact`), most relevant first."""
+    """Works with claims on a theme (and its narrower themes unless `exact`), most relevant first:
+    most claims on the theme, then most cited within the graph, then newest.
+
+    Works are ranked in one aggregate query; claims and details are fetched for the shown works only.
+    """
     theme_id = graph.theme(theme)
     pattern = EXACT_PATTERN if exact else THEME_PATTERN
-    claims = graph.claims_where(pattern, root=graph.iri("theme", theme_id))
-    by_work: dict[str, list[Row]] = defaultdict(list)
-    for claim in claims:
-        by_work[claim["source"]].append(claim)
-    cited = graph.cited_by_counts()
-    info = graph.works(sorted(by_work))
-    order = sorted(by_work, key=lambda k: (-len(by_work[k]), -cited.get(k, 0), -(info.get(k, {}).get("year") or 0), k))
-    total = len(order)
-    if limit:
-        order = order[:limit]
-    works = [{**info[k], "cited_by": cited.get(k, 0), "claims": by_work[k]} for k in order if k in info]
+    root = graph.iri("theme", theme_id)
+    ranked = graph.select(
+        "SELECT ?w ?key ?n ?root (COUNT(?citing) AS ?cited) WHERE { "
+        f"{{ SELECT ?w ?root (COUNT(?claim) AS ?n) WHERE {{ {pattern} ?claim dcterms:source ?w }} GROUP BY ?w ?root }} "
+        "?w dcterms:identifier ?key . OPTIONAL { ?citing cito:cites ?w } } "
+        "GROUP BY ?w ?key ?n ?root ORDER BY DESC(?n) DESC(?cited) ?key" + (f" LIMIT {int(limit)}" if limit else ""),
+        root=root,
+    )
+    total = graph.select(
+        f"SELECT ?root (COUNT(DISTINCT ?w) AS ?n) WHERE {{ {pattern} ?claim dcterms:source ?w }} GROUP BY ?root",
+        root=root,
+    )
+    shown = ranked
+    info = graph.works([r["key"] for r in shown])
+    works = []
+    for row in shown:
+        claims_on = graph.claims_where(f"?claim dcterms:source ?w . {pattern}", root=root, w=ox.NamedNode(row["w"]))
+        works.append({**info[row["key"]], "cited_by": int(row["cited"]), "claims": claims_on})
     reported = graph.works(sorted({c["reported_in"] for w in works for c in w["claims"] if c["reported_in"]}))
     for work in works:
         for claim in work["claims"]:
@@ -271,7 +279,7 @@ def sources(graph: Graph, theme: str, exact: bool = False, limit: int | None = N
     return {
         "theme": theme_id,
         "themes": [theme_id] if exact else graph.lookup.with_narrower(theme_id),
-        "total_works": total,
+        "total_works": int(total[0]["n"]) if total else 0,
         "works": works,
     }
 
@@ -302,89 +310,106 @@ def claims(
     return rows
 
 
-def contested(graph: Graph, theme: str | None = None) -> list[Row]:
-    """Contested questions and disputes, each with its sides, most sources taking part first."""
-    wanted = set(graph.lookup.with_narrower(graph.theme(theme))) if theme else None
-    involved = graph.claims_where(
-        "{ ?claim lg:disputes ?x } UNION { ?x lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q0 }"
-    )
-    by_id = {c["id"]: c for c in involved}
-    info = graph.works(
-        sorted({c["source"] for c in involved} | {c["reported_in"] for c in involved if c["reported_in"]})
-    )
-    for claim in involved:
-        claim["source_citation"] = info.get(claim["source"], {}).get("citation")
-        claim["source_reference"] = info.get(claim["source"], {}).get("reference")
-        claim["reported_in_citation"] = info.get(claim["reported_in"] or "", {}).get("citation")
-    groups: list[Row] = []
-    questions = graph.select(
-        "SELECT ?id ?text (LANG(?text) AS ?lang) WHERE { ?q a lg:Question ; dcterms:identifier ?id ;"
-        " lg:statement ?text }"
-    )
-    texts: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in questions:
-        texts[row["id"]][row["lang"]] = row["text"]
-    qthemes = graph.select(
-        "SELECT ?id ?theme WHERE { ?q a lg:Question ; dcterms:identifier ?id ; dcterms:subject/skos:notation ?theme }"
-    )
-    question_themes: dict[str, set[str]] = defaultdict(set)
-    for row in qthemes:
-        question_themes[row["id"]].add(row["theme"])
-    by_question: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
-    for claim in involved:
-        if claim["question"]:
-            by_question[claim["question"]][claim["stance"]].append(claim)
-    for qid, sides in by_question.items():
-        works = {c["source"] for side in sides.values() for c in side}
-        if len(sides) < 2 or len(works) < 2:
-            continue
-        themes = question_themes[qid] | {t for side in sides.values() for c in side for t in c["themes"]}
-        if wanted is not None and not themes & wanted:
-            continue
-        ordered = [
-            Side(s, sorted(sides[s], key=lambda c: c["id"])) for s in ("for", "against", "qualifies") if s in sides
-        ]
-        groups.append(
-            {
-                "kind": "question",
-                "id": qid,
-                "text": texts[qid],
-                "sources": len(works),
-                "sides": [{"stance": s.stance, "claims": s.claims} for s in ordered],
-            }
+def _claim(graph: Graph, claim_id: str, works: dict[str, Row]) -> Row:
+    [row] = graph.claims_where("", claim=graph.iri("claim", claim_id)) or [{"id": claim_id, "themes": []}]
+    for field in ("source", "reported_in"):
+        key = row.get(field)
+        if key and key not in works:
+            works.update(graph.works([key]))
+        row[f"{field}_citation"] = works.get(key or "", {}).get("citation")
+    row["source_reference"] = works.get(row.get("source") or "", {}).get("reference")
+    return row
+
+
+def contested(graph: Graph, theme: str | None = None, limit: int | None = None) -> list[Row]:
+    """Contested questions and disputes, each with its sides, most sources taking part first.
+
+    Groups are formed and ranked from claim ids and source keys alone; the claims' text and details
+    are fetched only for the groups returned (at most `limit`).
+    """
+    on_theme: set[str] | None = None
+    if theme:
+        rows = graph.select(
+            f"SELECT ?id ?root WHERE {{ {THEME_PATTERN} ?claim dcterms:identifier ?id }}",
+            root=graph.iri("theme", graph.theme(theme)),
         )
-    disputes = graph.select(
-        "SELECT ?a ?b WHERE { ?x lg:disputes ?y . ?x dcterms:identifier ?a . ?y dcterms:identifier ?b }"
+        on_theme = {r["id"] for r in rows}
+    candidates: list[tuple[int, str, str, list[tuple[str, list[str]]], Row]] = []
+    stances = graph.select(
+        "SELECT ?id ?question ?stance ?source WHERE { ?claim lg:onQuestion ?q ; lg:stance ?st ; "
+        "dcterms:identifier ?id ; dcterms:source/dcterms:identifier ?source . "
+        "?q dcterms:identifier ?question . ?st skos:notation ?stance }"
+    )
+    by_question: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for row in stances:
+        by_question[row["question"]][row["stance"]].append(row)
+    for qid, sides in by_question.items():
+        sources_ = {r["source"] for side in sides.values() for r in side}
+        if len(sides) < 2 or len(sources_) < 2:
+            continue
+        if on_theme is not None and not {r["id"] for side in sides.values() for r in side} & on_theme:
+            continue
+        ordered = [(st, sorted(r["id"] for r in sides[st])) for st in ("for", "against", "qualifies") if st in sides]
+        candidates.append((len(sources_), "question", qid, ordered, {}))
+    links = graph.select(
+        "SELECT ?a ?b ?sa ?sb WHERE { ?x lg:disputes ?y . ?x dcterms:identifier ?a ; "
+        "dcterms:source/dcterms:identifier ?sa . ?y dcterms:identifier ?b ; "
+        "dcterms:source/dcterms:identifier ?sb }"
     )
     network = nx.Graph()
-    network.add_edges_from((r["a"], r["b"]) for r in disputes)
+    source_of: dict[str, str] = {}
+    for row in links:
+        network.add_edge(row["a"], row["b"])
+        source_of[row["a"]], source_of[row["b"]] = row["sa"], row["sb"]
     for component in nx.connected_components(network):
-        sub = network.subgraph(component)
-        members = [by_id[c] for c in sorted(component) if c in by_id]
-        if wanted is not None and not {t for c in members for t in c["themes"]} & wanted:
+        if on_theme is not None and not component & on_theme:
             continue
-        split: list[list[Row]]
+        sub = network.subgraph(component)
         if nx.is_bipartite(sub):
             colour = nx.bipartite.color(sub)
-            first = min(component, key=lambda c: (colour[c], c))
+            first = colour[min(component)]
             split = [
-                [by_id[c] for c in sorted(component) if colour[c] == colour[first]],
-                [by_id[c] for c in sorted(component) if colour[c] != colour[first]],
+                sorted(c for c in component if colour[c] == first),
+                sorted(c for c in component if colour[c] != first),
             ]
         else:
-            split = [members]
-        links = sorted((a, b) for a, b in ((r["a"], r["b"]) for r in disputes) if a in component)
+            split = [sorted(component)]
+        pairs = sorted((r["a"], r["b"]) for r in links if r["a"] in component)
+        candidates.append(
+            (
+                len({source_of[c] for c in component}),
+                "dispute",
+                "+".join(sorted(component))[:80],
+                [(f"side {i + 1}", side) for i, side in enumerate(split)],
+                {"links": pairs},
+            )
+        )
+    candidates.sort(key=lambda g: (-g[0], g[1], g[2]))
+    if limit:
+        candidates = candidates[:limit]
+    texts: dict[str, dict[str, str]] = defaultdict(dict)
+    if any(kind == "question" for _, kind, *_ in candidates):
+        for row in graph.select(
+            "SELECT ?id ?text (LANG(?text) AS ?lang) WHERE { ?q a lg:Question ; "
+            "dcterms:identifier ?id ; lg:statement ?text }"
+        ):
+            texts[row["id"]][row["lang"]] = row["text"]
+    works: dict[str, Row] = {}
+    groups = []
+    for n_sources, kind, gid, sides, extra in candidates:
         groups.append(
             {
-                "kind": "dispute",
-                "id": "+".join(sorted(component))[:80],
-                "text": {},
-                "sources": len({c["source"] for c in members}),
-                "links": links,
-                "sides": [{"stance": f"side {i + 1}", "claims": side} for i, side in enumerate(split)],
+                "kind": kind,
+                "id": gid,
+                "text": texts.get(gid, {}) if kind == "question" else {},
+                "sources": n_sources,
+                **extra,
+                "sides": [
+                    {"stance": stance, "claims": [_claim(graph, c, works) for c in ids]} for stance, ids in sides
+                ],
             }
         )
-    return sorted(groups, key=lambda g: (-g["sources"], g["kind"], g["id"]))
+    return groups
 
 
 def run_query(store: ox.Store, sparql: str) -> Row:

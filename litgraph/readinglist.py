@@ -14,12 +14,20 @@ from typing import Any
 
 import networkx as nx
 
-from litgraph.queries import Graph, Row, contested
+from litgraph.queries import THEME_PATTERN, Graph, Row, contested
 
 RECENT_YEARS = 6  # a work this close to the newest year in the list is "recent"
 
 
-def _citation_rank(graph: Graph, keys: set[str]) -> dict[str, float]:
+CANDIDATES = 200  # per requested theme: the works with most claims on it
+PAGERANK_EDGES = 50_000  # above this, importance is the in-graph citation count alone (PageRank gets slow)
+
+
+def _importance(graph: Graph, keys: set[str], cited: dict[str, int]) -> dict[str, float]:
+    """0..1: PageRank in the citation network (networkx), or citation counts on very large graphs."""
+    if sum(cited.values()) > PAGERANK_EDGES:
+        top = max([cited.get(k, 0) for k in keys] + [1])
+        return {k: cited.get(k, 0) / top for k in keys}
     rows = graph.select("SELECT ?a ?b WHERE { ?x cito:cites ?y . ?x dcterms:identifier ?a . ?y dcterms:identifier ?b }")
     network = nx.DiGraph()
     network.add_nodes_from(keys)
@@ -33,71 +41,74 @@ def _citation_rank(graph: Graph, keys: set[str]) -> dict[str, float]:
 
 def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
     """An ordered list of at most `limit` works on `themes` (with narrower themes), each with a reason."""
-    requested = [graph.theme(t) for t in themes]
-    subtree = {t: set(graph.lookup.with_narrower(t)) for t in requested}
-    claims: dict[str, list[Row]] = defaultdict(list)
+    requested = list(dict.fromkeys(graph.theme(t) for t in themes))
+    counts: dict[str, dict[str, int]] = defaultdict(dict)  # key -> theme -> claims
     for theme_id in requested:
-        for claim in graph.claims_where(
-            "?claim dcterms:subject ?t . ?t skos:broader* ?root .", root=graph.iri("theme", theme_id)
-        ):
-            if all(c["id"] != claim["id"] for c in claims[claim["source"]]):
-                claims[claim["source"]].append(claim)
-    if not claims:
+        rows = graph.select(
+            f"SELECT ?key ?root (COUNT(?claim) AS ?n) WHERE {{ {THEME_PATTERN} ?claim dcterms:source ?w . "
+            f"?w dcterms:identifier ?key }} GROUP BY ?key ?root ORDER BY DESC(?n) ?key LIMIT {CANDIDATES}",
+            root=graph.iri("theme", theme_id),
+        )
+        for row in rows:
+            counts[row["key"]][theme_id] = int(row["n"])
+    if not counts:
         return {"themes": requested, "items": []}
-    info = graph.works(sorted(claims))
     cited = graph.cited_by_counts()
-    rank = _citation_rank(graph, set(claims))
-
-    def covered(key: str) -> list[str]:
-        return [t for t in requested if any(set(c["themes"]) & subtree[t] for c in claims[key])]
-
+    rank = _importance(graph, set(counts), cited)
     score = {
-        k: 2.0 * len(covered(k)) + math.log1p(len(claims[k])) + 2.0 * rank[k] + 0.5 * math.log1p(cited.get(k, 0))
-        for k in claims
-        if k in info
+        k: 2.0 * len(c) + math.log1p(sum(c.values())) + 2.0 * rank[k] + 0.5 * math.log1p(cited.get(k, 0))
+        for k, c in counts.items()
     }
     chosen: dict[str, list[str]] = {}  # key -> reasons
 
     def take(key: str, reason: str) -> None:
         if key in score and (key in chosen or len(chosen) < limit):
             chosen.setdefault(key, [])
-            if reason not in chosen[key]:
+            if reason and reason not in chosen[key]:
                 chosen[key].append(reason)
 
-    sides_taken = []
-    for group in contested(graph, None):
-        relevant = [s for s in group["sides"] if any(c["source"] in score for c in s["claims"])]
-        if len(relevant) < 2 or not any(
-            set(c["themes"]) & set().union(*subtree.values()) for s in relevant for c in s["claims"]
-        ):
-            continue
-        picks = []
-        for side in relevant:
-            best = max((c["source"] for c in side["claims"] if c["source"] in score), key=lambda k: score[k])
-            picks.append((best, side["stance"]))
-        sides_taken.append((group, picks))
-    for group, picks in sides_taken[: max(1, limit // 3)]:
-        label = group["text"].get("en") if group["kind"] == "question" else "a dispute between claims"
-        for key, stance in picks:
-            take(
-                key,
-                f"takes the '{stance}' side on: {label}"
-                if group["kind"] == "question"
-                else f"one side of {label} ({stance})",
-            )
-    years = [info[k]["year"] for k in score if info[k]["year"]]
+    seen_groups: set[str] = set()
+    for theme_id in requested:
+        for group in contested(graph, theme_id, limit=max(1, limit // 3)):
+            if group["id"] in seen_groups:
+                continue
+            seen_groups.add(group["id"])
+            picks = []
+            for side in group["sides"]:
+                keys = [c["source"] for c in side["claims"] if c["source"] in score]
+                if keys:
+                    picks.append((max(keys, key=lambda k: score[k]), side["stance"]))
+            if len(picks) < 2:
+                continue
+            label = group["text"].get("en") if group["kind"] == "question" else "a dispute between claims"
+            for key, stance in picks:
+                take(
+                    key,
+                    f"takes the '{stance}' side on: {label}"
+                    if group["kind"] == "question"
+                    else f"one side of {label} ({stance})",
+                )
+    info = graph.works(sorted(set(chosen) | set(sorted(score, key=lambda k: (-score[k], k))[: limit * 3])))
+    years = [w["year"] for w in info.values() if w["year"]]
     newest = max(years) if years else 0
-    recent = sorted((k for k in score if (info[k]["year"] or 0) >= newest - RECENT_YEARS), key=lambda k: -score[k])
+    recent = sorted((k for k in info if (info[k]["year"] or 0) >= newest - RECENT_YEARS), key=lambda k: -score[k])
     for key in recent[: max(1, limit // 4)]:
         take(key, "recent work")
     for key in sorted(score, key=lambda k: (-score[k], k)):
         take(key, "")
+    info.update(graph.works([k for k in chosen if k not in info]))
     items = []
     for key in chosen:
-        work, n = info[key], len(claims[key])
-        reasons = [r for r in chosen[key] if r]
-        themes_hit = covered(key)
-        reasons.insert(0, f"{n} claim{'s' if n != 1 else ''} on {', '.join(themes_hit)}")
+        work, hits = info[key], counts[key]
+        claims = []
+        for theme_id in requested:
+            claims += graph.claims_where(
+                f"?claim dcterms:source ?w . {THEME_PATTERN}",
+                w=graph.iri("work", key),
+                root=graph.iri("theme", theme_id),
+            )
+        claims = list({c["id"]: c for c in claims}.values())
+        reasons = [f"{len(claims)} claim{'s' if len(claims) != 1 else ''} on {', '.join(hits)}", *chosen[key]]
         if cited.get(key):
             reasons.insert(1, f"cited by {cited[key]} work{'s' if cited[key] != 1 else ''} in the graph")
         foundational = bool(work["year"]) and work["year"] < newest - RECENT_YEARS and cited.get(key, 0) > 0
@@ -109,7 +120,7 @@ def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
                 "score": round(score[key], 3),
                 "foundational": foundational,
                 "reason": "; ".join(reasons),
-                "claims": claims[key],
+                "claims": claims,
             }
         )
     items.sort(key=lambda i: (not i["foundational"], i["year"] or 9999, -i["score"], i["key"]))

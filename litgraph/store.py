@@ -10,17 +10,20 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from litgraph import __version__
 from litgraph.config import Project
-from litgraph.model import Work
+from litgraph.lookup import ThemeLookup
+from litgraph.model import Dataset
 from litgraph.namespaces import LG, mint
 from litgraph.rdfio import atomic_file
 
 BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the store, not in exported graphs
+INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-broader, for fast theme queries
 
 
 def input_files(project: Project) -> list[Path]:
@@ -57,9 +60,26 @@ def is_fresh(project: Project) -> bool:
     return _store_dir(project).is_dir() and state.get("fingerprint") == fingerprint(project)
 
 
-def write_store(project: Project, triples: list[ox.Triple], works: list[Work], stamp: str) -> None:
-    """Replace the store with these triples (and raw BibTeX entries); `stamp` is the inputs' fingerprint
-    taken before they were read, so an edit during the build leaves the store stale, not wrong."""
+def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
+    """Each claim with every theme it is on, broader themes included: one indexed lookup for queries
+    that a `skos:broader*` path would make many times slower."""
+    lookup = ThemeLookup(data.themes)
+    ancestors: dict[str, set[str]] = {t: set() for t in data.themes}
+    for theme in data.themes:
+        for candidate in data.themes:
+            if theme in lookup.with_narrower(candidate):
+                ancestors[theme].add(candidate)
+    on_theme = ox.NamedNode(LG + "onTheme")
+    for claim in data.claims.values():
+        node = ox.NamedNode(mint(project.base_iri, "claim", claim.id))
+        for theme in sorted(set().union(*(ancestors.get(t, {t}) for t in claim.themes))):
+            yield ox.Quad(node, on_theme, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
+
+
+def write_store(project: Project, triples: list[ox.Triple], data: Dataset, stamp: str) -> None:
+    """Replace the store with these triples, the raw BibTeX entries and the theme index; `stamp` is the
+    inputs' fingerprint taken before they were read, so an edit during the build leaves it stale, not wrong."""
+    works = list(data.works.values())
     project.state_dir.mkdir(parents=True, exist_ok=True)
     staging = project.state_dir / f"store.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -71,6 +91,7 @@ def write_store(project: Project, triples: list[ox.Triple], works: list[Work], s
         for w in works
         if w.raw
     )
+    store.bulk_extend(_index_quads(project, data))
     store.flush()
     del store
     target, old = _store_dir(project), project.state_dir / f"store.old-{os.getpid()}"
