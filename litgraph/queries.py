@@ -349,7 +349,9 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
             continue
         if on_theme is not None and not {r["id"] for side in sides.values() for r in side} & on_theme:
             continue
-        ordered = [(st, sorted(r["id"] for r in sides[st])) for st in ("for", "against", "qualifies") if st in sides]
+        ordered: list[tuple[str, list[str]]] = [
+            (st, sorted(r["id"] for r in sides[st])) for st in ("for", "against", "qualifies") if st in sides
+        ]
         candidates.append((len(sources_), "question", qid, ordered, {}))
     links = graph.select(
         "SELECT ?a ?b ?sa ?sb WHERE { ?x lg:disputes ?y . ?x dcterms:identifier ?a ; "
@@ -396,7 +398,7 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
             texts[row["id"]][row["lang"]] = row["text"]
     works: dict[str, Row] = {}
     groups = []
-    for n_sources, kind, gid, sides, extra in candidates:
+    for n_sources, kind, gid, members, extra in candidates:
         groups.append(
             {
                 "kind": kind,
@@ -405,7 +407,7 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
                 "sources": n_sources,
                 **extra,
                 "sides": [
-                    {"stance": stance, "claims": [_claim(graph, c, works) for c in ids]} for stance, ids in sides
+                    {"stance": stance, "claims": [_claim(graph, c, works) for c in ids]} for stance, ids in members
                 ],
             }
         )
