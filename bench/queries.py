@@ -1,0 +1,79 @@
+"""Benchmark: cold queries from the local store against the naive way, on a synthetic project.
+
+For each question (sources, contested, reading-list) it prints the wall time of a new `litgraph`
+process answering from the store, next to the naive way in one process: parse every .bib and .yaml,
+build an in-memory rdflib graph, run the same SPARQL. Also the time of a rebuild after one claims file
+is edited.
+
+    python bench/queries.py                  # 100,000 works, 300,000 claims (long: the naive way is slow)
+    python bench/queries.py --works 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import make_project
+
+NAIVE = """
+import sys, time, rdflib
+from litgraph import open_project, load
+from litgraph.graph import build_triples
+from litgraph.rdfio import serialize
+start = time.perf_counter()
+project = open_project(sys.argv[1])
+loaded = load(project)
+triples = build_triples(loaded.data, project.base_iri, loaded.data.evidence_iris)
+graph = rdflib.Graph()
+graph.parse(data=serialize(triples, "nt", "").decode(), format="nt")
+theme = rdflib.URIRef(project.base_iri + "theme/boundary-setting")
+query = '''PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?w (COUNT(?c) AS ?n) WHERE { ?c dcterms:subject/skos:broader* ?root ; dcterms:source ?w }
+GROUP BY ?w ORDER BY DESC(?n) LIMIT 50'''
+rows = list(graph.query(query, initBindings={"root": theme}))
+print(time.perf_counter() - start)
+"""
+
+QUESTIONS = {
+    "sources": ["sources", "boundary-setting"],
+    "contested": ["contested"],
+    "reading-list": ["reading-list", "user-participation", "--max", "8"],
+}
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--works", type=int, default=100_000)
+    args = parser.parse_args()
+    litgraph = [sys.executable, "-m", "litgraph"]
+    with tempfile.TemporaryDirectory(prefix="litgraph-bench-") as tmp:
+        root = make_project(Path(tmp) / "p", args.works)
+        print(f"{args.works:,} works, {3 * args.works:,} claims", flush=True)
+        build = timed([*litgraph, "build", "-q", "-p", str(root)])
+        print(f"full build: {build:.1f}s", flush=True)
+        out = subprocess.run([sys.executable, "-c", NAIVE, str(root)], check=True, capture_output=True, text=True)
+        naive = float(out.stdout.strip())
+        print(f"{'question':<14} {'store (cold)':>13} {'naive':>9} {'speed-up':>9}")
+        for name, words in QUESTIONS.items():
+            cold = timed([*litgraph, *words, "-p", str(root), "-f", "json"])
+            print(f"{name:<14} {cold:>12.2f}s {naive:>8.1f}s {naive / cold:>8.0f}x", flush=True)
+        claims = sorted((root / "bibliography" / "claims").glob("*.yaml"))[0]
+        claims.write_text(claims.read_text(encoding="utf-8").replace("lang: en", "lang: en ", 1), encoding="utf-8")
+        rebuild = timed([*litgraph, "build", "-q", "-p", str(root)])
+        print(f"rebuild after editing one claims file: {rebuild:.1f}s ({rebuild / build:.2f} of a full build)")
+
+
+if __name__ == "__main__":
+    main()
