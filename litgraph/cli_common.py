@@ -43,6 +43,9 @@ def handle_errors(func: F) -> F:
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `litgraph ... | head`: the reader left; stop quietly, as the docs advise
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:  # a bug: one line for the user, the traceback on request
             if os.environ.get("LITGRAPH_DEBUG"):
                 raise

@@ -35,31 +35,39 @@ CLAIM_LIMIT = 6000  # above this many nodes, claims are folded into their works 
 
 
 def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], theme_ids: list[str]) -> dict[str, tuple]:
+    """Positions in pixels: connected nodes relaxed around their themes, unconnected ones in a grid below."""
     rng = random.Random(7)
-    radius = 120 * math.sqrt(len(nodes)) + 300
+    linked = {e["from"] for e in edges} | {e["to"] for e in edges}
+    placed = [n["id"] for n in nodes if n["id"] in linked]
+    loose = [n["id"] for n in nodes if n["id"] not in linked]
+    scale = 45 * math.sqrt(max(1, len(placed))) + 100
     pos: dict[str, tuple[float, float]] = {}
-    for i, theme in enumerate(theme_ids):
-        angle = 2 * math.pi * i / max(1, len(theme_ids))
-        pos["t:" + theme] = (radius * math.cos(angle), radius * math.sin(angle))
+    themes = [t for t in theme_ids if "t:" + t in linked]
+    for i, theme in enumerate(themes):
+        angle = 2 * math.pi * i / max(1, len(themes))
+        pos["t:" + theme] = (scale * math.cos(angle), scale * math.sin(angle))
     neighbours: dict[str, list[str]] = defaultdict(list)
     for edge in edges:
         neighbours[edge["from"]].append(edge["to"])
         neighbours[edge["to"]].append(edge["from"])
-    spread = radius / 6
     for prefix in ("c:", "w:"):  # claims around their themes, then works around their claims
-        for node in nodes:
-            if node["id"].startswith(prefix):
-                anchors = [pos[n] for n in neighbours[node["id"]] if n in pos] or [(0.0, 0.0)]
-                x = sum(a[0] for a in anchors) / len(anchors) * 0.8 + rng.gauss(0, spread)
-                y = sum(a[1] for a in anchors) / len(anchors) * 0.8 + rng.gauss(0, spread)
-                pos[node["id"]] = (x, y)
-    if len(nodes) <= SPRING_LIMIT:
+        for node_id in placed:
+            if node_id.startswith(prefix):
+                anchors = [pos[n] for n in neighbours[node_id] if n in pos] or [(0.0, 0.0)]
+                x = sum(a[0] for a in anchors) / len(anchors) * 0.7 + rng.gauss(0, scale / 8)
+                y = sum(a[1] for a in anchors) / len(anchors) * 0.7 + rng.gauss(0, scale / 8)
+                pos[node_id] = (x, y)
+    if 0 < len(placed) <= SPRING_LIMIT:
         graph = nx.Graph()
-        graph.add_nodes_from(n["id"] for n in nodes)
+        graph.add_nodes_from(placed)
         graph.add_edges_from((e["from"], e["to"]) for e in edges)
-        scaled = {k: (v[0] / radius, v[1] / radius) for k, v in pos.items()}
-        relaxed = nx.spring_layout(graph, pos=scaled, iterations=60, seed=7, k=1.5 / math.sqrt(max(1, len(nodes))))
-        pos = {k: (float(v[0]) * radius, float(v[1]) * radius) for k, v in relaxed.items()}
+        start = {k: (v[0] / scale, v[1] / scale) for k, v in pos.items()}
+        relaxed = nx.spring_layout(graph, pos=start, iterations=80, seed=7, k=2.0 / math.sqrt(len(placed)))
+        pos = {k: (float(v[0]) * scale, float(v[1]) * scale) for k, v in relaxed.items()}
+    columns = max(1, int(math.sqrt(len(loose)) * 1.2))
+    bottom = max((p[1] for p in pos.values()), default=0.0) + 80
+    for i, node_id in enumerate(loose):
+        pos[node_id] = ((i % columns - columns / 2) * 120.0, bottom + (i // columns) * 45.0)
     return pos
 
 
