@@ -193,3 +193,18 @@ def test_export_graphml_and_gexf_open_in_networkx(tmp_path: Path, make_project: 
         assert graph.number_of_nodes() == 35 + 3 + 2
         kinds = {d.get("kind") for _, _, d in graph.edges(data=True)}
         assert {"source", "theme", "disputes", "cites"} <= kinds
+
+
+@pytest.mark.parametrize(
+    ("fragment", "node", "text"),
+    [
+        pytest.param("#work=repper2011", "w:repper2011", "A review of peer support", id="work"),
+        pytest.param("#theme=boundary-setting", "t:boundary-setting", "Grensesetting", id="theme"),
+    ],
+)
+def test_deep_links_select_and_describe(browser, site: Path, fragment: str, node: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    page, events = open_map(browser, site, fragment)
+    assert page.evaluate("window.litgraph.network.getSelectedNodes()") == [node]
+    assert text in page.inner_text("#details")
+    assert events["errors"] == []
+    page.close()
