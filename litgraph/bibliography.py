@@ -37,8 +37,9 @@ UNDATED = {"n.d.", "nd", "u.å.", "u.a.", "u.d.", "udatert", "s.a.", "o.j.", "un
 _TEXT_FIELDS = {
     "title", "subtitle", "untitled", "journaltitle", "journal", "booktitle", "publisher", "institution",
     "school", "organization", "volume", "number", "issue", "pages", "isbn", "langid", "language",
-    "type", "note", "altyear", "confidence", "seedfile", "crossref", "xdata", "keywords",
+    "type", "note", "altyear", "confidence", "seedfile", "crossref", "xdata", "keywords", "shortauthor", "shorttitle",
 }  # fmt: skip
+_EXTRA_FIELDS = ("seedfile", "crossref", "xdata", "keywords", "shortauthor", "shorttitle")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
@@ -160,7 +161,7 @@ def _entry_to_work(path: Path, entry: Entry, strings: dict[str, str], problems: 
     work.other_year = _year(text["altyear"]) if "altyear" in text else None
     work.confidence = text.get("confidence")
     work.provenance = fields.get("provenance", "").strip() or None
-    work.extra = {k: v for k, v in text.items() if k in ("seedfile", "crossref", "xdata", "keywords")}
+    work.extra = {k: v for k, v in text.items() if k in _EXTRA_FIELDS}
     return work
 
 

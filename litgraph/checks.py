@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litgraph.lookup import ThemeLookup
-from litgraph.model import Dataset, Problem
+from litgraph.model import Citation, Dataset, Problem
 from litgraph.suggest import did_you_mean
 
 
@@ -110,4 +112,18 @@ def check_claims(data: Dataset) -> list[Problem]:
             else:
                 resolved.append(theme_id)
         question.themes = resolved
+    return problems
+
+
+def check_citations(data: Dataset, where: dict[Citation, tuple[Path, int]]) -> list[Problem]:
+    """Both ends of every citation link must be works of the project."""
+    problems = []
+    keys = set(data.works)
+    for link in data.citations:
+        path, line = where.get(link, ("bibliography/citations", 0))
+        for role, key in (("citing", link.citing), ("cited", link.cited)):
+            if key not in keys:
+                problems.append(
+                    Problem(path, line or None, f"unknown BibTeX key {key!r} ({role})", _hint(key, keys, "key"))
+                )
     return problems

@@ -19,6 +19,7 @@ from litgraph.cli_common import (
     project_option,
     quiet_option,
 )
+from litgraph.cli_extract import extract
 from litgraph.cli_queries import contested, list_claims, query, reading_list, sources, themes
 from litgraph.config import open_project
 from litgraph.output import LISTING_FORMATS, Column, render
@@ -174,5 +175,5 @@ def export(project_dir: Path, fmt: str, output: Path | None) -> None:
     err(f"wrote {output}")
 
 
-for command in (sources, contested, reading_list, themes, list_claims, query):
+for command in (sources, contested, reading_list, themes, list_claims, query, extract):
     main.add_command(command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -11,11 +11,25 @@ from litgraph.errors import ProjectError
 
 CONFIG_FILE = "litgraph.toml"
 DEFAULT_BASE_IRI = "https://example.org/litgraph/"
+CROSSREF_URL = "https://api.crossref.org"
+OPENALEX_URL = "https://api.openalex.org"
 
 
 def packaged_data() -> Path:
     """The folder of data files shipped inside the package (ontology, project template)."""
     return Path(str(resources.files("litgraph") / "data"))
+
+
+@dataclass(frozen=True)
+class EnrichSettings:
+    """The [enrich] table: how `litgraph enrich` talks to Crossref and OpenAlex."""
+
+    contact: str | None = None  # an e-mail address for the User-Agent (the APIs' "polite pool")
+    crossref_url: str = CROSSREF_URL
+    openalex_url: str = OPENALEX_URL
+    timeout: float = 20.0  # seconds to wait for an answer
+    requests_per_second: float = 5.0  # per API
+    cache_days: float = 90.0  # how long a cached answer is reused
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,7 @@ class Project:
     root: Path
     base_iri: str = DEFAULT_BASE_IRI
     title: str = "litgraph project"
+    enrich: EnrichSettings = field(default_factory=EnrichSettings)
 
     @property
     def bibliography_dir(self) -> Path:
@@ -66,6 +81,14 @@ class Project:
     def claim_files(self) -> list[Path]:
         return sorted([*self.claims_dir.glob("*.yaml"), *self.claims_dir.glob("*.yml")])
 
+    @property
+    def proposals_file(self) -> Path:
+        """Fields `litgraph enrich` proposes for the .bib entries (reviewable; `build` uses them)."""
+        return self.bibliography_dir / "enrich" / "proposals.yaml"
+
+    def citation_files(self) -> list[Path]:
+        return sorted([*self.citations_dir.glob("*.yaml"), *self.citations_dir.glob("*.yml")])
+
     def relative(self, path: Path) -> str:
         """`path` as the user would type it from the project folder."""
         try:
@@ -86,15 +109,46 @@ def open_project(root: Path | str = ".") -> Project:
         )
     config_path = folder / CONFIG_FILE
     settings: dict[str, object] = {}
+    enrich: dict[str, object] = {}
     if config_path.exists():
         try:
-            settings = tomllib.loads(config_path.read_text(encoding="utf-8")).get("project", {})
+            document = tomllib.loads(config_path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ProjectError(f"{config_path}: not valid TOML: {exc}") from None
+        settings, enrich = document.get("project", {}), document.get("enrich", {})
     base = str(settings.get("base_iri", DEFAULT_BASE_IRI))
     if not base.startswith(("http://", "https://", "urn:")) or not base.endswith(("/", "#")):
         raise ProjectError(
             f"{config_path}: base_iri {base!r} must be an http(s) IRI ending in '/' or '#' "
             f"(for example {DEFAULT_BASE_IRI!r})"
         )
-    return Project(root=folder, base_iri=base, title=str(settings.get("title", folder.name)))
+    return Project(
+        root=folder,
+        base_iri=base,
+        title=str(settings.get("title", folder.name)),
+        enrich=_enrich_settings(config_path, enrich),
+    )
+
+
+def _enrich_settings(config_path: Path, table: dict[str, object]) -> EnrichSettings:
+    """The [enrich] table, checked: URLs are http(s), numbers are positive."""
+    known = EnrichSettings.__dataclass_fields__
+    for name in table:
+        if name not in known:
+            raise ProjectError(f"{config_path}: unknown setting {name!r} in [enrich] (known: {', '.join(known)})")
+    values: dict[str, object] = {}
+    for name in ("crossref_url", "openalex_url"):
+        if name in table:
+            url = str(table[name]).rstrip("/")
+            if not url.startswith(("http://", "https://")):
+                raise ProjectError(f"{config_path}: [enrich] {name} {url!r} must start with http:// or https://")
+            values[name] = url
+    for name in ("timeout", "requests_per_second", "cache_days"):
+        if name in table:
+            number = table[name]
+            if isinstance(number, bool) or not isinstance(number, int | float) or number <= 0:
+                raise ProjectError(f"{config_path}: [enrich] {name} must be a positive number, not {number!r}")
+            values[name] = float(number)
+    if "contact" in table:
+        values["contact"] = str(table["contact"]).strip() or None
+    return EnrichSettings(**values)  # type: ignore[arg-type]

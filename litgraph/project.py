@@ -13,7 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from litgraph.bibliography import read_bibliography
-from litgraph.checks import check_claims, check_works
+from litgraph.checks import check_citations, check_claims, check_works
+from litgraph.citations import read_citations
 from litgraph.claims import read_claims
 from litgraph.config import Project
 from litgraph.errors import GraphError, InputError
@@ -75,9 +76,13 @@ def load(project: Project, progress: Progress = _quiet) -> LoadResult:
     claims = read_claims(project.claim_files(), project.questions_file)
     result.data.claims, result.data.questions = claims.claims, claims.questions
     result.problems += claims.problems
+    citations = read_citations(project.citation_files())
+    result.data.citations = citations.citations
+    result.problems += citations.problems
     progress("checking references")
     result.problems += check_works(result.data)
     result.problems += check_claims(result.data)
+    result.problems += check_citations(result.data, citations.where)
     for problem in result.problems:
         if isinstance(problem.path, Path):
             object.__setattr__(problem, "path", project.relative(problem.path))

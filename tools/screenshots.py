@@ -1,6 +1,6 @@
 """Take the README's screenshots: the map and a theme page of the built bundled site (needs chromium).
 
-    litgraph build && python tools/screenshots.py
+litgraph build && python tools/screenshots.py
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ def main() -> None:
     if chromium is None or not (SITE / "index.html").exists():
         sys.exit("needs Debian's chromium and a built site/ (run `litgraph build` first)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
-                                                                    "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 860})
         page.goto((SITE / "index.html").as_uri() + "#work=repper2011")
         page.wait_for_function("document.body.dataset.drawn === 'true'")
