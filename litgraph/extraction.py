@@ -26,6 +26,7 @@ from litgraph.resolution import Resolution, Resolver
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 PDFTOTEXT_TIMEOUT = 120  # seconds
+CONTEXT_CHARS = 250  # how far back a citation's sentence may name the work it cites
 
 
 class ExtractError(LitgraphError):
@@ -114,12 +115,19 @@ class Extractor:
     def extract_text(self, text: str) -> list[Found]:
         newlines = [m.start() for m in re.finditer("\n", text)]
         return [
-            Found(m, self.resolver.resolve(m), bisect.bisect_left(newlines, m.start) + 1)
+            Found(m, self.resolver.resolve(m, _before(text, m.start)), bisect.bisect_left(newlines, m.start) + 1)
             for m in self.finder.find(text)
         ]
 
     def extract(self, path: Path) -> list[Found]:
         return self.extract_text(read_document(path))
+
+
+def _before(text: str, start: int) -> str:
+    """The text just before a citation, in its paragraph, where a sentence may name the work it cites."""
+    window = text[max(0, start - CONTEXT_CHARS) : start]
+    paragraph = max(window.rfind("\n\n\n"), window.rfind("\n \n"))
+    return window[paragraph + 1 :] if paragraph >= 0 else window
 
 
 def resolved_keys(found: Iterable[Found]) -> list[str]:

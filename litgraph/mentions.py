@@ -32,14 +32,15 @@ GOVERNMENT = [
         "Meld. St.",
         re.compile(
             r"(?:Meld\.?\s?St\.?|St\.?\s?[Mm]eld\.?|Stortingsmelding)\s*(?:nr\.?\s*)?(?P<num>\d+)\s*"
-            r"(?:,\s*|\((?:[^()\d]{0,60},\s*)?|\s)(?P<y1>\d{4})\s*[-–—/]\s*(?P<y2>\d{2,4})\)?"
+            r"(?:,\s*|(?P<open>\()(?:[^()\d]{0,60},\s*)?|\s)(?P<y1>\d{4})\s*[-–—/]\s*(?P<y2>\d{2,4})(?(open)\))"
         ),
     ),
     ("NOU", re.compile(r"NOU\s*(?P<y1>\d{4})\s*:\s*(?P<num>\d+)")),
     (
         "Prop.",
         re.compile(
-            r"Prop\.?\s*(?P<num>\d+)\s*(?P<letter>[LS])\s*(?:,\s*|\()(?P<y1>\d{4})\s*[-–—/]\s*(?P<y2>\d{2,4})\)?"
+            r"Prop\.?\s*(?P<num>\d+)\s*(?P<letter>[LS])\s*(?:,\s*|(?P<open>\())(?P<y1>\d{4})\s*[-–—/]\s*(?P<y2>\d{2,4})"
+            r"(?(open)\))"
         ),
     ),
 ]

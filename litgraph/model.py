@@ -123,8 +123,8 @@ class Work:
         """ "Repper & Carter 2011", "Gillard et al. 2015"."""
         people = self.authors or self.editors
         year = str(self.year) if self.year else "n.d."
-        if not people:
-            return f"{self.title or self.key} {year}"
+        if not people:  # an anonymous work: its title, else its kind ("Bacheloroppgave 2023"), else its key
+            return f"{self.title or self.series_type or self.key} {year}"
         if len(people) == 1 and not self.more_authors:
             names = people[0].family
         elif len(people) == 2 and not self.more_authors:

@@ -44,6 +44,7 @@ WORK_FIELDS = """
                         OPTIONAL { ?a2 foaf:familyName ?f2 } OPTIONAL { ?a2 foaf:name ?n2 } }
              OPTIONAL { ?list rdf:rest/rdf:rest/rdf:first ?a3 } }
   OPTIONAL { ?work lg:moreAuthors ?more }
+  OPTIONAL { ?work dcterms:type ?kind }
 """
 
 
@@ -190,7 +191,7 @@ def _short(row: Row, year: int | None) -> str:
     """ "Repper & Carter 2011", "Gillard et al. 2015", "Helsedirektoratet 2014"."""
     first, second = row.get("f1") or row.get("n1"), row.get("f2") or row.get("n2")
     if not first:
-        names = row.get("title") or row["key"]
+        names = row.get("title") or row.get("kind") or row["key"]  # anonymous: "Bacheloroppgave 2023"
     elif row.get("a3") or (row.get("more") and second):
         names = f"{first} et al."
     elif second:

@@ -99,21 +99,26 @@ class Resolver:
                         self._by_year[year].append((work, names))
             series = _GOVERNMENT_SERIES.get(fold(work.series_type or ""))
             number = re.match(r"\s*(?:(\d{4})\s*:\s*)?(\d+)(?:\s*\((\d{4}))?", work.number or "")
-            if series and number:  # a white paper by the first year of its session: "11 (2015–2016)"
-                year = int(number.group(3) or number.group(1) or 0) or work.year
-                self._government[(series, number.group(2), year)].append(work)
+            if series and number:  # a paper by its year, or either year of its session: "11 (2015–2016)"
+                years = {int(number.group(3) or number.group(1) or 0) or work.year, *_session_years(work)}
+                for year in sorted(years, key=lambda y: y or 0):
+                    self._government[(series, number.group(2), year)].append(work)
 
-    def resolve(self, mention: Mention) -> Resolution:
+    def resolve(self, mention: Mention, before: str = "") -> Resolution:
+        """The work `mention` cites; `before` (the text just before it) can break a tie by naming one of them."""
         if mention.kind == "government":
             return self._resolve_government(mention)
         if mention.year is None:
-            return self._pick(mention, self._named(mention, None), [])
+            return self._pick(mention, self._named(mention, None), [], before)
         year = int(mention.year[:4])
         exact = self._named(mention, year)
         near = [w for y in (year - 1, year + 1) for w in self._named(mention, y)]
         if not exact and not near and len(mention.names) > 1:  # "Jensen & Weber" for Weber & Jensen
-            near = [w for w in self._any_author(mention, year) if _count_fits(mention, w)]
-        return self._pick(mention, exact, near)
+            reordered = [w for w in self._any_author(mention, year) if _count_fits(mention, w)]
+            if len(reordered) == 1:
+                return Resolution("resolved", _candidate(reordered[0], "the same authors in another order"))
+            near = reordered
+        return self._pick(mention, exact, near, before)
 
     def _any_author(self, mention: Mention, year: int) -> list[Work]:
         return [
@@ -139,7 +144,7 @@ class Resolver:
                 return hits
         return []
 
-    def _pick(self, mention: Mention, exact: list[Work], near: list[Work]) -> Resolution:
+    def _pick(self, mention: Mention, exact: list[Work], near: list[Work], before: str = "") -> Resolution:
         pool = exact
         for test in (
             lambda w: _count_fits(mention, w),
@@ -150,6 +155,9 @@ class Resolver:
                 pool = [w for w in pool if test(w)] or pool
         if len(pool) == 1:
             return Resolution("resolved", _candidate(pool[0], "family name and year"))
+        named = _named_last(pool, before)
+        if named is not None:  # "«HelseOmsorg21» ... (Helse- og omsorgsdepartementet, 2015)"
+            return Resolution("resolved", _candidate(named, "family name and year; its title is named just before"))
         if len(pool) > 1:
             return Resolution("ambiguous", None, [_candidate(w, "same name and year") for w in pool])
         return Resolution("unresolved", None, [_candidate(w, _why_near(mention, w)) for w in near])
@@ -168,6 +176,29 @@ class Resolver:
             for w in self._government.get((mention.series or "", number, y), [])
         ]
         return Resolution("unresolved", None, [_candidate(w, "year off by one") for w in near])
+
+
+def _title_marks(work: Work) -> list[str]:
+    """What names a work in running text: its series label ("prop 15 s") and the long words of its title."""
+    title = fold(work.title or "")
+    marks = [m.group(1) for m in [re.match(r"((?:meld st|st meld|prop|nou) \d+(?: [ls])?)\b", title)] if m]
+    marks += [w for w in title.split() if len(w) >= 9 or (re.search(r"\d", w) and re.search(r"[a-z]{4}", w))]
+    return marks
+
+
+def _named_last(works: list[Work], before: str) -> Work | None:
+    """The one work whose title or label stands last in `before` (the text just before a citation), if any."""
+    text = fold(before)
+    last: dict[str, int] = {}
+    for work in works:
+        positions = [text.rfind(mark) for mark in _title_marks(work)]
+        if positions and max(positions) >= 0:
+            last[work.key] = max(positions)
+    if not last:
+        return None
+    best = max(last.values())
+    winners = [w for w in works if last.get(w.key) == best]
+    return winners[0] if len(winners) == 1 else None
 
 
 def _session_years(work: Work) -> list[int]:

@@ -80,6 +80,12 @@ def test_boundary_setting_sources(graph: Graph) -> None:
     assert keys == {w["key"] for w in sources(graph, "boundary-setting")["works"]}
 
 
+def test_the_anonymous_thesis_is_cited_by_its_kind_not_its_key(graph: Graph) -> None:
+    read_in = {c["reported_in_citation"] for w in sources(graph, "boundary-setting")["works"] for c in w["claims"]}
+    assert "Bacheloroppgave 2023" in read_in
+    assert not any(c and c.startswith("anon2023") for c in read_in)
+
+
 def test_kilpatrick_is_contested_with_the_works_on_the_other_side(graph: Graph) -> None:
     for group in contested(graph):
         sides = [{c["source"] for c in side["claims"]} for side in group["sides"]]
