@@ -23,6 +23,7 @@ Row = dict[str, Any]
 V = ox.Variable
 PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
+BULK_KEYS = 200  # above this many keys, works() reads every work in one query and filters
 CLAIM_FIELDS = """
   ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
   ?work dcterms:identifier ?source .
@@ -139,6 +140,9 @@ class Graph:
 
     def works(self, keys: list[str] | None = None) -> dict[str, Row]:
         """Display fields of the works with these keys (bound one by one), or of every work (one query)."""
+        if keys is not None and len(keys) > BULK_KEYS:  # many keys: one query for all is faster than many
+            wanted = set(keys)
+            return {k: v for k, v in self.works().items() if k in wanted}
         if keys is None:
             rows = self.select(f"SELECT * WHERE {{ ?work dcterms:bibliographicCitation ?c . {WORK_FIELDS} }}")
         else:
@@ -311,15 +315,23 @@ def claims(
     return rows
 
 
-def _claim(graph: Graph, claim_id: str, works: dict[str, Row]) -> Row:
-    [row] = graph.claims_where("", claim=graph.iri("claim", claim_id)) or [{"id": claim_id, "themes": []}]
-    for field in ("source", "reported_in"):
-        key = row.get(field)
-        if key and key not in works:
-            works.update(graph.works([key]))
-        row[f"{field}_citation"] = works.get(key or "", {}).get("citation")
-    row["source_reference"] = works.get(row.get("source") or "", {}).get("reference")
-    return row
+def _claims_with_citations(graph: Graph, ids: set[str]) -> dict[str, Row]:
+    """The claims `ids` (all of them taking part in disputes or questions), with their works' citations."""
+    if not ids:
+        return {}
+    rows = graph.claims_where(
+        "{ ?claim lg:disputes ?o } UNION { ?s lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q }"
+    )
+    claims = {r["id"]: r for r in rows if r["id"] in ids}
+    keys = sorted({k for r in claims.values() for k in (r.get("source"), r.get("reported_in")) if k})
+    works = graph.works(keys)
+    for claim_id in ids - set(claims):
+        claims[claim_id] = {"id": claim_id, "themes": []}
+    for row in claims.values():
+        for field in ("source", "reported_in"):
+            row[f"{field}_citation"] = works.get(row.get(field) or "", {}).get("citation")
+        row["source_reference"] = works.get(row.get("source") or "", {}).get("reference")
+    return claims
 
 
 def contested(graph: Graph, theme: str | None = None, limit: int | None = None) -> list[Row]:
@@ -397,7 +409,7 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
             "dcterms:identifier ?id ; lg:statement ?text }"
         ):
             texts[row["id"]][row["lang"]] = row["text"]
-    works: dict[str, Row] = {}
+    claims = _claims_with_citations(graph, {c for *_, members, _ in candidates for _, ids in members for c in ids})
     groups = []
     for n_sources, kind, gid, members, extra in candidates:
         groups.append(
@@ -408,7 +420,7 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
                 "sources": n_sources,
                 **extra,
                 "sides": [
-                    {"stance": stance, "claims": [_claim(graph, c, works) for c in ids]} for stance, ids in members
+                    {"stance": stance, "claims": [dict(claims[c]) for c in ids]} for stance, ids in members
                 ],
             }
         )
