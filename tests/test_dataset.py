@@ -124,3 +124,21 @@ def test_no_sentence_of_the_source_texts_is_copied() -> None:
         words = _words(path.read_text(encoding="utf-8"))
         copied = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1) if " ".join(words[i : i + n]) in seen]
         assert not copied, f"{path.name} repeats the source texts: {copied[:2]}"
+
+
+def test_every_text_has_claims_read_in_it_and_of_its_own() -> None:
+    data = load(open_project(REPO)).data
+    texts = [key for key, work in data.works.items() if work.extra.get("seedfile")]
+    for key in texts:
+        assert sum(1 for c in data.claims.values() if c.source == key) >= 5, f"{key}: few findings of its own"
+    read_in = {c.reported_in for c in data.claims.values()}
+    assert set(texts) - {"uprgamleoslo2016"} <= read_in  # seed 004 cites few works; its claims are mostly its own
+    upr = [c for c in data.claims.values() if c.source == "uprgamleoslo2016"]
+    assert any("temporary-posts" in c.themes for c in upr)
+
+
+def test_nearly_every_cited_work_is_characterised_by_a_claim() -> None:
+    """Only works the texts merely point to (a web address, a "jf.") have no claim of their own."""
+    data = load(open_project(REPO)).data
+    without = {key for key in data.works if not any(c.source == key for c in data.claims.values())}
+    assert without == {"factgamleoslo_ud", "schwencke2017"}
