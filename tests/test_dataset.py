@@ -142,3 +142,14 @@ def test_nearly_every_cited_work_is_characterised_by_a_claim() -> None:
     data = load(open_project(REPO)).data
     without = {key for key in data.works if not any(c.source == key for c in data.claims.values())}
     assert without == {"factgamleoslo_ud", "schwencke2017"}
+
+
+def test_every_open_question_has_more_than_one_side(graph: Graph) -> None:
+    """The disputes issue 3 lists: each question is contested, with works on two sides or more."""
+    questions = {g["id"]: g for g in contested(graph) if g["kind"] == "question"}
+    data = load(open_project(REPO)).data
+    assert set(questions) == set(data.questions)
+    voice = {s["stance"]: {c["source"] for c in s["claims"]} for s in questions["peers-carry-the-user-voice"]["sides"]}
+    assert "anon2023" in voice["qualifies"] and "helsedirektoratet2014" in voice["for"]
+    alibi = {s["stance"]: {c["source"] for c in s["claims"]} for s in questions["employment-is-participation"]["sides"]}
+    assert "hammer2020" in alibi["against"] and "akerblom2021" in alibi["for"]
