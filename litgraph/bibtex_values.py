@@ -8,6 +8,7 @@ they are many times slower than the bare parse.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
@@ -25,9 +26,9 @@ class UnresolvedValue(Exception):
     """A value that cannot be resolved (an undefined @string macro, unbalanced quotes)."""
 
 
-def _split_concatenation(raw: str) -> list[str]:
-    """Split `a # "b" # {c}` on the `#` outside braces and quotes."""
-    parts, depth, quoted, start = [], 0, False, 0
+def top_level(raw: str) -> Iterator[tuple[int, str]]:
+    """Each character of a raw BibTeX value that stands outside braces and quotes, with its index."""
+    depth, quoted = 0, False
     for i, ch in enumerate(raw):
         if ch == "{":
             depth += 1
@@ -35,14 +36,21 @@ def _split_concatenation(raw: str) -> list[str]:
             depth -= 1
         elif ch == '"' and depth == 0:
             quoted = not quoted
-        elif ch == "#" and depth == 0 and not quoted:
+        elif depth == 0 and not quoted:
+            yield i, ch
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    """Split `a # "b" # {c}` on the `#` outside braces and quotes."""
+    parts, start, end = [], 0, len(raw)
+    for i, ch in top_level(raw):
+        if ch == "#":
             parts.append(raw[start:i])
             start = i + 1
-        elif ch == "%" and depth == 0 and not quoted:
-            break  # a trailing comment after the value
-    else:
-        i = len(raw)
-    parts.append(raw[start:i])
+        elif ch == "%":
+            end = i  # a trailing comment after the value
+            break
+    parts.append(raw[start:end])
     return [p.strip() for p in parts]
 
 

@@ -19,6 +19,7 @@ from litgraph.cli_common import (
     project_option,
     quiet_option,
 )
+from litgraph.cli_enrich import enrich
 from litgraph.cli_extract import extract
 from litgraph.cli_queries import contested, list_claims, query, reading_list, sources, themes
 from litgraph.config import open_project
@@ -175,5 +176,5 @@ def export(project_dir: Path, fmt: str, output: Path | None) -> None:
     err(f"wrote {output}")
 
 
-for command in (sources, contested, reading_list, themes, list_claims, query, extract):
+for command in (sources, contested, reading_list, themes, list_claims, query, extract, enrich):
     main.add_command(command)

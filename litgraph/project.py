@@ -21,6 +21,7 @@ from litgraph.errors import GraphError, InputError
 from litgraph.graph import build_triples, citations_from_claims
 from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
+from litgraph.proposals import merge_proposals
 from litgraph.rdfio import serialize
 from litgraph.store import fingerprint, is_fresh, open_store, write_store
 
@@ -72,6 +73,7 @@ def load(project: Project, progress: Progress = _quiet) -> LoadResult:
     bibliography = read_bibliography(project.bib_files())
     result.data.works = bibliography.works
     result.problems += bibliography.problems
+    result.problems += merge_proposals(result.data.works, project.proposals_file)  # `litgraph enrich`
     progress("reading claims")
     claims = read_claims(project.claim_files(), project.questions_file)
     result.data.claims, result.data.questions = claims.claims, claims.questions

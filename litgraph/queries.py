@@ -419,9 +419,7 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
                 "text": texts.get(gid, {}) if kind == "question" else {},
                 "sources": n_sources,
                 **extra,
-                "sides": [
-                    {"stance": stance, "claims": [dict(claims[c]) for c in ids]} for stance, ids in members
-                ],
+                "sides": [{"stance": stance, "claims": [dict(claims[c]) for c in ids]} for stance, ids in members],
             }
         )
     return groups

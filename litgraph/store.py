@@ -29,7 +29,7 @@ INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-br
 def input_files(project: Project) -> list[Path]:
     files = [*project.bib_files(), *project.claim_files(), project.questions_file, project.root / "litgraph.toml"]
     files += [project.ontology_file(n) for n in ("themes.ttl", "litgraph.ttl", "shapes.ttl")]
-    files += project.citation_files()
+    files += [*project.citation_files(), project.proposals_file]
     return [f for f in files if f.exists()]
 
 
