@@ -102,7 +102,11 @@ class Work:
             else (names[0] if names else "")
         )
         year = str(self.year) if self.year else "n.d."
-        parts = [f"{who} ({year}).".strip(), f"{(self.title or self.untitled_reason or '').rstrip('.')}."]
+        if not who and not self.title:  # anonymous and untitled: "Bacheloroppgave (2023). [Untitled: why.]"
+            who = self.series_type or ""
+        untitled = (self.untitled_reason or "no title").rstrip(".")
+        title = self.title.rstrip(".") if self.title else f"[Untitled: {untitled}]"
+        parts = [f"{who} ({year}).".strip(), f"{title}."]
         where = self.container or ""
         if self.volume:
             where += f", {self.volume}" + (f"({self.issue})" if self.issue else "")

@@ -153,3 +153,9 @@ def test_every_open_question_has_more_than_one_side(graph: Graph) -> None:
     assert "anon2023" in voice["qualifies"] and "helsedirektoratet2014" in voice["for"]
     alibi = {s["stance"]: {c["source"] for c in s["claims"]} for s in questions["employment-is-participation"]["sides"]}
     assert "hammer2020" in alibi["against"] and "akerblom2021" in alibi["for"]
+
+
+def test_untitled_works_say_so_in_their_reference() -> None:
+    works = load(open_project(REPO)).data.works
+    assert works["anon2023"].reference.startswith("Bacheloroppgave (2023). [Untitled: ")
+    assert not [k for k, w in works.items() if "“”" in w.reference]
