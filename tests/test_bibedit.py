@@ -138,9 +138,9 @@ PROPOSALS = {
     "repper2011": {
         "status": "accepted",
         "source": "crossref",
-        "candidate": "10.3109/09638237.2011.583947",
+        "candidate": "10.5555/repper.carter.2011",
         "score": 1.0,
-        "fields": {"doi": "10.3109/09638237.2011.583947", "volume": "20", "pages": "392–411"},
+        "fields": {"doi": "10.5555/repper.carter.2011", "volume": "20", "pages": "392–411"},
     },
     "borg2013": {
         "status": "accepted",
@@ -170,7 +170,7 @@ def test_apply_writes_fields_keeps_a_backup_and_marks_them_applied(project: Path
     after = bib.read_text(encoding="utf-8")
     assert after == BIB.replace(
         "  year = {2011}\n}",
-        "  year = {2011},\n  doi = {10.3109/09638237.2011.583947},\n  volume = {20},\n  pages = {392--411}\n}",
+        "  year = {2011},\n  doi = {10.5555/repper.carter.2011},\n  volume = {20},\n  pages = {392--411}\n}",
     ).replace("  year      = 2013,\n}", "  year      = 2013,\n  publisher = {Universitetsforlaget \\& co},\n}")
     assert "borg2013: title: kept the .bib's value (--overwrite to replace it)" in out
     assert "repper2011: wrote pages = 392–411" in out

@@ -46,7 +46,7 @@ BIB = """\
   title = {A review of the literature on peer support in mental health services},
   journal = jmh,
   year = {2011},
-  doi = {10.3109/09638237.2011.583947}
+  doi = {10.5555/repper.carter.2011}
 }
 
 @article{davidson2012,
@@ -61,7 +61,7 @@ BIB = """\
   year      = 2013
 }
 """
-REPPER_DOI = "10.3109/09638237.2011.583947"
+REPPER_DOI = "10.5555/repper.carter.2011"
 DAVIDSON_DOI = "10.1016/j.wpsyc.2012.05.009"
 REPPER = crossref_message(
     REPPER_DOI,
