@@ -7,10 +7,10 @@ the accepted proposals, and `enrich --apply` writes them into the .bib files. Th
       repper2011:
         status: accepted            # accepted | ambiguous | none | applied
         source: crossref            # the API the fields come from
-        candidate: 10.1080/09638237.2011.583947   # its id there (a DOI, or an OpenAlex id W…)
+        candidate: 10.5555/repper.carter.2011   # its id there (a DOI, or an OpenAlex id W…)
         score: 0.97                 # how well it matches the entry (0-1)
         fields:                     # BibTeX field -> proposed value (plain text)
-          doi: 10.1080/09638237.2011.583947
+          doi: 10.5555/repper.carter.2011
           title: {value: Full title, replaces: Cut title}   # only when made with --overwrite
         candidates: [...]           # ambiguous: the near misses to choose from (--accept KEY=ID)
 

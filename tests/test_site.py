@@ -18,7 +18,7 @@ XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_CLAIM = "</script><script>alert(1)</script>"
 BIB = f"""
 @article{{repper2011, author = {{Repper, Julie and Carter, Tim}}, title = {{A review of peer support}}, year = 2011,
-  doi = {{10.1080/09638237.2011.583947}}}}
+  doi = {{10.5555/repper.carter.2011}}}}
 @article{{evil2020, author = {{Ødegård, Åse}}, title = {{{XSS_TITLE}}}, year = 2020}}
 @report{{akerblom2021, author = {{Åkerblom, Kristina Bakke and Hammer, Anne Eriksen}}, title = {{Nasjonale føringer}},
   year = 2021}}
@@ -70,7 +70,7 @@ def test_pages_exist_and_link_to_each_other(site: Path) -> None:
         assert (site / name).is_file(), name
     work = (site / "works" / "repper2011.html").read_text(encoding="utf-8")
     assert 'href="../themes/boundary-setting.html"' in work and 'href="../index.html#work=repper2011"' in work
-    assert 'href="https://doi.org/10.1080/09638237.2011.583947"' in work
+    assert 'href="https://doi.org/10.5555/repper.carter.2011"' in work
     theme = (site / "themes" / "boundary-setting.html").read_text(encoding="utf-8")
     assert "Grensesetting" in theme and "Repper &amp; Carter 2011" in theme
     assert 'name="viewport"' in theme  # readable on a phone
