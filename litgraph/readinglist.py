@@ -68,6 +68,7 @@ def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
                 chosen[key].append(reason)
 
     seen_groups: set[str] = set()
+    sides_taken: dict[str, dict[str, list[str]]] = defaultdict(dict)  # key -> question -> stances
     for theme_id in requested:
         for group in contested(graph, theme_id, limit=max(1, limit // 3)):
             if group["id"] in seen_groups:
@@ -80,14 +81,15 @@ def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
                     picks.append((max(keys, key=lambda k: score[k]), side["stance"]))
             if len(picks) < 2:
                 continue
-            label = group["text"].get("en") if group["kind"] == "question" else "a dispute between claims"
-            for key, stance in picks:
-                take(
-                    key,
-                    f"takes the '{stance}' side on: {label}"
-                    if group["kind"] == "question"
-                    else f"one side of {label} ({stance})",
-                )
+            if group["kind"] == "question":
+                label = (group["text"].get("en") or group["id"]).rstrip(".")
+                for key, stance in picks:
+                    take(key, "")
+                    if key in chosen and stance not in sides_taken[key].setdefault(label, []):
+                        sides_taken[key][label].append(stance)
+            else:
+                for key, stance in picks:
+                    take(key, f"one side of a dispute between claims ({stance})")
     info = graph.works(sorted(set(chosen) | set(sorted(score, key=lambda k: (-score[k], k))[: limit * 3])))
     years = [w["year"] for w in info.values() if w["year"]]
     newest = max(years) if years else 0
@@ -108,7 +110,11 @@ def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
                 root=graph.iri("theme", theme_id),
             )
         claims = list({c["id"]: c for c in claims}.values())
-        reasons = [f"{len(claims)} claim{'s' if len(claims) != 1 else ''} on {', '.join(hits)}", *chosen[key]]
+        taken = [
+            f"takes the {' and '.join(repr(st) for st in stances)} side{'s' if len(stances) > 1 else ''} on: {label}"
+            for label, stances in sides_taken.get(key, {}).items()
+        ]
+        reasons = [f"{len(claims)} claim{'s' if len(claims) != 1 else ''} on {', '.join(hits)}", *taken, *chosen[key]]
         if cited.get(key):
             reasons.insert(1, f"cited by {cited[key]} work{'s' if cited[key] != 1 else ''} in the graph")
         foundational = bool(work["year"]) and work["year"] < newest - RECENT_YEARS and cited.get(key, 0) > 0
@@ -123,6 +129,10 @@ def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
                 "claims": claims,
             }
         )
+    reporters = graph.works(sorted({c["reported_in"] for i in items for c in i["claims"] if c.get("reported_in")}))
+    for item in items:
+        for claim in item["claims"]:
+            claim["reported_in_citation"] = reporters.get(claim.get("reported_in") or "", {}).get("citation")
     items.sort(key=lambda i: (not i["foundational"], i["year"] or 9999, -i["score"], i["key"]))
     for position, item in enumerate(items, 1):
         item["position"] = position
@@ -137,7 +147,8 @@ def handout(result: Row, title: str) -> str:
         lines.append(f"   *Why:* {item['reason']}.")
         if item["claims"]:
             claim = item["claims"][0]
-            where = f" ({claim['reported_in']}, {claim['locator']})" if claim.get("locator") else ""
+            place = ", ".join(p for p in (claim.get("reported_in_citation"), claim.get("locator")) if p)
+            where = f" ({place})" if place else ""
             lines.append(f"   *Read for:* {claim['text']}{where}")
         lines.append("")
     return "\n".join(lines)

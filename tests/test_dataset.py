@@ -159,3 +159,15 @@ def test_untitled_works_say_so_in_their_reference() -> None:
     works = load(open_project(REPO)).data.works
     assert works["anon2023"].reference.startswith("Bacheloroppgave (2023). [Untitled: ")
     assert not [k for k, w in works.items() if "“”" in w.reference]
+
+
+def test_the_handout_names_where_each_claim_was_read_and_each_side_once(graph: Graph) -> None:
+    from litgraph.readinglist import handout
+
+    result = reading_list(graph, ["user participation"], limit=8)
+    text = handout(result, "Reading list")
+    assert "None" not in text and "anon2023" not in text and ".." not in text
+    assert "(Karlsson et al. 2017, sec. " in text
+    for item in result["items"]:
+        questions = re.findall(r"side[s]? on: ([^;]+)", item["reason"])
+        assert len(questions) == len(set(questions)), item["reason"]
