@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,22 +52,33 @@ def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[ox.NamedNode 
     return pieces
 
 
+def _piece_violations(piece: list[ox.Triple], owned: set[ox.NamedNode | ox.BlankNode], shapes_text: str,
+                      vocabulary_text: str) -> set[Violation]:  # fmt: skip
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    rudof.read_data(serialize(piece, "nt", "").decode("utf-8"), format=pyrudof.RDFFormat.NTriples)
+    rudof.read_data(vocabulary_text, format=pyrudof.RDFFormat.Turtle, merge=True)
+    rudof.read_shacl(shapes_text)
+    report = rudof.validate_shacl()
+    if report.conforms:
+        return set()
+    names = {n.value if isinstance(n, ox.NamedNode) else str(n) for n in owned}
+    return {
+        Violation(str(v.focus_node), v.path, (v.message or v.constraint_component).strip('"'))
+        for v in report.violations
+        if str(v.focus_node) in names
+    }
+
+
 def check_shapes(triples: list[ox.Triple], shapes: Path, vocabulary: Path) -> list[Violation]:
-    """Every SHACL violation of the graph; [] when it conforms. The vocabulary supplies the class hierarchy."""
+    """Every SHACL violation of the graph; [] when it conforms. The vocabulary supplies the class hierarchy.
+
+    Pieces are validated in parallel threads (rudof releases the GIL while it works), one per core.
+    """
     shapes_text = shapes.read_text(encoding="utf-8")
     vocabulary_text = vocabulary.read_text(encoding="utf-8")
-    violations: set[Violation] = set()
-    for owned, piece in _chunks(triples, CHUNK):
-        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-        rudof.read_data(serialize(piece, "nt", "").decode("utf-8"), format=pyrudof.RDFFormat.NTriples)
-        rudof.read_data(vocabulary_text, format=pyrudof.RDFFormat.Turtle, merge=True)
-        rudof.read_shacl(shapes_text)
-        report = rudof.validate_shacl()
-        if not report.conforms:
-            names = {n.value if isinstance(n, ox.NamedNode) else str(n) for n in owned}
-            violations.update(
-                Violation(str(v.focus_node), v.path, (v.message or v.constraint_component).strip('"'))
-                for v in report.violations
-                if str(v.focus_node) in names
-            )
+    pieces = _chunks(triples, CHUNK)
+    workers = max(1, min(len(pieces), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = pool.map(lambda p: _piece_violations(p[1], p[0], shapes_text, vocabulary_text), pieces)
+        violations: set[Violation] = set().union(*found)
     return sorted(violations, key=str)
