@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from litgraph.cli_common import Progress, err, format_option, handle_errors, project_option, quiet_option
 from litgraph.config import Project, open_project
-from litgraph.enrichment import EnrichOptions, EnrichReport, Outcome, candidate_summary, enrich_citations
-from litgraph.enrichment import enrich as look_up_works
 from litgraph.output import Column, render
+
+if TYPE_CHECKING:  # the HTTP stack (requests, requests-cache) loads only when `enrich` runs
+    from litgraph.enrichment import EnrichOptions, EnrichReport, Outcome
 
 _COLUMNS = [Column("key", "Key", max_width=20), Column("result", "Result"), Column("detail", "Details", ratio=1)]
 
@@ -32,6 +33,8 @@ def _choices(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _work_json(outcome: Outcome) -> dict[str, Any]:
+    from litgraph.enrichment import candidate_summary
+
     best = outcome.best if outcome.status == "accepted" else None
     return {
         "key": outcome.key,
@@ -128,6 +131,8 @@ def _apply(project: Project, keys: tuple[str, ...], overwrite: bool, dry_run: bo
 
 
 def _citations(project: Project, options: EnrichOptions, progress: Progress, fmt: str) -> None:
+    from litgraph.enrichment import enrich_citations
+
     report = enrich_citations(project, options, progress)
     progress.done()
     written = project.relative(report.written) if report.written else None
@@ -214,6 +219,9 @@ def enrich(
         _apply(project, _keys(keys), overwrite, dry_run, fmt)
         return
     sources = ("crossref", "openalex") if source == "both" else (source,)
+    from litgraph.enrichment import EnrichOptions
+    from litgraph.enrichment import enrich as look_up_works
+
     options = EnrichOptions(_keys(keys), sources, overwrite, dry_run, offline, _choices(choices))
     progress = Progress(quiet or fmt == "json")
     if citations:

@@ -23,7 +23,7 @@ Row = dict[str, Any]
 V = ox.Variable
 PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
-BULK_KEYS = 200  # above this many keys, works() reads every work in one query and filters
+BULK_KEYS = 5000  # above this many keys (or claims), one query for all and a filter beats one query each
 CLAIM_FIELDS = """
   ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
   ?work dcterms:identifier ?source .
@@ -319,9 +319,12 @@ def _claims_with_citations(graph: Graph, ids: set[str]) -> dict[str, Row]:
     """The claims `ids` (all of them taking part in disputes or questions), with their works' citations."""
     if not ids:
         return {}
-    rows = graph.claims_where(
-        "{ ?claim lg:disputes ?o } UNION { ?s lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q }"
-    )
+    if len(ids) <= BULK_KEYS:  # a listing's first groups: claim by claim
+        rows = [r for c in sorted(ids) for r in graph.claims_where("", claim=graph.iri("claim", c))]
+    else:  # every group (the site): one query for all claims in disputes and questions
+        rows = graph.claims_where(
+            "{ ?claim lg:disputes ?o } UNION { ?s lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q }"
+        )
     claims = {r["id"]: r for r in rows if r["id"] in ids}
     keys = sorted({k for r in claims.values() for k in (r.get("source"), r.get("reported_in")) if k})
     works = graph.works(keys)
@@ -376,6 +379,9 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
     for row in links:
         network.add_edge(row["a"], row["b"])
         source_of[row["a"]], source_of[row["b"]] = row["sa"], row["sb"]
+    links_from: dict[str, list[tuple[str, str]]] = defaultdict(list)  # claim -> the dispute links it makes
+    for row in links:
+        links_from[row["a"]].append((row["a"], row["b"]))
     for component in nx.connected_components(network):
         if on_theme is not None and not component & on_theme:
             continue
@@ -389,7 +395,7 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
             ]
         else:
             split = [sorted(component)]
-        pairs = sorted((r["a"], r["b"]) for r in links if r["a"] in component)
+        pairs = sorted(pair for claim in component for pair in links_from.get(claim, []))
         candidates.append(
             (
                 len({source_of[c] for c in component}),
