@@ -12,31 +12,28 @@ import math
 from collections import defaultdict
 from typing import Any
 
-import networkx as nx
+import pyoxigraph as ox
 
-from litgraph.queries import THEME_PATTERN, Graph, Row, contested
+from litgraph.queries import BULK_KEYS, THEME_PATTERN, Graph, Row, contested
 
 RECENT_YEARS = 6  # a work this close to the newest year in the list is "recent"
 
 
 CANDIDATES = 200  # per requested theme: the works with most claims on it
-PAGERANK_EDGES = 50_000  # above this, importance is the in-graph citation count alone (PageRank gets slow)
 
 
-def _importance(graph: Graph, keys: set[str], cited: dict[str, int]) -> dict[str, float]:
-    """0..1: PageRank in the citation network (networkx), or citation counts on very large graphs."""
-    if sum(cited.values()) > PAGERANK_EDGES:
-        top = max([cited.get(k, 0) for k in keys] + [1])
-        return {k: cited.get(k, 0) / top for k in keys}
-    rows = graph.select("SELECT ?a ?b WHERE { ?x cito:cites ?y . ?x dcterms:identifier ?a . ?y dcterms:identifier ?b }")
-    network = nx.DiGraph()
-    network.add_nodes_from(keys)
-    network.add_edges_from((r["a"], r["b"]) for r in rows)
-    if network.number_of_edges() == 0:
-        return dict.fromkeys(keys, 0.0)
-    rank = nx.pagerank(network)
-    top = max(rank.values())
-    return {k: rank.get(k, 0.0) / top for k in keys}
+def _importance(graph: Graph, keys: set[str]) -> dict[str, float]:
+    """0..1: each work's PageRank in the citation network, as `build` computed it (store.py)."""
+    # the bound key first: Oxigraph joins in the order written, and a scan of the index per key is slow
+    query = (
+        "SELECT ?key ?rank WHERE { ?w dcterms:identifier ?key . GRAPH <urn:litgraph:index> { ?w lg:importance ?rank } }"
+    )
+    if len(keys) > BULK_KEYS:
+        rows = graph.select(query)
+    else:
+        rows = [r for k in sorted(keys) for r in graph.select(query, key=ox.Literal(k))]
+    ranks = {r["key"]: float(r["rank"]) for r in rows}
+    return {k: ranks.get(k, 0.0) for k in keys}
 
 
 def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
@@ -54,7 +51,7 @@ def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
     if not counts:
         return {"themes": requested, "items": []}
     cited = graph.cited_by_counts()
-    rank = _importance(graph, set(counts), cited)
+    rank = _importance(graph, set(counts))
     score = {
         k: 2.0 * len(c) + math.log1p(sum(c.values())) + 2.0 * rank[k] + 0.5 * math.log1p(cited.get(k, 0))
         for k, c in counts.items()

@@ -13,16 +13,19 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import networkx as nx
 import pyoxigraph as ox
 
 from litgraph import __version__
 from litgraph.config import Project
+from litgraph.graph import citations_from_claims
 from litgraph.lookup import ThemeLookup
 from litgraph.model import Dataset
 from litgraph.namespaces import LG, mint
 from litgraph.rdfio import atomic_file
 
 BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the store, not in exported graphs
+XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
 INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-broader, for fast theme queries
 
 
@@ -75,6 +78,22 @@ def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
             yield ox.Quad(node, on_theme, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
 
 
+def _importance_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
+    """Each cited work's PageRank in the citation network (networkx), 0..1 of the highest: computed once per
+    build so that reading lists need not rank the whole network on every call."""
+    network = nx.DiGraph()
+    network.add_edges_from((c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)])
+    if network.number_of_edges() == 0:
+        return
+    rank = nx.pagerank(network)
+    top = max(rank.values()) or 1.0
+    importance = ox.NamedNode(LG + "importance")
+    for key in sorted(rank):
+        if key in data.works:
+            value = ox.Literal(f"{rank[key] / top:.6f}", datatype=XSD_DOUBLE)
+            yield ox.Quad(ox.NamedNode(mint(project.base_iri, "work", key)), importance, value, INDEX_GRAPH)
+
+
 def write_store(project: Project, triples: list[ox.Triple], data: Dataset, stamp: str) -> None:
     """Replace the store with these triples, the raw BibTeX entries and the theme index; `stamp` is the
     inputs' fingerprint taken before they were read, so an edit during the build leaves it stale, not wrong."""
@@ -91,6 +110,7 @@ def write_store(project: Project, triples: list[ox.Triple], data: Dataset, stamp
         if w.raw
     )
     store.bulk_extend(_index_quads(project, data))
+    store.bulk_extend(_importance_quads(project, data))
     store.flush()
     del store
     target, old = _store_dir(project), project.state_dir / f"store.old-{os.getpid()}"

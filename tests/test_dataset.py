@@ -171,3 +171,12 @@ def test_the_handout_names_where_each_claim_was_read_and_each_side_once(graph: G
     for item in result["items"]:
         questions = re.findall(r"side[s]? on: ([^;]+)", item["reason"])
         assert len(questions) == len(set(questions)), item["reason"]
+
+
+def test_build_stores_each_cited_works_importance(graph: Graph) -> None:
+    rows = graph.select(
+        "SELECT ?key ?rank WHERE { GRAPH <urn:litgraph:index> { ?w lg:importance ?rank } ?w dcterms:identifier ?key }"
+    )
+    ranks = {r["key"]: float(r["rank"]) for r in rows}
+    assert max(ranks.values()) == 1.0
+    assert ranks["repper2011"] > ranks["anon2023"]  # cited by five texts / cited by none
