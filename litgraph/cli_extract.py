@@ -51,14 +51,12 @@ def extract(file: Path, project_dir: Path, fmt: str, citing: str | None, claims_
     bibliography = read_bibliography(project.bib_files())
     works = bibliography.works
     if citing is not None and citing not in works:
-        raise NotFoundError(
-            f"--as {citing!r}: no such key in the bibliography"
-            + (f"; {did_you_mean(citing, works)}" if did_you_mean(citing, works) else "")
-        )
+        hint = did_you_mean(citing, works) or "add an entry for the document to a .bib file in bibliography/ first"
+        raise NotFoundError(f"--as {citing!r}: no such key in the bibliography; {hint}")
     found = Extractor(works.values()).extract(file)
     if fmt == "json":
         click.echo(render([], [], "json", [f.as_json() for f in found]), nl=False)
-    else:
+    elif found:
         rows = []
         for f in found:
             r = f.resolution

@@ -306,15 +306,19 @@ def test_extract_claims_stub(project: Path, tmp_path: Path) -> None:
         pytest.param(["extract", "refs.docx"], "give a .txt, .md or .pdf", id="unsupported"),
         pytest.param(["extract", "draft.md", "--as", "mydraf"], "did you mean 'mydraft'", id="unknown-as-key"),
         pytest.param(["extract", "latin1.txt"], "not UTF-8 text", id="not-utf8"),
+        pytest.param(["extract", "draft.md", "--as", "zzz"], "add an entry for the document", id="as-key-far-off"),
+        pytest.param(["extract", "plain.txt"], "0 citations in plain.txt", id="no-citations"),
     ],
 )
 def test_extract_bad_input(project: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "refs.docx").write_bytes(b"PK")
     (project / "latin1.txt").write_bytes("Bjørlykhaug (2017)".encode("latin-1"))
+    (project / "plain.txt").write_text("Ingen referanser her, bare et årstall: 2014.\n", encoding="utf-8")
     monkeypatch.chdir(project)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
+    assert result.stdout == ""
     assert not (project / "bibliography" / "citations").exists()
 
 
