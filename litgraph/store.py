@@ -13,7 +13,6 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import networkx as nx
 import pyoxigraph as ox
 
 from litgraph import __version__
@@ -81,6 +80,8 @@ def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
 def _importance_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
     """Each cited work's PageRank in the citation network (networkx), 0..1 of the highest: computed once per
     build so that reading lists need not rank the whole network on every call."""
+    import networkx as nx  # only builds pay for importing it
+
     network = nx.DiGraph()
     network.add_edges_from((c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)])
     if network.number_of_edges() == 0:
