@@ -400,3 +400,18 @@ def test_precision_and_recall_against_the_gold_file() -> None:
         resolved, right, wanted, found = resolved + s.resolved, right + s.right, wanted + s.gold, found + s.found
     assert right / resolved >= 0.95, f"precision {right / resolved:.3f}"
     assert found / wanted >= 0.95, f"recall {found / wanted:.3f}"
+
+
+def test_the_public_api_extracts_and_loads_the_http_stack_only_for_enrich(tmp_path: Path) -> None:
+    import subprocess
+
+    code = (
+        "import sys, litgraph\n"
+        "assert 'requests' not in sys.modules and 'networkx' not in sys.modules\n"
+        "works = litgraph.load(litgraph.open_project(sys.argv[1])).data.works.values()\n"
+        "found = litgraph.Extractor(works).extract_text('Som Repper og Carter (2011) viser.')\n"
+        "assert [f.resolution.work.key for f in found] == ['repper2011'], found\n"
+        "assert litgraph.EnrichOptions and 'requests_cache' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
