@@ -260,17 +260,31 @@ def sources(graph: Graph, theme: str, exact: bool = False, limit: int | None = N
     theme_id = graph.theme(theme)
     pattern = EXACT_PATTERN if exact else THEME_PATTERN
     root = graph.iri("theme", theme_id)
-    ranked = graph.select(
-        "SELECT ?w ?key ?n ?root (COUNT(?citing) AS ?cited) WHERE { "
-        f"{{ SELECT ?w ?root (COUNT(?claim) AS ?n) WHERE {{ {pattern} ?claim dcterms:source ?w }} GROUP BY ?w ?root }} "
-        "?w dcterms:identifier ?key . OPTIONAL { ?citing cito:cites ?w } } "
-        "GROUP BY ?w ?key ?n ?root ORDER BY DESC(?n) DESC(?cited) ?key" + (f" LIMIT {int(limit)}" if limit else ""),
-        root=root,
-    )
-    total = graph.select(
-        f"SELECT ?root (COUNT(DISTINCT ?w) AS ?n) WHERE {{ {pattern} ?claim dcterms:source ?w }} GROUP BY ?root",
-        root=root,
-    )
+    tail = " ORDER BY DESC(?n) DESC(?cited) ?key" + (f" LIMIT {int(limit)}" if limit else "")
+    if exact:
+        ranked = graph.select(
+            "SELECT ?w ?key ?n ?root (COUNT(?citing) AS ?cited) WHERE { "
+            f"{{ SELECT ?w ?root (COUNT(?claim) AS ?n) WHERE {{ {pattern} ?claim dcterms:source ?w }} "
+            "GROUP BY ?w ?root } ?w dcterms:identifier ?key . OPTIONAL { ?citing cito:cites ?w } } "
+            "GROUP BY ?w ?key ?n ?root" + tail,
+            root=root,
+        )
+        total = graph.select(
+            f"SELECT ?root (COUNT(DISTINCT ?w) AS ?n) WHERE {{ {pattern} ?claim dcterms:source ?w }} GROUP BY ?root",
+            root=root,
+        )
+    else:  # counted once per build (store.py): a sort of the theme's works, not a count of its claims
+        ranked = graph.select(
+            "SELECT ?w ?key ?n ?root ?cited WHERE { GRAPH <urn:litgraph:index> { ?r lg:rankTheme ?root ; "
+            "lg:rankWork ?w ; lg:claims ?n . OPTIONAL { ?w lg:citedBy ?c } } BIND(COALESCE(?c, 0) AS ?cited) "
+            "?w dcterms:identifier ?key }" + tail,
+            root=root,
+        )
+        total = graph.select(
+            "SELECT ?root (COUNT(?r) AS ?n) WHERE { GRAPH <urn:litgraph:index> { ?r lg:rankTheme ?root } } "
+            "GROUP BY ?root",
+            root=root,
+        )
     shown = ranked
     info = graph.works([r["key"] for r in shown])
     works = []

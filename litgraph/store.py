@@ -25,6 +25,7 @@ from litgraph.rdfio import atomic_file
 
 BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the store, not in exported graphs
 XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-broader, for fast theme queries
 
 
@@ -71,10 +72,31 @@ def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
             if theme in lookup.with_narrower(candidate):
                 ancestors[theme].add(candidate)
     on_theme = ox.NamedNode(LG + "onTheme")
+    per_theme: dict[tuple[str, str], int] = {}  # (theme or broader, source work) -> claims
     for claim in data.claims.values():
         node = ox.NamedNode(mint(project.base_iri, "claim", claim.id))
         for theme in sorted(set().union(*(ancestors.get(t, {t}) for t in claim.themes))):
             yield ox.Quad(node, on_theme, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
+            per_theme[(theme, claim.source)] = per_theme.get((theme, claim.source), 0) + 1
+    yield from _ranking_quads(project, data, per_theme)
+
+
+def _ranking_quads(project: Project, data: Dataset, per_theme: dict[tuple[str, str], int]) -> Iterator[ox.Quad]:
+    """What `sources` ranks by, counted once per build: claims per (theme, work) and citing works per work."""
+    rank_theme, rank_work = ox.NamedNode(LG + "rankTheme"), ox.NamedNode(LG + "rankWork")
+    claims, cited_by = ox.NamedNode(LG + "claims"), ox.NamedNode(LG + "citedBy")
+    for (theme, key), n in sorted(per_theme.items()):
+        row = ox.BlankNode()
+        yield ox.Quad(row, rank_theme, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
+        yield ox.Quad(row, rank_work, ox.NamedNode(mint(project.base_iri, "work", key)), INDEX_GRAPH)
+        yield ox.Quad(row, claims, ox.Literal(str(n), datatype=XSD_INTEGER), INDEX_GRAPH)
+    citing: dict[str, set[str]] = {}
+    for link in [*data.citations, *citations_from_claims(data)]:
+        citing.setdefault(link.cited, set()).add(link.citing)
+    for key, works in sorted(citing.items()):
+        if key in data.works:
+            node = ox.NamedNode(mint(project.base_iri, "work", key))
+            yield ox.Quad(node, cited_by, ox.Literal(str(len(works)), datatype=XSD_INTEGER), INDEX_GRAPH)
 
 
 def _importance_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:

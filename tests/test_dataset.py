@@ -180,3 +180,25 @@ def test_build_stores_each_cited_works_importance(graph: Graph) -> None:
     ranks = {r["key"]: float(r["rank"]) for r in rows}
     assert max(ranks.values()) == 1.0
     assert ranks["repper2011"] > ranks["anon2023"]  # cited by five texts / cited by none
+
+
+def test_precomputed_ranking_matches_a_live_count(graph: Graph) -> None:
+    """`sources` sorts counts made at build time; they must equal what the claims say."""
+
+    def ranking(result: dict) -> list[tuple[str, int, int]]:
+        return [(w["key"], len(w["claims"]), w["cited_by"]) for w in result["works"]]
+
+    leaf = sources(graph, "boundary-setting")  # no narrower themes: the live (--exact) query must agree
+    assert ranking(leaf) == ranking(sources(graph, "boundary-setting", exact=True))
+    assert leaf["total_works"] == len(leaf["works"])
+    broad = sources(graph, "relationship")
+    data = load(open_project(REPO)).data
+    subtree = set(broad["themes"])
+    expected: dict[str, int] = {}
+    for claim in data.claims.values():
+        if subtree & set(claim.themes):
+            expected[claim.source] = expected.get(claim.source, 0) + 1
+    assert {w["key"]: len(w["claims"]) for w in broad["works"]} == expected
+    assert broad["total_works"] == len(expected)
+    counts = [len(w["claims"]) for w in broad["works"]]
+    assert counts == sorted(counts, reverse=True)
