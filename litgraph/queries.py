@@ -396,12 +396,18 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
     links_from: dict[str, list[tuple[str, str]]] = defaultdict(list)  # claim -> the dispute links it makes
     for row in links:
         links_from[row["a"]].append((row["a"], row["b"]))
+    try:  # one colouring of the whole network: far cheaper than one per component
+        colours: dict[str, int] | None = nx.bipartite.color(network)
+    except nx.NetworkXError:  # some component is not bipartite: colour component by component
+        colours = None
     for component in nx.connected_components(network):
         if on_theme is not None and not component & on_theme:
             continue
-        sub = network.subgraph(component)
-        if nx.is_bipartite(sub):
-            colour = nx.bipartite.color(sub)
+        colour = colours
+        if colour is None:
+            sub = network.subgraph(component)
+            colour = nx.bipartite.color(sub) if nx.is_bipartite(sub) else None
+        if colour is not None:
             first = colour[min(component)]
             split = [
                 sorted(c for c in component if colour[c] == first),

@@ -215,3 +215,28 @@ def test_table_output_fits_80_columns(make_project: MakeProject) -> None:
         result = runner.invoke(main, [*args, "-p", str(root)])
         assert result.exit_code == 0, (args, result.stderr)
         assert max(len(line) for line in result.stdout.splitlines()) <= 80, args
+
+
+TRIANGLE = """
+claims:
+  - {id: a-says, source: repper2011, text: A., lang: en, themes: [trust], disputes: [b-says]}
+  - {id: b-says, source: kilpatrick2017, text: B., lang: en, themes: [trust], disputes: [c-says]}
+  - {id: c-says, source: bassuk2016, text: C., lang: en, themes: [trust], disputes: [a-says]}
+  - {id: d-says, source: hammer2020, text: D., lang: en, themes: [tokenism], disputes: [e-says]}
+  - {id: e-says, source: akerblom2021, text: E., lang: en, themes: [tokenism]}
+"""
+
+
+def test_disputes_that_form_an_odd_cycle_stay_one_group(make_project: MakeProject) -> None:
+    """A triangle of disputes has no two sides: it is one group with all three claims; a pair has two sides."""
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/t.yaml": TRIANGLE})
+    project = open_project(root)
+    build(project)
+    groups = {g["id"]: g for g in contested(Graph(graph_store(project), project.base_iri))}
+    triangle = groups["a-says+b-says+c-says"]
+    assert [(s["stance"], [c["id"] for c in s["claims"]]) for s in triangle["sides"]] == [
+        ("side 1", ["a-says", "b-says", "c-says"])
+    ]
+    assert [tuple(pair) for pair in triangle["links"]] == [("a-says", "b-says"), ("b-says", "c-says"), ("c-says", "a-says")]
+    pair = groups["d-says+e-says"]
+    assert [[c["id"] for c in s["claims"]] for s in pair["sides"]] == [["d-says"], ["e-says"]]
