@@ -273,18 +273,16 @@ def sources(graph: Graph, theme: str, exact: bool = False, limit: int | None = N
             f"SELECT ?root (COUNT(DISTINCT ?w) AS ?n) WHERE {{ {pattern} ?claim dcterms:source ?w }} GROUP BY ?root",
             root=root,
         )
-    else:  # counted once per build (store.py): a sort of the theme's works, not a count of its claims
-        ranked = graph.select(
-            "SELECT ?w ?key ?n ?root ?cited WHERE { GRAPH <urn:litgraph:index> { ?r lg:rankTheme ?root ; "
-            "lg:rankWork ?w ; lg:claims ?n . OPTIONAL { ?w lg:citedBy ?c } } BIND(COALESCE(?c, 0) AS ?cited) "
-            "?w dcterms:identifier ?key }" + tail,
-            root=root,
+    else:  # sorted once per build (store.py): one literal to read, not the theme's works to sort
+        view = graph.select(
+            "SELECT ?root ?ranking WHERE { GRAPH <urn:litgraph:index> { ?root lg:ranking ?ranking } }", root=root
         )
-        total = graph.select(
-            "SELECT ?root (COUNT(?r) AS ?n) WHERE { GRAPH <urn:litgraph:index> { ?r lg:rankTheme ?root } } "
-            "GROUP BY ?root",
-            root=root,
-        )
+        lines = view[0]["ranking"].split("\n") if view else []
+        ranked = []
+        for line in lines[: limit or None]:
+            key, n, cited = line.split("\t")
+            ranked.append({"w": graph.iri("work", key).value, "key": key, "n": n, "cited": cited})
+        total = [{"n": len(lines)}]
     shown = ranked
     info = graph.works([r["key"] for r in shown])
     works = []
