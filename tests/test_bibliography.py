@@ -176,6 +176,7 @@ TEXT = (
     )
     .map(lambda s: " ".join(s.split()))
     .filter(bool)
+    .filter(lambda s: "--" not in s and "''" not in s)  # TeX ligatures: "--" is an en dash in BibTeX, rightly
 )
 NAME = st.text(alphabet=st.sampled_from(list("abcdefghijklmnoprstuvyzæøåÅØÆé")), min_size=2, max_size=12).map(
     str.capitalize
