@@ -156,6 +156,20 @@ class Graph:
             grouped[row["key"]].append(row)
         return {key: _work_row(key, group) for key, group in grouped.items()}
 
+    def ranking(self, theme_id: str, limit: int | None = None) -> tuple[list[tuple[str, int, int]], int]:
+        """The works on a theme (narrower themes included) as (key, claims on it, citing works), most claims
+        first, then most cited, then key, as `build` sorted them (store.py); and how many there are."""
+        view = self.select(
+            "SELECT ?root ?ranking WHERE { GRAPH <urn:litgraph:index> { ?root lg:ranking ?ranking } }",
+            root=self.iri("theme", theme_id),
+        )
+        lines = view[0]["ranking"].split("\n") if view else []
+        rows = []
+        for line in lines[: limit or None]:
+            key, claims, cited = line.split("\t")
+            rows.append((key, int(claims), int(cited)))
+        return rows, len(lines)
+
     def cited_by_counts(self) -> dict[str, int]:
         rows = self.select(
             "SELECT ?key (COUNT(DISTINCT ?citing) AS ?n) WHERE { ?citing cito:cites ?w . "
@@ -274,15 +288,9 @@ def sources(graph: Graph, theme: str, exact: bool = False, limit: int | None = N
             root=root,
         )
     else:  # sorted once per build (store.py): one literal to read, not the theme's works to sort
-        view = graph.select(
-            "SELECT ?root ?ranking WHERE { GRAPH <urn:litgraph:index> { ?root lg:ranking ?ranking } }", root=root
-        )
-        lines = view[0]["ranking"].split("\n") if view else []
-        ranked = []
-        for line in lines[: limit or None]:
-            key, n, cited = line.split("\t")
-            ranked.append({"w": graph.iri("work", key).value, "key": key, "n": n, "cited": cited})
-        total = [{"n": len(lines)}]
+        lines, n_works = graph.ranking(theme_id, limit)
+        ranked = [{"w": graph.iri("work", key).value, "key": key, "n": n, "cited": cited} for key, n, cited in lines]
+        total = [{"n": n_works}]
     shown = ranked
     info = graph.works([r["key"] for r in shown])
     works = []

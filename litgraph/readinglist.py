@@ -40,17 +40,13 @@ def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
     """An ordered list of at most `limit` works on `themes` (with narrower themes), each with a reason."""
     requested = list(dict.fromkeys(graph.theme(t) for t in themes))
     counts: dict[str, dict[str, int]] = defaultdict(dict)  # key -> theme -> claims
+    cited: dict[str, int] = {}  # key -> citing works in the graph
     for theme_id in requested:
-        rows = graph.select(
-            f"SELECT ?key ?root (COUNT(?claim) AS ?n) WHERE {{ {THEME_PATTERN} ?claim dcterms:source ?w . "
-            f"?w dcterms:identifier ?key }} GROUP BY ?key ?root ORDER BY DESC(?n) ?key LIMIT {CANDIDATES}",
-            root=graph.iri("theme", theme_id),
-        )
-        for row in rows:
-            counts[row["key"]][theme_id] = int(row["n"])
+        for key, n, citing in graph.ranking(theme_id, CANDIDATES)[0]:  # sorted at build time
+            counts[key][theme_id] = n
+            cited[key] = citing
     if not counts:
         return {"themes": requested, "items": []}
-    cited = graph.cited_by_counts()
     rank = _importance(graph, set(counts))
     score = {
         k: 2.0 * len(c) + math.log1p(sum(c.values())) + 2.0 * rank[k] + 0.5 * math.log1p(cited.get(k, 0))
