@@ -6,11 +6,11 @@ Results are plain dicts, ready for the CLI's formatters and documented as the JS
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 import pyoxigraph as ox
 
 from litgraph.errors import NotFoundError
@@ -360,98 +360,38 @@ def _claims_with_citations(graph: Graph, ids: set[str]) -> dict[str, Row]:
 def contested(graph: Graph, theme: str | None = None, limit: int | None = None) -> list[Row]:
     """Contested questions and disputes, each with its sides, most sources taking part first.
 
-    Groups are formed and ranked from claim ids and source keys alone; the claims' text and details
-    are fetched only for the groups returned (at most `limit`).
+    The groups are formed and ranked once per build (contestation.py, kept in the store's index graph);
+    here they are filtered by theme and cut to `limit`, and the claims' details are fetched for those only.
     """
-    on_theme: set[str] | None = None
+    view = graph.select(
+        "SELECT ?groups WHERE { GRAPH <urn:litgraph:index> { <urn:litgraph:contested> lg:groups ?groups } }"
+    )
+    candidates: list[Row] = json.loads(view[0]["groups"]) if view else []
     if theme:
-        rows = graph.select(
-            f"SELECT ?id ?root WHERE {{ {THEME_PATTERN} ?claim dcterms:identifier ?id }}",
-            root=graph.iri("theme", graph.theme(theme)),
-        )
-        on_theme = {r["id"] for r in rows}
-    candidates: list[tuple[int, str, str, list[tuple[str, list[str]]], Row]] = []
-    stances = graph.select(
-        "SELECT ?id ?question ?stance ?source WHERE { ?claim lg:onQuestion ?q ; lg:stance ?st ; "
-        "dcterms:identifier ?id ; dcterms:source/dcterms:identifier ?source . "
-        "?q dcterms:identifier ?question . ?st skos:notation ?stance }"
-    )
-    by_question: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
-    for row in stances:
-        by_question[row["question"]][row["stance"]].append(row)
-    for qid, sides in by_question.items():
-        sources_ = {r["source"] for side in sides.values() for r in side}
-        if len(sides) < 2 or len(sources_) < 2:
-            continue
-        if on_theme is not None and not {r["id"] for side in sides.values() for r in side} & on_theme:
-            continue
-        ordered: list[tuple[str, list[str]]] = [
-            (st, sorted(r["id"] for r in sides[st])) for st in ("for", "against", "qualifies") if st in sides
-        ]
-        candidates.append((len(sources_), "question", qid, ordered, {}))
-    links = graph.select(
-        "SELECT ?a ?b ?sa ?sb WHERE { ?x lg:disputes ?y . ?x dcterms:identifier ?a ; "
-        "dcterms:source/dcterms:identifier ?sa . ?y dcterms:identifier ?b ; "
-        "dcterms:source/dcterms:identifier ?sb }"
-    )
-    network = nx.Graph()
-    source_of: dict[str, str] = {}
-    for row in links:
-        network.add_edge(row["a"], row["b"])
-        source_of[row["a"]], source_of[row["b"]] = row["sa"], row["sb"]
-    links_from: dict[str, list[tuple[str, str]]] = defaultdict(list)  # claim -> the dispute links it makes
-    for row in links:
-        links_from[row["a"]].append((row["a"], row["b"]))
-    try:  # one colouring of the whole network: far cheaper than one per component
-        colours: dict[str, int] | None = nx.bipartite.color(network)
-    except nx.NetworkXError:  # some component is not bipartite: colour component by component
-        colours = None
-    for component in nx.connected_components(network):
-        if on_theme is not None and not component & on_theme:
-            continue
-        colour = colours
-        if colour is None:
-            sub = network.subgraph(component)
-            colour = nx.bipartite.color(sub) if nx.is_bipartite(sub) else None
-        if colour is not None:
-            first = colour[min(component)]
-            split = [
-                sorted(c for c in component if colour[c] == first),
-                sorted(c for c in component if colour[c] != first),
-            ]
-        else:
-            split = [sorted(component)]
-        pairs = sorted(pair for claim in component for pair in links_from.get(claim, []))
-        candidates.append(
-            (
-                len({source_of[c] for c in component}),
-                "dispute",
-                "+".join(sorted(component))[:80],
-                [(f"side {i + 1}", side) for i, side in enumerate(split)],
-                {"links": pairs},
-            )
-        )
-    candidates.sort(key=lambda g: (-g[0], g[1], g[2]))
+        theme_id = graph.theme(theme)
+        candidates = [g for g in candidates if theme_id in g["themes"]]
     if limit:
         candidates = candidates[:limit]
     texts: dict[str, dict[str, str]] = defaultdict(dict)
-    if any(kind == "question" for _, kind, *_ in candidates):
+    if any(g["kind"] == "question" for g in candidates):
         for row in graph.select(
             "SELECT ?id ?text (LANG(?text) AS ?lang) WHERE { ?q a lg:Question ; "
             "dcterms:identifier ?id ; lg:statement ?text }"
         ):
             texts[row["id"]][row["lang"]] = row["text"]
-    claims = _claims_with_citations(graph, {c for *_, members, _ in candidates for _, ids in members for c in ids})
+    claims = _claims_with_citations(graph, {c for g in candidates for _, ids in g["sides"] for c in ids})
     groups = []
-    for n_sources, kind, gid, members, extra in candidates:
+    for group in candidates:
         groups.append(
             {
-                "kind": kind,
-                "id": gid,
-                "text": texts.get(gid, {}) if kind == "question" else {},
-                "sources": n_sources,
-                **extra,
-                "sides": [{"stance": stance, "claims": [dict(claims[c]) for c in ids]} for stance, ids in members],
+                "kind": group["kind"],
+                "id": group["id"],
+                "text": texts.get(group["id"], {}) if group["kind"] == "question" else {},
+                "sources": group["sources"],
+                **({"links": group["links"]} if group["kind"] == "dispute" else {}),
+                "sides": [
+                    {"stance": stance, "claims": [dict(claims[c]) for c in ids]} for stance, ids in group["sides"]
+                ],
             }
         )
     return groups

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from litgraph import __version__
 from litgraph.config import Project
+from litgraph.contestation import contested_groups
 from litgraph.graph import citations_from_claims
 from litgraph.lookup import ThemeLookup
 from litgraph.model import Dataset
@@ -25,7 +26,9 @@ from litgraph.rdfio import atomic_file
 
 BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the store, not in exported graphs
 XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
-INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-broader, for fast theme queries
+INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-broader, rankings, contested groups
+CONTESTED = ox.NamedNode("urn:litgraph:contested")  # in the index: every contested group, ranked (JSON)
+STORE_FORMAT = "3"  # bump when what the store holds changes: an older store is then rebuilt, never misread
 
 
 def input_files(project: Project) -> list[Path]:
@@ -36,8 +39,8 @@ def input_files(project: Project) -> list[Path]:
 
 
 def fingerprint(project: Project) -> str:
-    """Changes whenever an input file is added, removed or touched, or litgraph is upgraded."""
-    digest = hashlib.sha256(__version__.encode())
+    """Changes whenever an input file is added, removed or touched, or litgraph or its store format changes."""
+    digest = hashlib.sha256(f"{__version__}/{STORE_FORMAT}".encode())
     for path in input_files(project):
         stat = path.stat()
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
@@ -61,15 +64,21 @@ def is_fresh(project: Project) -> bool:
     return _store_dir(project).is_dir() and state.get("fingerprint") == fingerprint(project)
 
 
-def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
-    """Each claim with every theme it is on, broader themes included: one indexed lookup for queries
-    that a `skos:broader*` path would make many times slower."""
+def _ancestors(data: Dataset) -> dict[str, set[str]]:
+    """Each theme with itself and every broader theme."""
     lookup = ThemeLookup(data.themes)
     ancestors: dict[str, set[str]] = {t: set() for t in data.themes}
     for theme in data.themes:
         for candidate in data.themes:
             if theme in lookup.with_narrower(candidate):
                 ancestors[theme].add(candidate)
+    return ancestors
+
+
+def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
+    """Each claim with every theme it is on, broader themes included: one indexed lookup for queries
+    that a `skos:broader*` path would make many times slower."""
+    ancestors = _ancestors(data)
     on_theme = ox.NamedNode(LG + "onTheme")
     per_theme: dict[tuple[str, str], int] = {}  # (theme or broader, source work) -> claims
     for claim in data.claims.values():
@@ -78,6 +87,8 @@ def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
             yield ox.Quad(node, on_theme, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
             per_theme[(theme, claim.source)] = per_theme.get((theme, claim.source), 0) + 1
     yield from _ranking_quads(project, data, per_theme)
+    groups = json.dumps(contested_groups(data, ancestors), ensure_ascii=False, separators=(",", ":"))
+    yield ox.Quad(CONTESTED, ox.NamedNode(LG + "groups"), ox.Literal(groups), INDEX_GRAPH)
 
 
 def _ranking_quads(project: Project, data: Dataset, per_theme: dict[tuple[str, str], int]) -> Iterator[ox.Quad]:

@@ -241,3 +241,13 @@ def test_disputes_that_form_an_odd_cycle_stay_one_group(make_project: MakeProjec
     assert [tuple(pair) for pair in triangle["links"]] == cycle
     pair = groups["d-says+e-says"]
     assert [[c["id"] for c in s["claims"]] for s in pair["sides"]] == [["d-says"], ["e-says"]]
+
+
+def test_a_store_of_an_older_format_is_rebuilt_not_read(make_project: MakeProject, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import litgraph.store
+
+    project = open_project(make_project(FILES))
+    build(project)
+    assert is_fresh(project)
+    monkeypatch.setattr(litgraph.store, "STORE_FORMAT", litgraph.store.STORE_FORMAT + "-next")
+    assert not is_fresh(project)  # the next query rebuilds first (graph_store)
