@@ -28,7 +28,7 @@ BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the s
 XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
 INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-broader, rankings, contested groups
 CONTESTED = ox.NamedNode("urn:litgraph:contested")  # in the index: every contested group, ranked (JSON)
-STORE_FORMAT = "3"  # bump when what the store holds changes: an older store is then rebuilt, never misread
+STORE_FORMAT = "4"  # bump when what the store holds changes: an older store is then rebuilt, never misread
 
 
 def input_files(project: Project) -> list[Path]:
@@ -87,6 +87,10 @@ def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
             yield ox.Quad(node, on_theme, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
             per_theme[(theme, claim.source)] = per_theme.get((theme, claim.source), 0) + 1
     yield from _ranking_quads(project, data, per_theme)
+    citation = ox.NamedNode(LG + "citation")
+    for work in data.works.values():  # "Repper & Carter 2011": listings need it for many works at once
+        node = ox.NamedNode(mint(project.base_iri, "work", work.key))
+        yield ox.Quad(node, citation, ox.Literal(work.short_citation), INDEX_GRAPH)
     groups = json.dumps(contested_groups(data, ancestors), ensure_ascii=False, separators=(",", ":"))
     yield ox.Quad(CONTESTED, ox.NamedNode(LG + "groups"), ox.Literal(groups), INDEX_GRAPH)
 

@@ -202,3 +202,10 @@ def test_precomputed_ranking_matches_a_live_count(graph: Graph) -> None:
     assert broad["total_works"] == len(expected)
     counts = [len(w["claims"]) for w in broad["works"]]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_stored_short_citations_equal_the_query_layers(graph: Graph) -> None:
+    works = graph.works()
+    stored = graph.citations(sorted(works))
+    assert {k: v["citation"] for k, v in stored.items()} == {k: w["citation"] for k, w in works.items()}
+    assert {k: v["reference"] for k, v in stored.items()} == {k: w["reference"] for k, w in works.items()}
