@@ -54,7 +54,9 @@ class Found:
             "year": m.year,
             "locator": m.locator,
             "status": r.status,
-            "work": {"key": r.work.key, "family": r.work.family, "year": r.work.year} if r.work else None,
+            "work": {"key": r.work.key, "family": r.work.family, "year": r.work.year, "reason": r.work.reason}
+            if r.work
+            else None,
             "candidates": [
                 {"key": c.key, "family": c.family, "year": c.year, "reason": c.reason} for c in r.candidates
             ],

@@ -264,7 +264,7 @@ def test_extract_json_shape(project: Path) -> None:
         "year": "2011",
         "locator": "393",
         "status": "resolved",
-        "work": {"key": "repper2011", "family": "Repper", "year": 2011},
+        "work": {"key": "repper2011", "family": "Repper", "year": 2011, "reason": "family name and year"},
         "candidates": [],
     }
     assert items[1]["et_al"] is True and items[1]["kind"] == "narrative"
