@@ -12,6 +12,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from litgraph.bibtex_values import UnresolvedValue, people, resolve, to_text
 from litgraph.model import Problem, Work
+from litgraph.parsecache import NO_CACHE, ParseCache
 
 # BibTeX/biblatex entry types litgraph knows; every other type is read as a generic document.
 KNOWN_TYPES = {
@@ -192,11 +193,11 @@ def read_bib_file(path: Path) -> BibliographyResult:
     return result
 
 
-def read_bibliography(paths: Iterable[Path]) -> BibliographyResult:
+def read_bibliography(paths: Iterable[Path], cache: ParseCache = NO_CACHE) -> BibliographyResult:
     """All files; a key defined in two files is an error that names both places."""
     result = BibliographyResult()
     for path in paths:
-        one = read_bib_file(path)
+        one = cache.get(path, "bib", read_bib_file)
         result.problems.extend(one.problems)
         for key, work in one.works.items():
             if key in result.works:

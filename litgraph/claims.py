@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from litgraph.model import Claim, Problem, Question
+from litgraph.parsecache import NO_CACHE, ParseCache
 from litgraph.suggest import did_you_mean
 from litgraph.yamlfile import Located, load_yaml
 
@@ -199,7 +200,7 @@ def read_questions(path: Path) -> tuple[list[Question], list[Problem]]:
     return questions, problems
 
 
-def read_claims(paths: Iterable[Path], questions_path: Path) -> ClaimsResult:
+def read_claims(paths: Iterable[Path], questions_path: Path, cache: ParseCache = NO_CACHE) -> ClaimsResult:
     """All claim files and the questions; duplicate ids are reported with both places."""
     result = ClaimsResult()
     questions, problems = read_questions(questions_path)
@@ -209,7 +210,7 @@ def read_claims(paths: Iterable[Path], questions_path: Path) -> ClaimsResult:
             result.problems.append(Problem(q.path, q.line, f"question id {q.id!r} is used twice", "rename one"))
         result.questions[q.id] = q
     for path in paths:
-        claims, problems = read_claim_file(path)
+        claims, problems = cache.get(path, "claims", read_claim_file)
         result.problems.extend(problems)
         for claim in claims:
             if claim.id in result.claims:

@@ -21,6 +21,7 @@ from litgraph.errors import GraphError, InputError
 from litgraph.graph import build_triples, citations_from_claims
 from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
+from litgraph.parsecache import ParseCache
 from litgraph.proposals import merge_proposals
 from litgraph.rdfio import serialize
 from litgraph.store import fingerprint, is_fresh, open_store, write_store
@@ -69,13 +70,15 @@ def load(project: Project, progress: Progress = _quiet) -> LoadResult:
     result.data.evidence_types, result.data.evidence_iris = ontology.evidence_types, ontology.evidence_iris
     result.data.vocabulary = ontology.individuals
     result.problems += ontology.problems
+    cache = ParseCache(project.state_dir / "parsed")
     progress("reading bibliography")
-    bibliography = read_bibliography(project.bib_files())
+    bibliography = read_bibliography(project.bib_files(), cache)
     result.data.works = bibliography.works
     result.problems += bibliography.problems
     result.problems += merge_proposals(result.data.works, project.proposals_file)  # `litgraph enrich`
     progress("reading claims")
-    claims = read_claims(project.claim_files(), project.questions_file)
+    claims = read_claims(project.claim_files(), project.questions_file, cache)
+    cache.prune()
     result.data.claims, result.data.questions = claims.claims, claims.questions
     result.problems += claims.problems
     citations = read_citations(project.citation_files())
@@ -101,7 +104,12 @@ def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResu
     progress(f"validating {len(triples):,} triples against SHACL shapes")
     from litgraph.shacl import check_shapes  # the SHACL engine loads only when a graph is built
 
-    violations = check_shapes(triples, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
+    violations = check_shapes(
+        triples,
+        project.ontology_file("shapes.ttl"),
+        project.ontology_file("litgraph.ttl"),
+        cache=project.state_dir / "shacl-passed.txt",  # pieces that conformed: an edit revalidates only its own
+    )
     if violations:
         listed = "\n".join(f"  {v}" for v in violations[:20])
         raise GraphError(f"the built graph breaks {len(violations)} SHACL constraint(s):\n{listed}")

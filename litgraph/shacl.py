@@ -1,16 +1,25 @@
-"""Validate a built graph against the project's SHACL shapes (rudof's Rust engine, through pyrudof)."""
+"""Validate a built graph against the project's SHACL shapes (rudof's Rust engine, through pyrudof).
+
+Large graphs are validated in pieces, in worker processes (pyrudof holds the GIL, so threads would take
+turns). Pieces are cut where the subjects' own hashes say, not at fixed sizes, so an edit changes only the
+pieces that hold what changed; a piece that passed before, with the same shapes and vocabulary, is not
+validated again (its digest is kept in the project's state folder).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+import zlib
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyrudof
 
-from litgraph.rdfio import serialize
+from litgraph.rdfio import atomic_file, serialize
 
 
 @dataclass(frozen=True)
@@ -23,28 +32,35 @@ class Violation:
         return f"{self.focus}{' ' + self.path if self.path else ''}: {self.message}"
 
 
-CHUNK = 100_000  # triples validated at once: bounds memory on large graphs
+CHUNK = 40_000  # about the triples validated at once: bounds memory on large graphs
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+Node = ox.NamedNode | ox.BlankNode
 
 
-def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[ox.NamedNode | ox.BlankNode], list[ox.Triple]]]:
+def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[Node], list[ox.Triple]]]:
     """Pieces of the graph: (the subjects a piece owns, their triples plus the rdf:type of every node they point at).
 
     The project's shapes look only at a focus node's own triples and the classes of its values, so
     validating the owned subjects piece by piece finds exactly what validating the whole graph finds.
+    A piece ends after a subject whose hash is a multiple of `spacing` (once it holds a quarter of `size`
+    triples; at twice `size` it ends anyway): content-defined cuts, so the pieces before and after an
+    edited subject stay the same.
     """
-    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
+    by_subject: dict[Node, list[ox.Triple]] = {}
     for triple in triples:
         by_subject.setdefault(triple.subject, []).append(triple)  # type: ignore[arg-type]
     types = {s: [t for t in ts if t.predicate == RDF_TYPE] for s, ts in by_subject.items()}
+    # subjects per piece on average, rounded to a power of two so that a small edit does not move every cut
+    spacing = 1 << max(0, round(math.log2(max(1, size * len(by_subject) // max(1, len(triples))))))
     pieces = []
-    owned: set[ox.NamedNode | ox.BlankNode] = set()
+    owned: set[Node] = set()
     current: list[ox.Triple] = []
     subjects = list(by_subject)
     for i, subject in enumerate(subjects):
         owned.add(subject)
         current.extend(by_subject[subject])
-        if len(current) >= size or i + 1 == len(subjects):
+        cut = len(current) >= size // 4 and zlib.crc32(str(subject).encode()) % spacing == 0
+        if cut or len(current) >= 2 * size or i + 1 == len(subjects):
             pointed = {t.object for t in current if not isinstance(t.object, ox.Literal)} - owned
             current.extend(t for node in pointed for t in types.get(node, []))  # type: ignore[arg-type]
             pieces.append((owned, current))
@@ -52,16 +68,18 @@ def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[ox.NamedNode 
     return pieces
 
 
-def _piece_violations(piece: list[ox.Triple], owned: set[ox.NamedNode | ox.BlankNode], shapes_text: str,
-                      vocabulary_text: str) -> set[Violation]:  # fmt: skip
+def _piece_violations(data: str, owned: list[str], shapes_text: str, vocabulary_text: str) -> set[Violation]:
+    """The violations whose focus node the piece owns (N-Triples `data`); runs in a worker process."""
+    import pyrudof  # the engine loads only where pieces are validated
+
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-    rudof.read_data(serialize(piece, "nt", "").decode("utf-8"), format=pyrudof.RDFFormat.NTriples)
+    rudof.read_data(data, format=pyrudof.RDFFormat.NTriples)
     rudof.read_data(vocabulary_text, format=pyrudof.RDFFormat.Turtle, merge=True)
     rudof.read_shacl(shapes_text)
     report = rudof.validate_shacl()
     if report.conforms:
         return set()
-    names = {n.value if isinstance(n, ox.NamedNode) else str(n) for n in owned}
+    names = set(owned)
     return {
         Violation(str(v.focus_node), v.path, (v.message or v.constraint_component).strip('"'))
         for v in report.violations
@@ -69,16 +87,64 @@ def _piece_violations(piece: list[ox.Triple], owned: set[ox.NamedNode | ox.Blank
     }
 
 
-def check_shapes(triples: list[ox.Triple], shapes: Path, vocabulary: Path) -> list[Violation]:
+def _passed(cache: Path | None) -> set[str]:
+    if cache is None:
+        return set()
+    try:
+        return set(cache.read_text(encoding="ascii").split())
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def check_shapes(
+    triples: list[ox.Triple], shapes: Path, vocabulary: Path, cache: Path | None = None
+) -> list[Violation]:
     """Every SHACL violation of the graph; [] when it conforms. The vocabulary supplies the class hierarchy.
 
-    Pieces are validated in parallel threads (rudof releases the GIL while it works), one per core.
+    `cache`: a file listing the digests of pieces that conformed; those are skipped, and the file is
+    rewritten with the pieces of this graph that conform.
     """
     shapes_text = shapes.read_text(encoding="utf-8")
     vocabulary_text = vocabulary.read_text(encoding="utf-8")
-    pieces = _chunks(triples, CHUNK)
-    workers = max(1, min(len(pieces), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        found = pool.map(lambda p: _piece_violations(p[1], p[0], shapes_text, vocabulary_text), pieces)
-        violations: set[Violation] = set().union(*found)
+    setting = hashlib.sha256(f"{shapes_text}\0{vocabulary_text}\0".encode())
+    passed_before = _passed(cache)
+    todo: list[tuple[str, str, list[str]]] = []  # (digest, N-Triples, owned subjects)
+    digests = []
+    for owned, piece in _chunks(triples, CHUNK):
+        data = serialize(piece, "nt", "").decode("utf-8")
+        names = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in owned)
+        hasher = setting.copy()
+        hasher.update("\n".join(names).encode() + b"\0" + data.encode())
+        digests.append(hasher.hexdigest())
+        if digests[-1] not in passed_before:
+            todo.append((digests[-1], data, names))
+    violations: set[Violation] = set()
+    failed: set[str] = set()
+    if len(todo) == 1:  # one piece (every small project): no process to start
+        found = [_piece_violations(todo[0][1], todo[0][2], shapes_text, vocabulary_text)]
+    elif todo:
+        workers = min(len(todo), os.cpu_count() or 1)
+        # spawned, not forked: a fork of a process with threads running (rudof's own, a server's) can hang
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            found = list(
+                pool.map(
+                    _piece_violations,
+                    [t[1] for t in todo],
+                    [t[2] for t in todo],
+                    [shapes_text] * len(todo),
+                    [vocabulary_text] * len(todo),
+                )
+            )
+    else:
+        found = []
+    for (digest, _, _), piece_violations in zip(todo, found, strict=True):
+        violations |= piece_violations
+        if piece_violations:
+            failed.add(digest)
+    if cache is not None:
+        try:
+            with atomic_file(cache, "w") as handle:
+                handle.write("".join(f"{d}\n" for d in sorted(set(digests) - failed)))
+        except OSError:
+            pass  # a read-only project is validated in full next time too
     return sorted(violations, key=str)

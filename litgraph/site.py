@@ -31,6 +31,12 @@ def _environment() -> Environment:
     return env
 
 
+# A theme page lists the works with most claims on the theme first; on large projects it stops here (the
+# rest are one `litgraph sources THEME` away), so that no page grows to tens of megabytes.
+THEME_PAGE_WORKS = 150
+THEME_PAGE_GROUPS = 50
+
+
 def page_name(key: str) -> str:
     """The file name of a key's page: every character but [A-Za-z0-9._-~] percent-encoded."""
     return quote(key, safe="") + ".html"
@@ -75,7 +81,8 @@ def render_site(data: SiteData, target: Path) -> list[Path]:
             by_work.setdefault(claim["source"], []).append(claim)
         works = [
             {"work": data.works[k], "claims": v}
-            for k, v in sorted(by_work.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+            # the order of `litgraph sources`: most claims on the theme, then most cited, then key
+            for k, v in sorted(by_work.items(), key=lambda kv: (-len(kv[1]), -len(data.cited_by.get(kv[0], ())), kv[0]))
             if k in data.works
         ]
         groups = [g for g in data.groups if any(set(c["themes"]) & subtree for s in g["sides"] for c in s["claims"])]
@@ -84,8 +91,10 @@ def render_site(data: SiteData, target: Path) -> list[Path]:
             "theme.html",
             theme=theme,
             labels=labels,
-            works=works,
-            groups=groups,
+            works=works[:THEME_PAGE_WORKS],
+            works_total=len(works),
+            groups=groups[:THEME_PAGE_GROUPS],
+            groups_total=len(groups),
             narrower=data.children.get(theme_id, []),
         )
     listing = sorted(data.works.values(), key=lambda w: ((w["reference"] or w["key"]).casefold(), w["key"]))

@@ -76,6 +76,26 @@ def test_pages_exist_and_link_to_each_other(site: Path) -> None:
     assert 'name="viewport"' in theme  # readable on a phone
 
 
+def test_a_theme_page_stops_at_its_cap_in_the_order_of_sources(
+    tmp_path: Path, make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from litgraph import build, open_project
+    from litgraph import site as site_module
+
+    monkeypatch.setattr(site_module, "THEME_PAGE_WORKS", 2)
+    bib = "\n".join(f"@book{{w{i}, author = {{Hansen, Anne}}, title = {{Work {i}}}, year = 2020}}" for i in range(4))
+    claims = ["claims:"]
+    for i, n in enumerate((1, 3, 2, 1)):  # w1 has most claims on trust, then w2; w0 and w3 fall off the page
+        claims += [f"  - {{id: c{i}-{j}, source: w{i}, text: Claim {j}., lang: en, themes: [trust]}}" for j in range(n)]
+    root = make_project({"bibliography/w.bib": bib, "bibliography/claims/c.yaml": "\n".join(claims) + "\n"})
+    build(open_project(root))
+    page = (root / "site" / "themes" / "trust.html").read_text(encoding="utf-8")
+    shown = re.findall(r'href="../works/(w\d)\.html"', page)
+    assert shown == ["w1", "w2"]
+    assert "The 2 works with most claims on this theme of 4" in page and "litgraph sources trust" in page
+    assert (root / "site" / "works" / "w3.html").is_file()  # every work keeps its own page
+
+
 def test_input_text_is_escaped_in_every_page(site: Path) -> None:
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")

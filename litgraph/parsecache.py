@@ -1,0 +1,97 @@
+"""What each input file parsed to, kept under .litgraph/parsed so that a rebuild re-reads only changed files.
+
+An entry is keyed by the file's exact bytes (SHA-256) and by litgraph's version: an edit, a checkout or
+an upgrade makes it miss, never misread. Entries are pickles, so each carries an HMAC made with a key
+private to the user (in the user's cache folder, mode 0600): an entry that someone else wrote — a
+project folder received from elsewhere with its .litgraph — is never unpickled, only recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from litgraph import __version__
+from litgraph.rdfio import atomic_file
+
+T = TypeVar("T")
+FORMAT = "1"  # bump when what a reader returns changes shape
+
+
+def _user_key() -> bytes | None:
+    """The user's secret for signing cache entries, created on first use; None where it cannot be kept."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "litgraph"
+    path = base / "cache-key"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except FileExistsError:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class ParseCache:
+    """One pickle per input file, named after its path; None as the folder turns caching off."""
+
+    def __init__(self, folder: Path | None):
+        self.secret = _user_key() if folder is not None else None
+        self.folder = folder if self.secret else None
+        self.used: set[Path] = set()
+        self.hits = self.misses = 0
+
+    def get(self, path: Path, kind: str, parse: Callable[[Path], T]) -> T:
+        """`parse(path)`, or what it returned the last time the file had exactly these bytes."""
+        if self.folder is None:
+            return parse(path)
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return parse(path)  # the reader reports the problem in its own words
+        key = hashlib.sha256(f"{__version__}/{FORMAT}/{kind}/{path}\0".encode() + content).hexdigest()
+        entry = self.folder / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".pickle")
+        self.used.add(entry)
+        assert self.secret is not None
+        try:
+            stored = entry.read_bytes()
+            mac, body = stored[:32], stored[32:]
+            if hmac.compare_digest(mac, hmac.new(self.secret, body, "sha256").digest()):
+                stored_key, value = pickle.loads(body)
+                if stored_key == key:
+                    self.hits += 1
+                    return value  # type: ignore[no-any-return]
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+            pass
+        self.misses += 1
+        value = parse(path)
+        body = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with atomic_file(entry) as handle:
+                handle.write(hmac.new(self.secret, body, "sha256").digest() + body)
+        except OSError:
+            pass  # a read-only project still builds, only without the cache
+        return value
+
+    def prune(self) -> None:
+        """Remove the entries of files that are no longer inputs."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for entry in self.folder.glob("*.pickle"):
+            if entry not in self.used:
+                entry.unlink(missing_ok=True)
+
+
+NO_CACHE = ParseCache(None)

@@ -1,0 +1,127 @@
+"""Stage: the caches that let a rebuild redo only what changed (parsed inputs, SHACL pieces that passed)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import litgraph.shacl
+from litgraph import open_project
+from litgraph.parsecache import ParseCache
+from litgraph.project import build_graph
+from litgraph.shacl import _chunks, check_shapes
+
+from .conftest import MakeProject
+
+BIB = """
+@article{repper2011, author = {Repper, Julie and Carter, Tim}, title = {A review of peer support}, year = 2011}
+@book{borg2017, author = {Borg, Marit}, title = {Recovery}, year = 2017}
+"""
+CLAIMS = """
+claims:
+  - id: repper2011-boundaries
+    source: repper2011
+    text: Closeness makes professional boundaries hard to keep.
+    lang: en
+    themes: [boundary-setting]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+
+def test_a_file_is_parsed_again_only_when_its_bytes_change(tmp_path: Path) -> None:
+    source = tmp_path / "refs.txt"
+    source.write_text("one", encoding="utf-8")
+    calls: list[str] = []
+
+    def parse(path: Path) -> str:
+        calls.append(path.read_text(encoding="utf-8"))
+        return calls[-1].upper()
+
+    cache = ParseCache(tmp_path / "parsed")
+    assert cache.get(source, "test", parse) == "ONE"
+    assert ParseCache(tmp_path / "parsed").get(source, "test", parse) == "ONE" and calls == ["one"]
+    source.write_text("two", encoding="utf-8")
+    assert ParseCache(tmp_path / "parsed").get(source, "test", parse) == "TWO" and calls == ["one", "two"]
+
+
+class _Boom:
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path("/").joinpath, ("pwned",))  # harmless here, but proves whether it would be called
+
+
+def test_an_entry_written_by_someone_else_is_never_unpickled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "refs.txt"
+    source.write_text("one", encoding="utf-8")
+    cache = ParseCache(tmp_path / "parsed")
+    cache.get(source, "test", lambda p: "ONE")
+    (entry,) = (tmp_path / "parsed").glob("*.pickle")
+    loaded: list[bytes] = []
+    monkeypatch.setattr(pickle, "loads", lambda body: loaded.append(body))
+    entry.write_bytes(b"\0" * 32 + pickle.dumps(_Boom()))  # a forged entry: no valid signature
+    assert ParseCache(tmp_path / "parsed").get(source, "test", lambda p: "fresh") == "fresh"
+    assert loaded == []
+
+
+def test_a_rebuild_reads_claims_from_the_cache_and_sees_an_edit(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    project = open_project(root)
+    build_graph(project)
+    assert len(list((root / ".litgraph" / "parsed").glob("*.pickle"))) == 2
+    claims = root / "bibliography" / "claims" / "c.yaml"
+    claims.write_text(CLAIMS.replace("hard to keep", "hard to hold"), encoding="utf-8")
+    loaded, _ = build_graph(project)
+    assert loaded.data.claims["repper2011-boundaries"].text.endswith("hard to hold.")
+    claims.unlink()
+    build_graph(project)
+    assert len(list((root / ".litgraph" / "parsed").glob("*.pickle"))) == 1  # the gone file's entry is pruned
+
+
+def _graph(make_project: MakeProject) -> tuple[list[ox.Triple], Path, Path]:
+    project = open_project(make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS}))
+    _, triples = build_graph(project)
+    return triples, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+
+
+def test_pieces_that_passed_are_not_validated_again_but_a_new_fault_is_found(
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    triples, shapes, vocabulary = _graph(make_project)
+    cache = tmp_path / "passed.txt"
+    assert check_shapes(triples, shapes, vocabulary, cache) == []
+    assert cache.read_text(encoding="ascii").split()
+
+    def must_not_run(*args: object) -> set[object]:
+        raise AssertionError("a piece that passed was validated again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(litgraph.shacl, "_piece_violations", must_not_run)
+        assert check_shapes(triples, shapes, vocabulary, cache) == []
+    claim = next(t.subject for t in triples if t.subject.value.endswith("claim/repper2011-boundaries"))
+    broken = [t for t in triples if not (t.subject == claim and t.predicate.value.endswith("/subject"))]
+    messages = [str(v) for v in check_shapes(broken, shapes, vocabulary, cache)]
+    assert any("at least one theme" in m for m in messages), messages
+    assert [str(v) for v in check_shapes(broken, shapes, vocabulary, cache)] == messages  # failures never cached
+
+
+def test_pieces_are_cut_by_content_so_an_edit_leaves_the_others_alone() -> None:
+    triples = []
+    for i in range(2000):
+        subject = ox.NamedNode(f"https://example.org/claim/c{i}")
+        triples += [ox.Triple(subject, ox.NamedNode(f"https://example.org/p{j}"), ox.Literal(str(j))) for j in range(5)]
+    edited = list(triples)
+    extra = ox.Triple(triples[3500].subject, ox.NamedNode("https://example.org/extra"), ox.Literal("x"))
+    edited.insert(5 * 700 + 1, extra)
+
+    def pieces(ts: list[ox.Triple]) -> list[frozenset[str]]:
+        return [frozenset(map(str, piece)) for _, piece in _chunks(ts, 400)]
+
+    before, after = pieces(triples), pieces(edited)
+    assert len(before) > 10
+    assert len(set(before) - set(after)) == 1  # only the piece with the edited subject differs
