@@ -127,13 +127,14 @@ def _replace_dir(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _render_site(project: Project, staging: Path) -> list[Path]:
-    """The map and pages, from the freshly written store; paths as they will be under site/."""
+def _render_site(project: Project, staging: Path, loaded: Dataset) -> list[Path]:
+    """The map and pages, from the loaded inputs and the freshly written store's views (theme scheme,
+    contested groups); paths as they will be under site/."""
     from litgraph.queries import Graph
     from litgraph.site import render_site
     from litgraph.sitedata import collect
 
-    data = collect(Graph(open_store(project), project.base_iri), project.title)
+    data = collect(Graph(open_store(project), project.base_iri), project.title, loaded)
     written = render_site(data, staging)
     return [
         project.site_dir / p.relative_to(staging) for p in written if p.name == "index.html" and p.parent == staging
@@ -159,7 +160,7 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
         for name, fmt in (("graph.ttl", "ttl"), ("graph.jsonld", "jsonld")):
             (staging / name).write_bytes(serialize(triples, fmt, project.base_iri))
             outputs.append(project.site_dir / name)
-        outputs += _render_site(project, staging)
+        outputs += _render_site(project, staging, loaded.data)
         _replace_dir(staging, project.site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -235,12 +235,17 @@ class Side:
     claims: list[Row]
 
 
-def theme_tree(graph: Graph) -> list[Row]:
-    """Every theme in tree order with its depth, and the claims and works on it (narrower themes included)."""
-    rows = graph.select(
-        "SELECT ?theme ?claim ?key WHERE { ?c a lg:Claim ; dcterms:identifier ?claim ; "
-        "dcterms:subject/skos:notation ?theme ; dcterms:source/dcterms:identifier ?key }"
-    )
+def theme_tree(graph: Graph, claims: list[Row] | None = None) -> list[Row]:
+    """Every theme in tree order with its depth, and the claims and works on it (narrower themes included).
+
+    `claims`: every claim's row (id, source, themes) when the caller has them already (the site build)."""
+    if claims is None:
+        rows = graph.select(
+            "SELECT ?theme ?claim ?key WHERE { ?c a lg:Claim ; dcterms:identifier ?claim ; "
+            "dcterms:subject/skos:notation ?theme ; dcterms:source/dcterms:identifier ?key }"
+        )
+    else:
+        rows = [{"theme": t, "claim": c["id"], "key": c["source"]} for c in claims for t in c["themes"]]
     claims_on: dict[str, set[str]] = defaultdict(set)
     works_on: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -345,10 +350,15 @@ def claims(
     return rows
 
 
-def _claims_with_citations(graph: Graph, ids: set[str]) -> dict[str, Row]:
-    """The claims `ids` (all of them taking part in disputes or questions), with their works' citations."""
+def _claims_with_citations(graph: Graph, ids: set[str], known: dict[str, Row] | None = None) -> dict[str, Row]:
+    """The claims `ids` (all of them taking part in disputes or questions), with their works' citations.
+
+    `known`: claim rows by id, with source_citation, reported_in_citation and source_reference, when the
+    caller has read every claim already (the site build)."""
     if not ids:
         return {}
+    if known is not None:
+        return {c: dict(known[c]) if c in known else {"id": c, "themes": []} for c in ids}
     if len(ids) <= BULK_KEYS:  # a listing's first groups: claim by claim
         rows = [r for c in sorted(ids) for r in graph.claims_where("", claim=graph.iri("claim", c))]
     else:  # every group (the site): one query for all claims in disputes and questions
@@ -367,7 +377,9 @@ def _claims_with_citations(graph: Graph, ids: set[str]) -> dict[str, Row]:
     return claims
 
 
-def contested(graph: Graph, theme: str | None = None, limit: int | None = None) -> list[Row]:
+def contested(
+    graph: Graph, theme: str | None = None, limit: int | None = None, known: dict[str, Row] | None = None
+) -> list[Row]:
     """Contested questions and disputes, each with its sides, most sources taking part first.
 
     The groups are formed and ranked once per build (contestation.py, kept in the store's index graph);
@@ -389,7 +401,7 @@ def contested(graph: Graph, theme: str | None = None, limit: int | None = None) 
             "dcterms:identifier ?id ; lg:statement ?text }"
         ):
             texts[row["id"]][row["lang"]] = row["text"]
-    claims = _claims_with_citations(graph, {c for g in candidates for _, ids in g["sides"] for c in ids})
+    claims = _claims_with_citations(graph, {c for g in candidates for _, ids in g["sides"] for c in ids}, known)
     groups = []
     for group in candidates:
         groups.append(

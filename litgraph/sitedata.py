@@ -1,11 +1,12 @@
-"""Everything the map and the site pages show, read from the store in a few bulk queries."""
+"""Everything the map and the site pages show: from the inputs `build` has just loaded, or from the store."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from litgraph.model import Theme
+from litgraph.graph import citations_from_claims, work_class
+from litgraph.model import Dataset, Theme
 from litgraph.queries import Graph, Row, contested, theme_tree
 
 
@@ -35,23 +36,68 @@ class SiteData:
         return result
 
 
-def collect(graph: Graph, title: str) -> SiteData:
+def _dataset_rows(data: Dataset) -> tuple[dict[str, Row], list[Row], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Works, claims, citations and supports as the store's queries give them, from the loaded inputs."""
+    works: dict[str, Row] = {}
+    for key in sorted(data.works):
+        work = data.works[key]
+        works[key] = {
+            "key": key,
+            "type": work_class(work.entry_type).rsplit("/", 1)[-1],
+            "title": work.title,
+            "year": work.year,
+            "first_author": work.first_author_family,
+            "doi": work.doi,
+            "reference": work.reference,
+            "citation": work.short_citation,
+        }
+    claims = [
+        {
+            "id": c.id,
+            "text": c.text,
+            "source": c.source,
+            "reported_in": c.reported_in,
+            "locator": c.locator,
+            "evidence": c.evidence,
+            "question": c.question if c.stance else None,
+            "stance": c.stance if c.question else None,
+            "themes": sorted(set(c.themes)),
+        }
+        for c in (data.claims[i] for i in sorted(data.claims))
+    ]
+    cites = sorted({(c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)]})
+    supports = sorted((c.id, other) for c in data.claims.values() for other in set(c.supports))
+    return works, claims, cites, supports
+
+
+def _store_rows(graph: Graph) -> tuple[dict[str, Row], list[Row], list[tuple[str, str]], list[tuple[str, str]]]:
     works = graph.works()
     claims = graph.claims_where("?claim a lg:Claim .")
+    rows = graph.select("SELECT ?a ?b WHERE { ?x cito:cites ?y . ?x dcterms:identifier ?a . ?y dcterms:identifier ?b }")
+    cites = sorted({(r["a"], r["b"]) for r in rows})
+    rows = graph.select(
+        "SELECT ?a ?b WHERE { ?x lg:supports ?y . ?x dcterms:identifier ?a . ?y dcterms:identifier ?b }"
+    )
+    return works, claims, cites, sorted((r["a"], r["b"]) for r in rows)
+
+
+def collect(graph: Graph, title: str, loaded: Dataset | None = None) -> SiteData:
+    """The site's data. `loaded`: the inputs this store was just built from (`build` has them in memory,
+    and reading them back from the store would cost more than the rest of the site); otherwise the store's."""
+    works, claims, cites, supports = _dataset_rows(loaded) if loaded is not None else _store_rows(graph)
     for claim in claims:
         claim["source_citation"] = works.get(claim["source"], {}).get("citation", claim["source"])
         claim["reported_in_citation"] = works.get(claim["reported_in"] or "", {}).get("citation")
-    rows = graph.select("SELECT ?a ?b WHERE { ?x cito:cites ?y . ?x dcterms:identifier ?a . ?y dcterms:identifier ?b }")
-    cites = sorted({(r["a"], r["b"]) for r in rows})
+        claim["source_reference"] = works.get(claim["source"], {}).get("reference")
     data = SiteData(
         title,
         graph.themes,
-        theme_tree(graph),
+        theme_tree(graph, claims),
         {k: sorted(v) for k, v in graph.lookup.children.items()},
         works,
         claims,
         cites,
-        contested(graph),
+        contested(graph, known={c["id"]: c for c in claims}),
     )
     by_source, by_reporter, by_theme = defaultdict(list), defaultdict(list), defaultdict(list)
     for claim in claims:
@@ -66,8 +112,5 @@ def collect(graph: Graph, title: str) -> SiteData:
         cited_by[cited].append(citing)
         cites_of[citing].append(cited)
     data.cited_by, data.cites_of = cited_by, cites_of
-    rows = graph.select(
-        "SELECT ?a ?b WHERE { ?x lg:supports ?y . ?x dcterms:identifier ?a . ?y dcterms:identifier ?b }"
-    )
-    data.supports = sorted((r["a"], r["b"]) for r in rows)
+    data.supports = supports
     return data

@@ -228,3 +228,24 @@ def test_deep_links_select_and_describe(browser, site: Path, fragment: str, node
     assert text in page.inner_text("#details")
     assert events["errors"] == []
     page.close()
+
+
+def test_the_site_reads_the_same_from_the_loaded_inputs_as_from_the_store(bundled) -> None:  # type: ignore[no-untyped-def]
+    """`build` renders from the inputs it has in memory; the store's queries are the reference."""
+    from litgraph import open_project
+    from litgraph.project import load
+    from litgraph.queries import Graph, contested, theme_tree
+    from litgraph.sitedata import collect
+    from litgraph.store import open_store
+
+    root, _ = bundled
+    project = open_project(root)
+    graph = Graph(open_store(project), project.base_iri)
+    from_store = collect(graph, project.title)
+    from_inputs = collect(graph, project.title, load(project).data)
+    assert len(from_inputs.works) > 130 and len(from_inputs.claims) > 300
+    assert from_inputs.works == from_store.works
+    assert from_inputs.claims == from_store.claims
+    assert from_inputs.cites == from_store.cites and from_inputs.supports == from_store.supports
+    assert from_inputs.tree == theme_tree(graph)  # the store's own count, not one from the claim rows
+    assert from_inputs.groups == contested(graph)  # claim details looked up in the store
