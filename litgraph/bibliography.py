@@ -196,8 +196,8 @@ def read_bib_file(path: Path) -> BibliographyResult:
 def read_bibliography(paths: Iterable[Path], cache: ParseCache = NO_CACHE) -> BibliographyResult:
     """All files; a key defined in two files is an error that names both places."""
     result = BibliographyResult()
-    for path in paths:
-        one = cache.get(path, "bib", read_bib_file)
+    paths = list(paths)
+    for path, one in zip(paths, cache.get_many(paths, "bib", read_bib_file), strict=True):
         result.problems.extend(one.problems)
         for key, work in one.works.items():
             if key in result.works:

@@ -209,8 +209,8 @@ def read_claims(paths: Iterable[Path], questions_path: Path, cache: ParseCache =
         if q.id in result.questions:
             result.problems.append(Problem(q.path, q.line, f"question id {q.id!r} is used twice", "rename one"))
         result.questions[q.id] = q
-    for path in paths:
-        claims, problems = cache.get(path, "claims", read_claim_file)
+    paths = list(paths)
+    for path, (claims, problems) in zip(paths, cache.get_many(paths, "claims", read_claim_file), strict=True):
         result.problems.extend(problems)
         for claim in claims:
             if claim.id in result.claims:

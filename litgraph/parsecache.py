@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import multiprocessing
 import os
 import pickle
 import secrets
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from litgraph import __version__
 from litgraph.rdfio import atomic_file
 
 T = TypeVar("T")
 FORMAT = "1"  # bump when what a reader returns changes shape
+PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
 def _user_key() -> bytes | None:
@@ -55,35 +58,71 @@ class ParseCache:
 
     def get(self, path: Path, kind: str, parse: Callable[[Path], T]) -> T:
         """`parse(path)`, or what it returned the last time the file had exactly these bytes."""
+        return self.get_many([path], kind, parse)[0]
+
+    def get_many(self, paths: list[Path], kind: str, parse: Callable[[Path], T]) -> list[T]:
+        """`parse` of each path, from the cache where the bytes are unchanged. Two or more large files to
+        parse are parsed side by side in worker processes (`parse` must then be a module-level function)."""
+        values: dict[Path, T] = {}
+        todo: list[tuple[Path, str | None, Path | None]] = []  # (path, key, entry) to parse
+        for path in paths:
+            key, entry = self._where(path, kind)
+            found = self._load(key, entry)
+            if found is not None:
+                self.hits += 1
+                values[path] = found[0]
+            else:
+                todo.append((path, key, entry))
+        self.misses += len(todo)
+        size = sum(p.stat().st_size for p, _, _ in todo if p.is_file())
+        if len(todo) >= 2 and size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1:
+            # spawned, not forked: forking a process whose other threads hold locks can hang the child
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1), mp_context=context) as pool:
+                parsed = list(pool.map(parse, [p for p, _, _ in todo]))
+        else:
+            parsed = [parse(p) for p, _, _ in todo]
+        for (path, key, entry), value in zip(todo, parsed, strict=True):
+            values[path] = value
+            self._store(key, entry, value)
+        return [values[p] for p in paths]
+
+    def _where(self, path: Path, kind: str) -> tuple[str | None, Path | None]:
+        """The cache key of the file's present bytes and its entry's path; (None, None) when not cached."""
         if self.folder is None:
-            return parse(path)
+            return None, None
         try:
             content = path.read_bytes()
         except OSError:
-            return parse(path)  # the reader reports the problem in its own words
+            return None, None  # the reader reports the problem in its own words
         key = hashlib.sha256(f"{__version__}/{FORMAT}/{kind}/{path}\0".encode() + content).hexdigest()
         entry = self.folder / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".pickle")
         self.used.add(entry)
-        assert self.secret is not None
+        return key, entry
+
+    def _load(self, key: str | None, entry: Path | None) -> tuple[Any] | None:
+        if key is None or entry is None or self.secret is None:
+            return None
         try:
             stored = entry.read_bytes()
             mac, body = stored[:32], stored[32:]
             if hmac.compare_digest(mac, hmac.new(self.secret, body, "sha256").digest()):
                 stored_key, value = pickle.loads(body)
                 if stored_key == key:
-                    self.hits += 1
-                    return value  # type: ignore[no-any-return]
+                    return (value,)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             pass
-        self.misses += 1
-        value = parse(path)
+        return None
+
+    def _store(self, key: str | None, entry: Path | None, value: object) -> None:
+        if key is None or entry is None or self.secret is None:
+            return
         body = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             with atomic_file(entry) as handle:
                 handle.write(hmac.new(self.secret, body, "sha256").digest() + body)
         except OSError:
             pass  # a read-only project still builds, only without the cache
-        return value
 
     def prune(self) -> None:
         """Remove the entries of files that are no longer inputs."""

@@ -125,3 +125,25 @@ def test_pieces_are_cut_by_content_so_an_edit_leaves_the_others_alone() -> None:
     before, after = pieces(triples), pieces(edited)
     assert len(before) > 10
     assert len(set(before) - set(after)) == 1  # only the piece with the edited subject differs
+
+
+def test_files_parsed_side_by_side_give_what_one_by_one_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import litgraph.parsecache
+    from litgraph.claims import read_claim_file
+
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"c{i}.yaml")
+        paths[-1].write_text(CLAIMS.replace("repper2011-boundaries", f"claim-{i}"), encoding="utf-8")
+    paths.append(tmp_path / "broken.yaml")
+    paths[-1].write_text("claims:\n  - id: x\n    text: [unclosed\n", encoding="utf-8")
+    one_by_one = [read_claim_file(p) for p in paths]
+    monkeypatch.setattr(litgraph.parsecache, "PARALLEL_BYTES", 0)
+    spawned: list[object] = []
+    real_pool = litgraph.parsecache.ProcessPoolExecutor
+    monkeypatch.setattr(litgraph.parsecache, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
+    side_by_side = ParseCache(tmp_path / "parsed").get_many(paths, "claims", read_claim_file)
+    assert spawned, "the files were not parsed in worker processes"
+    assert [[c.id for c in claims] for claims, _ in side_by_side] == [["claim-0"], ["claim-1"], ["claim-2"], []]
+    assert side_by_side == one_by_one  # problems (the broken file's, with its line) included
+    assert side_by_side[3][1] and side_by_side[3][1][0].line is not None
