@@ -238,23 +238,33 @@ class Side:
 def theme_tree(graph: Graph, claims: list[Row] | None = None) -> list[Row]:
     """Every theme in tree order with its depth, and the claims and works on it (narrower themes included).
 
-    `claims`: every claim's row (id, source, themes) when the caller has them already (the site build)."""
+    The counts are those `build` keeps in the store's index; `claims` (every claim's row: id, source,
+    themes), when the caller has them, are counted instead."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
     if claims is None:
-        rows = graph.select(
-            "SELECT ?theme ?claim ?key WHERE { ?c a lg:Claim ; dcterms:identifier ?claim ; "
-            "dcterms:subject/skos:notation ?theme ; dcterms:source/dcterms:identifier ?key }"
-        )
+        for row in graph.select(
+            "SELECT ?id ?name ?n WHERE { ?t skos:notation ?id . GRAPH <urn:litgraph:index> { ?t ?p ?n } "
+            "VALUES (?p ?name) { (lg:claimCount 'claims') (lg:claimCountWithNarrower 'claims_with_narrower') "
+            "(lg:workCountWithNarrower 'works_with_narrower') } }"
+        ):
+            counts[row["id"]][row["name"]] = int(row["n"])
     else:
-        rows = [{"theme": t, "claim": c["id"], "key": c["source"]} for c in claims for t in c["themes"]]
-    claims_on: dict[str, set[str]] = defaultdict(set)
-    works_on: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        claims_on[row["theme"]].add(row["claim"])
-        works_on[row["theme"]].add(row["key"])
+        claims_on: dict[str, set[str]] = defaultdict(set)
+        works_on: dict[str, set[str]] = defaultdict(set)
+        for claim in claims:
+            for theme in claim["themes"]:
+                claims_on[theme].add(claim["id"])
+                works_on[theme].add(claim["source"])
+        for theme_id in graph.themes:
+            subtree = graph.lookup.with_narrower(theme_id)
+            counts[theme_id] = {
+                "claims": len(claims_on[theme_id]),
+                "claims_with_narrower": len(set().union(*(claims_on[t] for t in subtree))),
+                "works_with_narrower": len(set().union(*(works_on[t] for t in subtree))),
+            }
     result = []
 
     def visit(theme_id: str, depth: int) -> None:
-        subtree = graph.lookup.with_narrower(theme_id)
         theme = graph.themes[theme_id]
         result.append(
             {
@@ -262,9 +272,9 @@ def theme_tree(graph: Graph, claims: list[Row] | None = None) -> list[Row]:
                 "depth": depth,
                 "label_en": theme.labels.get("en"),
                 "label_nb": theme.labels.get("nb"),
-                "claims": len(claims_on[theme_id]),
-                "claims_with_narrower": len(set().union(*(claims_on[t] for t in subtree))),
-                "works_with_narrower": len(set().union(*(works_on[t] for t in subtree))),
+                "claims": counts[theme_id].get("claims", 0),
+                "claims_with_narrower": counts[theme_id].get("claims_with_narrower", 0),
+                "works_with_narrower": counts[theme_id].get("works_with_narrower", 0),
                 "broader": theme.broader[0] if theme.broader else None,
             }
         )

@@ -26,9 +26,10 @@ from litgraph.rdfio import atomic_file
 
 BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the store, not in exported graphs
 XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-broader, rankings, contested groups
 CONTESTED = ox.NamedNode("urn:litgraph:contested")  # in the index: every contested group, ranked (JSON)
-STORE_FORMAT = "4"  # bump when what the store holds changes: an older store is then rebuilt, never misread
+STORE_FORMAT = "5"  # bump when what the store holds changes: an older store is then rebuilt, never misread
 
 
 def input_files(project: Project) -> list[Path]:
@@ -87,6 +88,7 @@ def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
             yield ox.Quad(node, on_theme, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
             per_theme[(theme, claim.source)] = per_theme.get((theme, claim.source), 0) + 1
     yield from _ranking_quads(project, data, per_theme)
+    yield from _count_quads(project, data, per_theme)
     citation = ox.NamedNode(LG + "citation")
     for work in data.works.values():  # "Repper & Carter 2011": listings need it for many works at once
         node = ox.NamedNode(mint(project.base_iri, "work", work.key))
@@ -112,6 +114,28 @@ def _ranking_quads(project: Project, data: Dataset, per_theme: dict[tuple[str, s
     for theme, rows in sorted(by_theme.items()):
         lines = "\n".join(f"{key}\t{-n}\t{-cited}" for n, cited, key in sorted(rows))
         yield ox.Quad(ox.NamedNode(mint(project.base_iri, "theme", theme)), ranking, ox.Literal(lines), INDEX_GRAPH)
+
+
+def _count_quads(project: Project, data: Dataset, per_theme: dict[tuple[str, str], int]) -> Iterator[ox.Quad]:
+    """Per theme: its claims, and the claims and works on it or a narrower theme (`litgraph themes`)."""
+    direct: dict[str, int] = {}
+    for claim in data.claims.values():
+        for theme in set(claim.themes):
+            direct[theme] = direct.get(theme, 0) + 1
+    claims: dict[str, int] = {}
+    works: dict[str, int] = {}
+    for (theme, _), n in per_theme.items():
+        claims[theme] = claims.get(theme, 0) + n
+        works[theme] = works.get(theme, 0) + 1
+    for theme in sorted(data.themes):
+        node = ox.NamedNode(mint(project.base_iri, "theme", theme))
+        for name, counts in (
+            ("claimCount", direct),
+            ("claimCountWithNarrower", claims),
+            ("workCountWithNarrower", works),
+        ):
+            value = ox.Literal(str(counts.get(theme, 0)), datatype=XSD_INTEGER)
+            yield ox.Quad(node, ox.NamedNode(LG + name), value, INDEX_GRAPH)
 
 
 def _importance_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
