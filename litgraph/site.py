@@ -6,7 +6,10 @@ attributes; the map's data goes into a JSON script element with '<', '>' and '&'
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +38,7 @@ def _environment() -> Environment:
 # rest are one `litgraph sources THEME` away), so that no page grows to tens of megabytes.
 THEME_PAGE_WORKS = 150
 THEME_PAGE_GROUPS = 50
+PAGES_PER_WORKER = 2_000  # below this many work pages per process, starting processes costs more than it saves
 
 
 def page_name(key: str) -> str:
@@ -101,17 +105,51 @@ def render_site(data: SiteData, target: Path) -> list[Path]:
     for work in listing:
         work["n_claims"] = len(data.claims_by_source.get(work["key"], []))
     write("works.html", "works.html", works=listing)
+    pages = []
     for key, work in data.works.items():
-        write(
-            f"works/{page_name(key)}",
-            "work.html",
-            work=work,
-            labels=labels,
-            citations=citations,
-            claims=data.claims_by_source.get(key, []),
-            reported=data.claims_by_reporter.get(key, []),
-            cites=data.cites_of.get(key, []),
-            cited_by=data.cited_by.get(key, []),
+        cites, cited_by = data.cites_of.get(key, []), data.cited_by.get(key, [])
+        pages.append(
+            (
+                f"works/{page_name(key)}",
+                {
+                    "work": work,
+                    "claims": data.claims_by_source.get(key, []),
+                    "reported": data.claims_by_reporter.get(key, []),
+                    "cites": cites,
+                    "cited_by": cited_by,
+                    "citations": {k: citations[k] for k in [*cites, *cited_by] if k in citations},
+                },
+            )
         )
+    written += _write_work_pages(target, data.title, labels, pages)
     write("contested.html", "contested.html", groups=data.groups)
     return written
+
+
+def _render_pages(
+    target: Path, title: str, labels: dict[str, str], pages: list[tuple[str, dict[str, Any]]]
+) -> list[Path]:
+    """Write work pages (name, context) into `target`; runs in a worker process for large sites."""
+    template = _environment().get_template("work.html")
+    written = []
+    (target / "works").mkdir(parents=True, exist_ok=True)
+    for name, context in pages:
+        path = target / name
+        path.write_text(template.render(site_title=title, root="../", labels=labels, **context), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _write_work_pages(
+    target: Path, title: str, labels: dict[str, str], pages: list[tuple[str, dict[str, Any]]]
+) -> list[Path]:
+    """One page per work: in worker processes when there are many (rendering is most of a large site's time)."""
+    workers = min(os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER)
+    if workers < 2:
+        return _render_pages(target, title, labels, pages)
+    share = -(-len(pages) // workers)
+    parts = [pages[i : i + share] for i in range(0, len(pages), share)]
+    context = multiprocessing.get_context("spawn")  # not forked: the open store runs threads of its own
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        done = pool.map(_render_pages, [target] * len(parts), [title] * len(parts), [labels] * len(parts), parts)
+        return [path for paths in done for path in paths]

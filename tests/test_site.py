@@ -249,3 +249,22 @@ def test_the_site_reads_the_same_from_the_loaded_inputs_as_from_the_store(bundle
     assert from_inputs.cites == from_store.cites and from_inputs.supports == from_store.supports
     assert from_inputs.tree == theme_tree(graph)  # the store's own count, not one from the claim rows
     assert from_inputs.groups == contested(graph)  # claim details looked up in the store
+
+
+def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
+    tmp_path: Path, make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from litgraph import build, open_project
+    from litgraph import site as site_module
+
+    root = make_project({"bibliography/example.bib": BIB, "bibliography/claims/example.yaml": CLAIMS})
+    build(open_project(root))
+    one_process = {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()}
+    monkeypatch.setattr(site_module, "PAGES_PER_WORKER", 1)
+    spawned: list[object] = []
+    real_pool = site_module.ProcessPoolExecutor
+    monkeypatch.setattr(site_module, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
+    build(open_project(root))
+    assert spawned, "the pages were not rendered in worker processes"
+    assert {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()} == one_process
+    assert len(one_process) == 3 and "Ødegård" in one_process["evil2020.html"].decode("utf-8")
