@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -25,6 +26,9 @@ from litgraph.parsecache import ParseCache
 from litgraph.proposals import merge_proposals
 from litgraph.rdfio import serialize
 from litgraph.store import fingerprint, is_fresh, open_store, write_store
+
+if TYPE_CHECKING:
+    from litgraph.site import PageReuse
 
 Progress = Callable[[str], None]
 
@@ -127,7 +131,7 @@ def _replace_dir(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _render_site(project: Project, staging: Path, loaded: Dataset) -> list[Path]:
+def _render_site(project: Project, staging: Path, loaded: Dataset, reuse: PageReuse) -> list[Path]:
     """The map and pages, from the loaded inputs and the freshly written store's views (theme scheme,
     contested groups); paths as they will be under site/."""
     from litgraph.queries import Graph
@@ -135,7 +139,7 @@ def _render_site(project: Project, staging: Path, loaded: Dataset) -> list[Path]
     from litgraph.sitedata import collect
 
     data = collect(Graph(open_store(project), project.base_iri), project.title, loaded)
-    written = render_site(data, staging)
+    written = render_site(data, staging, reuse)
     return [
         project.site_dir / p.relative_to(staging) for p in written if p.name == "index.html" and p.parent == staging
     ]
@@ -160,8 +164,12 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
         for name, fmt in (("graph.ttl", "ttl"), ("graph.jsonld", "jsonld")):
             (staging / name).write_bytes(serialize(triples, fmt, project.base_iri))
             outputs.append(project.site_dir / name)
-        outputs += _render_site(project, staging, loaded.data)
+        from litgraph.site import PageReuse  # jinja2 and the map load only when a site is written
+
+        reuse = PageReuse(project.site_dir, project.state_dir / "pages.json")
+        outputs += _render_site(project, staging, loaded.data, reuse)
         _replace_dir(staging, project.site_dir)
+        reuse.save()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -6,6 +6,9 @@ attributes; the map's data goes into a JSON script element with '<', '>' and '&'
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import multiprocessing
 import os
 import shutil
@@ -16,7 +19,9 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from litgraph import __version__
 from litgraph.mapview import map_data, script_json
+from litgraph.rdfio import atomic_file
 from litgraph.sitedata import SiteData
 from litgraph.visnet import asset_files
 
@@ -46,8 +51,9 @@ def page_name(key: str) -> str:
     return quote(key, safe="") + ".html"
 
 
-def render_site(data: SiteData, target: Path) -> list[Path]:
-    """Write every page and asset into `target` (an empty folder). Returns the files written."""
+def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) -> list[Path]:
+    """Write every page and asset into `target` (an empty folder). Returns the files written.
+    `reuse`: the previous build's site, whose unchanged work pages are linked instead of rendered."""
     env = _environment()
     written: list[Path] = []
 
@@ -121,7 +127,7 @@ def render_site(data: SiteData, target: Path) -> list[Path]:
                 },
             )
         )
-    written += _write_work_pages(target, data.title, labels, pages)
+    written += _write_work_pages(target, data.title, labels, pages, reuse)
     write("contested.html", "contested.html", groups=data.groups)
     return written
 
@@ -140,16 +146,81 @@ def _render_pages(
     return written
 
 
+class PageReuse:
+    """Work pages of the previous build that can be kept: each page's inputs are digested, and a page whose
+    digest, size and modification time are as recorded is linked from the old site/ instead of rendered.
+
+    The record (`.litgraph/pages.json`) is written only after the new site/ is in place."""
+
+    def __init__(self, site: Path, record: Path):
+        self.site, self.record = site, record
+        try:
+            self.before: dict[str, list[Any]] = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.before = {}
+        self.digests: dict[str, str] = {}
+        self.kept = 0
+
+    def keep(self, name: str, digest: str, target: Path) -> bool:
+        """Link the previous page `name` into `target` if it was made from the same inputs."""
+        self.digests[name] = digest
+        recorded, old = self.before.get(name), self.site / name
+        try:
+            stat = old.stat()
+            if recorded != [digest, stat.st_size, stat.st_mtime_ns]:
+                return False
+            try:
+                os.link(old, target / name)
+            except OSError:
+                shutil.copy2(old, target / name)  # keeps the modification time the record names
+        except OSError:
+            return False
+        self.kept += 1
+        return True
+
+    def save(self) -> None:
+        """Record the pages now in site/ (call once the new site/ has replaced the old)."""
+        entries = {}
+        for name, digest in self.digests.items():
+            try:
+                stat = (self.site / name).stat()
+            except OSError:
+                continue
+            entries[name] = [digest, stat.st_size, stat.st_mtime_ns]
+        with contextlib.suppress(OSError), atomic_file(self.record, "w") as handle:
+            json.dump(entries, handle, separators=(",", ":"))
+
+
 def _write_work_pages(
-    target: Path, title: str, labels: dict[str, str], pages: list[tuple[str, dict[str, Any]]]
+    target: Path,
+    title: str,
+    labels: dict[str, str],
+    pages: list[tuple[str, dict[str, Any]]],
+    reuse: PageReuse | None = None,
 ) -> list[Path]:
-    """One page per work: in worker processes when there are many (rendering is most of a large site's time)."""
+    """One page per work: kept from the last build where its inputs are unchanged, else rendered, in
+    worker processes when there are many (rendering is most of a large site's time)."""
+    (target / "works").mkdir(parents=True, exist_ok=True)
+    kept: list[Path] = []
+    if reuse is not None:
+        env = _environment()
+        templates = "".join(env.loader.get_source(env, n)[0] for n in ("base.html", "work.html"))  # type: ignore[union-attr]
+        salt = hashlib.sha256(json.dumps([__version__, templates, title, labels], sort_keys=True).encode())
+        todo = []
+        for name, context in pages:
+            digest = salt.copy()
+            digest.update(json.dumps(context, sort_keys=True, ensure_ascii=False, default=str).encode())
+            if reuse.keep(name, digest.hexdigest(), target):
+                kept.append(target / name)
+            else:
+                todo.append((name, context))
+        pages = todo
     workers = min(os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER)
     if workers < 2:
-        return _render_pages(target, title, labels, pages)
+        return kept + _render_pages(target, title, labels, pages)
     share = -(-len(pages) // workers)
     parts = [pages[i : i + share] for i in range(0, len(pages), share)]
-    context = multiprocessing.get_context("spawn")  # not forked: the open store runs threads of its own
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    spawn = multiprocessing.get_context("spawn")  # not forked: the open store runs threads of its own
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
         done = pool.map(_render_pages, [target] * len(parts), [title] * len(parts), [labels] * len(parts), parts)
-        return [path for paths in done for path in paths]
+        return kept + [path for paths in done for path in paths]

@@ -261,6 +261,7 @@ def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
     build(open_project(root))
     one_process = {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()}
     monkeypatch.setattr(site_module, "PAGES_PER_WORKER", 1)
+    (root / ".litgraph" / "pages.json").unlink()  # nothing kept from the first build: every page is rendered
     spawned: list[object] = []
     real_pool = site_module.ProcessPoolExecutor
     monkeypatch.setattr(site_module, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
@@ -268,3 +269,29 @@ def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
     assert spawned, "the pages were not rendered in worker processes"
     assert {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()} == one_process
     assert len(one_process) == 3 and "Ødegård" in one_process["evil2020.html"].decode("utf-8")
+
+
+def test_a_rebuild_keeps_unchanged_work_pages_and_renders_the_changed(make_project: MakeProject) -> None:
+    from litgraph import build, open_project
+
+    bib = BIB + "@book{borg2017, author = {Borg, Marit}, title = {Recovery}, year = 2017}\n"
+    root = make_project({"bibliography/example.bib": bib, "bibliography/claims/example.yaml": CLAIMS})
+    build(open_project(root))
+    works = root / "site" / "works"
+    before = {p.name: p.stat().st_ino for p in works.iterdir()}
+    claims = root / "bibliography" / "claims" / "example.yaml"
+    claims.write_text(CLAIMS.replace("hard to keep", "hard to hold"), encoding="utf-8")
+    (works / "evil2020.html").write_text("edited by hand", encoding="utf-8")  # a page someone changed
+    build(open_project(root))
+    after = {p.name: p.stat().st_ino for p in works.iterdir()}
+    assert after["borg2017.html"] == before["borg2017.html"]  # its inputs are unchanged: linked, not rendered
+    assert after["repper2011.html"] != before["repper2011.html"]  # its claim changed
+    assert after["akerblom2021.html"] != before["akerblom2021.html"]  # the changed claim was read in it
+    assert "hard to hold" in (works / "repper2011.html").read_text(encoding="utf-8")
+    assert "edited by hand" not in (works / "evil2020.html").read_text(encoding="utf-8")  # rendered again
+    incremental = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    shutil.rmtree(root / ".litgraph")
+    shutil.rmtree(root / "site")
+    build(open_project(root))
+    cold = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    assert incremental == cold
