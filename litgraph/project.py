@@ -28,6 +28,7 @@ from litgraph.rdfio import serialize
 from litgraph.store import fingerprint, is_fresh, open_store, write_store
 
 if TYPE_CHECKING:
+    from litgraph.shacl import Piece
     from litgraph.site import PageReuse
 
 Progress = Callable[[str], None]
@@ -100,16 +101,23 @@ def load(project: Project, progress: Progress = _quiet) -> LoadResult:
 
 def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResult, list[ox.Triple]]:
     """The project's triples, SHACL-validated; InputError if any input file has an error."""
+    loaded, triples, _ = _validated_graph(project, progress)
+    return loaded, triples
+
+
+def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, list[ox.Triple], list[Piece]]:
+    """build_graph, and the graph's pieces as validated (the store updates itself piece by piece)."""
     loaded = load(project, progress)
     if loaded.errors:
         raise InputError(loaded.problems)
     progress("building graph")
     triples = build_triples(loaded.data, project.base_iri, loaded.data.evidence_iris)
     progress(f"validating {len(triples):,} triples against SHACL shapes")
-    from litgraph.shacl import check_shapes  # the SHACL engine loads only when a graph is built
+    from litgraph.shacl import check_shapes, pieces_of  # the SHACL engine loads only when a graph is built
 
+    pieces = pieces_of(triples)
     violations = check_shapes(
-        triples,
+        pieces,
         project.ontology_file("shapes.ttl"),
         project.ontology_file("litgraph.ttl"),
         cache=project.state_dir / "shacl-passed.txt",  # pieces that conformed: an edit revalidates only its own
@@ -117,7 +125,7 @@ def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResu
     if violations:
         listed = "\n".join(f"  {v}" for v in violations[:20])
         raise GraphError(f"the built graph breaks {len(violations)} SHACL constraint(s):\n{listed}")
-    return loaded, triples
+    return loaded, triples, pieces
 
 
 def _replace_dir(staging: Path, target: Path) -> None:
@@ -150,11 +158,12 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     clock: dict[str, float] = {}
     start = time.perf_counter()
     stamp = fingerprint(project)
-    loaded, triples = build_graph(project, progress)
+    loaded, triples, pieces = _validated_graph(project, progress)
     clock["load, build and validate"] = time.perf_counter() - start
     progress("updating the local store")
     start = time.perf_counter()
-    write_store(project, triples, loaded.data, stamp)
+    write_store(project, triples, loaded.data, stamp, pieces)
+    del pieces  # their N-Triples text is as large as the graph
     clock["store"] = time.perf_counter() - start
     progress("writing site/")
     start = time.perf_counter()

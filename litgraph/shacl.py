@@ -96,28 +96,51 @@ def _passed(cache: Path | None) -> set[str]:
         return set()
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A piece of the graph: the subjects it owns (IRIs, or "_:id" for blank nodes), how many of its
+    triples are theirs (the rest: rdf:type of nodes they point at), the whole as N-Triples, and a digest
+    of subjects and triples that stands for the piece's content."""
+
+    names: list[str]
+    triples: list[ox.Triple]
+    owned: int
+    data: str
+    digest: str
+
+
+def pieces_of(triples: list[ox.Triple], size: int | None = None) -> list[Piece]:
+    """The graph in pieces (see _chunks), each with its N-Triples: shared by validation and the store."""
+    pieces = []
+    for owned, piece in _chunks(triples, size or CHUNK):
+        names = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in owned)
+        count = sum(1 for t in piece if t.subject in owned)
+        data = serialize(piece, "nt", "").decode("utf-8")
+        digest = hashlib.sha256("\n".join(names).encode() + b"\0" + data.encode()).hexdigest()
+        pieces.append(Piece(names, piece, count, data, digest))
+    return pieces
+
+
 def check_shapes(
-    triples: list[ox.Triple], shapes: Path, vocabulary: Path, cache: Path | None = None
+    triples: list[ox.Triple] | list[Piece], shapes: Path, vocabulary: Path, cache: Path | None = None
 ) -> list[Violation]:
-    """Every SHACL violation of the graph; [] when it conforms. The vocabulary supplies the class hierarchy.
+    """Every SHACL violation of the graph (its triples, or its pieces); [] when it conforms. The vocabulary
+    supplies the class hierarchy.
 
     `cache`: a file listing the digests of pieces that conformed; those are skipped, and the file is
     rewritten with the pieces of this graph that conform.
     """
     shapes_text = shapes.read_text(encoding="utf-8")
     vocabulary_text = vocabulary.read_text(encoding="utf-8")
-    setting = hashlib.sha256(f"{shapes_text}\0{vocabulary_text}\0".encode())
+    setting = hashlib.sha256(f"{shapes_text}\0{vocabulary_text}\0".encode()).hexdigest()
     passed_before = _passed(cache)
     todo: list[tuple[str, str, list[str]]] = []  # (digest, N-Triples, owned subjects)
     digests = []
-    for owned, piece in _chunks(triples, CHUNK):
-        data = serialize(piece, "nt", "").decode("utf-8")
-        names = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in owned)
-        hasher = setting.copy()
-        hasher.update("\n".join(names).encode() + b"\0" + data.encode())
-        digests.append(hasher.hexdigest())
+    pieces = triples if triples and isinstance(triples[0], Piece) else pieces_of(triples)  # type: ignore[arg-type]
+    for piece in pieces:
+        digests.append(hashlib.sha256(f"{setting}/{piece.digest}".encode()).hexdigest())
         if digests[-1] not in passed_before:
-            todo.append((digests[-1], data, names))
+            todo.append((digests[-1], piece.data, piece.names))
     violations: set[Violation] = set()
     failed: set[str] = set()
     if len(todo) == 1:  # one piece (every small project): no process to start

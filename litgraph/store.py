@@ -10,8 +10,9 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -20,9 +21,12 @@ from litgraph.config import Project
 from litgraph.contestation import contested_groups
 from litgraph.graph import citations_from_claims
 from litgraph.lookup import ThemeLookup
-from litgraph.model import Dataset
+from litgraph.model import Claim, Dataset
 from litgraph.namespaces import LG, mint
 from litgraph.rdfio import atomic_file
+
+if TYPE_CHECKING:
+    from litgraph.shacl import Piece
 
 BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the store, not in exported graphs
 XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
@@ -76,16 +80,31 @@ def _ancestors(data: Dataset) -> dict[str, set[str]]:
     return ancestors
 
 
-def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
+ON_THEME = ox.NamedNode(LG + "onTheme")
+VIEWS = ("ranking", "claimCount", "claimCountWithNarrower", "workCountWithNarrower", "citation", "groups", "importance")
+
+
+def _on_theme_quads(project: Project, claims: Iterable[Claim], ancestors: dict[str, set[str]]) -> Iterator[ox.Quad]:
     """Each claim with every theme it is on, broader themes included: one indexed lookup for queries
     that a `skos:broader*` path would make many times slower."""
-    ancestors = _ancestors(data)
-    on_theme = ox.NamedNode(LG + "onTheme")
-    per_theme: dict[tuple[str, str], int] = {}  # (theme or broader, source work) -> claims
-    for claim in data.claims.values():
+    for claim in claims:
         node = ox.NamedNode(mint(project.base_iri, "claim", claim.id))
         for theme in sorted(set().union(*(ancestors.get(t, {t}) for t in claim.themes))):
-            yield ox.Quad(node, on_theme, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
+            yield ox.Quad(node, ON_THEME, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
+
+
+def _index_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
+    """The index graph: claims on themes (see _on_theme_quads) and the views."""
+    ancestors = _ancestors(data)
+    yield from _on_theme_quads(project, data.claims.values(), ancestors)
+    yield from _view_quads(project, data, ancestors)
+
+
+def _view_quads(project: Project, data: Dataset, ancestors: dict[str, set[str]]) -> Iterator[ox.Quad]:
+    """Rankings, counts, short citations and contested groups: each a function of the whole project."""
+    per_theme: dict[tuple[str, str], int] = {}  # (theme or broader, source work) -> claims
+    for claim in data.claims.values():
+        for theme in set().union(*(ancestors.get(t, {t}) for t in claim.themes)):
             per_theme[(theme, claim.source)] = per_theme.get((theme, claim.source), 0) + 1
     yield from _ranking_quads(project, data, per_theme)
     yield from _count_quads(project, data, per_theme)
@@ -156,21 +175,63 @@ def _importance_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
             yield ox.Quad(ox.NamedNode(mint(project.base_iri, "work", key)), importance, value, INDEX_GRAPH)
 
 
-def write_store(project: Project, triples: list[ox.Triple], data: Dataset, stamp: str) -> None:
-    """Replace the store with these triples, the raw BibTeX entries and the theme index; `stamp` is the
-    inputs' fingerprint taken before they were read, so an edit during the build leaves it stale, not wrong."""
-    works = list(data.works.values())
+def _bibtex_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
+    predicate = ox.NamedNode(LG + "bibtex")
+    for work in data.works.values():
+        if work.raw:
+            node = ox.NamedNode(mint(project.base_iri, "work", work.key))
+            yield ox.Quad(node, predicate, ox.Literal(work.raw), BIBTEX_GRAPH)
+
+
+def _bibtex_digest(data: Dataset) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(data.works):
+        digest.update(f"{key}\0{data.works[key].raw}\0".encode())
+    return digest.hexdigest()
+
+
+def _record_file(project: Project) -> Path:
+    return project.state_dir / "store-pieces.json"
+
+
+def _hierarchy(data: Dataset) -> list[list[str]]:
+    """Each theme with its broader themes: the claims-on-themes index depends on it beyond the claims."""
+    return [[t, *sorted(a)] for t, a in sorted(_ancestors(data).items())]
+
+
+def _save_state(project: Project, stamp: str, pieces: list[Piece] | None, bibtex: str, data: Dataset) -> None:
+    """The record of what the store holds (written last: until then the store counts as stale)."""
+    if pieces is not None:
+        record = {"format": STORE_FORMAT, "base_iri": project.base_iri, "bibtex": bibtex}
+        record["themes"] = _hierarchy(data)  # type: ignore[assignment]
+        record["pieces"] = {p.digest: p.names for p in pieces}  # type: ignore[assignment]
+        with atomic_file(_record_file(project), "w") as handle:
+            json.dump(record, handle, separators=(",", ":"))
+    with atomic_file(_state_file(project), "w") as handle:
+        json.dump({"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}, handle)
+
+
+def write_store(
+    project: Project, triples: list[ox.Triple], data: Dataset, stamp: str, pieces: list[Piece] | None = None
+) -> str:
+    """Bring the store up to date with these triples, the raw BibTeX entries and the index views; `stamp`
+    is the inputs' fingerprint taken before they were read, so an edit during the build leaves it stale,
+    not wrong. Returns "updated" when only the changed pieces were replaced in place, else "written".
+
+    With `pieces` (the graph as validated, see shacl.py) and a record of the pieces the store was last
+    written from, the subjects of pieces that are gone are deleted and those of new pieces inserted; the
+    index is recomputed. Otherwise a new store is written beside the old and swapped in."""
+    bibtex = _bibtex_digest(data)
+    if pieces is not None and _update_in_place(project, data, pieces, bibtex):
+        _save_state(project, stamp, pieces, bibtex, data)
+        return "updated"
     project.state_dir.mkdir(parents=True, exist_ok=True)
+    _record_file(project).unlink(missing_ok=True)
     staging = project.state_dir / f"store.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     store = ox.Store(str(staging))
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    predicate = ox.NamedNode(LG + "bibtex")
-    store.bulk_extend(
-        ox.Quad(ox.NamedNode(mint(project.base_iri, "work", w.key)), predicate, ox.Literal(w.raw), BIBTEX_GRAPH)
-        for w in works
-        if w.raw
-    )
+    store.bulk_extend(_bibtex_quads(project, data))
     store.bulk_extend(_index_quads(project, data))
     store.bulk_extend(_importance_quads(project, data))
     store.flush()
@@ -180,8 +241,58 @@ def write_store(project: Project, triples: list[ox.Triple], data: Dataset, stamp
         os.replace(target, old)
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
-    with atomic_file(_state_file(project), "w") as handle:
-        json.dump({"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}, handle)
+    _save_state(project, stamp, pieces, bibtex, data)
+    return "written"
+
+
+def _node(name: str) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(name[2:]) if name.startswith("_:") else ox.NamedNode(name)
+
+
+def _update_in_place(project: Project, data: Dataset, pieces: list[Piece], bibtex: str) -> bool:
+    """Replace only what changed since the recorded build; False (nothing touched) when that cannot be done
+    or would not pay: no record, another store format or base IRI, or most of the graph changed."""
+    try:
+        record = json.loads(_record_file(project).read_text(encoding="utf-8"))
+        before: dict[str, list[str]] = record["pieces"]
+        fits = record["format"] == STORE_FORMAT and record["base_iri"] == project.base_iri
+        fits = fits and record["themes"] == _hierarchy(data)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    now = {p.digest: p for p in pieces}
+    added = [now[d] for d in now if d not in before]
+    if not fits or not _store_dir(project).is_dir() or len(added) > len(pieces) // 2:
+        return False
+    # from here on the store changes: without a state file it counts as stale (and is rewritten in full)
+    _state_file(project).unlink(missing_ok=True)
+    _record_file(project).unlink(missing_ok=True)
+    store = ox.Store(str(_store_dir(project)))
+    default = ox.DefaultGraph()
+    for digest in before.keys() - now.keys():
+        for name in before[digest]:
+            for quad in list(store.quads_for_pattern(_node(name), None, None, default)):
+                store.remove(quad)
+    for piece in added:
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in piece.triples[: piece.owned])
+    if record.get("bibtex") != bibtex:
+        store.clear_graph(BIBTEX_GRAPH)
+        store.bulk_extend(_bibtex_quads(project, data))
+    # the index: claims on themes replaced for the claims of changed pieces, the views recomputed
+    claim_prefix = mint(project.base_iri, "claim", "")
+    changed = {n for d in before.keys() - now.keys() for n in before[d]} | {n for p in added for n in p.names}
+    for name in sorted(n for n in changed if n.startswith(claim_prefix)):
+        for quad in list(store.quads_for_pattern(ox.NamedNode(name), ON_THEME, None, INDEX_GRAPH)):
+            store.remove(quad)
+    by_iri = {mint(project.base_iri, "claim", c.id): c for c in data.claims.values()}
+    claims = [by_iri[n] for n in sorted(changed) if n in by_iri]
+    ancestors = _ancestors(data)
+    store.bulk_extend(_on_theme_quads(project, claims, ancestors))
+    for view in VIEWS:  # a constant update: no value of the user's reaches the query text
+        store.update(f"DELETE WHERE {{ GRAPH <{INDEX_GRAPH.value}> {{ ?s <{LG}{view}> ?o }} }}")
+    store.bulk_extend(_view_quads(project, data, ancestors))
+    store.bulk_extend(_importance_quads(project, data))
+    store.flush()
+    return True
 
 
 def open_store(project: Project) -> ox.Store:

@@ -147,3 +147,72 @@ def test_files_parsed_side_by_side_give_what_one_by_one_gives(tmp_path: Path, mo
     assert [[c.id for c in claims] for claims, _ in side_by_side] == [["claim-0"], ["claim-1"], ["claim-2"], []]
     assert side_by_side == one_by_one  # problems (the broken file's, with its line) included
     assert side_by_side[3][1] and side_by_side[3][1][0].line is not None
+
+
+def _store_quads(root: Path) -> set[str]:
+    from litgraph.store import open_store
+
+    store = open_store(open_project(root))
+    quads = {str(q) for q in store}
+    del store
+    return quads
+
+
+def test_a_rebuild_updates_the_store_in_place_to_what_a_cold_build_writes(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import litgraph.store
+    from litgraph import build
+
+    monkeypatch.setattr(litgraph.shacl, "CHUNK", 8)  # many pieces, so that an edit leaves most of them alone
+    more = "".join(
+        f"  - {{id: c{i}, source: borg2017, reported_in: repper2011, text: Claim {i}., lang: en, themes: [trust]}}\n"
+        for i in range(12)
+    )
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS + more})
+    build(open_project(root))
+    outcomes: list[bool] = []
+    real = litgraph.store._update_in_place
+    monkeypatch.setattr(litgraph.store, "_update_in_place", lambda *a: outcomes.append(real(*a)) or outcomes[-1])
+    claims = root / "bibliography" / "claims" / "c.yaml"
+    edited = (CLAIMS + more).replace("Claim 3.", "Claim three.").replace("  - {id: c7,", "  - {id: c7b,")
+    claims.write_text(edited.replace("themes: [trust]}\n", "themes: [trust, stigma]}\n", 1), encoding="utf-8")
+    bib = root / "bibliography" / "refs.bib"
+    bib.write_text(BIB.replace("{Recovery}", "{Recovery in practice}"), encoding="utf-8")
+    build(open_project(root))
+    assert outcomes == [True]  # updated in place, not written anew
+    updated = _store_quads(root)
+    assert any("Claim three." in q for q in updated) and not any("claim/c7>" in q for q in updated)
+    assert any("Recovery in practice" in q and "urn:litgraph:bibtex" in q for q in updated)
+    shutil.rmtree(root / ".litgraph")
+    build(open_project(root))
+    assert updated == _store_quads(root)  # the same quads, in every graph, as a store written from scratch
+
+
+def test_a_new_theme_hierarchy_rewrites_the_store(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claims-on-themes index depends on the hierarchy, which no claim piece holds."""
+    import shutil
+
+    monkeypatch.setattr(litgraph.shacl, "CHUNK", 8)  # the claim in a piece of its own, untouched by the edit
+
+    from litgraph import build
+    from litgraph.queries import Graph, sources
+    from litgraph.store import open_store
+
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    build(open_project(root))
+    themes = root / "ontology" / "themes.ttl"
+    text = themes.read_text(encoding="utf-8")
+    start = text.index("<theme/boundary-setting> a skos:Concept")
+    end = text.index("skos:broader <theme/relationship> .", start)
+    themes.write_text(text[:end] + "skos:broader <theme/stigma> ." + text[end + 35 :], encoding="utf-8")
+    build(open_project(root))
+    project = open_project(root)
+    on_stigma = sources(Graph(open_store(project), project.base_iri), "stigma")
+    assert [w["key"] for w in on_stigma["works"]] == ["repper2011"]  # boundary-setting is now under stigma
+    updated = _store_quads(root)
+    shutil.rmtree(root / ".litgraph")
+    build(open_project(root))
+    assert updated == _store_quads(root)
