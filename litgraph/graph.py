@@ -230,7 +230,10 @@ def _split_pages(pages: str) -> tuple[str, str, str]:
 
 
 def citations_from_claims(data: Dataset) -> list[Citation]:
-    """A claim read in one work about another means the first cites the second."""
+    """A claim read in one work about another means the first cites the second (worked out once, when
+    the inputs are loaded; several stages of a build need them)."""
+    if data.claim_citations is not None:
+        return data.claim_citations
     pairs = {(c.reported_in, c.source) for c in data.claims.values() if c.reported_in and c.reported_in != c.source}
     return [Citation(citing, cited) for citing, cited in sorted(pairs)]
 

@@ -25,14 +25,18 @@ class ThemeLookup:
                 self._names[fold(name)] = theme.id
                 self._names[fold(name).replace(" ", "")] = theme.id
         self.children: dict[str, list[str]] = {t: [] for t in themes}
+        self._resolved: dict[str, str | None] = {}
         for theme in themes.values():
             for parent in theme.broader:
                 self.children.setdefault(parent, []).append(theme.id)
 
     def resolve(self, value: str) -> str | None:
         """The id of the theme `value` names ("Grensesetting", "boundary setting", "grense-setting"), or None."""
+        if value in self._resolved:  # a project names the same few themes hundreds of thousands of times
+            return self._resolved[value]
         folded = fold(value)
-        return self._names.get(folded) or self._names.get(folded.replace(" ", ""))
+        found = self._resolved[value] = self._names.get(folded) or self._names.get(folded.replace(" ", ""))
+        return found
 
     def suggestions(self, value: str) -> list[str]:
         """Theme ids close to a name that did not resolve."""

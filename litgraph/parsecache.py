@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import multiprocessing
 import os
 import pickle
 import secrets
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from litgraph import __version__
 from litgraph.rdfio import atomic_file
+from litgraph.workers import parallel_map
 
 T = TypeVar("T")
 FORMAT = "1"  # bump when what a reader returns changes shape
@@ -75,13 +74,7 @@ class ParseCache:
                 todo.append((path, key, entry))
         self.misses += len(todo)
         size = sum(p.stat().st_size for p, _, _ in todo if p.is_file())
-        if len(todo) >= 2 and size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1:
-            # spawned, not forked: forking a process whose other threads hold locks can hang the child
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1), mp_context=context) as pool:
-                parsed = list(pool.map(parse, [p for p, _, _ in todo]))
-        else:
-            parsed = [parse(p) for p, _, _ in todo]
+        parsed = parallel_map(parse, [p for p, _, _ in todo], workers=None if size >= PARALLEL_BYTES else 1)
         for (path, key, entry), value in zip(todo, parsed, strict=True):
             values[path] = value
             self._store(key, entry, value)

@@ -93,6 +93,7 @@ def load(project: Project, progress: Progress = _quiet) -> LoadResult:
     result.problems += check_works(result.data)
     result.problems += check_claims(result.data)
     result.problems += check_citations(result.data, citations.where)
+    result.data.claim_citations = citations_from_claims(result.data)  # the claims are final from here on
     for problem in result.problems:
         if isinstance(problem.path, Path):
             object.__setattr__(problem, "path", project.relative(problem.path))

@@ -1,8 +1,8 @@
 """Validate a built graph against the project's SHACL shapes (rudof's Rust engine, through pyrudof).
 
 Large graphs are validated in pieces, in worker processes (pyrudof holds the GIL, so threads would take
-turns). Pieces are cut where the subjects' own hashes say, not at fixed sizes, so an edit changes only the
-pieces that hold what changed; a piece that passed before, with the same shapes and vocabulary, is not
+turns; see workers.py). Pieces are cut where the subjects' own hashes say, not at fixed sizes, so an edit
+changes only the pieces that hold what changed; a piece that passed before, with the same shapes and vocabulary, is not
 validated again (its digest is kept in the project's state folder).
 """
 
@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-import multiprocessing
-import os
 import zlib
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from litgraph.rdfio import atomic_file, serialize
+from litgraph.workers import parallel_map
 
 
 @dataclass(frozen=True)
@@ -143,23 +141,13 @@ def check_shapes(
             todo.append((digests[-1], piece.data, piece.names))
     violations: set[Violation] = set()
     failed: set[str] = set()
-    if len(todo) == 1:  # one piece (every small project): no process to start
-        found = [_piece_violations(todo[0][1], todo[0][2], shapes_text, vocabulary_text)]
-    elif todo:
-        workers = min(len(todo), os.cpu_count() or 1)
-        # spawned, not forked: a fork of a process with threads running (rudof's own, a server's) can hang
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            found = list(
-                pool.map(
-                    _piece_violations,
-                    [t[1] for t in todo],
-                    [t[2] for t in todo],
-                    [shapes_text] * len(todo),
-                    [vocabulary_text] * len(todo),
-                )
-            )
-    else:
-        found = []
+    found = parallel_map(  # one piece (every small project) is validated here: no process to start
+        _piece_violations,
+        [t[1] for t in todo],
+        [t[2] for t in todo],
+        [shapes_text] * len(todo),
+        [vocabulary_text] * len(todo),
+    )
     for (digest, _, _), piece_violations in zip(todo, found, strict=True):
         violations |= piece_violations
         if piece_violations:

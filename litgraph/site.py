@@ -9,10 +9,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +22,7 @@ from litgraph.mapview import map_data, script_json
 from litgraph.rdfio import atomic_file
 from litgraph.sitedata import SiteData
 from litgraph.visnet import asset_files
+from litgraph.workers import cores, parallel_map
 
 
 def _environment() -> Environment:
@@ -215,12 +214,10 @@ def _write_work_pages(
             else:
                 todo.append((name, context))
         pages = todo
-    workers = min(os.cpu_count() or 1, len(pages) // PAGES_PER_WORKER)
-    if workers < 2:
-        return kept + _render_pages(target, title, labels, pages)
+    if not pages:
+        return kept
+    workers = max(1, min(cores(), len(pages) // PAGES_PER_WORKER))
     share = -(-len(pages) // workers)
     parts = [pages[i : i + share] for i in range(0, len(pages), share)]
-    spawn = multiprocessing.get_context("spawn")  # not forked: the open store runs threads of its own
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
-        done = pool.map(_render_pages, [target] * len(parts), [title] * len(parts), [labels] * len(parts), parts)
-        return kept + [path for paths in done for path in paths]
+    done = parallel_map(_render_pages, [target] * len(parts), [title] * len(parts), [labels] * len(parts), parts)
+    return kept + [path for paths in done for path in paths]

@@ -7,6 +7,7 @@ store; a query on a store whose fingerprint no longer matches the inputs is neve
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -267,30 +268,42 @@ def _update_in_place(project: Project, data: Dataset, pieces: list[Piece], bibte
     _state_file(project).unlink(missing_ok=True)
     _record_file(project).unlink(missing_ok=True)
     store = ox.Store(str(_store_dir(project)))
-    default = ox.DefaultGraph()
-    for digest in before.keys() - now.keys():
-        for name in before[digest]:
-            for quad in list(store.quads_for_pattern(_node(name), None, None, default)):
-                store.remove(quad)
+    gone = {n for d in before.keys() - now.keys() for n in before[d]}
+    fresh: dict[str, set[ox.Quad]] = {}  # the subjects of new pieces, with their triples now
     for piece in added:
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in piece.triples[: piece.owned])
+        for t in piece.triples[: piece.owned]:
+            name = t.subject.value if isinstance(t.subject, ox.NamedNode) else str(t.subject)
+            fresh.setdefault(name, set()).add(ox.Quad(t.subject, t.predicate, t.object))
+    additions: list[Iterable[ox.Quad]] = []
+    for name in sorted(gone | fresh.keys()):  # a subject's triples: only those that changed are replaced
+        now_quads = fresh.get(name, set())
+        for quad in list(store.quads_for_pattern(_node(name), None, None, ox.DefaultGraph())):
+            if quad in now_quads:
+                now_quads.discard(quad)
+            else:
+                store.remove(quad)
+        additions.append(now_quads)
     if record.get("bibtex") != bibtex:
         store.clear_graph(BIBTEX_GRAPH)
-        store.bulk_extend(_bibtex_quads(project, data))
-    # the index: claims on themes replaced for the claims of changed pieces, the views recomputed
+        additions.append(_bibtex_quads(project, data))
+    # the index: claims on themes replaced for the claims of changed pieces; the views that changed
     claim_prefix = mint(project.base_iri, "claim", "")
-    changed = {n for d in before.keys() - now.keys() for n in before[d]} | {n for p in added for n in p.names}
+    changed = gone | fresh.keys()
     for name in sorted(n for n in changed if n.startswith(claim_prefix)):
         for quad in list(store.quads_for_pattern(ox.NamedNode(name), ON_THEME, None, INDEX_GRAPH)):
             store.remove(quad)
     by_iri = {mint(project.base_iri, "claim", c.id): c for c in data.claims.values()}
-    claims = [by_iri[n] for n in sorted(changed) if n in by_iri]
     ancestors = _ancestors(data)
-    store.bulk_extend(_on_theme_quads(project, claims, ancestors))
-    for view in VIEWS:  # a constant update: no value of the user's reaches the query text
-        store.update(f"DELETE WHERE {{ GRAPH <{INDEX_GRAPH.value}> {{ ?s <{LG}{view}> ?o }} }}")
-    store.bulk_extend(_view_quads(project, data, ancestors))
-    store.bulk_extend(_importance_quads(project, data))
+    additions.append(_on_theme_quads(project, [by_iri[n] for n in sorted(changed) if n in by_iri], ancestors))
+    views = {*_view_quads(project, data, ancestors), *_importance_quads(project, data)}
+    for view in VIEWS:
+        for quad in list(store.quads_for_pattern(None, ox.NamedNode(LG + view), None, INDEX_GRAPH)):
+            if quad in views:
+                views.discard(quad)  # unchanged: kept
+            else:
+                store.remove(quad)
+    additions.append(views)
+    store.bulk_extend(itertools.chain.from_iterable(additions))  # one bulk load: each costs a fixed ~0.3 s
     store.flush()
     return True
 

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 import litgraph.shacl
+import litgraph.workers
 from litgraph import open_project
 from litgraph.parsecache import ParseCache
 from litgraph.project import build_graph
@@ -140,8 +141,8 @@ def test_files_parsed_side_by_side_give_what_one_by_one_gives(tmp_path: Path, mo
     one_by_one = [read_claim_file(p) for p in paths]
     monkeypatch.setattr(litgraph.parsecache, "PARALLEL_BYTES", 0)
     spawned: list[object] = []
-    real_pool = litgraph.parsecache.ProcessPoolExecutor
-    monkeypatch.setattr(litgraph.parsecache, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
+    real_pool = litgraph.workers.ProcessPoolExecutor
+    monkeypatch.setattr(litgraph.workers, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
     side_by_side = ParseCache(tmp_path / "parsed").get_many(paths, "claims", read_claim_file)
     assert spawned, "the files were not parsed in worker processes"
     assert [[c.id for c in claims] for claims, _ in side_by_side] == [["claim-0"], ["claim-1"], ["claim-2"], []]
@@ -216,3 +217,30 @@ def test_a_new_theme_hierarchy_rewrites_the_store(make_project: MakeProject, mon
     shutil.rmtree(root / ".litgraph")
     build(open_project(root))
     assert updated == _store_quads(root)
+
+
+def _double(x: int) -> int:
+    return 2 * x
+
+
+def test_work_meant_for_workers_is_done_here_when_they_cannot_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program read from standard input cannot be imported by a spawned child: the pool breaks."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from litgraph.workers import parallel_map
+
+    def broken(**kwargs: object) -> object:
+        raise BrokenProcessPool("a child could not start")
+
+    monkeypatch.setattr(litgraph.workers, "cores", lambda: 2)
+    monkeypatch.setattr(litgraph.workers, "ProcessPoolExecutor", broken)
+    assert parallel_map(_double, [1, 2, 3]) == [2, 4, 6]
+
+
+def test_a_program_read_from_standard_input_works_without_worker_noise() -> None:
+    import subprocess
+    import sys
+
+    code = "from litgraph.workers import parallel_map\nprint(parallel_map(abs, [-1, -2, -3, -4]))\n"
+    done = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "[1, 2, 3, 4]\n" and done.stderr == ""

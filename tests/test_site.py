@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import litgraph.workers
 from litgraph.cli import main
 
 from .conftest import MakeProject
@@ -263,8 +264,8 @@ def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
     monkeypatch.setattr(site_module, "PAGES_PER_WORKER", 1)
     (root / ".litgraph" / "pages.json").unlink()  # nothing kept from the first build: every page is rendered
     spawned: list[object] = []
-    real_pool = site_module.ProcessPoolExecutor
-    monkeypatch.setattr(site_module, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
+    real_pool = litgraph.workers.ProcessPoolExecutor
+    monkeypatch.setattr(litgraph.workers, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
     build(open_project(root))
     assert spawned, "the pages were not rendered in worker processes"
     assert {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()} == one_process
