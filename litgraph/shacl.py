@@ -30,7 +30,7 @@ class Violation:
         return f"{self.focus}{' ' + self.path if self.path else ''}: {self.message}"
 
 
-CHUNK = 40_000  # about the triples validated at once: bounds memory on large graphs
+CHUNK = 10_000  # about the triples validated at once: small pieces make an edit cheap to revalidate
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 Node = ox.NamedNode | ox.BlankNode
 
