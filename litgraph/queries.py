@@ -23,6 +23,25 @@ Row = dict[str, Any]
 V = ox.Variable
 PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
+# One claim with everything a listing shows of it, its works' citations included (theme ids hold no spaces).
+CLAIM_ROW = """SELECT ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance
+  (GROUP_CONCAT(DISTINCT ?theme; separator=" ") AS ?themes) ?source_citation ?reported_in_citation ?source_reference
+WHERE {
+  ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
+  ?work dcterms:identifier ?source .
+  OPTIONAL { GRAPH <urn:litgraph:index> { ?work lg:citation ?source_citation } }
+  OPTIONAL { ?work dcterms:bibliographicCitation ?source_reference }
+  OPTIONAL { ?claim lg:locator ?locator }
+  OPTIONAL { ?claim lg:reportedIn ?rep . ?rep dcterms:identifier ?reported_in .
+             OPTIONAL { GRAPH <urn:litgraph:index> { ?rep lg:citation ?reported_in_citation } } }
+  OPTIONAL { ?claim lg:evidence ?ev . ?ev skos:notation ?evidence }
+  OPTIONAL { ?claim lg:onQuestion ?q . ?q dcterms:identifier ?question .
+             ?claim lg:stance ?st . ?st skos:notation ?stance }
+  OPTIONAL { ?claim dcterms:subject/skos:notation ?theme }
+} GROUP BY ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance ?source_citation
+  ?reported_in_citation ?source_reference"""
+CLAIM_ROW_FIELDS = ("id", "text", "source", "reported_in", "locator", "evidence", "question", "stance", "themes",
+                    "source_citation", "reported_in_citation", "source_reference")  # fmt: skip
 BULK_KEYS = 5000  # above this many keys (or claims), one query for all and a filter beats one query each
 CLAIM_FIELDS = """
   ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
@@ -369,8 +388,17 @@ def _claims_with_citations(graph: Graph, ids: set[str], known: dict[str, Row] | 
         return {}
     if known is not None:
         return {c: dict(known[c]) if c in known else {"id": c, "themes": []} for c in ids}
-    if len(ids) <= BULK_KEYS:  # a listing's first groups: claim by claim
-        rows = [r for c in sorted(ids) for r in graph.claims_where("", claim=graph.iri("claim", c))]
+    if len(ids) <= BULK_KEYS:  # a listing's first groups: claim by claim, one query each
+        claims = {}
+        for claim_id in sorted(ids):
+            found = graph.select(CLAIM_ROW, claim=graph.iri("claim", claim_id))
+            if found and found[0]["id"] is not None:
+                row = {name: found[0][name] for name in CLAIM_ROW_FIELDS}  # the order of the other paths' rows
+                row["themes"] = sorted(set((row["themes"] or "").split()))
+                claims[claim_id] = row
+            else:
+                claims[claim_id] = {"id": claim_id, "themes": []}
+        return claims
     else:  # every group (the site): one query for all claims in disputes and questions
         rows = graph.claims_where(
             "{ ?claim lg:disputes ?o } UNION { ?s lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q }"

@@ -209,3 +209,18 @@ def test_stored_short_citations_equal_the_query_layers(graph: Graph) -> None:
     stored = graph.citations(sorted(works))
     assert {k: v["citation"] for k, v in stored.items()} == {k: w["citation"] for k, w in works.items()}
     assert {k: v["reference"] for k, v in stored.items()} == {k: w["reference"] for k, w in works.items()}
+
+
+def test_contested_reads_claims_one_by_one_as_it_reads_them_all(graph) -> None:  # type: ignore[no-untyped-def]
+    """The first groups fetch their claims one query each; the rest in one bulk query: the same rows."""
+    from litgraph import queries
+
+    first = queries.contested(graph, limit=6)
+    assert len(first) == 6 and all(s["claims"] for g in first for s in g["sides"])
+    original = queries.BULK_KEYS
+    try:
+        queries.BULK_KEYS = 0  # every claim through the bulk query
+        assert queries.contested(graph, limit=6) == first
+    finally:
+        queries.BULK_KEYS = original
+    assert next(list(c) for g in first for s in g["sides"] for c in s["claims"]) == list(queries.CLAIM_ROW_FIELDS)
