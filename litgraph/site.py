@@ -82,9 +82,12 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
     labels = {t: theme.labels.get("en", t) for t, theme in data.themes.items()}
     citations = {k: w["citation"] for k, w in data.works.items()}
     write("themes.html", "themes.html", tree=data.tree)
+    position = {c["id"]: i for i, c in enumerate(data.claims)}  # claims' order, kept on every theme page
+    group_themes = [{t for s in g["sides"] for c in s["claims"] for t in c["themes"]} for g in data.groups]
     for theme_id, theme in data.themes.items():
         subtree = set(data.subtree(theme_id))
-        on_theme = [c for c in data.claims if set(c["themes"]) & subtree]
+        ids = {c["id"] for t in subtree for c in data.claims_by_theme.get(t, [])}
+        on_theme = [data.claims[position[i]] for i in sorted(ids, key=position.__getitem__)]
         by_work: dict[str, list[dict[str, Any]]] = {}
         for claim in on_theme:
             by_work.setdefault(claim["source"], []).append(claim)
@@ -94,7 +97,7 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
             for k, v in sorted(by_work.items(), key=lambda kv: (-len(kv[1]), -len(data.cited_by.get(kv[0], ())), kv[0]))
             if k in data.works
         ]
-        groups = [g for g in data.groups if any(set(c["themes"]) & subtree for s in g["sides"] for c in s["claims"])]
+        groups = [g for g, themes in zip(data.groups, group_themes, strict=True) if themes & subtree]
         write(
             f"themes/{page_name(theme_id)}",
             "theme.html",
@@ -163,15 +166,18 @@ class PageReuse:
     def keep(self, name: str, digest: str, target: Path) -> bool:
         """Link the previous page `name` into `target` if it was made from the same inputs."""
         self.digests[name] = digest
-        recorded, old = self.before.get(name), self.site / name
+        recorded = self.before.get(name)
+        if recorded is None or recorded[0] != digest:
+            return False
+        old, new = os.path.join(self.site, name), os.path.join(target, name)  # (str: 100,000 Paths cost seconds)
         try:
-            stat = old.stat()
+            stat = os.stat(old)
             if recorded != [digest, stat.st_size, stat.st_mtime_ns]:
                 return False
             try:
-                os.link(old, target / name)
+                os.link(old, new)
             except OSError:
-                shutil.copy2(old, target / name)  # keeps the modification time the record names
+                shutil.copy2(old, new)  # keeps the modification time the record names
         except OSError:
             return False
         self.kept += 1

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def fold(text: str) -> str:
     """Lower case, diacritics removed, punctuation and spaces collapsed: "Grense-setting" -> "grense setting"."""
     text = text.replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae")
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in bare).split())
+    if not decomposed.isascii():  # (ASCII holds no combining marks: the common case skips the loop)
+        decomposed = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_ALNUM.sub(" ", decomposed).strip()  # [\W_] is exactly "not str.isalnum()"
 
 
 def nearest(value: str, choices: Iterable[str], limit: int = 3, cutoff: float = 60.0) -> list[str]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import litgraph.shacl
 import litgraph.workers
@@ -244,3 +246,16 @@ def test_a_program_read_from_standard_input_works_without_worker_noise() -> None
     code = "from litgraph.workers import parallel_map\nprint(parallel_map(abs, [-1, -2, -3, -4]))\n"
     done = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout == "[1, 2, 3, 4]\n" and done.stderr == ""
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("ÅåØøÆæé\u0301\u0308ß½²İı -_.")))
+def test_fold_is_the_character_by_character_definition(text: str) -> None:
+    """fold runs on every work of the map's search index: its fast form must agree with the plain one."""
+    import unicodedata
+
+    from litgraph.suggest import fold
+
+    plain = text.replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae")
+    plain = "".join(c for c in unicodedata.normalize("NFKD", plain.casefold()) if not unicodedata.combining(c))
+    assert fold(text) == " ".join("".join(c if c.isalnum() else " " for c in plain).split())

@@ -251,4 +251,3 @@ def test_a_store_of_an_older_format_is_rebuilt_not_read(make_project: MakeProjec
     assert is_fresh(project)
     monkeypatch.setattr(litgraph.store, "STORE_FORMAT", litgraph.store.STORE_FORMAT + "-next")
     assert not is_fresh(project)  # the next query rebuilds first (graph_store)
-
