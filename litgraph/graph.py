@@ -238,13 +238,18 @@ def citations_from_claims(data: Dataset) -> list[Citation]:
     return [Citation(citing, cited) for citing, cited in sorted(pairs)]
 
 
+def citation_pairs(data: Dataset) -> list[tuple[str, str]]:
+    """Every (citing, cited) pair of the project, from citation files and from claims, once each, sorted."""
+    return sorted({(c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)]})
+
+
 def build_triples(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> list[ox.Triple]:
     """Every triple of the project, grouped by subject, in an order that depends only on the inputs."""
     builder = GraphBuilder(base_iri, evidence_iris)
     triples: list[ox.Triple] = list(builder.theme_triples(data.themes, data.scheme_title))
     triples.extend(sorted(data.vocabulary, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))))
     cites: dict[str, list[str]] = {}
-    for citing, cited in sorted({(c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)]}):
+    for citing, cited in citation_pairs(data):
         cites.setdefault(citing, []).append(cited)
     works = [data.works[k] for k in sorted(data.works)]
     for work in works:

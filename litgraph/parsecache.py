@@ -53,7 +53,6 @@ class ParseCache:
         self.secret = _user_key() if folder is not None else None
         self.folder = folder if self.secret else None
         self.used: set[Path] = set()
-        self.hits = self.misses = 0
 
     def get(self, path: Path, kind: str, parse: Callable[[Path], T]) -> T:
         """`parse(path)`, or what it returned the last time the file had exactly these bytes."""
@@ -68,11 +67,9 @@ class ParseCache:
             key, entry = self._where(path, kind)
             found = self._load(key, entry)
             if found is not None:
-                self.hits += 1
                 values[path] = found[0]
             else:
                 todo.append((path, key, entry))
-        self.misses += len(todo)
         size = sum(p.stat().st_size for p, _, _ in todo if p.is_file())
         parsed = parallel_map(parse, [p for p, _, _ in todo], workers=None if size >= PARALLEL_BYTES else 1)
         for (path, key, entry), value in zip(todo, parsed, strict=True):
@@ -94,7 +91,7 @@ class ParseCache:
         return key, entry
 
     def _load(self, key: str | None, entry: Path | None) -> tuple[Any] | None:
-        if key is None or entry is None or self.secret is None:
+        if key is None or entry is None or self.secret is None:  # (not cached: see _where)
             return None
         try:
             stored = entry.read_bytes()

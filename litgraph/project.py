@@ -19,7 +19,7 @@ from litgraph.citations import read_citations
 from litgraph.claims import read_claims
 from litgraph.config import Project
 from litgraph.errors import GraphError, InputError
-from litgraph.graph import build_triples, citations_from_claims
+from litgraph.graph import build_triples, citation_pairs, citations_from_claims
 from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
 from litgraph.parsecache import ParseCache
@@ -191,7 +191,7 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
         themes=len(data.themes),
         questions=len(data.questions),
         disputes=sum(len(c.disputes) for c in data.claims.values()),
-        citations=len({*data.citations, *citations_from_claims(data)}),
+        citations=len(citation_pairs(data)),
         triples=len(triples),
         warnings=loaded.warnings,
         outputs=outputs,

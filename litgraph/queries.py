@@ -23,25 +23,6 @@ Row = dict[str, Any]
 V = ox.Variable
 PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
-# One claim with everything a listing shows of it, its works' citations included (theme ids hold no spaces).
-CLAIM_ROW = """SELECT ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance
-  (GROUP_CONCAT(DISTINCT ?theme; separator=" ") AS ?themes) ?source_citation ?reported_in_citation ?source_reference
-WHERE {
-  ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
-  ?work dcterms:identifier ?source .
-  OPTIONAL { GRAPH <urn:litgraph:index> { ?work lg:citation ?source_citation } }
-  OPTIONAL { ?work dcterms:bibliographicCitation ?source_reference }
-  OPTIONAL { ?claim lg:locator ?locator }
-  OPTIONAL { ?claim lg:reportedIn ?rep . ?rep dcterms:identifier ?reported_in .
-             OPTIONAL { GRAPH <urn:litgraph:index> { ?rep lg:citation ?reported_in_citation } } }
-  OPTIONAL { ?claim lg:evidence ?ev . ?ev skos:notation ?evidence }
-  OPTIONAL { ?claim lg:onQuestion ?q . ?q dcterms:identifier ?question .
-             ?claim lg:stance ?st . ?st skos:notation ?stance }
-  OPTIONAL { ?claim dcterms:subject/skos:notation ?theme }
-} GROUP BY ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance ?source_citation
-  ?reported_in_citation ?source_reference"""
-CLAIM_ROW_FIELDS = ("id", "text", "source", "reported_in", "locator", "evidence", "question", "stance", "themes",
-                    "source_citation", "reported_in_citation", "source_reference")  # fmt: skip
 BULK_KEYS = 5000  # above this many keys (or claims), one query for all and a filter beats one query each
 CLAIM_FIELDS = """
   ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
@@ -52,6 +33,19 @@ CLAIM_FIELDS = """
   OPTIONAL { ?claim lg:onQuestion ?q . ?q dcterms:identifier ?question .
              ?claim lg:stance ?st . ?st skos:notation ?stance }
 """
+# One claim with everything a listing shows of it, its works' citations included (theme ids hold no spaces).
+CLAIM_ROW = f"""SELECT ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance
+  (GROUP_CONCAT(DISTINCT ?theme; separator=" ") AS ?themes) ?source_citation ?reported_in_citation ?source_reference
+WHERE {{ {CLAIM_FIELDS}
+  OPTIONAL {{ GRAPH <urn:litgraph:index> {{ ?work lg:citation ?source_citation }} }}
+  OPTIONAL {{ ?work dcterms:bibliographicCitation ?source_reference }}
+  OPTIONAL {{ ?claim lg:reportedIn ?reporter .
+             GRAPH <urn:litgraph:index> {{ ?reporter lg:citation ?reported_in_citation }} }}
+  OPTIONAL {{ ?claim dcterms:subject/skos:notation ?theme }}
+}} GROUP BY ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance ?source_citation
+  ?reported_in_citation ?source_reference"""
+CLAIM_ROW_FIELDS = ("id", "text", "source", "reported_in", "locator", "evidence", "question", "stance", "themes",
+                    "source_citation", "reported_in_citation", "source_reference")  # fmt: skip
 WORK_FIELDS = """
   ?work dcterms:identifier ?key ; a ?class .
   OPTIONAL { ?work dcterms:title ?title }
@@ -254,33 +248,16 @@ class Side:
     claims: list[Row]
 
 
-def theme_tree(graph: Graph, claims: list[Row] | None = None) -> list[Row]:
-    """Every theme in tree order with its depth, and the claims and works on it (narrower themes included).
-
-    The counts are those `build` keeps in the store's index; `claims` (every claim's row: id, source,
-    themes), when the caller has them, are counted instead."""
+def theme_tree(graph: Graph) -> list[Row]:
+    """Every theme in tree order with its depth, and the claims and works on it (narrower themes included),
+    as counted by `build` in the store's index."""
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    if claims is None:
-        for row in graph.select(
-            "SELECT ?id ?name ?n WHERE { ?t skos:notation ?id . GRAPH <urn:litgraph:index> { ?t ?p ?n } "
-            "VALUES (?p ?name) { (lg:claimCount 'claims') (lg:claimCountWithNarrower 'claims_with_narrower') "
-            "(lg:workCountWithNarrower 'works_with_narrower') } }"
-        ):
-            counts[row["id"]][row["name"]] = int(row["n"])
-    else:
-        claims_on: dict[str, set[str]] = defaultdict(set)
-        works_on: dict[str, set[str]] = defaultdict(set)
-        for claim in claims:
-            for theme in claim["themes"]:
-                claims_on[theme].add(claim["id"])
-                works_on[theme].add(claim["source"])
-        for theme_id in graph.themes:
-            subtree = graph.lookup.with_narrower(theme_id)
-            counts[theme_id] = {
-                "claims": len(claims_on[theme_id]),
-                "claims_with_narrower": len(set().union(*(claims_on[t] for t in subtree))),
-                "works_with_narrower": len(set().union(*(works_on[t] for t in subtree))),
-            }
+    for row in graph.select(
+        "SELECT ?id ?name ?n WHERE { ?t skos:notation ?id . GRAPH <urn:litgraph:index> { ?t ?p ?n } "
+        "VALUES (?p ?name) { (lg:claimCount 'claims') (lg:claimCountWithNarrower 'claims_with_narrower') "
+        "(lg:workCountWithNarrower 'works_with_narrower') } }"
+    ):
+        counts[row["id"]][row["name"]] = int(row["n"])
     result = []
 
     def visit(theme_id: str, depth: int) -> None:

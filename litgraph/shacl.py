@@ -35,8 +35,9 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 Node = ox.NamedNode | ox.BlankNode
 
 
-def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[Node], list[ox.Triple]]]:
-    """Pieces of the graph: (the subjects a piece owns, their triples plus the rdf:type of every node they point at).
+def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[Node], list[ox.Triple], int]]:
+    """Pieces of the graph: (the subjects a piece owns, their triples plus the rdf:type of every node they
+    point at, how many of those triples are the owned subjects' own: they come first).
 
     The project's shapes look only at a focus node's own triples and the classes of its values, so
     validating the owned subjects piece by piece finds exactly what validating the whole graph finds.
@@ -59,9 +60,10 @@ def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[Node], list[o
         current.extend(by_subject[subject])
         cut = len(current) >= size // 4 and zlib.crc32(str(subject).encode()) % spacing == 0
         if cut or len(current) >= 2 * size or i + 1 == len(subjects):
+            own = len(current)
             pointed = {t.object for t in current if not isinstance(t.object, ox.Literal)} - owned
             current.extend(t for node in pointed for t in types.get(node, []))  # type: ignore[arg-type]
-            pieces.append((owned, current))
+            pieces.append((owned, current, own))
             owned, current = set(), []
     return pieces
 
@@ -110,9 +112,8 @@ class Piece:
 def pieces_of(triples: list[ox.Triple], size: int | None = None) -> list[Piece]:
     """The graph in pieces (see _chunks), each with its N-Triples: shared by validation and the store."""
     pieces = []
-    for owned, piece in _chunks(triples, size or CHUNK):
+    for owned, piece, count in _chunks(triples, size or CHUNK):
         names = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in owned)
-        count = sum(1 for t in piece if t.subject in owned)
         data = serialize(piece, "nt", "").decode("utf-8")
         digest = hashlib.sha256("\n".join(names).encode() + b"\0" + data.encode()).hexdigest()
         pieces.append(Piece(names, piece, count, data, digest))

@@ -140,8 +140,7 @@ def _render_pages(
     """Write work pages (name, context) into `target`; runs in a worker process for large sites."""
     template = _environment().get_template("work.html")
     written = []
-    (target / "works").mkdir(parents=True, exist_ok=True)
-    for name, context in pages:
+    for name, context in pages:  # (target/works/ exists: made by _write_work_pages)
         path = target / name
         path.write_text(template.render(site_title=title, root="../", labels=labels, **context), encoding="utf-8")
         written.append(path)
@@ -161,7 +160,6 @@ class PageReuse:
         except (OSError, ValueError):
             self.before = {}
         self.digests: dict[str, str] = {}
-        self.kept = 0
 
     def keep(self, name: str, digest: str, target: Path) -> bool:
         """Link the previous page `name` into `target` if it was made from the same inputs."""
@@ -180,7 +178,6 @@ class PageReuse:
                 shutil.copy2(old, new)  # keeps the modification time the record names
         except OSError:
             return False
-        self.kept += 1
         return True
 
     def save(self) -> None:
@@ -188,7 +185,7 @@ class PageReuse:
         entries = {}
         for name, digest in self.digests.items():
             try:
-                stat = (self.site / name).stat()
+                stat = os.stat(os.path.join(self.site, name))
             except OSError:
                 continue
             entries[name] = [digest, stat.st_size, stat.st_mtime_ns]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from litgraph.graph import citations_from_claims, work_class
+from litgraph.graph import citation_pairs, work_class
 from litgraph.model import Dataset, Theme
 from litgraph.queries import Graph, Row, contested, theme_tree
 
@@ -65,7 +65,7 @@ def _dataset_rows(data: Dataset) -> tuple[dict[str, Row], list[Row], list[tuple[
         }
         for c in (data.claims[i] for i in sorted(data.claims))
     ]
-    cites = sorted({(c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)]})
+    cites = citation_pairs(data)
     supports = sorted((c.id, other) for c in data.claims.values() for other in set(c.supports))
     return works, claims, cites, supports
 
@@ -92,7 +92,7 @@ def collect(graph: Graph, title: str, loaded: Dataset | None = None) -> SiteData
     data = SiteData(
         title,
         graph.themes,
-        theme_tree(graph, claims),
+        theme_tree(graph),
         {k: sorted(v) for k, v in graph.lookup.children.items()},
         works,
         claims,

@@ -123,7 +123,7 @@ def test_pieces_are_cut_by_content_so_an_edit_leaves_the_others_alone() -> None:
     edited.insert(5 * 700 + 1, extra)
 
     def pieces(ts: list[ox.Triple]) -> list[frozenset[str]]:
-        return [frozenset(map(str, piece)) for _, piece in _chunks(ts, 400)]
+        return [frozenset(map(str, piece)) for _, piece, _ in _chunks(ts, 400)]
 
     before, after = pieces(triples), pieces(edited)
     assert len(before) > 10

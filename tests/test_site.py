@@ -248,7 +248,7 @@ def test_the_site_reads_the_same_from_the_loaded_inputs_as_from_the_store(bundle
     assert from_inputs.works == from_store.works
     assert from_inputs.claims == from_store.claims
     assert from_inputs.cites == from_store.cites and from_inputs.supports == from_store.supports
-    assert from_inputs.tree == theme_tree(graph)  # the store's own count, not one from the claim rows
+    assert from_inputs.tree == theme_tree(graph)  # the counts build keeps in the store's index
     assert from_inputs.groups == contested(graph)  # claim details looked up in the store
 
 
