@@ -1,6 +1,6 @@
 """Run a function over many inputs in worker processes, one per core, or here when that cannot be done.
 
-Workers are spawned, never forked: a fork of a process whose other threads hold locks (rudof's, an open
+Workers are spawned, never forked: a fork of a process whose other threads hold locks (the SHACL engine's, an open
 store's, a test server's) can hang. Where spawning fails — a program read from standard input, which a
 spawned child cannot import, or a system that refuses new processes — the work runs in this process.
 """

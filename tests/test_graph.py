@@ -114,6 +114,35 @@ def test_shacl_catches_a_broken_graph(make_project: MakeProject) -> None:
     assert any("does not support or dispute itself" in m for m in messages), messages
 
 
+def test_shacl_catches_broken_works_people_and_themes(make_project: MakeProject) -> None:
+    """Every shape of the bundled shapes.ttl bites: sh:or on works, counts and datatypes, qualified
+    language counts on themes, a person's family name, the class of a claim's source."""
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    project = open_project(root)
+    _, triples = build_graph(project)
+    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    work, theme = ox.NamedNode(BASE + "work/repper2011"), ox.NamedNode(BASE + "theme/boundary-setting")
+    claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
+    person = next(t.subject for t in triples if t.predicate.value == FOAF + "familyName")
+    skos_pref = "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+    def dropped(t: ox.Triple) -> bool:
+        return (
+            (t.subject == work and t.predicate.value in (DCTERMS + "title", DCTERMS + "issued"))
+            or (t.subject == theme and t.predicate.value == skos_pref and t.object.language == "nb")
+            or (t.subject == person and t.predicate.value == FOAF + "familyName")
+        )
+
+    broken = [t for t in triples if not dropped(t)]
+    broken.append(ox.Triple(claim, ox.NamedNode(DCTERMS + "source"), theme))  # a second source, not a work
+    found = {(v.focus, v.message) for v in check_shapes(broken, shapes, vocabulary)}
+    assert any(f == work.value and "a title" in m for f, m in found), found
+    assert any(f == theme.value and "Norwegian (nb) prefLabel" in m for f, m in found), found
+    assert any(f == claim.value and "exactly one source" in m for f, m in found), found
+    assert any(f == person.value for f, _ in found), found
+    assert len({f for f, _ in found}) == 4, found  # nothing else is reported
+
+
 def test_undated_work_is_marked(make_project: MakeProject, tmp_path: Path) -> None:
     root = make_project({"bibliography/refs.bib": BIB})
     _, triples = build_graph(open_project(root))
