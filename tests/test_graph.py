@@ -163,4 +163,33 @@ def test_validating_in_chunks_finds_what_one_pass_finds(make_project: MakeProjec
     whole = check_shapes(broken, shapes, vocabulary)
     monkeypatch.setattr(litgraph.shacl, "CHUNK", 7)
     assert len(litgraph.shacl._chunks(broken, 7)) > 10
-    assert check_shapes(broken, shapes, vocabulary) == whole and len(whole) == 2
+    assert check_shapes(broken, shapes, vocabulary) == whole and len(whole) == 2  # many pieces, checked whole
+    monkeypatch.setattr(litgraph.shacl, "WHOLE_SHARE", 2.0)  # never whole: piece by piece
+    assert check_shapes(broken, shapes, vocabulary) == whole
+
+
+def test_a_whole_graph_pass_caches_every_piece_but_the_failing_one(
+    make_project: MakeProject, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import litgraph.shacl
+
+    project = open_project(make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS}))
+    _, triples = build_graph(project)
+    claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
+    broken = [t for t in triples if not (t.subject == claim and t.predicate.value == DCTERMS + "subject")]
+    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    monkeypatch.setattr(litgraph.shacl, "CHUNK", 7)
+    cache = tmp_path / "passed.txt"
+    assert [v.focus for v in check_shapes(broken, shapes, vocabulary, cache)] == [claim.value]
+    pieces = litgraph.shacl.pieces_of(broken)
+    assert len(cache.read_text(encoding="ascii").split()) == len(pieces) - 1
+    checked: list[list[str]] = []
+    real = litgraph.shacl._piece_violations
+
+    def spy(data: str, owned: list[str], *rest: str) -> set[object]:
+        checked.append(owned)
+        return real(data, owned, *rest)  # type: ignore[return-value]
+
+    monkeypatch.setattr(litgraph.shacl, "_piece_violations", spy)
+    assert [v.focus for v in check_shapes(broken, shapes, vocabulary, cache)] == [claim.value]
+    assert len(checked) == 1 and claim.value in checked[0]  # only the failing piece, again
