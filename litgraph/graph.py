@@ -50,14 +50,24 @@ class GraphBuilder:
     def __init__(self, base_iri: str, evidence_iris: dict[str, str]):
         self.base = base_iri
         self.evidence_iris = evidence_iris
+        self._nodes: dict[tuple[str, str], ox.NamedNode] = {}  # a work's node is made once, not per claim on it
+        self._people: dict[Person, ox.NamedNode] = {}
 
     def iri(self, kind: str, local: str) -> ox.NamedNode:
-        return ox.NamedNode(mint(self.base, kind, local))
+        node = self._nodes.get((kind, local))
+        if node is None:
+            node = self._nodes[kind, local] = ox.NamedNode(mint(self.base, kind, local))
+        return node
 
     def person_iri(self, person: Person) -> ox.NamedNode:
-        if person.corporate:
-            return self.iri("org", slug(person.family))
-        return self.iri("person", slug(f"{person.von} {person.family} {person.given} {person.suffix}"))
+        node = self._people.get(person)
+        if node is None:
+            if person.corporate:
+                node = self.iri("org", slug(person.family))
+            else:
+                node = self.iri("person", slug(f"{person.von} {person.family} {person.given} {person.suffix}"))
+            self._people[person] = node
+        return node
 
     # -- themes -----------------------------------------------------------------------------------
     def theme_triples(self, themes: dict[str, Theme], title: dict[str, str]) -> Iterator[ox.Triple]:

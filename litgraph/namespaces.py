@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from urllib.parse import quote, unquote
 
@@ -37,8 +38,11 @@ PREFIXES: dict[str, str] = {
 KINDS = ("work", "person", "org", "container", "claim", "theme", "question")
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 def _segment(local: str) -> str:
-    return quote(local, safe="-._~")
+    return local if _UNRESERVED.fullmatch(local) else quote(local, safe="-._~")
 
 
 @lru_cache(maxsize=1 << 20)

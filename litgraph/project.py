@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,6 +68,20 @@ class BuildSummary:
     seconds: dict[str, float]
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off while a build makes its millions of objects: each full collection walks
+    every live object, and at 100k works those passes took a third of a rebuild. The pipeline's data hold no
+    reference cycles that would pile up meanwhile; the collector is back on when the block ends."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def load(project: Project, progress: Progress = _quiet) -> LoadResult:
     """Every input file of the project, read and cross-checked; problems are collected, never raised."""
     result = LoadResult(Dataset())
@@ -106,6 +122,7 @@ def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResu
     return loaded, triples
 
 
+@_no_cycle_collection()
 def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, list[ox.Triple], list[Piece]]:
     """build_graph, and the graph's pieces as validated (the store updates itself piece by piece)."""
     loaded = load(project, progress)
@@ -154,6 +171,7 @@ def _render_site(project: Project, staging: Path, loaded: Dataset, reuse: PageRe
     ]
 
 
+@_no_cycle_collection()
 def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     """Validate, build and write site/ (graph.ttl, graph.jsonld). site/ is untouched if anything fails."""
     clock: dict[str, float] = {}

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -211,7 +212,9 @@ def _write_work_pages(
         todo = []
         for name, context in pages:
             digest = salt.copy()
-            digest.update(json.dumps(context, sort_keys=True, ensure_ascii=False, default=str).encode())
+            # pickle: the context's content in a fifth of json.dumps' time (a digest that changed while the
+            # content did not would only render the page again)
+            digest.update(pickle.dumps(context, protocol=5))
             if reuse.keep(name, digest.hexdigest(), target):
                 kept.append(target / name)
             else:

@@ -259,3 +259,37 @@ def test_fold_is_the_character_by_character_definition(text: str) -> None:
     plain = text.replace("ø", "o").replace("Ø", "o").replace("æ", "ae").replace("Æ", "ae")
     plain = "".join(c for c in unicodedata.normalize("NFKD", plain.casefold()) if not unicodedata.combining(c))
     assert fold(text) == " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def test_a_build_runs_without_the_cycle_collector_and_turns_it_back_on(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import litgraph.project
+    from litgraph.errors import InputError
+    from litgraph.project import build
+
+    seen: list[bool] = []
+    real = litgraph.project.build_triples
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(litgraph.project, "build_triples", spy)
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    assert gc.isenabled()
+    build(open_project(root))
+    assert seen == [False] and gc.isenabled()
+    (root / "bibliography" / "claims" / "c.yaml").write_text(CLAIMS.replace("repper2011\n", "nobody\n"), "utf-8")
+    with pytest.raises(InputError):
+        build(open_project(root))
+    assert gc.isenabled()  # on again after a failed build too
+    (root / "bibliography" / "claims" / "c.yaml").write_text(CLAIMS, "utf-8")
+    gc.disable()
+    try:
+        build_graph(open_project(root))
+        assert not gc.isenabled()  # a caller's own setting is left as it was
+    finally:
+        gc.enable()
