@@ -240,16 +240,16 @@ def _split_pages(pages: str) -> tuple[str, str, str]:
 
 
 def citations_from_claims(data: Dataset) -> list[Citation]:
-    """A claim read in one work about another means the first cites the second (worked out once, when
-    the inputs are loaded; several stages of a build need them)."""
-    if data.claim_citations is not None:
-        return data.claim_citations
+    """A claim read in one work about another means the first cites the second."""
     pairs = {(c.reported_in, c.source) for c in data.claims.values() if c.reported_in and c.reported_in != c.source}
     return [Citation(citing, cited) for citing, cited in sorted(pairs)]
 
 
 def citation_pairs(data: Dataset) -> list[tuple[str, str]]:
-    """Every (citing, cited) pair of the project, from citation files and from claims, once each, sorted."""
+    """Every (citing, cited) pair of the project, from citation files and from claims, once each, sorted
+    (worked out once when the inputs are loaded: the graph, the store's views and the site all need them)."""
+    if data.pairs is not None:
+        return data.pairs
     return sorted({(c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)]})
 
 

@@ -209,4 +209,4 @@ class Dataset:
     evidence_iris: dict[str, str] = field(default_factory=dict)  # id -> IRI in the vocabulary
     scheme_title: dict[str, str] = field(default_factory=dict)
     vocabulary: list[Any] = field(default_factory=list)  # triples of the vocabulary's individuals
-    claim_citations: list[Citation] | None = None  # set once the inputs are loaded (graph.citations_from_claims)
+    pairs: list[tuple[str, str]] | None = None  # every citation, set once the inputs are loaded (graph.citation_pairs)

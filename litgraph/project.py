@@ -21,7 +21,7 @@ from litgraph.citations import read_citations
 from litgraph.claims import read_claims
 from litgraph.config import Project
 from litgraph.errors import GraphError, InputError
-from litgraph.graph import build_triples, citation_pairs, citations_from_claims
+from litgraph.graph import build_triples, citation_pairs
 from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
 from litgraph.parsecache import ParseCache
@@ -109,7 +109,7 @@ def load(project: Project, progress: Progress = _quiet) -> LoadResult:
     result.problems += check_works(result.data)
     result.problems += check_claims(result.data)
     result.problems += check_citations(result.data, citations.where)
-    result.data.claim_citations = citations_from_claims(result.data)  # the claims are final from here on
+    result.data.pairs = citation_pairs(result.data)  # the claims and citations are final from here on
     for problem in result.problems:
         if isinstance(problem.path, Path):
             object.__setattr__(problem, "path", project.relative(problem.path))

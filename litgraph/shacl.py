@@ -147,8 +147,6 @@ def check_shapes(
     shapes_text = shapes.read_text(encoding="utf-8")
     vocabulary_text = vocabulary.read_text(encoding="utf-8")
     setting = hashlib.sha256(f"{ENGINE}\0{shapes_text}\0{vocabulary_text}\0".encode()).hexdigest()
-    parsed = ox.parse(vocabulary_text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    vocabulary_nt = serialize([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], "nt", "")
     passed_before = _passed(cache)
     todo: list[tuple[str, str, list[str]]] = []  # (digest, N-Triples, owned subjects)
     digests = []
@@ -159,13 +157,16 @@ def check_shapes(
             todo.append((digests[-1], piece.data, piece.names))
     violations: set[Violation] = set()
     failed: set[str] = set()
-    vocabulary_text = vocabulary_nt.decode("utf-8")
+    vocabulary_nt = ""  # the class hierarchy as N-Triples, made only when something is validated
+    if todo:
+        parsed = ox.parse(vocabulary_text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+        vocabulary_nt = serialize([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], "nt", "").decode()
     if len(todo) > 1 and sum(len(t[1]) for t in todo) > WHOLE_SHARE * sum(len(p.data) for p in pieces):
         # Most of the graph to check (a first build): one pass over the whole graph. A piece carries the
         # types of the nodes it points at, and the engine reports those nodes too before they are filtered
         # out; on the whole graph nothing is reported twice, and a pass is four times faster than pieces.
         whole = "".join(piece.data[: piece.own_end] for piece in pieces)
-        violations = _piece_violations(whole, [name for p in pieces for name in p.names], shapes_text, vocabulary_text)
+        violations = _piece_violations(whole, [name for p in pieces for name in p.names], shapes_text, vocabulary_nt)
         focus = {v.focus for v in violations}
         failed = {d for d, p in zip(digests, pieces, strict=True) if focus.intersection(p.names)}
     else:
@@ -174,7 +175,7 @@ def check_shapes(
             [t[1] for t in todo],
             [t[2] for t in todo],
             [shapes_text] * len(todo),
-            [vocabulary_text] * len(todo),
+            [vocabulary_nt] * len(todo),
         )
         for (digest, _, _), piece_violations in zip(todo, found, strict=True):
             violations |= piece_violations
