@@ -6,15 +6,20 @@ triples load into the local store and, through rdflib, into pyshacl.
 
 from __future__ import annotations
 
+import itertools
+import pickle
 import re
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from litgraph.model import Citation, Claim, Dataset, Person, Question, Theme, Work
 from litgraph.namespaces import BIBO, CITO, DCTERMS, FOAF, LG, PROV, RDF, SKOS, XSD, blank_id, mint, scheme_iri, slug
 
+T = TypeVar("T", Work, Claim)
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 WORK_CLASSES = {
@@ -253,20 +258,76 @@ def citation_pairs(data: Dataset) -> list[tuple[str, str]]:
     return sorted({(c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)]})
 
 
-def build_triples(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> list[ox.Triple]:
-    """Every triple of the project, grouped by subject, in an order that depends only on the inputs."""
+@dataclass
+class Unit:
+    """A part of the graph, made from one input file or one kind of thing: `inputs` pickles everything its
+    triples are made from (under the same base IRI and evidence types), `make` builds them. `claims`: the
+    unit's claims point at works, themes and questions, whose classes are part of its inputs too."""
+
+    name: str
+    inputs: Callable[[], bytes]
+    make: Callable[[], Iterator[ox.Triple]]
+    claims: bool = False
+
+
+def _pickled(*values: object) -> bytes:
+    return pickle.dumps(values, protocol=5)
+
+
+def _by_file(things: dict[str, T]) -> dict[str, list[T]]:
+    """Works or claims grouped by the file they come from, each group in key order; files in path order."""
+    groups: dict[str, list[T]] = {}
+    for key in sorted(things):
+        groups.setdefault(str(things[key].path), []).append(things[key])  # type: ignore[attr-defined]
+    return dict(sorted(groups.items()))
+
+
+def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> list[Unit]:
+    """The project's graph as units, in output order: the theme scheme and vocabulary, each .bib file's works
+    (by key), the people, organisations and containers, the questions, each claims file's claims (by id)."""
     builder = GraphBuilder(base_iri, evidence_iris)
-    triples: list[ox.Triple] = list(builder.theme_triples(data.themes, data.scheme_title))
-    triples.extend(sorted(data.vocabulary, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))))
+    vocabulary = sorted(data.vocabulary, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    units = [
+        Unit(
+            "ontology",
+            lambda: _pickled(data.themes, data.scheme_title, [str(t) for t in vocabulary]),
+            lambda: itertools.chain(builder.theme_triples(data.themes, data.scheme_title), vocabulary),
+        )
+    ]
     cites: dict[str, list[str]] = {}
     for citing, cited in citation_pairs(data):
         cites.setdefault(citing, []).append(cited)
-    works = [data.works[k] for k in sorted(data.works)]
-    for work in works:
-        triples.extend(builder.work_triples(work, cites.get(work.key, [])))
-    triples.extend(builder.agent_triples(works))
-    for question_id in sorted(data.questions):
-        triples.extend(builder.question_triples(data.questions[question_id]))
-    for claim_id in sorted(data.claims):
-        triples.extend(builder.claim_triples(data.claims[claim_id]))
-    return triples
+    for name, works in _by_file(data.works).items():
+        units.append(
+            Unit(
+                f"works {name}",
+                partial(lambda ws: _pickled(ws, [cites.get(w.key, []) for w in ws]), works),
+                partial(lambda ws: (t for w in ws for t in builder.work_triples(w, cites.get(w.key, []))), works),
+            )
+        )
+    every_work = [data.works[k] for k in sorted(data.works)]
+    units.append(Unit("agents", lambda: _pickled(every_work), lambda: builder.agent_triples(every_work)))
+    questions = [data.questions[q] for q in sorted(data.questions)]
+    units.append(
+        Unit(
+            "questions",
+            lambda: _pickled(questions),
+            lambda: (t for q in questions for t in builder.question_triples(q)),
+        )
+    )
+    for name, claims in _by_file(data.claims).items():
+        units.append(
+            Unit(
+                f"claims {name}",
+                partial(_pickled, claims),
+                partial(lambda cs: (t for c in cs for t in builder.claim_triples(c)), claims),
+                claims=True,
+            )
+        )
+    return units
+
+
+def build_triples(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> list[ox.Triple]:
+    """Every triple of the project, grouped by subject, unit after unit (see graph_units): an order that
+    depends only on the inputs."""
+    return [t for unit in graph_units(data, base_iri, evidence_iris) for t in unit.make()]

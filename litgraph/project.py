@@ -21,16 +21,15 @@ from litgraph.citations import read_citations
 from litgraph.claims import read_claims
 from litgraph.config import Project
 from litgraph.errors import GraphError, InputError
-from litgraph.graph import build_triples, citation_pairs
+from litgraph.graph import citation_pairs, graph_units
 from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
 from litgraph.parsecache import ParseCache
 from litgraph.proposals import merge_proposals
-from litgraph.rdfio import serialize
 from litgraph.store import fingerprint, is_fresh, open_store, write_store
 
 if TYPE_CHECKING:
-    from litgraph.shacl import Piece
+    from litgraph.graphunits import BuiltUnit, UnitCache
     from litgraph.site import PageReuse
 
 Progress = Callable[[str], None]
@@ -118,32 +117,40 @@ def load(project: Project, progress: Progress = _quiet) -> LoadResult:
 
 def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResult, list[ox.Triple]]:
     """The project's triples, SHACL-validated; InputError if any input file has an error."""
-    loaded, triples, _ = _validated_graph(project, progress)
-    return loaded, triples
+    loaded, units, cache = _validated_graph(project, progress)
+    return loaded, [t for unit in units for t in cache.triples(unit)]
 
 
 @_no_cycle_collection()
-def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, list[ox.Triple], list[Piece]]:
-    """build_graph, and the graph's pieces as validated (the store updates itself piece by piece)."""
+def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, list[BuiltUnit], UnitCache]:
+    """build_graph as units: those whose inputs are unchanged since the last build are kept, not built
+    (see graphunits.py); those built are validated piece by piece and saved once they conform."""
     loaded = load(project, progress)
     if loaded.errors:
         raise InputError(loaded.problems)
-    progress("building graph")
-    triples = build_triples(loaded.data, project.base_iri, loaded.data.evidence_iris)
-    progress(f"validating {len(triples):,} triples against SHACL shapes")
-    from litgraph.shacl import check_shapes, pieces_of  # the SHACL engine loads only when a graph is built
+    from litgraph.graphunits import UnitCache, build_units
+    from litgraph.shacl import ENGINE, check_shapes  # the SHACL engine loads only when a graph is built
 
-    pieces = pieces_of(triples)
+    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    setting = "\0".join([ENGINE, project.base_iri, shapes.read_text(encoding="utf-8"), vocabulary.read_text("utf-8")])
+    cache = UnitCache(project.state_dir / "units")
+    units = build_units(graph_units(loaded.data, project.base_iri, loaded.data.evidence_iris), cache, setting)
+    fresh = [u for u in units if not u.kept]
+    progress(f"built {len(fresh)} of {len(units)} graph units ({sum(u.count for u in fresh):,} triples)")
+    progress(f"validating {sum(u.count for u in fresh):,} triples against SHACL shapes")
     violations = check_shapes(
-        pieces,
-        project.ontology_file("shapes.ttl"),
-        project.ontology_file("litgraph.ttl"),
+        [p for u in units for p in u.pieces],
+        shapes,
+        vocabulary,
         cache=project.state_dir / "shacl-passed.txt",  # pieces that conformed: an edit revalidates only its own
     )
     if violations:
         listed = "\n".join(f"  {v}" for v in violations[:20])
         raise GraphError(f"the built graph breaks {len(violations)} SHACL constraint(s):\n{listed}")
-    return loaded, triples, pieces
+    for unit in fresh:
+        cache.save(unit, project.base_iri)
+    cache.prune(units)
+    return loaded, units, cache
 
 
 def _replace_dir(staging: Path, target: Path) -> None:
@@ -177,23 +184,22 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     clock: dict[str, float] = {}
     start = time.perf_counter()
     stamp = fingerprint(project)
-    loaded, triples, pieces = _validated_graph(project, progress)
+    loaded, units, cache = _validated_graph(project, progress)
     clock["load, build and validate"] = time.perf_counter() - start
     progress("updating the local store")
     start = time.perf_counter()
-    write_store(project, triples, loaded.data, stamp, pieces)
-    del pieces  # their N-Triples text is as large as the graph
+    write_store(project, units, cache, loaded.data, stamp)
+    for unit in units:
+        unit.pieces, unit.triples = [], None  # their N-Triples text is as large as the graph
     clock["store"] = time.perf_counter() - start
     progress("writing site/")
     start = time.perf_counter()
     staging = Path(tempfile.mkdtemp(prefix=".site.", dir=project.root))
     try:
-        outputs = []
-        for name, fmt in (("graph.ttl", "ttl"), ("graph.jsonld", "jsonld")):
-            (staging / name).write_bytes(serialize(triples, fmt, project.base_iri))
-            outputs.append(project.site_dir / name)
+        from litgraph.graphunits import write_graph_files
         from litgraph.site import PageReuse  # jinja2 and the map load only when a site is written
 
+        outputs = [project.site_dir / p.name for p in write_graph_files(cache, units, staging, project.base_iri)]
         reuse = PageReuse(project.site_dir, project.state_dir / "pages.json")
         outputs += _render_site(project, staging, loaded.data, reuse)
         _replace_dir(staging, project.site_dir)
@@ -210,7 +216,7 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
         questions=len(data.questions),
         disputes=sum(len(c.disputes) for c in data.claims.values()),
         citations=len(citation_pairs(data)),
-        triples=len(triples),
+        triples=sum(u.count for u in units),
         warnings=loaded.warnings,
         outputs=outputs,
         seconds=clock,

@@ -40,7 +40,9 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 Node = ox.NamedNode | ox.BlankNode
 
 
-def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[Node], list[ox.Triple], int]]:
+def _chunks(
+    triples: list[ox.Triple], size: int, types: dict[Node, list[ox.Triple]] | None = None
+) -> list[tuple[set[Node], list[ox.Triple], int]]:
     """Pieces of the graph: (the subjects a piece owns, their triples plus the rdf:type of every node they
     point at, how many of those triples are the owned subjects' own: they come first).
 
@@ -48,12 +50,14 @@ def _chunks(triples: list[ox.Triple], size: int) -> list[tuple[set[Node], list[o
     validating the owned subjects piece by piece finds exactly what validating the whole graph finds.
     A piece ends after a subject whose hash is a multiple of `spacing` (once it holds a quarter of `size`
     triples; at twice `size` it ends anyway): content-defined cuts, so the pieces before and after an
-    edited subject stay the same.
+    edited subject stay the same. `types`: the rdf:type triples of nodes beyond `triples` (the rest of the
+    graph, when `triples` is one unit of it).
     """
     by_subject: dict[Node, list[ox.Triple]] = {}
     for triple in triples:
         by_subject.setdefault(triple.subject, []).append(triple)  # type: ignore[arg-type]
-    types = {s: [t for t in ts if t.predicate == RDF_TYPE] for s, ts in by_subject.items()}
+    own_types = {s: [t for t in ts if t.predicate == RDF_TYPE] for s, ts in by_subject.items()}
+    types = own_types if types is None else {**types, **own_types}
     # subjects per piece on average, rounded to a power of two so that a small edit does not move every cut
     spacing = 1 << max(0, round(math.log2(max(1, size * len(by_subject) // max(1, len(triples))))))
     pieces = []
@@ -121,17 +125,21 @@ class Piece:
     data: str
     digest: str
     own_end: int  # data[:own_end] holds the owned subjects' triples, the rest the types of nodes they point at
+    size: int  # len(data); kept where data is not (a piece of a unit that is not rebuilt: see graphunits.py)
 
 
-def pieces_of(triples: list[ox.Triple], size: int | None = None) -> list[Piece]:
-    """The graph in pieces (see _chunks), each with its N-Triples: shared by validation and the store."""
+def pieces_of(
+    triples: list[ox.Triple], size: int | None = None, types: dict[Node, list[ox.Triple]] | None = None
+) -> list[Piece]:
+    """The graph (or a unit of it, with the `types` of the rest: see _chunks) in pieces, each with its
+    N-Triples: shared by validation and the store."""
     pieces = []
-    for owned, piece, count in _chunks(triples, size or CHUNK):
+    for owned, piece, count in _chunks(triples, size or CHUNK, types):
         names = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in owned)
         own = serialize(piece[:count], "nt", "").decode("utf-8")
         data = own + serialize(piece[count:], "nt", "").decode("utf-8")
         digest = hashlib.sha256("\n".join(names).encode() + b"\0" + data.encode()).hexdigest()
-        pieces.append(Piece(names, piece, count, data, digest, len(own)))
+        pieces.append(Piece(names, piece, count, data, digest, len(own), len(data)))
     return pieces
 
 
@@ -148,36 +156,39 @@ def check_shapes(
     vocabulary_text = vocabulary.read_text(encoding="utf-8")
     setting = hashlib.sha256(f"{ENGINE}\0{shapes_text}\0{vocabulary_text}\0".encode()).hexdigest()
     passed_before = _passed(cache)
-    todo: list[tuple[str, str, list[str]]] = []  # (digest, N-Triples, owned subjects)
+    todo: list[tuple[str, Piece]] = []  # (digest, piece) to validate
     digests = []
     pieces = triples if triples and isinstance(triples[0], Piece) else pieces_of(triples)  # type: ignore[arg-type]
     for piece in pieces:
         digests.append(hashlib.sha256(f"{setting}/{piece.digest}".encode()).hexdigest())
         if digests[-1] not in passed_before:
-            todo.append((digests[-1], piece.data, piece.names))
+            todo.append((digests[-1], piece))
     violations: set[Violation] = set()
     failed: set[str] = set()
     vocabulary_nt = ""  # the class hierarchy as N-Triples, made only when something is validated
     if todo:
         parsed = ox.parse(vocabulary_text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
         vocabulary_nt = serialize([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], "nt", "").decode()
-    if len(todo) > 1 and sum(len(t[1]) for t in todo) > WHOLE_SHARE * sum(len(p.data) for p in pieces):
-        # Most of the graph to check (a first build): one pass over the whole graph. A piece carries the
+    if len(todo) > 1 and sum(p.size for _, p in todo) > WHOLE_SHARE * sum(p.size for p in pieces):
+        # Most of the graph to check (a first build): one pass over what is to check. A piece carries the
         # types of the nodes it points at, and the engine reports those nodes too before they are filtered
-        # out; on the whole graph nothing is reported twice, and a pass is four times faster than pieces.
-        whole = "".join(piece.data[: piece.own_end] for piece in pieces)
-        violations = _piece_violations(whole, [name for p in pieces for name in p.names], shapes_text, vocabulary_nt)
+        # out; in one pass a node's own triples come once, and a pass is four times faster than pieces.
+        # (The types of what lies outside the pass, once each, as in a piece.)
+        own = "".join(p.data[: p.own_end] for _, p in todo)
+        pointed = {line for _, p in todo for line in p.data[p.own_end :].splitlines(keepends=True)}
+        names = [name for _, p in todo for name in p.names]
+        violations = _piece_violations(own + "".join(sorted(pointed)), names, shapes_text, vocabulary_nt)
         focus = {v.focus for v in violations}
-        failed = {d for d, p in zip(digests, pieces, strict=True) if focus.intersection(p.names)}
+        failed = {d for d, p in todo if focus.intersection(p.names)}
     else:
         found = parallel_map(  # one piece (every small project) is validated here: no process to start
             _piece_violations,
-            [t[1] for t in todo],
-            [t[2] for t in todo],
+            [p.data for _, p in todo],
+            [p.names for _, p in todo],
             [shapes_text] * len(todo),
             [vocabulary_nt] * len(todo),
         )
-        for (digest, _, _), piece_violations in zip(todo, found, strict=True):
+        for (digest, _), piece_violations in zip(todo, found, strict=True):
             violations |= piece_violations
             if piece_violations:
                 failed.add(digest)

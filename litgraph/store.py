@@ -27,6 +27,7 @@ from litgraph.namespaces import LG, mint
 from litgraph.rdfio import atomic_file
 
 if TYPE_CHECKING:
+    from litgraph.graphunits import BuiltUnit, UnitCache
     from litgraph.shacl import Piece
 
 BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the store, not in exported graphs
@@ -195,32 +196,28 @@ def _hierarchy(ancestors: dict[str, set[str]]) -> list[list[str]]:
     return [[t, *sorted(a)] for t, a in sorted(ancestors.items())]
 
 
-def _save_state(
-    project: Project, stamp: str, pieces: list[Piece] | None, bibtex: str, hierarchy: list[list[str]]
-) -> None:
+def _save_state(project: Project, stamp: str, pieces: list[Piece], bibtex: str, hierarchy: list[list[str]]) -> None:
     """The record of what the store holds (written last: until then the store counts as stale)."""
-    if pieces is not None:
-        record = {"format": STORE_FORMAT, "base_iri": project.base_iri, "bibtex": bibtex}
-        record["themes"] = hierarchy  # type: ignore[assignment]
-        record["pieces"] = {p.digest: p.names for p in pieces}  # type: ignore[assignment]
-        with atomic_file(_record_file(project), "w") as handle:
-            json.dump(record, handle, separators=(",", ":"))
+    record = {"format": STORE_FORMAT, "base_iri": project.base_iri, "bibtex": bibtex}
+    record["themes"] = hierarchy  # type: ignore[assignment]
+    record["pieces"] = {p.digest: p.names for p in pieces}  # type: ignore[assignment]
+    with atomic_file(_record_file(project), "w") as handle:
+        json.dump(record, handle, separators=(",", ":"))
     with atomic_file(_state_file(project), "w") as handle:
         json.dump({"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}, handle)
 
 
-def write_store(
-    project: Project, triples: list[ox.Triple], data: Dataset, stamp: str, pieces: list[Piece] | None = None
-) -> None:
-    """Bring the store up to date with these triples, the raw BibTeX entries and the index views; `stamp`
-    is the inputs' fingerprint taken before they were read, so an edit during the build leaves it stale,
-    not wrong.
+def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data: Dataset, stamp: str) -> None:
+    """Bring the store up to date with the graph's units, the raw BibTeX entries and the index views;
+    `stamp` is the inputs' fingerprint taken before they were read, so an edit during the build leaves it
+    stale, not wrong.
 
-    With `pieces` (the graph as validated, see shacl.py) and a record of the pieces the store was last
-    written from, the subjects of pieces that are gone are deleted and those of new pieces inserted; the
-    index is recomputed. Otherwise a new store is written beside the old and swapped in."""
+    With a record of the pieces (see shacl.py) the store was last written from, the subjects of pieces that
+    are gone are deleted and those of new pieces inserted; the index is recomputed. Otherwise a new store is
+    written beside the old (from the units built now and the N-Triples of those kept) and swapped in."""
     bibtex, ancestors = _bibtex_digest(data), _ancestors(data)
-    if pieces is not None and _update_in_place(project, data, pieces, bibtex, ancestors):
+    pieces = [p for u in units for p in u.pieces]
+    if _update_in_place(project, data, pieces, bibtex, ancestors):
         _save_state(project, stamp, pieces, bibtex, _hierarchy(ancestors))
         return
     project.state_dir.mkdir(parents=True, exist_ok=True)
@@ -230,7 +227,7 @@ def write_store(
     store = ox.Store(str(staging))
     store.bulk_extend(  # one bulk load: each costs a fixed ~0.3 s
         itertools.chain(
-            (ox.Quad(t.subject, t.predicate, t.object) for t in triples),
+            *(cache.quads(u) for u in units),
             _bibtex_quads(project, data),
             _on_theme_quads(project, data.claims.values(), ancestors),
             _view_quads(project, data, ancestors),
@@ -265,6 +262,8 @@ def _update_in_place(
     now = {p.digest: p for p in pieces}
     added = [now[d] for d in now if d not in before]
     if not fits or not _store_dir(project).is_dir() or len(added) > len(pieces) // 2:
+        return False
+    if any(p.owned == 0 and p.names for p in added):  # a kept unit's piece the store never had: write anew
         return False
     # from here on the store changes: without a state file it counts as stale (and is rewritten in full)
     _state_file(project).unlink(missing_ok=True)

@@ -271,13 +271,13 @@ def test_a_build_runs_without_the_cycle_collector_and_turns_it_back_on(
     from litgraph.project import build
 
     seen: list[bool] = []
-    real = litgraph.project.build_triples
+    real = litgraph.project.graph_units
 
     def spy(*args):  # type: ignore[no-untyped-def]
         seen.append(gc.isenabled())
         return real(*args)
 
-    monkeypatch.setattr(litgraph.project, "build_triples", spy)
+    monkeypatch.setattr(litgraph.project, "graph_units", spy)
     root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
     assert gc.isenabled()
     build(open_project(root))

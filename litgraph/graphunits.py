@@ -1,0 +1,223 @@
+"""The graph kept in units between builds (see graph.graph_units): a unit is built, SHACL-checked and
+serialised again only when what it is made from changed, so an edit to one claims file rebuilds that file's
+claims and leaves the rest of a 100,000-work graph as it was.
+
+Under .litgraph/units/, per unit a record (`<hash of its name>.json`: its digest, triple count and pieces)
+and, named after its digest, its triples as N-Triples (the store loads them), as Turtle and JSON-LD bodies
+(site/graph.ttl and graph.jsonld are these, concatenated in unit order) and its rdf:type triples. A unit's
+digest stands for its inputs, litgraph's version, the base IRI and the SHACL setting it passed under; a
+claims unit's also for the classes of every node outside the claims units (what its claims point at).
+Records are JSON, not pickles: a project folder received from elsewhere is read as data only, and a record
+that does not fit its files is rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from litgraph import __version__
+from litgraph.graph import Unit
+from litgraph.rdfio import atomic_file, prefixes_for, serialize
+from litgraph.shacl import RDF_TYPE, Node, Piece, pieces_of
+
+UNITS_FORMAT = "1"  # bump when what a unit's files hold changes
+
+
+@dataclass
+class BuiltUnit:
+    """A unit as this build has it: built now (`triples`), or kept from an earlier build (`triples` None;
+    its pieces then carry digests, subjects and sizes but no N-Triples)."""
+
+    name: str
+    digest: str
+    count: int
+    types: str  # the unit's rdf:type triples as N-Triples: the classes of what other units point at
+    pieces: list[Piece]
+    triples: list[ox.Triple] | None = None
+
+    @property
+    def kept(self) -> bool:
+        return self.triples is None
+
+
+def _sha(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class UnitCache:
+    """The units' files under `folder` (the project's .litgraph/units)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _record(self, name: str) -> Path:
+        return self.folder / f"{_sha(name)[:32]}.json"
+
+    def path(self, digest: str, ext: str) -> Path:
+        return self.folder / f"{digest}.{ext}"
+
+    def load(self, name: str, digest: str) -> BuiltUnit | None:
+        """The unit as last built, if it was built from the same inputs and all its files are there."""
+        try:
+            record = json.loads(self._record(name).read_text(encoding="utf-8"))
+            if record["format"] != UNITS_FORMAT or record["name"] != name or record["digest"] != digest:
+                return None
+            if not all(self.path(digest, ext).is_file() for ext in ("nt", "ttl", "jsonld")):
+                return None
+            types = self.path(digest, "types.nt").read_text(encoding="utf-8")
+            pieces = [
+                Piece(names=names, triples=[], owned=0, data="", digest=d, own_end=0, size=size)
+                for d, size, names in record["pieces"]
+            ]
+            return BuiltUnit(name, digest, int(record["count"]), types, pieces)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, unit: BuiltUnit, base_iri: str) -> None:
+        """Write a unit built now: its files first, its record last (a record names only complete files)."""
+        if unit.triples is None:
+            return
+        files = {
+            "nt": "".join(p.data[: p.own_end] for p in unit.pieces).encode("utf-8"),
+            "ttl": turtle_body(unit.triples, base_iri),
+            "jsonld": jsonld_body(unit.triples),
+            "types.nt": unit.types.encode("utf-8"),
+        }
+        for ext, data in files.items():
+            with atomic_file(self.path(unit.digest, ext)) as handle:
+                handle.write(data)
+        record = {
+            "format": UNITS_FORMAT,
+            "name": unit.name,
+            "digest": unit.digest,
+            "count": unit.count,
+            "pieces": [[p.digest, p.size, p.names] for p in unit.pieces],
+        }
+        with atomic_file(self._record(unit.name), "w") as handle:
+            json.dump(record, handle, separators=(",", ":"))
+
+    def prune(self, units: list[BuiltUnit]) -> None:
+        """Remove the files of units and versions that are no longer part of the graph."""
+        if not self.folder.is_dir():
+            return
+        keep = {self._record(u.name).name for u in units} | {u.digest for u in units}
+        for path in self.folder.iterdir():
+            if path.name not in keep and path.name.split(".", 1)[0] not in keep:
+                path.unlink(missing_ok=True)
+
+    def triples(self, unit: BuiltUnit) -> Iterator[ox.Triple]:
+        """A unit's triples: as built now, or read back from its N-Triples."""
+        if unit.triples is not None:
+            yield from unit.triples
+            return
+        for quad in ox.parse(path=str(self.path(unit.digest, "nt")), format=ox.RdfFormat.N_TRIPLES):
+            yield ox.Triple(quad.subject, quad.predicate, quad.object)
+
+    def quads(self, unit: BuiltUnit) -> Iterator[ox.Quad]:
+        if unit.triples is not None:
+            return (ox.Quad(t.subject, t.predicate, t.object) for t in unit.triples)
+        return iter(ox.parse(path=str(self.path(unit.digest, "nt")), format=ox.RdfFormat.N_TRIPLES))
+
+
+def turtle_body(triples: list[ox.Triple], base_iri: str) -> bytes:
+    """The Turtle of `triples` without its @prefix lines (the file's header has them all)."""
+    text = serialize(triples, "ttl", base_iri)
+    lines = text.split(b"\n")
+    count = 0
+    while count < len(lines) and lines[count].startswith(b"@prefix "):
+        count += 1
+    return b"\n".join(lines[count:])
+
+
+def turtle_header(base_iri: str) -> bytes:
+    return "".join(sorted(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes_for(base_iri).items())).encode()
+
+
+def jsonld_body(triples: list[ox.Triple]) -> bytes:
+    """The JSON-LD node objects of `triples`, comma-separated, without the array's brackets."""
+    return ox.serialize(triples, format=ox.RdfFormat.JSON_LD)[1:-1]  # type: ignore[index]
+
+
+def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[BuiltUnit]:
+    """Every unit, kept from the cache where its digest is unchanged, else built and cut into pieces.
+    `setting`: what the SHACL check stands for (engine, shapes, vocabulary), and the base IRI."""
+    salt = f"{__version__}/{UNITS_FORMAT}/{setting}"
+    built: dict[str, BuiltUnit] = {}
+
+    def one(unit: Unit, *extra: str) -> None:
+        digest = _sha(salt, unit.name, *extra, unit.inputs())
+        found = cache.load(unit.name, digest)
+        if found is None:
+            triples = list(unit.make())
+            types = serialize([t for t in triples if t.predicate == RDF_TYPE], "nt", "").decode("utf-8")
+            found = BuiltUnit(unit.name, digest, len(triples), types, [], triples)
+        built[unit.name] = found
+
+    for unit in units:
+        if not unit.claims:
+            one(unit)
+    classes = _sha(*(b.types for b in built.values()))  # what claims point at: works, themes, questions
+    for unit in units:
+        if unit.claims:
+            one(unit, classes)
+    result = [built[u.name] for u in units]
+    fresh = [b for b in result if not b.kept]
+    if fresh:
+        types: dict[Node, list[ox.Triple]] = {}  # the class of every subject, for the pieces' pointed nodes
+        for b in result:
+            if b.triples is not None:
+                found = (t for t in b.triples if t.predicate == RDF_TYPE)
+            else:
+                parsed = ox.parse(b.types.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+                found = (ox.Triple(q.subject, q.predicate, q.object) for q in parsed)
+            for triple in found:
+                types.setdefault(triple.subject, []).append(triple)  # type: ignore[arg-type]
+        for b in fresh:
+            assert b.triples is not None
+            b.pieces = pieces_of(b.triples, types=types)
+    return result
+
+
+def write_assembled(handle: IO[bytes], head: bytes, bodies: list[Path], separator: bytes, tail: bytes) -> None:
+    """`head`, then the non-empty files' bytes joined by `separator`, then `tail`."""
+    handle.write(head)
+    first = True
+    for path in bodies:
+        if path.stat().st_size == 0:
+            continue
+        if not first:
+            handle.write(separator)
+        first = False
+        with path.open("rb") as body:
+            shutil.copyfileobj(body, handle, 1 << 20)
+    handle.write(tail)
+
+
+def write_graph_files(cache: UnitCache, units: list[BuiltUnit], folder: Path, base_iri: str) -> list[Path]:
+    """graph.ttl and graph.jsonld in `folder`, assembled from the units' bodies (call after `save`)."""
+    context = json.dumps(prefixes_for(base_iri), ensure_ascii=False, indent=1, sort_keys=True)
+    written = []
+    for name, ext, head, separator, tail in (
+        ("graph.ttl", "ttl", turtle_header(base_iri), b"", b""),
+        ("graph.jsonld", "jsonld", b'{"@context": ' + context.encode("utf-8") + b',\n"@graph": [', b",", b"]}\n"),
+    ):
+        with atomic_file(folder / name) as handle:
+            write_assembled(handle, head, [cache.path(u.digest, ext) for u in units], separator, tail)
+        written.append(folder / name)
+    return written
+
+
+def describe(units: list[BuiltUnit]) -> dict[str, Any]:
+    return {"units": len(units), "rebuilt": sum(not u.kept for u in units), "triples": sum(u.count for u in units)}

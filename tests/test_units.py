@@ -1,0 +1,150 @@
+"""Stage: the graph kept in units (graphunits.py): a rebuild builds only the units whose inputs changed, and
+gives the bytes, store and pages that a build from nothing gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import litgraph.project
+from litgraph import build, open_project
+from litgraph.graph import Unit
+from litgraph.store import open_store
+
+from .conftest import MakeProject
+
+BIB_A = """
+@article{repper2011, author = {Repper, Julie and Carter, Tim}, title = {A review of peer support}, year = 2011}
+@book{borg2017, author = {Borg, Marit}, title = {Recovery}, year = 2017}
+"""
+BIB_B = """
+@article{kilpatrick2017, author = {Kilpatrick, Emily and others}, title = {Peer support in practice}, year = 2017}
+"""
+CLAIMS_A = """
+claims:
+  - id: repper2011-boundaries
+    source: repper2011
+    reported_in: borg2017
+    text: Closeness makes professional boundaries hard to keep.
+    lang: en
+    themes: [boundary-setting]
+"""
+CLAIMS_B = """
+claims:
+  - id: kilpatrick2017-roles
+    source: kilpatrick2017
+    text: Role clarity came first in the services studied.
+    lang: en
+    themes: [role-clarity]
+    disputes: [repper2011-boundaries]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the units each build makes (rather than keeps)."""
+    names: list[str] = []
+    real = litgraph.project.graph_units
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        def watched(unit: Unit):  # type: ignore[no-untyped-def]
+            names.append(unit.name.split("/")[-1] if "/" in unit.name else unit.name)
+            return unit.make()
+
+        return [Unit(u.name, u.inputs, lambda u=u: watched(u), u.claims) for u in real(*args)]
+
+    monkeypatch.setattr(litgraph.project, "graph_units", spy)
+    return names
+
+
+def _project(make_project: MakeProject) -> Path:
+    return make_project(
+        {
+            "bibliography/a.bib": BIB_A,
+            "bibliography/b.bib": BIB_B,
+            "bibliography/claims/a.yaml": CLAIMS_A,
+            "bibliography/claims/b.yaml": CLAIMS_B,
+        }
+    )
+
+
+def _built(make_project: MakeProject, made: list[str]) -> tuple[Path, Path]:
+    """A project built once, and its units folder; `made` emptied."""
+    root = _project(make_project)
+    build(open_project(root))
+    made.clear()
+    return root, root / ".litgraph/units"
+
+
+def _same_as_from_nothing(root: Path, tmp_path: Path) -> None:
+    """The project's outputs equal those of a copy built without .litgraph and site/."""
+    fresh = tmp_path / "from-nothing"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".litgraph", "site"))
+    build(open_project(fresh))
+    for name in ("graph.ttl", "graph.jsonld", "index.html", "contested.html", "works/repper2011.html"):
+        assert (root / "site" / name).read_bytes() == (fresh / "site" / name).read_bytes(), name
+    assert set(open_store(open_project(root))) == set(open_store(open_project(fresh)))
+
+
+def test_a_rebuild_builds_only_what_an_edit_touched(make_project: MakeProject, made: list[str], tmp_path: Path) -> None:
+    root = _project(make_project)
+    build(open_project(root))
+    assert sorted(made) == ["a.bib", "a.yaml", "agents", "b.bib", "b.yaml", "ontology", "questions"]
+    made.clear()
+    build(open_project(root))
+    assert made == []  # nothing changed: every unit kept
+    claims = root / "bibliography/claims/b.yaml"
+    claims.write_text(CLAIMS_B.replace("came first", "came first, by far,"), encoding="utf-8")
+    build(open_project(root))
+    assert made == ["b.yaml"]
+    assert "came first, by far," in (root / "site/graph.ttl").read_text(encoding="utf-8")
+    _same_as_from_nothing(root, tmp_path)
+    made.clear()
+    (root / "bibliography/a.bib").write_text(BIB_A.replace("Recovery", "Recovery again"), encoding="utf-8")
+    build(open_project(root))
+    assert sorted(made) == ["a.bib", "agents"]  # the claims point at the same kinds of thing as before
+    _same_as_from_nothing(root, tmp_path)
+    made.clear()
+    (root / "bibliography/b.bib").write_text(BIB_B.replace("@article", "@book"), encoding="utf-8")
+    build(open_project(root))
+    assert sorted(made) == ["a.yaml", "agents", "b.bib", "b.yaml"]  # a work's class changed: claims checked again
+    _same_as_from_nothing(root, tmp_path)
+
+
+def test_a_claim_moved_between_files_or_a_file_removed_leaves_no_trace(
+    make_project: MakeProject, made: list[str], tmp_path: Path
+) -> None:
+    root, units = _built(make_project, made)
+    before = {p.name for p in units.iterdir()}
+    moved = CLAIMS_A.rstrip("\n") + CLAIMS_B.split("claims:", 1)[1]
+    (root / "bibliography/claims/a.yaml").write_text(moved, encoding="utf-8")
+    (root / "bibliography/claims/b.yaml").unlink()
+    build(open_project(root))
+    assert made == ["a.yaml"]
+    _same_as_from_nothing(root, tmp_path)
+    after = {p.name for p in units.iterdir()}
+    assert len(after) == len(before) - 5  # b.yaml's record and four files gone, a.yaml's replaced
+    assert not any(".tmp" in name for name in after)
+
+
+def test_a_unit_whose_files_are_damaged_or_missing_is_built_again(
+    make_project: MakeProject, made: list[str], tmp_path: Path
+) -> None:
+    root, units = _built(make_project, made)
+    for path in units.glob("*.ttl"):
+        if "came first in the services" in path.read_text(encoding="utf-8"):
+            path.unlink()
+    for path in units.glob("*.json"):
+        if '"name":"agents"' in path.read_text(encoding="utf-8"):
+            path.write_text('{"format": "1", "name": "agents", "digest": 7}', encoding="utf-8")  # not ours
+    build(open_project(root))
+    assert sorted(made) == ["agents", "b.yaml"]
+    _same_as_from_nothing(root, tmp_path)
