@@ -10,10 +10,13 @@ import hashlib
 import itertools
 import json
 import os
+import pickle
 import shutil
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -83,7 +86,6 @@ def _ancestors(data: Dataset) -> dict[str, set[str]]:
 
 
 ON_THEME = ox.NamedNode(LG + "onTheme")
-VIEWS = ("ranking", "claimCount", "claimCountWithNarrower", "workCountWithNarrower", "citation", "groups", "importance")
 
 
 def _on_theme_quads(project: Project, claims: Iterable[Claim], ancestors: dict[str, set[str]]) -> Iterator[ox.Quad]:
@@ -95,22 +97,54 @@ def _on_theme_quads(project: Project, claims: Iterable[Claim], ancestors: dict[s
             yield ox.Quad(node, ON_THEME, ox.NamedNode(mint(project.base_iri, "theme", theme)), INDEX_GRAPH)
 
 
-def _view_quads(project: Project, data: Dataset, ancestors: dict[str, set[str]]) -> Iterator[ox.Quad]:
+def _view_inputs(data: Dataset, units: list[BuiltUnit]) -> dict[str, str]:
+    """A digest of what each group of views is computed from: a view whose digest is as recorded is left as
+    the store has it (editing a claim's text changes no ranking, count or PageRank)."""
+    works = _digest(*(u.digest for u in units if u.name.startswith("works ")))  # keys, citations, classes
+    pairs = _digest(pickle.dumps(citation_pairs(data), protocol=5))
+    placed = _digest(pickle.dumps([(c.source, c.themes) for c in data.claims.values()], protocol=5))
+    return {"rankings": _digest(works, pairs, placed), "citations": works, "importance": _digest(works, pairs)}
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+VIEW_GROUPS = {  # a group of views (see _view_inputs) -> the predicates of its quads
+    "rankings": ("ranking", "claimCount", "claimCountWithNarrower", "workCountWithNarrower"),
+    "citations": ("citation",),
+    "groups": ("groups",),
+    "importance": ("importance",),
+}
+
+
+def _view_quads(
+    project: Project, data: Dataset, ancestors: dict[str, set[str]], groups: Iterable[str] = VIEW_GROUPS
+) -> Iterator[ox.Quad]:
     """Rankings, counts, short citations, contested groups and importance: each a function of the whole
-    project (the predicates are VIEWS)."""
-    per_theme: dict[tuple[str, str], int] = {}  # (theme or broader, source work) -> claims
-    for claim in data.claims.values():
-        for theme in set().union(*(ancestors.get(t, {t}) for t in claim.themes)):
-            per_theme[(theme, claim.source)] = per_theme.get((theme, claim.source), 0) + 1
-    yield from _ranking_quads(project, data, per_theme)
-    yield from _count_quads(project, data, per_theme)
-    citation = ox.NamedNode(LG + "citation")
-    for work in data.works.values():  # "Repper & Carter 2011": listings need it for many works at once
-        node = ox.NamedNode(mint(project.base_iri, "work", work.key))
-        yield ox.Quad(node, citation, ox.Literal(work.short_citation), INDEX_GRAPH)
-    groups = json.dumps(contested_groups(data, ancestors), ensure_ascii=False, separators=(",", ":"))
-    yield ox.Quad(CONTESTED, ox.NamedNode(LG + "groups"), ox.Literal(groups), INDEX_GRAPH)
-    yield from _importance_quads(project, data)
+    project (the predicates are VIEWS; `groups`: those of these groups only)."""
+    groups = set(groups)
+    if "rankings" in groups:
+        per_theme: dict[tuple[str, str], int] = {}  # (theme or broader, source work) -> claims
+        for claim in data.claims.values():
+            for theme in set().union(*(ancestors.get(t, {t}) for t in claim.themes)):
+                per_theme[(theme, claim.source)] = per_theme.get((theme, claim.source), 0) + 1
+        yield from _ranking_quads(project, data, per_theme)
+        yield from _count_quads(project, data, per_theme)
+    if "citations" in groups:
+        citation = ox.NamedNode(LG + "citation")
+        for work in data.works.values():  # "Repper & Carter 2011": listings need it for many works at once
+            node = ox.NamedNode(mint(project.base_iri, "work", work.key))
+            yield ox.Quad(node, citation, ox.Literal(work.short_citation), INDEX_GRAPH)
+    if "groups" in groups:
+        contested = json.dumps(contested_groups(data, ancestors), ensure_ascii=False, separators=(",", ":"))
+        yield ox.Quad(CONTESTED, ox.NamedNode(LG + "groups"), ox.Literal(contested), INDEX_GRAPH)
+    if "importance" in groups:
+        yield from _importance_quads(project, data)
 
 
 def _ranking_quads(project: Project, data: Dataset, per_theme: dict[tuple[str, str], int]) -> Iterator[ox.Quad]:
@@ -196,11 +230,21 @@ def _hierarchy(ancestors: dict[str, set[str]]) -> list[list[str]]:
     return [[t, *sorted(a)] for t, a in sorted(ancestors.items())]
 
 
-def _save_state(project: Project, stamp: str, pieces: list[Piece], bibtex: str, hierarchy: list[list[str]]) -> None:
+@dataclass
+class _Inputs:
+    """What the store is written from, beyond the graph's pieces: recorded so that an update in place can
+    tell what changed."""
+
+    bibtex: str
+    hierarchy: list[list[str]]
+    views: dict[str, str]
+
+
+def _save_state(project: Project, stamp: str, pieces: list[Piece], inputs: _Inputs) -> None:
     """The record of what the store holds (written last: until then the store counts as stale)."""
-    record = {"format": STORE_FORMAT, "base_iri": project.base_iri, "bibtex": bibtex}
-    record["themes"] = hierarchy  # type: ignore[assignment]
-    record["pieces"] = {p.digest: p.names for p in pieces}  # type: ignore[assignment]
+    record: dict[str, Any] = {"format": STORE_FORMAT, "base_iri": project.base_iri, "bibtex": inputs.bibtex}
+    record["themes"], record["views"] = inputs.hierarchy, inputs.views
+    record["pieces"] = {p.digest: p.names for p in pieces}
     with atomic_file(_record_file(project), "w") as handle:
         json.dump(record, handle, separators=(",", ":"))
     with atomic_file(_state_file(project), "w") as handle:
@@ -215,10 +259,11 @@ def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data
     With a record of the pieces (see shacl.py) the store was last written from, the subjects of pieces that
     are gone are deleted and those of new pieces inserted; the index is recomputed. Otherwise a new store is
     written beside the old (from the units built now and the N-Triples of those kept) and swapped in."""
-    bibtex, ancestors = _bibtex_digest(data), _ancestors(data)
+    ancestors = _ancestors(data)
+    inputs = _Inputs(_bibtex_digest(data), _hierarchy(ancestors), _view_inputs(data, units))
     pieces = [p for u in units for p in u.pieces]
-    if _update_in_place(project, data, pieces, bibtex, ancestors):
-        _save_state(project, stamp, pieces, bibtex, _hierarchy(ancestors))
+    if _update_in_place(project, data, pieces, inputs, ancestors):
+        _save_state(project, stamp, pieces, inputs)
         return
     project.state_dir.mkdir(parents=True, exist_ok=True)
     _record_file(project).unlink(missing_ok=True)
@@ -240,7 +285,7 @@ def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data
         os.replace(target, old)
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
-    _save_state(project, stamp, pieces, bibtex, _hierarchy(ancestors))
+    _save_state(project, stamp, pieces, inputs)
 
 
 def _node(name: str) -> ox.NamedNode | ox.BlankNode:
@@ -248,7 +293,7 @@ def _node(name: str) -> ox.NamedNode | ox.BlankNode:
 
 
 def _update_in_place(
-    project: Project, data: Dataset, pieces: list[Piece], bibtex: str, ancestors: dict[str, set[str]]
+    project: Project, data: Dataset, pieces: list[Piece], inputs: _Inputs, ancestors: dict[str, set[str]]
 ) -> bool:
     """Replace only what changed since the recorded build; False (nothing touched) when that cannot be done
     or would not pay: no record, another store format or base IRI, or most of the graph changed."""
@@ -256,7 +301,8 @@ def _update_in_place(
         record = json.loads(_record_file(project).read_text(encoding="utf-8"))
         before: dict[str, list[str]] = record["pieces"]
         fits = record["format"] == STORE_FORMAT and record["base_iri"] == project.base_iri
-        fits = fits and record["themes"] == _hierarchy(ancestors)
+        fits = fits and record["themes"] == inputs.hierarchy
+        views_before: dict[str, str] = record.get("views") or {}
     except (OSError, ValueError, KeyError, TypeError):
         return False
     now = {p.digest: p for p in pieces}
@@ -284,7 +330,7 @@ def _update_in_place(
             else:
                 store.remove(quad)
         additions.append(now_quads)
-    if record.get("bibtex") != bibtex:
+    if record.get("bibtex") != inputs.bibtex:
         store.clear_graph(BIBTEX_GRAPH)
         additions.append(_bibtex_quads(project, data))
     # the index: claims on themes replaced for the claims of changed pieces; the views that changed
@@ -293,10 +339,11 @@ def _update_in_place(
     for name in sorted(n for n in changed if n.startswith(claim_prefix)):
         for quad in list(store.quads_for_pattern(ox.NamedNode(name), ON_THEME, None, INDEX_GRAPH)):
             store.remove(quad)
-    by_iri = {mint(project.base_iri, "claim", c.id): c for c in data.claims.values()}
-    additions.append(_on_theme_quads(project, [by_iri[n] for n in sorted(changed) if n in by_iri], ancestors))
-    views = set(_view_quads(project, data, ancestors))
-    for view in VIEWS:
+    ids = sorted(unquote(n[len(claim_prefix) :]) for n in changed if n.startswith(claim_prefix))
+    additions.append(_on_theme_quads(project, [data.claims[i] for i in ids if i in data.claims], ancestors))
+    stale = [g for g in VIEW_GROUPS if g not in inputs.views or views_before.get(g) != inputs.views[g]]
+    views = set(_view_quads(project, data, ancestors, stale))
+    for view in (view for group in stale for view in VIEW_GROUPS[group]):
         for quad in list(store.quads_for_pattern(None, ox.NamedNode(LG + view), None, INDEX_GRAPH)):
             if quad in views:
                 views.discard(quad)  # unchanged: kept

@@ -107,6 +107,9 @@ def test_a_rebuild_builds_only_what_an_edit_touched(make_project: MakeProject, m
     assert made == ["b.yaml"]
     assert "came first, by far," in (root / "site/graph.ttl").read_text(encoding="utf-8")
     _same_as_from_nothing(root, tmp_path)
+    claims.write_text(CLAIMS_B.replace("[role-clarity]", "[role-clarity, trust]"), encoding="utf-8")
+    build(open_project(root))  # the store's rankings and counts change with a claim's themes
+    _same_as_from_nothing(root, tmp_path)
     made.clear()
     (root / "bibliography/a.bib").write_text(BIB_A.replace("Recovery", "Recovery again"), encoding="utf-8")
     build(open_project(root))
