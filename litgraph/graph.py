@@ -262,12 +262,14 @@ def citation_pairs(data: Dataset) -> list[tuple[str, str]]:
 class Unit:
     """A part of the graph, made from one input file or one kind of thing: `inputs` pickles everything its
     triples are made from (under the same base IRI and evidence types), `make` builds them. `claims`: the
-    unit's claims point at works, themes and questions, whose classes are part of its inputs too."""
+    unit's claims point at works, themes and questions, whose classes are part of its inputs too.
+    `every_work`: made from all works, so the works units stand for its inputs."""
 
     name: str
     inputs: Callable[[], bytes]
     make: Callable[[], Iterator[ox.Triple]]
     claims: bool = False
+    every_work: bool = False
 
 
 def _pickled(*values: object) -> bytes:
@@ -306,7 +308,7 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
             )
         )
     every_work = [data.works[k] for k in sorted(data.works)]
-    units.append(Unit("agents", lambda: _pickled(every_work), lambda: builder.agent_triples(every_work)))
+    units.append(Unit("agents", lambda: b"", lambda: builder.agent_triples(every_work), every_work=True))
     questions = [data.questions[q] for q in sorted(data.questions)]
     units.append(
         Unit(

@@ -166,8 +166,12 @@ def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[Built
         built[unit.name] = found
 
     for unit in units:
-        if not unit.claims:
+        if not unit.claims and not unit.every_work:
             one(unit)
+    works = [built[u.name].digest for u in units if u.name.startswith("works ")]
+    for unit in units:
+        if unit.every_work:
+            one(unit, *works)
     classes = _sha(*(b.types for b in built.values()))  # what claims point at: works, themes, questions
     for unit in units:
         if unit.claims:

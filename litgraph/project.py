@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import shutil
 import tempfile
 import time
@@ -153,17 +152,6 @@ def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, 
     return loaded, units, cache
 
 
-def _replace_dir(staging: Path, target: Path) -> None:
-    """Swap a fully written folder into place; the old one is removed only after the swap."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _render_site(project: Project, staging: Path, loaded: Dataset, reuse: PageReuse) -> list[Path]:
     """The map and pages, from the loaded inputs and the freshly written store's views (theme scheme,
     contested groups); paths as they will be under site/."""
@@ -197,12 +185,12 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     staging = Path(tempfile.mkdtemp(prefix=".site.", dir=project.root))
     try:
         from litgraph.graphunits import write_graph_files
-        from litgraph.site import PageReuse  # jinja2 and the map load only when a site is written
+        from litgraph.site import PageReuse, install_site  # jinja2 and the map load only when a site is written
 
         outputs = [project.site_dir / p.name for p in write_graph_files(cache, units, staging, project.base_iri)]
         reuse = PageReuse(project.site_dir, project.state_dir / "pages.json")
         outputs += _render_site(project, staging, loaded.data, reuse)
-        _replace_dir(staging, project.site_dir)
+        install_site(staging, project.site_dir, reuse.kept)
         reuse.save()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

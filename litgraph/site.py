@@ -52,8 +52,9 @@ def page_name(key: str) -> str:
 
 
 def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) -> list[Path]:
-    """Write every page and asset into `target` (an empty folder). Returns the files written.
-    `reuse`: the previous build's site, whose unchanged work pages are linked instead of rendered."""
+    """Write every page and asset into `target` (an empty folder). Returns the files of the site.
+    `reuse`: the previous build's site, whose unchanged work pages are kept there instead of rendered
+    (they are among the files returned, but not in `target`: see install_site)."""
     env = _environment()
     written: list[Path] = []
 
@@ -150,9 +151,9 @@ def _render_pages(
 
 class PageReuse:
     """Work pages of the previous build that can be kept: each page's inputs are digested, and a page whose
-    digest, size and modification time are as recorded is linked from the old site/ instead of rendered.
+    digest, size and modification time are as recorded stays in site/ as it is instead of being rendered.
 
-    The record (`.litgraph/pages.json`) is written only after the new site/ is in place."""
+    The record (`.litgraph/pages.json`) is written only after the new pages are in place."""
 
     def __init__(self, site: Path, record: Path):
         self.site, self.record = site, record
@@ -161,30 +162,31 @@ class PageReuse:
         except (OSError, ValueError):
             self.before = {}
         self.digests: dict[str, str] = {}
+        self.kept: set[str] = set()  # names under site/ that the new site keeps as they are
 
-    def keep(self, name: str, digest: str, target: Path) -> bool:
-        """Link the previous page `name` into `target` if it was made from the same inputs."""
+    def keep(self, name: str, digest: str) -> bool:
+        """Whether the previous page `name` was made from the same inputs (and is untouched since)."""
         self.digests[name] = digest
         recorded = self.before.get(name)
         if recorded is None or recorded[0] != digest:
             return False
-        old, new = os.path.join(self.site, name), os.path.join(target, name)  # (str: 100,000 Paths cost seconds)
         try:
-            stat = os.stat(old)
-            if recorded != [digest, stat.st_size, stat.st_mtime_ns]:
-                return False
-            try:
-                os.link(old, new)
-            except OSError:
-                shutil.copy2(old, new)  # keeps the modification time the record names
+            stat = os.stat(os.path.join(self.site, name))  # (str: 100,000 Paths cost seconds)
         except OSError:
             return False
+        if recorded != [digest, stat.st_size, stat.st_mtime_ns]:
+            return False
+        self.kept.add(name)
         return True
 
     def save(self) -> None:
-        """Record the pages now in site/ (call once the new site/ has replaced the old)."""
+        """Record the pages now in site/ (call once the new site/ is in place)."""
         entries = {}
         for name, digest in self.digests.items():
+            recorded = self.before.get(name)
+            if name in self.kept and recorded is not None:
+                entries[name] = recorded  # untouched: as recorded, without a stat call
+                continue
             try:
                 stat = os.stat(os.path.join(self.site, name))
             except OSError:
@@ -192,6 +194,37 @@ class PageReuse:
             entries[name] = [digest, stat.st_size, stat.st_mtime_ns]
         with contextlib.suppress(OSError), atomic_file(self.record, "w") as handle:
             json.dump(entries, handle, separators=(",", ":"))
+
+
+def install_site(staging: Path, site: Path, kept: set[str]) -> None:
+    """Make site/ what the build wrote to `staging` plus the `kept` pages already in site/: a whole new
+    folder is swapped in; otherwise each new file replaces its old version by a rename (so every file is
+    whole at any moment) and files that are no longer part of the site are removed."""
+    if not kept or not site.is_dir():
+        old = site.with_name(f".{site.name}.old-{os.getpid()}") if site.exists() else None
+        if old is not None:
+            os.replace(site, old)
+        os.replace(staging, site)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return
+    new: set[str] = set()
+    for folder, _, files in os.walk(staging):
+        relative = os.path.relpath(folder, staging)
+        for file in files:
+            name = file if relative == "." else f"{relative}/{file}"
+            new.add(name)
+            os.makedirs(os.path.join(site, relative), exist_ok=True)
+            os.replace(os.path.join(folder, file), os.path.join(site, name))
+    for folder, _, files in os.walk(site, topdown=False):
+        relative = os.path.relpath(folder, site)
+        for file in files:
+            name = file if relative == "." else f"{relative}/{file}"
+            if name not in new and name not in kept:
+                os.unlink(os.path.join(folder, file))
+        if relative != "." and not os.listdir(folder):
+            os.rmdir(folder)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _write_work_pages(
@@ -215,7 +248,7 @@ def _write_work_pages(
             # pickle: the context's content in a fifth of json.dumps' time (a digest that changed while the
             # content did not would only render the page again)
             digest.update(pickle.dumps(context, protocol=5))
-            if reuse.keep(name, digest.hexdigest(), target):
+            if reuse.keep(name, digest.hexdigest()):
                 kept.append(target / name)
             else:
                 todo.append((name, context))

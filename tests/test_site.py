@@ -285,7 +285,7 @@ def test_a_rebuild_keeps_unchanged_work_pages_and_renders_the_changed(make_proje
     (works / "evil2020.html").write_text("edited by hand", encoding="utf-8")  # a page someone changed
     build(open_project(root))
     after = {p.name: p.stat().st_ino for p in works.iterdir()}
-    assert after["borg2017.html"] == before["borg2017.html"]  # its inputs are unchanged: linked, not rendered
+    assert after["borg2017.html"] == before["borg2017.html"]  # its inputs are unchanged: kept, not rendered
     assert after["repper2011.html"] != before["repper2011.html"]  # its claim changed
     assert after["akerblom2021.html"] != before["akerblom2021.html"]  # the changed claim was read in it
     assert "hard to hold" in (works / "repper2011.html").read_text(encoding="utf-8")
@@ -296,3 +296,22 @@ def test_a_rebuild_keeps_unchanged_work_pages_and_renders_the_changed(make_proje
     build(open_project(root))
     cold = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     assert incremental == cold
+
+
+def test_a_rebuild_updates_site_in_place_and_drops_pages_of_removed_works(make_project: MakeProject) -> None:
+    from litgraph import build, open_project
+
+    bib = BIB + "@book{borg2017, author = {Borg, Marit}, title = {Recovery}, year = 2017}\n"
+    bib += "@book{gone2019, author = {Gone, Ada}, title = {Soon removed}, year = 2019}\n"
+    root = make_project({"bibliography/example.bib": bib, "bibliography/claims/example.yaml": CLAIMS})
+    build(open_project(root))
+    site = root / "site"
+    (site / "works" / "stray.html").write_text("not made by litgraph", encoding="utf-8")
+    kept = (site / "works" / "borg2017.html").stat().st_ino
+    (root / "bibliography" / "example.bib").write_text(bib.split("@book{gone2019")[0], encoding="utf-8")
+    build(open_project(root))
+    names = {p.name for p in (site / "works").iterdir()}
+    assert "gone2019.html" not in names and "stray.html" not in names and "borg2017.html" in names
+    assert (site / "works" / "borg2017.html").stat().st_ino == kept  # left where it was
+    assert "Soon removed" not in (site / "works.html").read_text(encoding="utf-8")
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".site")]  # no staging folder left behind

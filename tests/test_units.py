@@ -58,7 +58,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             names.append(unit.name.split("/")[-1] if "/" in unit.name else unit.name)
             return unit.make()
 
-        return [Unit(u.name, u.inputs, lambda u=u: watched(u), u.claims) for u in real(*args)]
+        return [Unit(u.name, u.inputs, lambda u=u: watched(u), u.claims, u.every_work) for u in real(*args)]
 
     monkeypatch.setattr(litgraph.project, "graph_units", spy)
     return names
