@@ -261,14 +261,17 @@ def citation_pairs(data: Dataset) -> list[tuple[str, str]]:
 @dataclass
 class Unit:
     """A part of the graph, made from one input file or one kind of thing: `inputs` pickles everything its
-    triples are made from (under the same base IRI and evidence types), `make` builds them. `claims`: the
-    unit's claims point at works, themes and questions, whose classes are part of its inputs too.
-    `every_work`: made from all works, so the works units stand for its inputs."""
+    triples are made from (under the same base IRI and evidence types), `make` builds them.
+    `every_work`: made from all works, so the works units stand for its inputs.
+
+    What a unit points at must have the class the shapes ask for. Inputs are checked before the graph is
+    built, so what a claim names exists; themes, questions and claims always have the same class, and the
+    evidence types' classes are the vocabulary's; a work's class follows its entry type, so a claims
+    unit's inputs include the classes of the works its claims name."""
 
     name: str
     inputs: Callable[[], bytes]
     make: Callable[[], Iterator[ox.Triple]]
-    claims: bool = False
     every_work: bool = False
 
 
@@ -317,13 +320,17 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
             lambda: (t for q in questions for t in builder.question_triples(q)),
         )
     )
+
+    def claims_inputs(claims: list[Claim]) -> bytes:
+        named = sorted({k for c in claims for k in (c.source, c.reported_in) if k in data.works})
+        return _pickled(claims, [data.works[k].entry_type for k in named])
+
     for name, claims in _by_file(data.claims).items():
         units.append(
             Unit(
                 f"claims {name}",
-                partial(_pickled, claims),
+                partial(claims_inputs, claims),
                 partial(lambda cs: (t for c in cs for t in builder.claim_triples(c)), claims),
-                claims=True,
             )
         )
     return units

@@ -5,8 +5,8 @@ claims and leaves the rest of a 100,000-work graph as it was.
 Under .litgraph/units/, per unit a record (`<hash of its name>.json`: its digest, triple count and pieces)
 and, named after its digest, its triples as N-Triples (the store loads them), as Turtle and JSON-LD bodies
 (site/graph.ttl and graph.jsonld are these, concatenated in unit order) and its rdf:type triples. A unit's
-digest stands for its inputs, litgraph's version, the base IRI and the SHACL setting it passed under; a
-claims unit's also for the classes of every node outside the claims units (what its claims point at).
+digest stands for its inputs (for a claims unit, these include the classes of the works it names: see
+graph.Unit), litgraph's version, the base IRI and the SHACL setting it passed under.
 Records are JSON, not pickles: a project folder received from elsewhere is read as data only, and a record
 that does not fit its files is rebuilt, never trusted.
 """
@@ -166,16 +166,12 @@ def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[Built
         built[unit.name] = found
 
     for unit in units:
-        if not unit.claims and not unit.every_work:
+        if not unit.every_work:
             one(unit)
     works = [built[u.name].digest for u in units if u.name.startswith("works ")]
     for unit in units:
         if unit.every_work:
             one(unit, *works)
-    classes = _sha(*(b.types for b in built.values()))  # what claims point at: works, themes, questions
-    for unit in units:
-        if unit.claims:
-            one(unit, classes)
     result = [built[u.name] for u in units]
     fresh = [b for b in result if not b.kept]
     if fresh:

@@ -22,6 +22,7 @@ BIB_A = """
 BIB_B = """
 @article{kilpatrick2017, author = {Kilpatrick, Emily and others}, title = {Peer support in practice}, year = 2017}
 """
+NEW_WORK = "@report{nn2024, author = {Nordmann, Kari}, title = {Likepersoner}, year = 2024}\n"
 CLAIMS_A = """
 claims:
   - id: repper2011-boundaries
@@ -58,7 +59,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             names.append(unit.name.split("/")[-1] if "/" in unit.name else unit.name)
             return unit.make()
 
-        return [Unit(u.name, u.inputs, lambda u=u: watched(u), u.claims, u.every_work) for u in real(*args)]
+        return [Unit(u.name, u.inputs, lambda u=u: watched(u), u.every_work) for u in real(*args)]
 
     monkeypatch.setattr(litgraph.project, "graph_units", spy)
     return names
@@ -116,9 +117,14 @@ def test_a_rebuild_builds_only_what_an_edit_touched(make_project: MakeProject, m
     assert sorted(made) == ["a.bib", "agents"]  # the claims point at the same kinds of thing as before
     _same_as_from_nothing(root, tmp_path)
     made.clear()
-    (root / "bibliography/b.bib").write_text(BIB_B.replace("@article", "@book"), encoding="utf-8")
+    (root / "bibliography/b.bib").write_text(BIB_B + NEW_WORK, encoding="utf-8")
     build(open_project(root))
-    assert sorted(made) == ["a.yaml", "agents", "b.bib", "b.yaml"]  # a work's class changed: claims checked again
+    assert sorted(made) == ["agents", "b.bib"]  # a new work: no claims file is built again
+    _same_as_from_nothing(root, tmp_path)
+    made.clear()
+    (root / "bibliography/b.bib").write_text(BIB_B.replace("@article", "@book") + NEW_WORK, encoding="utf-8")
+    build(open_project(root))
+    assert sorted(made) == ["agents", "b.bib", "b.yaml"]  # a work's class changed: the claims on it are checked again
     _same_as_from_nothing(root, tmp_path)
 
 
