@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from litgraph.model import Citation, Claim, Dataset, Person, Question, Theme, Work
+from litgraph.model import Claim, Dataset, Person, Question, Theme, Work
 from litgraph.namespaces import BIBO, CITO, DCTERMS, FOAF, LG, PROV, RDF, SKOS, XSD, blank_id, mint, scheme_iri, slug
 
 T = TypeVar("T", Work, Claim)
@@ -244,18 +244,15 @@ def _split_pages(pages: str) -> tuple[str, str, str]:
     return (parts[0], parts[1], parts[2]) if len(parts) == 3 and parts[0] and parts[2] else (pages, "", "")
 
 
-def citations_from_claims(data: Dataset) -> list[Citation]:
-    """A claim read in one work about another means the first cites the second."""
-    pairs = {(c.reported_in, c.source) for c in data.claims.values() if c.reported_in and c.reported_in != c.source}
-    return [Citation(citing, cited) for citing, cited in sorted(pairs)]
-
-
 def citation_pairs(data: Dataset) -> list[tuple[str, str]]:
-    """Every (citing, cited) pair of the project, from citation files and from claims, once each, sorted
-    (worked out once when the inputs are loaded: the graph, the store's views and the site all need them)."""
+    """Every (citing, cited) pair of the project, once each, sorted: from citation files, and from claims (a
+    claim read in one work about another means the first cites the second). Worked out once when the
+    inputs are loaded: the graph, the store's views and the site all need them."""
     if data.pairs is not None:
         return data.pairs
-    return sorted({(c.citing, c.cited) for c in [*data.citations, *citations_from_claims(data)]})
+    pairs = {(c.citing, c.cited) for c in data.citations}
+    pairs.update((c.reported_in, c.source) for c in data.claims.values() if c.reported_in and c.reported_in != c.source)
+    return sorted(pairs)
 
 
 @dataclass
@@ -322,8 +319,12 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
     )
 
     def claims_inputs(claims: list[Claim]) -> bytes:
+        """What claim_triples reads of each claim (not where it stands in its file), and the entry types of
+        the works the claims name."""
+        fields = [(c.id, c.source, c.text, c.lang, c.themes, c.reported_in, c.locator, c.evidence) for c in claims]
+        links = [(c.supports, c.disputes, c.question, c.stance) for c in claims]
         named = sorted({k for c in claims for k in (c.source, c.reported_in) if k in data.works})
-        return _pickled(claims, [data.works[k].entry_type for k in named])
+        return _pickled(fields, links, [data.works[k].entry_type for k in named])
 
     for name, claims in _by_file(data.claims).items():
         units.append(

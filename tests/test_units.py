@@ -157,3 +157,30 @@ def test_a_unit_whose_files_are_damaged_or_missing_is_built_again(
     build(open_project(root))
     assert sorted(made) == ["agents", "b.yaml"]
     _same_as_from_nothing(root, tmp_path)
+
+
+def test_a_claims_unit_stands_for_every_field_of_its_claims_but_where_they_stand() -> None:
+    """Its inputs list the claim's fields one by one: a field added to Claim must be listed there (or
+    named here as one that no triple reads)."""
+    from dataclasses import fields, replace
+
+    from litgraph.graph import graph_units
+    from litgraph.model import Claim, Dataset, Work
+
+    where = {"path", "line", "lines"}
+    claim = Claim("c1", "w1", "Text.", "en", ["trust"], Path("c.yaml"), 3, reported_in="w2", locator="p. 4")
+
+    def inputs(claim: Claim) -> bytes:
+        works = {k: Work(k, "article", Path("r.bib"), 1) for k in ("w1", "w2")}
+        data = Dataset(works=works, claims={claim.id: claim})
+        (unit,) = [u for u in graph_units(data, "https://example.org/", {}) if u.name.startswith("claims ")]
+        return unit.inputs()
+
+    before = inputs(claim)
+    for field in fields(Claim):
+        value = getattr(claim, field.name)
+        other = value + "x" if isinstance(value, str) else [*value, "x"] if isinstance(value, list) else "x"
+        if field.name == "line":
+            other = value + 1
+        changed = inputs(replace(claim, **{field.name: other}))
+        assert (changed == before) == (field.name in where), field.name
