@@ -53,12 +53,25 @@ def page_name(key: str) -> str:
 
 def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) -> list[Path]:
     """Write every page and asset into `target` (an empty folder). Returns the files of the site.
-    `reuse`: the previous build's site, whose unchanged work pages are kept there instead of rendered
-    (they are among the files returned, but not in `target`: see install_site)."""
+    `reuse`: the previous build's site, whose unchanged pages are kept there instead of rendered (they
+    are among the files returned, but not in `target`: see install_site)."""
     env = _environment()
     written: list[Path] = []
+    templates = sorted(env.list_templates())
+    salt = hashlib.sha256(
+        json.dumps([__version__, data.title, [env.loader.get_source(env, n)[0] for n in templates]]).encode()  # type: ignore[union-attr]
+    )
 
-    def write(name: str, template: str, **context: Any) -> None:
+    def write(name: str, template: str, keep: bool = True, **context: Any) -> None:
+        """Render `template` to `name`; with `reuse`, a page made from the same context and templates is
+        kept as it is in site/ (a claim's edit leaves most theme pages, works.html and contested.html
+        as they were)."""
+        if keep and reuse is not None:
+            digest = salt.copy()
+            digest.update(name.encode("utf-8") + b"\0" + pickle.dumps(context, protocol=5))
+            if reuse.keep(name, digest.hexdigest()):
+                written.append(target / name)
+                return
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         root = "../" * name.count("/")
@@ -77,6 +90,7 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
     write(
         "index.html",
         "index.html",
+        keep=False,  # its data changes with nearly every edit: digesting 100 MB of it would not pay
         graph_json=script_json(document),
         legend=document["legend"],
         folded=document["folded_claims"],
@@ -150,7 +164,7 @@ def _render_pages(
 
 
 class PageReuse:
-    """Work pages of the previous build that can be kept: each page's inputs are digested, and a page whose
+    """Pages of the previous build that can be kept: each page's inputs are digested, and a page whose
     digest, size and modification time are as recorded stays in site/ as it is instead of being rendered.
 
     The record (`.litgraph/pages.json`) is written only after the new pages are in place."""

@@ -315,3 +315,24 @@ def test_a_rebuild_updates_site_in_place_and_drops_pages_of_removed_works(make_p
     assert (site / "works" / "borg2017.html").stat().st_ino == kept  # left where it was
     assert "Soon removed" not in (site / "works.html").read_text(encoding="utf-8")
     assert not [p.name for p in root.iterdir() if p.name.startswith(".site")]  # no staging folder left behind
+
+
+def test_a_claim_edit_renders_only_the_pages_that_show_it(make_project: MakeProject) -> None:
+    from litgraph import build, open_project
+
+    quiet = "\n  - id: quiet-claim\n    source: repper2011\n    text: Roles were unclear.\n    lang: en\n"
+    quiet += "    themes: [role-clarity]\n"
+    root = make_project({"bibliography/example.bib": BIB, "bibliography/claims/example.yaml": CLAIMS + quiet})
+    build(open_project(root))
+    site = root / "site"
+    kept = ("contested.html", "works.html", "themes/trust.html", "themes/boundary-setting.html")
+    shown = ("themes/role-clarity.html", "works/repper2011.html", "index.html")
+    before = {name: (site / name).stat().st_ino for name in kept + shown}
+    claims = root / "bibliography" / "claims" / "example.yaml"
+    claims.write_text(CLAIMS + quiet.replace("were unclear", "were never clear"), encoding="utf-8")
+    build(open_project(root))
+    for name in kept:  # the same works with as many claims each; the claim is in no dispute, on no such theme
+        assert (site / name).stat().st_ino == before[name], name
+    for name in shown:
+        assert (site / name).stat().st_ino != before[name], name
+        assert "were never clear" in (site / name).read_text(encoding="utf-8"), name
