@@ -7,13 +7,15 @@ and, named after its digest, its triples as N-Triples (the store loads them), as
 (site/graph.ttl and graph.jsonld are these, concatenated in unit order) and its rdf:type triples. A unit's
 digest stands for its inputs (for a claims unit, these include the classes of the works it names: see
 graph.Unit), litgraph's version, the base IRI and the SHACL setting it passed under.
-Records are JSON, not pickles: a project folder received from elsewhere is read as data only, and a record
-that does not fit its files is rebuilt, never trusted.
+Records are JSON, not pickles, and carry an HMAC made with the user's private key (see parsecache.py): the
+units of a project folder received from elsewhere, with its .litgraph, are built again rather than taken
+as they are; so is a unit whose record does not fit its files.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import shutil
 from collections.abc import Iterator
@@ -25,6 +27,7 @@ import pyoxigraph as ox
 
 from litgraph import __version__
 from litgraph.graph import Unit
+from litgraph.parsecache import user_key
 from litgraph.rdfio import atomic_file, prefixes_for, serialize
 from litgraph.shacl import RDF_TYPE, Node, Piece, pieces_of
 
@@ -61,6 +64,11 @@ class UnitCache:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self.secret = user_key()  # None where no key can be kept: nothing is then taken from the folder
+
+    def _mac(self, body: bytes) -> bytes:
+        assert self.secret is not None
+        return hmac.new(self.secret, body, "sha256").hexdigest().encode("ascii")
 
     def _record(self, name: str) -> Path:
         return self.folder / f"{_sha(name)[:32]}.json"
@@ -71,7 +79,10 @@ class UnitCache:
     def load(self, name: str, digest: str) -> BuiltUnit | None:
         """The unit as last built, if it was built from the same inputs and all its files are there."""
         try:
-            record = json.loads(self._record(name).read_text(encoding="utf-8"))
+            mac, _, body = self._record(name).read_bytes().partition(b"\n")
+            if self.secret is None or not hmac.compare_digest(mac, self._mac(body)):
+                return None  # not written by this user's litgraph
+            record = json.loads(body)
             if record["format"] != UNITS_FORMAT or record["name"] != name or record["digest"] != digest:
                 return None
             if not all(self.path(digest, ext).is_file() for ext in ("nt", "ttl", "jsonld")):
@@ -105,8 +116,11 @@ class UnitCache:
             "count": unit.count,
             "pieces": [[p.digest, p.size, p.names] for p in unit.pieces],
         }
-        with atomic_file(self._record(unit.name), "w") as handle:
-            json.dump(record, handle, separators=(",", ":"))
+        if self.secret is None:
+            return
+        body = json.dumps(record, separators=(",", ":")).encode("utf-8")
+        with atomic_file(self._record(unit.name)) as handle:
+            handle.write(self._mac(body) + b"\n" + body)
 
     def prune(self, units: list[BuiltUnit]) -> None:
         """Remove the files of units and versions that are no longer part of the graph."""

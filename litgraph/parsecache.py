@@ -26,7 +26,7 @@ FORMAT = "1"  # bump when what a reader returns changes shape
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
-def _user_key() -> bytes | None:
+def user_key() -> bytes | None:
     """The user's secret for signing cache entries, created on first use; None where it cannot be kept."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "litgraph"
     path = base / "cache-key"
@@ -50,7 +50,7 @@ class ParseCache:
     """One pickle per input file, named after its path; None as the folder turns caching off."""
 
     def __init__(self, folder: Path | None):
-        self.secret = _user_key() if folder is not None else None
+        self.secret = user_key() if folder is not None else None
         self.folder = folder if self.secret else None
         self.used: set[Path] = set()
 

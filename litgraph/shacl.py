@@ -173,9 +173,11 @@ def check_shapes(
         # Most of the graph to check (a first build): one pass over what is to check. A piece carries the
         # types of the nodes it points at, and the engine reports those nodes too before they are filtered
         # out; in one pass a node's own triples come once, and a pass is four times faster than pieces.
-        # (The types of what lies outside the pass, once each, as in a piece.)
+        # When some pieces are not in the pass, the types of what they own come once each, as in a piece.
         own = "".join(p.data[: p.own_end] for _, p in todo)
-        pointed = {line for _, p in todo for line in p.data[p.own_end :].splitlines(keepends=True)}
+        pointed: set[str] = set()
+        if len(todo) < len(pieces):  # (the whole graph: every pointed node's own triples are there already)
+            pointed = {line for _, p in todo for line in p.data[p.own_end :].splitlines(keepends=True)}
         names = [name for _, p in todo for name in p.names]
         violations = _piece_violations(own + "".join(sorted(pointed)), names, shapes_text, vocabulary_nt)
         focus = {v.focus for v in violations}

@@ -168,6 +168,21 @@ def test_validating_in_chunks_finds_what_one_pass_finds(make_project: MakeProjec
     assert check_shapes(broken, shapes, vocabulary) == whole
 
 
+def _spy_on_passes(monkeypatch) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    """The subjects owned by each SHACL pass from here on."""
+    import litgraph.shacl
+
+    checked: list[list[str]] = []
+    real = litgraph.shacl._piece_violations
+
+    def spy(data: str, owned: list[str], *rest: str) -> set[object]:
+        checked.append(owned)
+        return real(data, owned, *rest)  # type: ignore[return-value]
+
+    monkeypatch.setattr(litgraph.shacl, "_piece_violations", spy)
+    return checked
+
+
 def test_a_whole_graph_pass_caches_every_piece_but_the_failing_one(
     make_project: MakeProject, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -183,13 +198,29 @@ def test_a_whole_graph_pass_caches_every_piece_but_the_failing_one(
     assert [v.focus for v in check_shapes(broken, shapes, vocabulary, cache)] == [claim.value]
     pieces = litgraph.shacl.pieces_of(broken)
     assert len(cache.read_text(encoding="ascii").split()) == len(pieces) - 1
-    checked: list[list[str]] = []
-    real = litgraph.shacl._piece_violations
-
-    def spy(data: str, owned: list[str], *rest: str) -> set[object]:
-        checked.append(owned)
-        return real(data, owned, *rest)  # type: ignore[return-value]
-
-    monkeypatch.setattr(litgraph.shacl, "_piece_violations", spy)
+    checked = _spy_on_passes(monkeypatch)
     assert [v.focus for v in check_shapes(broken, shapes, vocabulary, cache)] == [claim.value]
     assert len(checked) == 1 and claim.value in checked[0]  # only the failing piece, again
+
+
+def test_a_pass_over_part_of_the_graph_sees_the_classes_of_what_it_points_at(
+    make_project: MakeProject, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import litgraph.shacl
+
+    project = open_project(make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS}))
+    _, triples = build_graph(project)
+    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    monkeypatch.setattr(litgraph.shacl, "CHUNK", 7)
+    cache = tmp_path / "passed.txt"
+    assert check_shapes(triples, shapes, vocabulary, cache) == []  # every piece passed
+    claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
+    definition = "http://www.w3.org/2004/02/skos/core#definition"  # dropped: more pieces to check again
+    broken = [t for t in triples if t.predicate.value != definition]
+    broken = [t for t in broken if not (t.subject == claim and t.predicate.value == DCTERMS + "subject")]
+    checked = _spy_on_passes(monkeypatch)
+    monkeypatch.setattr(litgraph.shacl, "WHOLE_SHARE", 0.0)  # one pass over the pieces that changed
+    found = [(v.focus, v.message) for v in check_shapes(broken, shapes, vocabulary, cache)]
+    assert found == [(claim.value, "a claim is on at least one theme")]  # its source, a work, is not reported
+    assert len(checked) == 1 and claim.value in checked[0]
+    assert BASE + "work/repper2011" not in checked[0]  # its piece passed before: left out of the pass

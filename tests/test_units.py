@@ -184,3 +184,16 @@ def test_a_claims_unit_stands_for_every_field_of_its_claims_but_where_they_stand
             other = value + 1
         changed = inputs(replace(claim, **{field.name: other}))
         assert (changed == before) == (field.name in where), field.name
+
+
+def test_units_received_with_a_project_folder_are_built_again(
+    make_project: MakeProject, made: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, units = _built(make_project, made)
+    for path in units.glob("*.ttl"):
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write('<urn:x:injected> <urn:x:says> "INJECTED" .\n')
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))  # another key: another user's build
+    build(open_project(root))
+    assert sorted(made) == ["a.bib", "a.yaml", "agents", "b.bib", "b.yaml", "ontology", "questions"]
+    assert "INJECTED" not in (root / "site/graph.ttl").read_text(encoding="utf-8")
