@@ -19,7 +19,7 @@ from litgraph.checks import check_citations, check_claims, check_works
 from litgraph.citations import read_citations
 from litgraph.claims import read_claims
 from litgraph.config import Project
-from litgraph.errors import GraphError, InputError
+from litgraph.errors import GraphError, InputError, ProjectError
 from litgraph.graph import citation_pairs, graph_units
 from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
@@ -146,9 +146,10 @@ def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, 
     if violations:
         listed = "\n".join(f"  {v}" for v in violations[:20])
         raise GraphError(f"the built graph breaks {len(violations)} SHACL constraint(s):\n{listed}")
-    for unit in fresh:
-        cache.save(unit, project.base_iri)
-    cache.prune(units)
+    with contextlib.suppress(OSError):  # a read-only project still validates and exports, from memory
+        for unit in fresh:
+            cache.save(unit, project.base_iri)
+        cache.prune(units)
     return loaded, units, cache
 
 
@@ -166,9 +167,20 @@ def _render_site(project: Project, staging: Path, loaded: Dataset, reuse: PageRe
     ]
 
 
-@_no_cycle_collection()
 def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     """Validate, build and write site/ (graph.ttl, graph.jsonld). site/ is untouched if anything fails."""
+    try:
+        return _build(project, progress)
+    except OSError as exc:  # e.g. a read-only or full disk: the user's to fix, not a bug
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ProjectError(
+            f"cannot write the build's files{where}: {exc.strerror or exc}; {project.state_dir.name}/ and "
+            f"{project.site_dir.name}/ must be writable folders (delete {project.state_dir.name}/ to start it anew)"
+        ) from exc
+
+
+@_no_cycle_collection()
+def _build(project: Project, progress: Progress) -> BuildSummary:
     clock: dict[str, float] = {}
     start = time.perf_counter()
     stamp = fingerprint(project)

@@ -197,3 +197,23 @@ def test_units_received_with_a_project_folder_are_built_again(
     build(open_project(root))
     assert sorted(made) == ["a.bib", "a.yaml", "agents", "b.bib", "b.yaml", "ontology", "questions"]
     assert "INJECTED" not in (root / "site/graph.ttl").read_text(encoding="utf-8")
+
+
+def test_a_project_whose_state_cannot_be_written_still_validates_and_build_says_why(
+    make_project: MakeProject,
+) -> None:
+    from click.testing import CliRunner
+
+    from litgraph.cli import main
+
+    root = _project(make_project)
+    (root / ".litgraph").mkdir(exist_ok=True)
+    (root / ".litgraph/units").write_text("a file where the units folder should be", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["validate", "-p", str(root)]).exit_code == 0
+    exported = runner.invoke(main, ["export", "-p", str(root), "-f", "nt"])
+    assert exported.exit_code == 0 and "Role clarity came first" in exported.output
+    built = runner.invoke(main, ["build", "-p", str(root)])
+    assert built.exit_code == 1 and "Traceback" not in built.output and "bug" not in built.output
+    assert "cannot write the build's files" in built.output and ".litgraph/ and site/ must be writable" in built.output
+    assert not (root / "site").exists()
