@@ -128,10 +128,11 @@ class GraphBuilder:
             yield ox.Triple(node, _N(LG + "undated"), _lit("true", datatype=XSD + "boolean"))
         if work.other_year is not None:
             yield ox.Triple(node, _N(LG + "otherYear"), _lit(f"{work.other_year:04d}", datatype=XSD + "gYear"))
-        for person in work.authors:
-            yield ox.Triple(node, _N(DCTERMS + "creator"), self.person_iri(person))
-        for person in work.editors:
-            yield ox.Triple(node, _N(BIBO + "editor"), self.person_iri(person))
+        # once per person: two authors known only as "Lauvas" are one node (the author list keeps both)
+        for agent in dict.fromkeys(self.person_iri(p) for p in work.authors):
+            yield ox.Triple(node, _N(DCTERMS + "creator"), agent)
+        for agent in dict.fromkeys(self.person_iri(p) for p in work.editors):
+            yield ox.Triple(node, _N(BIBO + "editor"), agent)
         for role, people in (("author", work.authors), ("editor", work.editors)):
             if people:
                 yield ox.Triple(node, _N(BIBO + role + "List"), ox.BlankNode(blank_id(work.key, role, "0")))

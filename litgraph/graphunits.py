@@ -31,7 +31,7 @@ from litgraph.parsecache import user_key
 from litgraph.rdfio import atomic_file, prefixes_for, serialize
 from litgraph.shacl import RDF_TYPE, Node, Piece, pieces_of
 
-UNITS_FORMAT = "1"  # bump when what a unit's files hold changes
+UNITS_FORMAT = "2"  # bump when what a unit's files hold changes, or the triples made from the same inputs
 
 
 @dataclass

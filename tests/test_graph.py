@@ -224,3 +224,15 @@ def test_a_pass_over_part_of_the_graph_sees_the_classes_of_what_it_points_at(
     assert found == [(claim.value, "a claim is on at least one theme")]  # its source, a work, is not reported
     assert len(checked) == 1 and claim.value in checked[0]
     assert BASE + "work/repper2011" not in checked[0]  # its piece passed before: left out of the pass
+
+
+def test_two_authors_known_by_the_same_name_are_one_creator_and_two_list_cells(make_project: MakeProject) -> None:
+    bib = "@book{lauvas2002, author = {Lauvas and Lauvas}, title = {Samarbeid}, year = 2002}\n"
+    project = open_project(make_project({"bibliography/refs.bib": bib}))
+    summary = build(project)
+    work, person = ox.NamedNode(BASE + "work/lauvas2002"), ox.NamedNode(BASE + "person/lauvas")
+    parsed = [(q.subject, q.predicate, q.object) for q in ox.parse(path=str(project.site_dir / "graph.ttl"))]
+    assert len(parsed) == len(set(parsed)) == summary.triples  # no triple written twice, the count is the file's
+    assert [o for s, p, o in parsed if s == work and p.value == DCTERMS + "creator"] == [person]
+    cells = [o for s, p, o in parsed if p.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"]
+    assert cells == [person, person]
