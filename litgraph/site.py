@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import json
 import os
 import pickle
@@ -98,20 +99,25 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
     labels = {t: theme.labels.get("en", t) for t, theme in data.themes.items()}
     citations = {k: w["citation"] for k, w in data.works.items()}
     write("themes.html", "themes.html", tree=data.tree)
-    position = {c["id"]: i for i, c in enumerate(data.claims)}  # claims' order, kept on every theme page
     group_themes = [{t for s in g["sides"] for c in s["claims"] for t in c["themes"]} for g in data.groups]
     for theme_id, theme in data.themes.items():
         subtree = set(data.subtree(theme_id))
-        ids = {c["id"] for t in subtree for c in data.claims_by_theme.get(t, [])}
-        on_theme = [data.claims[position[i]] for i in sorted(ids, key=position.__getitem__)]
-        by_work: dict[str, list[dict[str, Any]]] = {}
-        for claim in on_theme:
-            by_work.setdefault(claim["source"], []).append(claim)
+        counted: set[str] = set()  # a claim on two themes of the subtree counts once
+        counts: dict[str, int] = {}  # source work -> claims on the theme or a narrower one
+        for claim in (c for t in subtree for c in data.claims_by_theme.get(t, [])):
+            if claim["id"] not in counted:
+                counted.add(claim["id"])
+                counts[claim["source"]] = counts.get(claim["source"], 0) + 1
+        ranked = [k for k in counts if k in data.works]
+        # the page's works in the order of `litgraph sources`: most claims on the theme, then most cited, then
+        # key; only those shown are ordered, and only their claims collected (in the claims' own order)
+        top = heapq.nsmallest(THEME_PAGE_WORKS, ranked, key=lambda k: (-counts[k], -len(data.cited_by.get(k, ())), k))
         works = [
-            {"work": data.works[k], "claims": v}
-            # the order of `litgraph sources`: most claims on the theme, then most cited, then key
-            for k, v in sorted(by_work.items(), key=lambda kv: (-len(kv[1]), -len(data.cited_by.get(kv[0], ())), kv[0]))
-            if k in data.works
+            {
+                "work": data.works[k],
+                "claims": [c for c in data.claims_by_source[k] if subtree.intersection(c["themes"])],
+            }
+            for k in top
         ]
         groups = [g for g, themes in zip(data.groups, group_themes, strict=True) if themes & subtree]
         write(
@@ -119,8 +125,8 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
             "theme.html",
             theme=theme,
             labels=labels,
-            works=works[:THEME_PAGE_WORKS],
-            works_total=len(works),
+            works=works,
+            works_total=len(ranked),
             groups=groups[:THEME_PAGE_GROUPS],
             groups_total=len(groups),
             narrower=data.children.get(theme_id, []),

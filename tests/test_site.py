@@ -88,12 +88,22 @@ def test_a_theme_page_stops_at_its_cap_in_the_order_of_sources(
     claims = ["claims:"]
     for i, n in enumerate((1, 3, 2, 1)):  # w1 has most claims on trust, then w2; w0 and w3 fall off the page
         claims += [f"  - {{id: c{i}-{j}, source: w{i}, text: Claim {j}., lang: en, themes: [trust]}}" for j in range(n)]
+    claims += [  # on the broader theme's page: w3 first (three claims, one on two of its themes: counted once)
+        "  - {id: d3-b, source: w3, text: Third of w3., lang: en, themes: [boundary-setting, trust]}",
+        "  - {id: d3-a, source: w3, text: Second of w3., lang: en, themes: [sharing-own-story]}",
+        "  - {id: d0-a, source: w0, text: Elsewhere., lang: en, themes: [knowledge]}",
+    ]
     root = make_project({"bibliography/w.bib": bib, "bibliography/claims/c.yaml": "\n".join(claims) + "\n"})
     build(open_project(root))
     page = (root / "site" / "themes" / "trust.html").read_text(encoding="utf-8")
     shown = re.findall(r'href="../works/(w\d)\.html"', page)
-    assert shown == ["w1", "w2"]
+    assert shown == ["w1", "w2"]  # w3 has two claims on trust now, as w2 has: the key decides
     assert "The 2 works with most claims on this theme of 4" in page and "litgraph sources trust" in page
+    broader = (root / "site" / "themes" / "relationship.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="../works/(w\d)\.html"', broader) == ["w1", "w3"]  # 3 claims each; w1 by key
+    w3 = broader[broader.index('href="../works/w3.html"') :]
+    assert w3.index("Claim 0.") < w3.index("Second of w3.") < w3.index("Third of w3.")  # by id, as everywhere
+    assert "Elsewhere." not in broader and "of 4" in broader
     assert (root / "site" / "works" / "w3.html").is_file()  # every work keeps its own page
 
 
