@@ -15,7 +15,6 @@ as they are; so is a unit whose record does not fit its files.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import shutil
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ import pyoxigraph as ox
 
 from litgraph import __version__
 from litgraph.graph import Unit
-from litgraph.parsecache import user_key
+from litgraph.parsecache import signed, verified
 from litgraph.rdfio import atomic_file, prefixes_for, serialize
 from litgraph.shacl import RDF_TYPE, Node, Piece, pieces_of
 
@@ -64,11 +63,6 @@ class UnitCache:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.secret = user_key()  # None where no key can be kept: nothing is then taken from the folder
-
-    def _mac(self, body: bytes) -> bytes:
-        assert self.secret is not None
-        return hmac.new(self.secret, body, "sha256").hexdigest().encode("ascii")
 
     def _record(self, name: str) -> Path:
         return self.folder / f"{_sha(name)[:32]}.json"
@@ -79,8 +73,8 @@ class UnitCache:
     def load(self, name: str, digest: str) -> BuiltUnit | None:
         """The unit as last built, if it was built from the same inputs and all its files are there."""
         try:
-            mac, _, body = self._record(name).read_bytes().partition(b"\n")
-            if self.secret is None or not hmac.compare_digest(mac, self._mac(body)):
+            body = verified(self._record(name).read_bytes())
+            if body is None:
                 return None  # not written by this user's litgraph
             record = json.loads(body)
             if record["format"] != UNITS_FORMAT or record["name"] != name or record["digest"] != digest:
@@ -116,11 +110,8 @@ class UnitCache:
             "count": unit.count,
             "pieces": [[p.digest, p.size, p.names] for p in unit.pieces],
         }
-        if self.secret is None:
-            return
-        body = json.dumps(record, separators=(",", ":")).encode("utf-8")
         with atomic_file(self._record(unit.name)) as handle:
-            handle.write(self._mac(body) + b"\n" + body)
+            handle.write(signed(json.dumps(record, separators=(",", ":")).encode("utf-8")))
 
     def prune(self, units: list[BuiltUnit]) -> None:
         """Remove the files of units and versions that are no longer part of the graph."""

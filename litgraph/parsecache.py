@@ -46,6 +46,23 @@ def user_key() -> bytes | None:
         return None
 
 
+def signed(body: bytes) -> bytes:
+    """`body` with a first line that proves this user's litgraph wrote it (HMAC with the user's key; "-"
+    where no key can be kept, which `verified` then accepts: there is nothing to prove it with)."""
+    secret = user_key()
+    mac = hmac.new(secret, body, "sha256").hexdigest().encode("ascii") if secret else b"-"
+    return mac + b"\n" + body
+
+
+def verified(data: bytes) -> bytes | None:
+    """The body of what `signed` wrote, or None if this user's litgraph did not write it."""
+    mac, _, body = data.partition(b"\n")
+    secret = user_key()
+    if secret is None:
+        return body if mac == b"-" else None
+    return body if hmac.compare_digest(mac, hmac.new(secret, body, "sha256").hexdigest().encode("ascii")) else None
+
+
 class ParseCache:
     """One pickle per input file, named after its path; None as the folder turns caching off."""
 

@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from litgraph import __version__
 from litgraph.mapview import map_data, script_json
+from litgraph.parsecache import signed, verified
 from litgraph.rdfio import atomic_file
 from litgraph.sitedata import SiteData
 from litgraph.visnet import asset_files
@@ -178,7 +179,7 @@ class PageReuse:
     def __init__(self, site: Path, record: Path):
         self.site, self.record = site, record
         try:
-            self.before: dict[str, list[Any]] = json.loads(record.read_text(encoding="utf-8"))
+            self.before: dict[str, list[Any]] = json.loads(verified(record.read_bytes()) or b"")
         except (OSError, ValueError):
             self.before = {}
         self.digests: dict[str, str] = {}
@@ -212,8 +213,8 @@ class PageReuse:
             except OSError:
                 continue
             entries[name] = [digest, stat.st_size, stat.st_mtime_ns]
-        with contextlib.suppress(OSError), atomic_file(self.record, "w") as handle:
-            json.dump(entries, handle, separators=(",", ":"))
+        with contextlib.suppress(OSError), atomic_file(self.record) as handle:
+            handle.write(signed(json.dumps(entries, separators=(",", ":")).encode("utf-8")))
 
 
 def install_site(staging: Path, site: Path, kept: set[str]) -> None:

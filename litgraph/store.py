@@ -27,6 +27,7 @@ from litgraph.graph import citation_pairs
 from litgraph.lookup import ThemeLookup
 from litgraph.model import Claim, Dataset
 from litgraph.namespaces import LG, mint
+from litgraph.parsecache import signed, verified
 from litgraph.rdfio import atomic_file
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def _state_file(project: Project) -> Path:
 def is_fresh(project: Project) -> bool:
     """True when the store exists and was built from the inputs as they are now."""
     try:
-        state = json.loads(_state_file(project).read_text(encoding="utf-8"))
+        state = json.loads(verified(_state_file(project).read_bytes()) or b"")
     except (OSError, ValueError):
         return False
     return _store_dir(project).is_dir() and state.get("fingerprint") == fingerprint(project)
@@ -245,10 +246,11 @@ def _save_state(project: Project, stamp: str, pieces: list[Piece], inputs: _Inpu
     record: dict[str, Any] = {"format": STORE_FORMAT, "base_iri": project.base_iri, "bibtex": inputs.bibtex}
     record["themes"], record["views"] = inputs.hierarchy, inputs.views
     record["pieces"] = {p.digest: p.names for p in pieces}
-    with atomic_file(_record_file(project), "w") as handle:
-        json.dump(record, handle, separators=(",", ":"))
-    with atomic_file(_state_file(project), "w") as handle:
-        json.dump({"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}, handle)
+    with atomic_file(_record_file(project)) as handle:
+        handle.write(signed(json.dumps(record, separators=(",", ":")).encode("utf-8")))
+    state = {"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}
+    with atomic_file(_state_file(project)) as handle:
+        handle.write(signed(json.dumps(state).encode("utf-8")))
 
 
 def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data: Dataset, stamp: str) -> None:
@@ -298,7 +300,7 @@ def _update_in_place(
     """Replace only what changed since the recorded build; False (nothing touched) when that cannot be done
     or would not pay: no record, another store format or base IRI, or most of the graph changed."""
     try:
-        record = json.loads(_record_file(project).read_text(encoding="utf-8"))
+        record = json.loads(verified(_record_file(project).read_bytes()) or b"")
         before: dict[str, list[str]] = record["pieces"]
         fits = record["format"] == STORE_FORMAT and record["base_iri"] == project.base_iri
         fits = fits and record["themes"] == inputs.hierarchy

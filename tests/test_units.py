@@ -11,7 +11,7 @@ import pytest
 import litgraph.project
 from litgraph import build, open_project
 from litgraph.graph import Unit
-from litgraph.store import open_store
+from litgraph.store import is_fresh, open_store
 
 from .conftest import MakeProject
 
@@ -186,17 +186,21 @@ def test_a_claims_unit_stands_for_every_field_of_its_claims_but_where_they_stand
         assert (changed == before) == (field.name in where), field.name
 
 
-def test_units_received_with_a_project_folder_are_built_again(
+def test_units_store_and_pages_received_with_a_project_folder_are_not_trusted(
     make_project: MakeProject, made: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, units = _built(make_project, made)
     for path in units.glob("*.ttl"):
         with path.open("a", encoding="utf-8") as handle:
             handle.write('<urn:x:injected> <urn:x:says> "INJECTED" .\n')
+    page = (root / "site/works/repper2011.html").stat().st_ino
+    assert is_fresh(open_project(root))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))  # another key: another user's build
+    assert not is_fresh(open_project(root))  # the store's state: not this user's, so no answer from it
     build(open_project(root))
     assert sorted(made) == ["a.bib", "a.yaml", "agents", "b.bib", "b.yaml", "ontology", "questions"]
     assert "INJECTED" not in (root / "site/graph.ttl").read_text(encoding="utf-8")
+    assert (root / "site/works/repper2011.html").stat().st_ino != page  # the received pages: rendered again
 
 
 def test_a_project_whose_state_cannot_be_written_still_validates_and_build_says_why(
