@@ -256,6 +256,9 @@ def citation_pairs(data: Dataset) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
+WORKS_UNIT = "works "  # the name of a .bib file's unit: this, then the file's path
+
+
 @dataclass
 class Unit:
     """A part of the graph, made from one input file or one kind of thing: `inputs` pickles everything its
@@ -281,7 +284,7 @@ def _by_file(things: dict[str, T]) -> dict[str, list[T]]:
     """Works or claims grouped by the file they come from, each group in key order; files in path order."""
     groups: dict[str, list[T]] = {}
     for key in sorted(things):
-        groups.setdefault(str(things[key].path), []).append(things[key])  # type: ignore[attr-defined]
+        groups.setdefault(str(things[key].path), []).append(things[key])
     return dict(sorted(groups.items()))
 
 
@@ -303,7 +306,7 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
     for name, works in _by_file(data.works).items():
         units.append(
             Unit(
-                f"works {name}",
+                WORKS_UNIT + name,
                 partial(lambda ws: _pickled(ws, [cites.get(w.key, []) for w in ws]), works),
                 partial(lambda ws: (t for w in ws for t in builder.work_triples(w, cites.get(w.key, []))), works),
             )

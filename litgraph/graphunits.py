@@ -17,17 +17,17 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pyoxigraph as ox
 
 from litgraph import __version__
-from litgraph.graph import Unit
+from litgraph.graph import WORKS_UNIT, Unit
 from litgraph.parsecache import signed, verified
-from litgraph.rdfio import atomic_file, prefixes_for, serialize
+from litgraph.rdfio import atomic_file, jsonld_body, jsonld_head, serialize, turtle_body, turtle_header
 from litgraph.shacl import RDF_TYPE, Node, Piece, pieces_of
 
 UNITS_FORMAT = "2"  # bump when what a unit's files hold changes, or the triples made from the same inputs
@@ -50,7 +50,8 @@ class BuiltUnit:
         return self.triples is None
 
 
-def _sha(*parts: str | bytes) -> str:
+def digest_of(*parts: str | bytes) -> str:
+    """SHA-256 of the parts, each closed by a NUL (so that no two lists of parts run together)."""
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8") if isinstance(part, str) else part)
@@ -65,7 +66,7 @@ class UnitCache:
         self.folder = folder
 
     def _record(self, name: str) -> Path:
-        return self.folder / f"{_sha(name)[:32]}.json"
+        return self.folder / f"{digest_of(name)[:32]}.json"
 
     def path(self, digest: str, ext: str) -> Path:
         return self.folder / f"{digest}.{ext}"
@@ -125,34 +126,14 @@ class UnitCache:
     def triples(self, unit: BuiltUnit) -> Iterator[ox.Triple]:
         """A unit's triples: as built now, or read back from its N-Triples."""
         if unit.triples is not None:
-            yield from unit.triples
-            return
-        for quad in ox.parse(path=str(self.path(unit.digest, "nt")), format=ox.RdfFormat.N_TRIPLES):
-            yield ox.Triple(quad.subject, quad.predicate, quad.object)
+            return iter(unit.triples)
+        return (ox.Triple(q.subject, q.predicate, q.object) for q in self.quads(unit))
 
     def quads(self, unit: BuiltUnit) -> Iterator[ox.Quad]:
+        """A unit's triples as quads of the default graph (what the store loads)."""
         if unit.triples is not None:
             return (ox.Quad(t.subject, t.predicate, t.object) for t in unit.triples)
         return iter(ox.parse(path=str(self.path(unit.digest, "nt")), format=ox.RdfFormat.N_TRIPLES))
-
-
-def turtle_body(triples: list[ox.Triple], base_iri: str) -> bytes:
-    """The Turtle of `triples` without its @prefix lines (the file's header has them all)."""
-    text = serialize(triples, "ttl", base_iri)
-    lines = text.split(b"\n")
-    count = 0
-    while count < len(lines) and lines[count].startswith(b"@prefix "):
-        count += 1
-    return b"\n".join(lines[count:])
-
-
-def turtle_header(base_iri: str) -> bytes:
-    return "".join(sorted(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes_for(base_iri).items())).encode()
-
-
-def jsonld_body(triples: list[ox.Triple]) -> bytes:
-    """The JSON-LD node objects of `triples`, comma-separated, without the array's brackets."""
-    return ox.serialize(triples, format=ox.RdfFormat.JSON_LD)[1:-1]  # type: ignore[index]
 
 
 def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[BuiltUnit]:
@@ -160,38 +141,40 @@ def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[Built
     `setting`: what the SHACL check stands for (engine, shapes, vocabulary), and the base IRI."""
     salt = f"{__version__}/{UNITS_FORMAT}/{setting}"
     built: dict[str, BuiltUnit] = {}
+    typed: dict[str, list[ox.Triple]] = {}  # the rdf:type triples of the units built now
 
     def one(unit: Unit, *extra: str) -> None:
-        digest = _sha(salt, unit.name, *extra, unit.inputs())
+        digest = digest_of(salt, unit.name, *extra, unit.inputs())
         found = cache.load(unit.name, digest)
         if found is None:
             triples = list(unit.make())
-            types = serialize([t for t in triples if t.predicate == RDF_TYPE], "nt", "").decode("utf-8")
+            typed[unit.name] = [t for t in triples if t.predicate == RDF_TYPE]
+            types = serialize(typed[unit.name], "nt", "").decode("utf-8")
             found = BuiltUnit(unit.name, digest, len(triples), types, [], triples)
         built[unit.name] = found
 
     for unit in units:
         if not unit.every_work:
             one(unit)
-    works = [built[u.name].digest for u in units if u.name.startswith("works ")]
+    works = [built[u.name].digest for u in units if u.name.startswith(WORKS_UNIT)]
     for unit in units:
         if unit.every_work:
             one(unit, *works)
     result = [built[u.name] for u in units]
     fresh = [b for b in result if not b.kept]
     if fresh:
-        types: dict[Node, list[ox.Triple]] = {}  # the class of every subject, for the pieces' pointed nodes
+        classes: dict[Node, list[ox.Triple]] = {}  # the class of every subject, for the pieces' pointed nodes
         for b in result:
-            if b.triples is not None:
-                found = (t for t in b.triples if t.predicate == RDF_TYPE)
+            if b.name in typed:
+                found: Iterable[ox.Triple] = typed[b.name]
             else:
                 parsed = ox.parse(b.types.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
                 found = (ox.Triple(q.subject, q.predicate, q.object) for q in parsed)
             for triple in found:
-                types.setdefault(triple.subject, []).append(triple)  # type: ignore[arg-type]
+                classes.setdefault(triple.subject, []).append(triple)  # type: ignore[arg-type]
         for b in fresh:
             assert b.triples is not None
-            b.pieces = pieces_of(b.triples, types=types)
+            b.pieces = pieces_of(b.triples, types=classes)
     return result
 
 
@@ -212,17 +195,12 @@ def write_assembled(handle: IO[bytes], head: bytes, bodies: list[Path], separato
 
 def write_graph_files(cache: UnitCache, units: list[BuiltUnit], folder: Path, base_iri: str) -> list[Path]:
     """graph.ttl and graph.jsonld in `folder`, assembled from the units' bodies (call after `save`)."""
-    context = json.dumps(prefixes_for(base_iri), ensure_ascii=False, indent=1, sort_keys=True)
     written = []
     for name, ext, head, separator, tail in (
         ("graph.ttl", "ttl", turtle_header(base_iri), b"", b""),
-        ("graph.jsonld", "jsonld", b'{"@context": ' + context.encode("utf-8") + b',\n"@graph": [', b",", b"]}\n"),
+        ("graph.jsonld", "jsonld", jsonld_head(base_iri) + b"[", b",", b"]}\n"),
     ):
         with atomic_file(folder / name) as handle:
             write_assembled(handle, head, [cache.path(u.digest, ext) for u in units], separator, tail)
         written.append(folder / name)
     return written
-
-
-def describe(units: list[BuiltUnit]) -> dict[str, Any]:
-    return {"units": len(units), "rebuilt": sum(not u.kept for u in units), "triples": sum(u.count for u in units)}

@@ -37,13 +37,13 @@ def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[t
         raise
 
 
-def _sorted_prefixes(turtle: bytes) -> bytes:
-    """The serializer's @prefix lines in alphabetical order, so the bytes never depend on hash order."""
+def _split_prefixes(turtle: bytes) -> tuple[list[bytes], list[bytes]]:
+    """The serializer's @prefix lines, and the lines after them."""
     lines = turtle.split(b"\n")
     count = 0
     while count < len(lines) and lines[count].startswith(b"@prefix "):
         count += 1
-    return b"\n".join([*sorted(lines[:count]), *lines[count:]])
+    return lines[:count], lines[count:]
 
 
 def _bytes(triples: list[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
@@ -52,21 +52,36 @@ def _bytes(triples: list[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str]
     return data
 
 
+def turtle_header(base_iri: str) -> bytes:
+    """Every @prefix line of the project's Turtle, in alphabetical order."""
+    return "".join(sorted(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes_for(base_iri).items())).encode()
+
+
+def turtle_body(triples: list[ox.Triple], base_iri: str) -> bytes:
+    """The Turtle of `triples` without its @prefix lines (see turtle_header)."""
+    return b"\n".join(_split_prefixes(_bytes(triples, ox.RdfFormat.TURTLE, prefixes_for(base_iri)))[1])
+
+
+def jsonld_head(base_iri: str) -> bytes:
+    """A JSON-LD document up to its node array: the inline context, then `"@graph": `."""
+    context = json.dumps(prefixes_for(base_iri), ensure_ascii=False, indent=1, sort_keys=True)
+    return b'{"@context": ' + context.encode("utf-8") + b',\n"@graph": '
+
+
+def jsonld_body(triples: list[ox.Triple]) -> bytes:
+    """The JSON-LD node objects of `triples`, comma-separated, without the array's brackets."""
+    return _bytes(triples, ox.RdfFormat.JSON_LD)[1:-1]
+
+
 def serialize(triples: list[ox.Triple], fmt: str, base_iri: str) -> bytes:
     """The graph in `fmt` (ttl, nt, jsonld). JSON-LD carries its context inline."""
     if fmt == "jsonld":
         # Oxigraph writes the nodes as one JSON array; the inline context is spliced around it rather than
         # decoded and re-encoded in Python (ten times the serialiser's own time on large graphs).
-        context = json.dumps(prefixes_for(base_iri), ensure_ascii=False, indent=1, sort_keys=True)
-        return (
-            b'{"@context": '
-            + context.encode("utf-8")
-            + b',\n"@graph": '
-            + _bytes(triples, ox.RdfFormat.JSON_LD)
-            + b"}\n"
-        )
-    if fmt == "ttl":
-        return _sorted_prefixes(_bytes(triples, ox.RdfFormat.TURTLE, prefixes_for(base_iri)))
+        return jsonld_head(base_iri) + _bytes(triples, ox.RdfFormat.JSON_LD) + b"}\n"
+    if fmt == "ttl":  # the @prefix lines sorted, so the bytes never depend on hash order
+        prefixes, body = _split_prefixes(_bytes(triples, ox.RdfFormat.TURTLE, prefixes_for(base_iri)))
+        return b"\n".join([*sorted(prefixes), *body])
     return _bytes(triples, FORMATS[fmt])
 
 

@@ -50,14 +50,14 @@ def _chunks(
     validating the owned subjects piece by piece finds exactly what validating the whole graph finds.
     A piece ends after a subject whose hash is a multiple of `spacing` (once it holds a quarter of `size`
     triples; at twice `size` it ends anyway): content-defined cuts, so the pieces before and after an
-    edited subject stay the same. `types`: the rdf:type triples of nodes beyond `triples` (the rest of the
-    graph, when `triples` is one unit of it).
+    edited subject stay the same. `types`: the rdf:type triples of every node of the graph, `triples`' own
+    included (when `triples` is one unit of it); by default those in `triples`.
     """
     by_subject: dict[Node, list[ox.Triple]] = {}
     for triple in triples:
         by_subject.setdefault(triple.subject, []).append(triple)  # type: ignore[arg-type]
-    own_types = {s: [t for t in ts if t.predicate == RDF_TYPE] for s, ts in by_subject.items()}
-    types = own_types if types is None else {**types, **own_types}
+    if types is None:
+        types = {s: [t for t in ts if t.predicate == RDF_TYPE] for s, ts in by_subject.items()}
     # subjects per piece on average, rounded to a power of two so that a small edit does not move every cut
     spacing = 1 << max(0, round(math.log2(max(1, size * len(by_subject) // max(1, len(triples))))))
     pieces = []
@@ -131,7 +131,7 @@ class Piece:
 def pieces_of(
     triples: list[ox.Triple], size: int | None = None, types: dict[Node, list[ox.Triple]] | None = None
 ) -> list[Piece]:
-    """The graph (or a unit of it, with the `types` of the rest: see _chunks) in pieces, each with its
+    """The graph (or a unit of it, with the `types` of the whole: see _chunks) in pieces, each with its
     N-Triples: shared by validation and the store."""
     pieces = []
     for owned, piece, count in _chunks(triples, size or CHUNK, types):

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from litgraph import __version__
 from litgraph.config import Project
 from litgraph.contestation import contested_groups
-from litgraph.graph import citation_pairs
+from litgraph.graph import WORKS_UNIT, citation_pairs
 from litgraph.lookup import ThemeLookup
 from litgraph.model import Claim, Dataset
 from litgraph.namespaces import LG, mint
@@ -101,18 +101,12 @@ def _on_theme_quads(project: Project, claims: Iterable[Claim], ancestors: dict[s
 def _view_inputs(data: Dataset, units: list[BuiltUnit]) -> dict[str, str]:
     """A digest of what each group of views is computed from: a view whose digest is as recorded is left as
     the store has it (editing a claim's text changes no ranking, count or PageRank)."""
-    works = _digest(*(u.digest for u in units if u.name.startswith("works ")))  # keys, citations, classes
-    pairs = _digest(pickle.dumps(citation_pairs(data), protocol=5))
-    placed = _digest(pickle.dumps([(c.source, c.themes) for c in data.claims.values()], protocol=5))
-    return {"rankings": _digest(works, pairs, placed), "citations": works, "importance": _digest(works, pairs)}
+    from litgraph.graphunits import digest_of  # builds only: queries, which import this module, never need it
 
-
-def _digest(*parts: str | bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode() if isinstance(part, str) else part)
-        digest.update(b"\0")
-    return digest.hexdigest()
+    works = digest_of(*(u.digest for u in units if u.name.startswith(WORKS_UNIT)))  # keys, citations, classes
+    pairs = digest_of(pickle.dumps(citation_pairs(data), protocol=5))
+    placed = digest_of(pickle.dumps([(c.source, c.themes) for c in data.claims.values()], protocol=5))
+    return {"rankings": digest_of(works, pairs, placed), "citations": works, "importance": digest_of(works, pairs)}
 
 
 VIEW_GROUPS = {  # a group of views (see _view_inputs) -> the predicates of its quads
@@ -311,7 +305,7 @@ def _update_in_place(
     added = [now[d] for d in now if d not in before]
     if not fits or not _store_dir(project).is_dir() or len(added) > len(pieces) // 2:
         return False
-    if any(p.owned == 0 and p.names for p in added):  # a kept unit's piece the store never had: write anew
+    if any(not p.triples for p in added):  # a kept unit's piece (no triples at hand) the store never had: write anew
         return False
     # from here on the store changes: without a state file it counts as stale (and is rewritten in full)
     _state_file(project).unlink(missing_ok=True)
