@@ -6,6 +6,7 @@ themes and other claims a claim names exist is checked against the whole project
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 from litgraph.model import Claim, Problem, Question
 from litgraph.parsecache import NO_CACHE, ParseCache
 from litgraph.suggest import did_you_mean
-from litgraph.yamlfile import Located, load_yaml
+from litgraph.yamlfile import Located, load_yaml, load_yaml_text
 
 CLAIM_KEYS = {
     "id", "source", "reported_in", "locator", "text", "lang", "themes", "evidence",
@@ -124,8 +125,12 @@ def _check_id(path: Path, item: Located, problems: list[Problem]) -> str | None:
 
 def read_claim_file(path: Path) -> tuple[list[Claim], list[Problem]]:
     problems: list[Problem] = []
+    return _claims_of(path, load_yaml(path, problems), problems), problems
+
+
+def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim]:
     claims: list[Claim] = []
-    for item in _items(path, load_yaml(path, problems), "claims", problems):
+    for item in _items(path, document, "claims", problems):
         _check_keys(path, item, CLAIM_KEYS, problems)
         claim_id = _check_id(path, item, problems)
         missing = [k for k in REQUIRED if k != "id" and item.get(k) in (None, "", [])]
@@ -174,6 +179,54 @@ def read_claim_file(path: Path) -> tuple[list[Claim], list[Problem]]:
                 lines=dict(item.key_lines),
             )
         )
+    return claims
+
+
+_ITEM = re.compile(r"( *)- ")
+_ALIAS_OR_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\]}]")
+
+
+def item_spans(text: str) -> list[tuple[int, str]] | None:
+    """The items of a claims file as (first line, their text), when the file has the plain shape that
+    `litgraph init` and editors write: comments or blank lines, 'claims:', then '- ' items at one indent,
+    with no anchors or aliases (an item then reads the same alone as in its file). None otherwise."""
+    if _ALIAS_OR_ANCHOR.search(text) or "\t" in text or "\r" in text:
+        return None
+    lines = text.splitlines(keepends=True)
+    at = 0
+    while at < len(lines) and (not lines[at].strip() or lines[at].startswith("#")):
+        at += 1
+    if at == len(lines) or lines[at].rstrip() != "claims:":
+        return None
+    first = next((i for i in range(at + 1, len(lines)) if lines[i].strip() and lines[i].strip()[0] != "#"), None)
+    found = _ITEM.match(lines[first]) if first is not None else None
+    if found is None:
+        return None
+    indent = found.group(1)
+    starts = []
+    for i in range(first, len(lines)):  # type: ignore[arg-type]
+        line = lines[i]
+        stripped = line.lstrip(" ")
+        if not stripped.strip() or stripped.startswith("#"):
+            continue
+        depth = len(line) - len(stripped)
+        if depth == len(indent) and stripped.startswith("- "):
+            starts.append(i)
+            continue
+        if depth <= len(indent):
+            return None  # something at the items' level that is not an item: read the file whole
+    bounds = [*starts, len(lines)]
+    return [(s + 1, "".join(lines[s:e])) for s, e in itertools.pairwise(bounds)]
+
+
+def read_claim_items(path: Path, spans: list[tuple[int, str]]) -> tuple[list[Claim], list[Problem]]:
+    """The claims of some of a file's items (see item_spans), read as they are read in the whole file:
+    with the same lines and the same problems."""
+    problems: list[Problem] = []
+    claims: list[Claim] = []
+    for line, chunk in spans:
+        document = load_yaml_text(path, "\n" * (line - 2) + "claims:\n" + chunk, problems)
+        claims += _claims_of(path, document, problems)
     return claims, problems
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import itertools
 import pickle
 import re
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TypeVar
@@ -322,23 +323,61 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
         )
     )
 
-    def claims_inputs(claims: list[Claim]) -> bytes:
-        """What claim_triples reads of each claim (not where it stands in its file), and the entry types of
-        the works the claims name."""
-        fields = [(c.id, c.source, c.text, c.lang, c.themes, c.reported_in, c.locator, c.evidence) for c in claims]
-        links = [(c.supports, c.disputes, c.question, c.stance) for c in claims]
-        named = sorted({k for c in claims for k in (c.source, c.reported_in) if k in data.works})
-        return _pickled(fields, links, [data.works[k].entry_type for k in named])
-
+    entry_types = EntryTypes(data.works)
     for name, claims in _by_file(data.claims).items():
-        units.append(
-            Unit(
-                f"claims {name}",
-                partial(claims_inputs, claims),
-                partial(lambda cs: (t for c in cs for t in builder.claim_triples(c)), claims),
+        for part in claim_parts(claims):
+            units.append(
+                Unit(
+                    claims_unit(name, part),
+                    partial(claims_inputs, part, entry_types),
+                    partial(lambda cs: (t for c in cs for t in builder.claim_triples(c)), part),
+                )
             )
-        )
     return units
+
+
+class EntryTypes(Mapping[str, str]):
+    """The works' entry types by key, read from the works themselves."""
+
+    def __init__(self, works: dict[str, Work]):
+        self.works = works
+
+    def __getitem__(self, key: str) -> str:
+        return self.works[key].entry_type
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.works)
+
+    def __len__(self) -> int:
+        return len(self.works)
+
+
+def claims_inputs(claims: list[Claim], entry_types: Mapping[str, str]) -> bytes:
+    """What claim_triples reads of each claim (not where it stands in its file), and the entry types of the
+    works the claims name."""
+    fields = [(c.id, c.source, c.text, c.lang, c.themes, c.reported_in, c.locator, c.evidence) for c in claims]
+    links = [(c.supports, c.disputes, c.question, c.stance) for c in claims]
+    named = sorted({k for c in claims for k in (c.source, c.reported_in) if k is not None and k in entry_types})
+    return _pickled(fields, links, [entry_types[k] for k in named])
+
+
+CLAIMS_PER_UNIT = 256  # on average: an edit to one claim rebuilds a unit of about this many
+
+
+def claim_parts(claims: list[Claim]) -> list[list[Claim]]:
+    """A file's claims (in id order) in units: a unit ends after a claim whose id hashes to a multiple of
+    CLAIMS_PER_UNIT, so adding or removing a claim changes only the unit it is in."""
+    parts: list[list[Claim]] = [[]]
+    for claim in claims:
+        parts[-1].append(claim)
+        if zlib.crc32(claim.id.encode("utf-8")) % CLAIMS_PER_UNIT == 0:
+            parts.append([])
+    return [p for p in parts if p]
+
+
+def claims_unit(path: str, part: list[Claim]) -> str:
+    """The name of the unit of a claims file that holds `part` (named after its first claim)."""
+    return f"claims {path} {part[0].id}"
 
 
 def build_triples(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> list[ox.Triple]:

@@ -190,3 +190,32 @@ def script_json(document: Any) -> str:
     """JSON that is safe inside <script type="application/json">: no '<', '>' or '&' can end the element."""
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def script_json_parts(document: dict[str, Any]) -> tuple[list[bytes], dict[str, tuple[int, int]]]:
+    """script_json(document) as UTF-8, in parts, and where in it each node's details stand (byte offsets):
+    the same bytes, put together key by key."""
+    parts: list[bytes] = []
+    offsets: dict[str, tuple[int, int]] = {}
+    at = 0
+
+    def add(part: bytes) -> None:
+        nonlocal at
+        parts.append(part)
+        at += len(part)
+
+    add(b"{")
+    for i, (key, value) in enumerate(document.items()):
+        add((b"," if i else b"") + script_json(key).encode("utf-8") + b":")
+        if key != "details":
+            add(script_json(value).encode("utf-8"))
+            continue
+        add(b"{")
+        for j, (node, details) in enumerate(value.items()):
+            add((b"," if j else b"") + script_json(node).encode("utf-8") + b":")
+            body = script_json(details).encode("utf-8")
+            offsets[node] = (at, at + len(body))
+            add(body)
+        add(b"}")
+    add(b"}")
+    return parts, offsets

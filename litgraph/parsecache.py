@@ -94,6 +94,24 @@ class ParseCache:
             self._store(key, entry, value)
         return [values[p] for p in paths]
 
+    @staticmethod
+    def key_of(path: Path, kind: str, content: bytes) -> str:
+        """The cache key of `path` holding `content`, read as `kind`."""
+        return hashlib.sha256(f"{__version__}/{FORMAT}/{kind}/{path}\0".encode() + content).hexdigest()
+
+    def _entry(self, path: Path) -> Path | None:
+        if self.folder is None:
+            return None
+        return self.folder / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".pickle")
+
+    def load_entry(self, path: Path, key: str) -> tuple[Any] | None:
+        """What `path`'s entry holds, if it is for the cache key `key` (see key_of)."""
+        return self._load(key, self._entry(path))
+
+    def put(self, path: Path, kind: str, content: bytes, value: object) -> None:
+        """Enter `value` as what `path` holding `content` reads as."""
+        self._store(self.key_of(path, kind, content), self._entry(path), value)
+
     def _where(self, path: Path, kind: str) -> tuple[str | None, Path | None]:
         """The cache key of the file's present bytes and its entry's path; (None, None) when not cached."""
         if self.folder is None:
@@ -102,8 +120,9 @@ class ParseCache:
             content = path.read_bytes()
         except OSError:
             return None, None  # the reader reports the problem in its own words
-        key = hashlib.sha256(f"{__version__}/{FORMAT}/{kind}/{path}\0".encode() + content).hexdigest()
-        entry = self.folder / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".pickle")
+        key = self.key_of(path, kind, content)
+        entry = self._entry(path)
+        assert entry is not None
         self.used.add(entry)
         return key, entry
 

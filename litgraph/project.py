@@ -128,12 +128,13 @@ def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, 
     if loaded.errors:
         raise InputError(loaded.problems)
     from litgraph.graphunits import UnitCache, build_units
-    from litgraph.shacl import ENGINE, check_shapes  # the SHACL engine loads only when a graph is built
+    from litgraph.shacl import check_shapes  # the SHACL engine loads only when a graph is built
 
     shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
-    setting = "\0".join([ENGINE, project.base_iri, shapes.read_text(encoding="utf-8"), vocabulary.read_text("utf-8")])
     cache = UnitCache(project.state_dir / "units")
-    units = build_units(graph_units(loaded.data, project.base_iri, loaded.data.evidence_iris), cache, setting)
+    units = build_units(
+        graph_units(loaded.data, project.base_iri, loaded.data.evidence_iris), cache, build_setting(project)
+    )
     fresh = [u for u in units if not u.kept]
     progress(f"built {len(fresh)} of {len(units)} graph units ({sum(u.count for u in fresh):,} triples)")
     progress(f"validating {sum(u.count for u in fresh):,} triples against SHACL shapes")
@@ -153,6 +154,14 @@ def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, 
     return loaded, units, cache
 
 
+def build_setting(project: Project) -> str:
+    """What a graph unit's SHACL check stands for besides its inputs: engine, base IRI, shapes, vocabulary."""
+    from litgraph.shacl import ENGINE
+
+    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    return "\0".join([ENGINE, project.base_iri, shapes.read_text(encoding="utf-8"), vocabulary.read_text("utf-8")])
+
+
 def _render_site(project: Project, staging: Path, loaded: Dataset, reuse: PageReuse) -> list[Path]:
     """The map and pages, from the loaded inputs and the freshly written store's views (theme scheme,
     contested groups); paths as they will be under site/."""
@@ -167,9 +176,16 @@ def _render_site(project: Project, staging: Path, loaded: Dataset, reuse: PageRe
     ]
 
 
-def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
-    """Validate, build and write site/ (graph.ttl, graph.jsonld). site/ is untouched if anything fails."""
+def build(project: Project, progress: Progress = _quiet, quick: bool = True) -> BuildSummary:
+    """Validate, build and write site/ (graph.ttl, graph.jsonld). site/ is untouched if anything fails.
+    `quick`: patch the last build's outputs when only claims' wording changed since (see quick.py)."""
     try:
+        if quick:
+            from litgraph.quick import quick_build
+
+            summary = quick_build(project, progress)
+            if summary is not None:
+                return summary
         return _build(project, progress)
     except OSError as exc:  # e.g. a read-only or full disk: the user's to fix, not a bug
         where = f" ({exc.filename})" if exc.filename else ""
@@ -181,9 +197,12 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
 
 @_no_cycle_collection()
 def _build(project: Project, progress: Progress) -> BuildSummary:
+    from litgraph.quick import forget, input_stats, remember
+
     clock: dict[str, float] = {}
     start = time.perf_counter()
-    stamp = fingerprint(project)
+    stamp, stats = fingerprint(project), input_stats(project)
+    forget(project)
     loaded, units, cache = _validated_graph(project, progress)
     clock["load, build and validate"] = time.perf_counter() - start
     progress("updating the local store")
@@ -209,7 +228,7 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
         raise
     clock["write"] = time.perf_counter() - start
     data = loaded.data
-    return BuildSummary(
+    summary = BuildSummary(
         works=len(data.works),
         claims=len(data.claims),
         themes=len(data.themes),
@@ -221,6 +240,8 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
         outputs=outputs,
         seconds=clock,
     )
+    remember(project, stats, data, units, summary)
+    return summary
 
 
 def graph_store(project: Project, progress: Progress = _quiet) -> ox.Store:

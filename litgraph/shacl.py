@@ -144,13 +144,18 @@ def pieces_of(
 
 
 def check_shapes(
-    triples: list[ox.Triple] | list[Piece], shapes: Path, vocabulary: Path, cache: Path | None = None
+    triples: list[ox.Triple] | list[Piece],
+    shapes: Path,
+    vocabulary: Path,
+    cache: Path | None = None,
+    part: bool = False,
 ) -> list[Violation]:
     """Every SHACL violation of the graph (its triples, or its pieces); [] when it conforms. The vocabulary
     supplies the class hierarchy.
 
     `cache`: a file listing the digests of pieces that conformed; those are skipped, and the file is
-    rewritten with the pieces of this graph that conform.
+    rewritten with the pieces of this graph that conform. `part`: the pieces are some of a graph whose
+    others conformed (a quick build's); the file keeps their digests.
     """
     shapes_text = shapes.read_text(encoding="utf-8")
     vocabulary_text = vocabulary.read_text(encoding="utf-8")
@@ -176,7 +181,7 @@ def check_shapes(
         # When some pieces are not in the pass, the types of what they own come once each, as in a piece.
         own = "".join(p.data[: p.own_end] for _, p in todo)
         pointed: set[str] = set()
-        if len(todo) < len(pieces):  # (the whole graph: every pointed node's own triples are there already)
+        if part or len(todo) < len(pieces):  # (the whole graph: every pointed node's triples are there already)
             pointed = {line for _, p in todo for line in p.data[p.own_end :].splitlines(keepends=True)}
         names = [name for _, p in todo for name in p.names]
         violations = _piece_violations(own + "".join(sorted(pointed)), names, shapes_text, vocabulary_nt)
@@ -197,7 +202,9 @@ def check_shapes(
     if cache is not None:
         try:
             with atomic_file(cache, "w") as handle:
-                handle.write("".join(f"{d}\n" for d in sorted(set(digests) - failed)))
+                handle.write(
+                    "".join(f"{d}\n" for d in sorted((set(digests) | (passed_before if part else set())) - failed))
+                )
         except OSError:
             pass  # a read-only project is validated in full next time too
     return sorted(violations, key=str)

@@ -13,6 +13,8 @@ import json
 import os
 import pickle
 import shutil
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +22,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from litgraph import __version__
-from litgraph.mapview import map_data, script_json
+from litgraph.mapview import map_data, script_json_parts
 from litgraph.parsecache import signed, verified
 from litgraph.rdfio import atomic_file
 from litgraph.sitedata import SiteData
@@ -53,33 +55,89 @@ def page_name(key: str) -> str:
     return quote(key, safe="") + ".html"
 
 
+def _page_salt(env: Environment, title: str) -> Any:
+    """What every page but the work pages is made with besides its context: litgraph, the templates."""
+    templates = sorted(env.list_templates())
+    return hashlib.sha256(
+        json.dumps([__version__, title, [env.loader.get_source(env, n)[0] for n in templates]]).encode()  # type: ignore[union-attr]
+    )
+
+
+def _page_digest(salt: Any, name: str, pickled: bytes) -> str:
+    digest = salt.copy()
+    digest.update(name.encode("utf-8") + b"\0" + pickled)
+    return str(digest.hexdigest())
+
+
+def _work_salt(env: Environment, title: str, labels: dict[str, str]) -> Any:
+    """What a work page is made with besides its context."""
+    templates = "".join(env.loader.get_source(env, n)[0] for n in ("base.html", "work.html"))  # type: ignore[union-attr]
+    return hashlib.sha256(json.dumps([__version__, templates, title, labels], sort_keys=True).encode())
+
+
+def _work_digest(salt: Any, pickled: bytes) -> str:
+    digest = salt.copy()
+    # pickle: the context's content in a fifth of json.dumps' time (a digest that changed while the
+    # content did not would only render the page again)
+    digest.update(pickled)
+    return str(digest.hexdigest())
+
+
+def _render(env: Environment, template: str, name: str, title: str, context: dict[str, Any]) -> str:
+    return env.get_template(template).render(site_title=title, root="../" * name.count("/"), **context)
+
+
+def claim_rows(context: Any) -> Iterator[dict[str, Any]]:
+    """The claims a page's context shows: the rows in its lists named "claims" or "reported"."""
+    if isinstance(context, dict):
+        for key, value in context.items():
+            if key in ("claims", "reported") and isinstance(value, list):
+                for row in value:
+                    if isinstance(row, dict) and "text" in row:
+                        yield row
+                        continue
+                    yield from claim_rows(row)
+            else:
+                yield from claim_rows(value)
+    elif isinstance(context, list):
+        for item in context:
+            yield from claim_rows(item)
+
+
+def render_page(
+    title: str, labels: dict[str, str], name: str, context: dict[str, Any], pickled: bytes
+) -> tuple[str, str]:
+    """A work page, theme page or contested.html from its context as render_site made it: its text, and
+    the digest render_site would record for it."""
+    env = _environment()
+    if name.startswith("works/"):
+        text = _render(env, "work.html", name, title, {"labels": labels, **context})
+        return text, _work_digest(_work_salt(env, title, labels), pickled)
+    template = "theme.html" if name.startswith("themes/") else name
+    return _render(env, template, name, title, context), _page_digest(_page_salt(env, title), name, pickled)
+
+
 def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) -> list[Path]:
     """Write every page and asset into `target` (an empty folder). Returns the files of the site.
     `reuse`: the previous build's site, whose unchanged pages are kept there instead of rendered (they
     are among the files returned, but not in `target`: see install_site)."""
     env = _environment()
     written: list[Path] = []
-    templates = sorted(env.list_templates())
-    salt = hashlib.sha256(
-        json.dumps([__version__, data.title, [env.loader.get_source(env, n)[0] for n in templates]]).encode()  # type: ignore[union-attr]
-    )
+    salt = _page_salt(env, data.title)
 
     def write(name: str, template: str, keep: bool = True, **context: Any) -> None:
         """Render `template` to `name`; with `reuse`, a page made from the same context and templates is
         kept as it is in site/ (a claim's edit leaves most theme pages, works.html and contested.html
         as they were)."""
         if keep and reuse is not None:
-            digest = salt.copy()
-            digest.update(name.encode("utf-8") + b"\0" + pickle.dumps(context, protocol=5))
-            if reuse.keep(name, digest.hexdigest()):
+            pickled = pickle.dumps(context, protocol=5)
+            reuse.remember(name, context, pickled)
+            if reuse.keep(name, _page_digest(salt, name, pickled)):
                 written.append(target / name)
                 return
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        root = "../" * name.count("/")
-        path.write_text(
-            env.get_template(template).render(site_title=data.title, root=root, **context), encoding="utf-8"
-        )
+        path.write_text(_render(env, template, name, data.title, context), encoding="utf-8")
         written.append(path)
 
     assets = target / "assets"
@@ -89,14 +147,23 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
     for name in ("map.js", "style.css"):
         (assets / name).write_text(env.loader.get_source(env, name)[0], encoding="utf-8")  # type: ignore[union-attr]
     document = map_data(data)
-    write(
-        "index.html",
-        "index.html",
-        keep=False,  # its data changes with nearly every edit: digesting 100 MB of it would not pay
-        graph_json=script_json(document),
-        legend=document["legend"],
-        folded=document["folded_claims"],
-    )
+    # index.html is never kept (its data changes with nearly every edit: digesting 100 MB of it would not
+    # pay); its data is put in by hand, not by the template, so that where each node's details stand is
+    # known (a quick build splices a claim's edit into them: see quick.py)
+    marker = "\0graph-json\0"
+    page = _render(
+        env, "index.html", "index.html", data.title,
+        {"graph_json": marker, "legend": document["legend"], "folded": document["folded_claims"]},
+    ).encode("utf-8")  # fmt: skip
+    head, tail = page.split(marker.encode("utf-8"))
+    body, offsets = script_json_parts(document)
+    with (target / "index.html").open("wb") as handle:
+        handle.write(head)
+        handle.writelines(body)
+        handle.write(tail)
+    written.append(target / "index.html")
+    if reuse is not None:
+        reuse.map_offsets = {node: (len(head) + a, len(head) + b) for node, (a, b) in offsets.items()}
     labels = {t: theme.labels.get("en", t) for t, theme in data.themes.items()}
     citations = {k: w["citation"] for k, w in data.works.items()}
     write("themes.html", "themes.html", tree=data.tree)
@@ -184,6 +251,19 @@ class PageReuse:
             self.before = {}
         self.digests: dict[str, str] = {}
         self.kept: set[str] = set()  # names under site/ that the new site keeps as they are
+        # for quick builds (quick.py): the contexts of the pages that show claims, which pages other than work
+        # pages show each claim, and where in index.html each node's details stand
+        self.contexts: dict[str, bytes] = {}
+        self.claim_pages: dict[str, list[str]] = {}
+        self.map_offsets: dict[str, tuple[int, int]] = {}
+
+    def remember(self, name: str, context: dict[str, Any], pickled: bytes) -> None:
+        """Keep a page's context if it shows claims (their edit may be patched into it)."""
+        ids = {row["id"] for row in claim_rows(context)}
+        if ids:
+            self.contexts[name] = pickled
+            for claim_id in sorted(ids):
+                self.claim_pages.setdefault(claim_id, []).append(name)
 
     def keep(self, name: str, digest: str) -> bool:
         """Whether the previous page `name` was made from the same inputs (and is untouched since)."""
@@ -215,6 +295,50 @@ class PageReuse:
             entries[name] = [digest, stat.st_size, stat.st_mtime_ns]
         with contextlib.suppress(OSError), atomic_file(self.record) as handle:
             handle.write(signed(json.dumps(entries, separators=(",", ":")).encode("utf-8")))
+        with contextlib.suppress(OSError):
+            save_contexts(self.record.parent, self.contexts)
+            index = self.site / "index.html"
+            stat = index.stat()
+            kept = {
+                "claim_pages": self.claim_pages,
+                "offsets": self.map_offsets,
+                "index": [stat.st_size, stat.st_mtime_ns],
+            }
+            with atomic_file(self.record.parent / "pages" / "index.pickle") as handle:
+                handle.write(signed(pickle.dumps(kept, protocol=5)))
+
+
+CONTEXT_SHARDS = 64  # files the pages' contexts are kept in: a quick build reads and writes one or two
+
+
+def shard_of(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8")) % CONTEXT_SHARDS
+
+
+def save_contexts(state: Path, contexts: dict[str, bytes], only: set[int] | None = None) -> None:
+    """The pickled contexts of pages, in shards under `state`/pages/ (`only`: these shards)."""
+    shards: dict[int, dict[str, bytes]] = {i: {} for i in range(CONTEXT_SHARDS)}
+    for name, pickled in contexts.items():
+        shards[shard_of(name)][name] = pickled
+    for i, shard in shards.items():
+        if only is None or i in only:
+            with atomic_file(state / "pages" / f"contexts-{i:02d}.pickle") as handle:
+                handle.write(signed(pickle.dumps(shard, protocol=5)))
+
+
+def load_contexts(state: Path, names: Iterable[str]) -> dict[str, bytes] | None:
+    """The whole shards that hold these pages' contexts (name -> pickled context); None if one cannot be
+    read or was not written by this user's litgraph."""
+    found: dict[str, bytes] = {}
+    for i in sorted({shard_of(n) for n in names}):
+        try:
+            body = verified((state / "pages" / f"contexts-{i:02d}.pickle").read_bytes())
+        except OSError:
+            return None
+        if body is None:
+            return None
+        found.update(pickle.loads(body))
+    return found
 
 
 def install_site(staging: Path, site: Path, kept: set[str]) -> None:
@@ -260,16 +384,12 @@ def _write_work_pages(
     (target / "works").mkdir(parents=True, exist_ok=True)
     kept: list[Path] = []
     if reuse is not None:
-        env = _environment()
-        templates = "".join(env.loader.get_source(env, n)[0] for n in ("base.html", "work.html"))  # type: ignore[union-attr]
-        salt = hashlib.sha256(json.dumps([__version__, templates, title, labels], sort_keys=True).encode())
+        salt = _work_salt(_environment(), title, labels)
         todo = []
         for name, context in pages:
-            digest = salt.copy()
-            # pickle: the context's content in a fifth of json.dumps' time (a digest that changed while the
-            # content did not would only render the page again)
-            digest.update(pickle.dumps(context, protocol=5))
-            if reuse.keep(name, digest.hexdigest()):
+            pickled = pickle.dumps(context, protocol=5)
+            reuse.contexts[name] = pickled
+            if reuse.keep(name, _work_digest(salt, pickled)):
                 kept.append(target / name)
             else:
                 todo.append((name, context))

@@ -312,20 +312,7 @@ def _update_in_place(
     _record_file(project).unlink(missing_ok=True)
     store = ox.Store(str(_store_dir(project)))
     gone = {n for d in before.keys() - now.keys() for n in before[d]}
-    fresh: dict[str, set[ox.Quad]] = {}  # the subjects of new pieces, with their triples now
-    for piece in added:
-        for t in piece.triples[: piece.owned]:
-            name = t.subject.value if isinstance(t.subject, ox.NamedNode) else str(t.subject)
-            fresh.setdefault(name, set()).add(ox.Quad(t.subject, t.predicate, t.object))
-    additions: list[Iterable[ox.Quad]] = []
-    for name in sorted(gone | fresh.keys()):  # a subject's triples: only those that changed are replaced
-        now_quads = fresh.get(name, set())
-        for quad in list(store.quads_for_pattern(_node(name), None, None, ox.DefaultGraph())):
-            if quad in now_quads:
-                now_quads.discard(quad)
-            else:
-                store.remove(quad)
-        additions.append(now_quads)
+    additions, fresh = _replace_subjects(store, gone, added)
     if record.get("bibtex") != inputs.bibtex:
         store.clear_graph(BIBTEX_GRAPH)
         additions.append(_bibtex_quads(project, data))
@@ -348,6 +335,60 @@ def _update_in_place(
     additions.append(views)
     store.bulk_extend(itertools.chain.from_iterable(additions))  # one bulk load: each costs a fixed ~0.3 s
     store.flush()
+    return True
+
+
+def _replace_subjects(
+    store: ox.Store, gone: set[str], added: list[Piece]
+) -> tuple[list[Iterable[ox.Quad]], dict[str, set[ox.Quad]]]:
+    """Remove the triples of the `gone` subjects and of those of `added` pieces that changed; returns the
+    quads to add (for one bulk load), and the added pieces' subjects with their quads."""
+    fresh: dict[str, set[ox.Quad]] = {}  # the subjects of new pieces, with their triples now
+    for piece in added:
+        for t in piece.triples[: piece.owned]:
+            name = t.subject.value if isinstance(t.subject, ox.NamedNode) else str(t.subject)
+            fresh.setdefault(name, set()).add(ox.Quad(t.subject, t.predicate, t.object))
+    additions: list[Iterable[ox.Quad]] = []
+    for name in sorted(gone | fresh.keys()):  # a subject's triples: only those that changed are replaced
+        now_quads = set(fresh.get(name, set()))
+        for quad in list(store.quads_for_pattern(_node(name), None, None, ox.DefaultGraph())):
+            if quad in now_quads:
+                now_quads.discard(quad)
+            else:
+                store.remove(quad)
+        additions.append(now_quads)
+    return additions, fresh
+
+
+def patch_store(project: Project, gone: list[str], added: list[Piece], stamp: str) -> bool:
+    """A quick build's change (see quick.py): the subjects of the `gone` pieces (digests) and of the `added`
+    ones replaced. The index and its views stay: the change is one that leaves them as they are. False
+    (nothing touched) when the store's record does not fit."""
+    try:
+        record = json.loads(verified(_record_file(project).read_bytes()) or b"")
+        before: dict[str, list[str]] = record["pieces"]
+        if record["format"] != STORE_FORMAT or record["base_iri"] != project.base_iri:
+            return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if not _store_dir(project).is_dir():
+        return False
+    _state_file(project).unlink(missing_ok=True)  # stale until the change is whole
+    _record_file(project).unlink(missing_ok=True)
+    store = ox.Store(str(_store_dir(project)))
+    additions, _ = _replace_subjects(store, {n for d in gone if d in before for n in before[d]}, added)
+    store.bulk_extend(itertools.chain.from_iterable(additions))
+    store.flush()
+    del store
+    for digest in gone:
+        before.pop(digest, None)
+    for piece in added:
+        before[piece.digest] = piece.names
+    with atomic_file(_record_file(project)) as handle:
+        handle.write(signed(json.dumps(record, separators=(",", ":")).encode("utf-8")))
+    state = {"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}
+    with atomic_file(_state_file(project)) as handle:
+        handle.write(signed(json.dumps(state).encode("utf-8")))
     return True
 
 

@@ -61,6 +61,11 @@ def load_yaml(path: Path, problems: list[Problem]) -> Any:
     except UnicodeDecodeError as exc:
         problems.append(Problem(path, None, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8"))
         return None
+    return load_yaml_text(path, text, problems)
+
+
+def load_yaml_text(path: Path, text: str, problems: list[Problem]) -> Any:
+    """The document in `text` (read from `path`), or None with a Problem when it cannot be read safely."""
     loader = _LineLoader(text)
     loader.duplicate_keys = []
     try:

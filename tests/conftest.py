@@ -59,3 +59,9 @@ def bundled_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def bundled(bundled_copy: Path) -> tuple[Path, BuildSummary]:
     """The bundled dataset, built once per test session."""
     return bundled_copy, build(open_project(bundled_copy))
+
+
+@pytest.fixture
+def own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user key of the test's own (parse cache, units, store and pages are signed with it)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))

@@ -33,9 +33,7 @@ claims:
 """
 
 
-@pytest.fixture(autouse=True)
-def _own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+pytestmark = pytest.mark.usefixtures("own_cache_key")
 
 
 def test_a_file_is_parsed_again_only_when_its_bytes_change(tmp_path: Path) -> None:

@@ -1,0 +1,457 @@
+"""Quick builds: an edit to the wording of claims patched into the last build's outputs.
+
+When the only inputs changed since the last build are claims files, and in them only what claims say and
+where they were read (text, lang, locator, evidence), nothing a count, ranking, citation or contested
+group stands on has changed. A quick build then reads only the items of the file that changed (see
+claims.item_spans), builds, checks and saves only the graph units that hold the edited claims, replaces
+their subjects in the store, assembles graph.ttl and graph.jsonld again, and renders only the pages that
+show those claims (from their kept contexts), splicing the claims' new details into the map.
+
+Anything else (a claim added, moved or given other themes; a .bib file or the ontology edited; a record
+missing, damaged or written by another user) is a full build. The outputs are the same bytes either way:
+tests build both and compare them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from litgraph import __version__
+from litgraph.claims import item_spans, read_claim_items
+from litgraph.config import Project
+from litgraph.model import Claim, Dataset
+from litgraph.parsecache import ParseCache, signed, verified
+from litgraph.rdfio import atomic_file
+from litgraph.store import fingerprint, input_files
+
+if TYPE_CHECKING:
+    from litgraph.graphunits import BuiltUnit
+    from litgraph.project import BuildSummary
+
+QUICK_FORMAT = "1"
+WORDING = ("text", "lang", "locator", "evidence")  # what a quick build patches
+IN_ROWS = ("text", "locator", "evidence")  # of these, what the site's rows and the map's details show
+STRUCTURE = ("id", "source", "reported_in", "themes", "supports", "disputes", "question", "stance")
+
+
+def _record_file(project: Project) -> Path:
+    return project.state_dir / "quick.pickle"
+
+
+def forget(project: Project) -> None:
+    """No quick build until the next build is whole (called before a build changes anything)."""
+    _record_file(project).unlink(missing_ok=True)
+
+
+def input_stats(project: Project) -> dict[str, list[int]]:
+    found = {}
+    for path in input_files(project):
+        stat = path.stat()
+        found[str(path)] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _file_record(path: Path, text: str, claims: list[Claim]) -> dict[str, Any] | None:
+    """A claims file's items (digest and first line), each with the one claim it holds; None when the file
+    does not have the plain shape, or an item holds no claim."""
+    spans = item_spans(text)
+    ordered = sorted(claims, key=lambda c: c.line)
+    if spans is None or len(spans) != len(ordered):
+        return None
+    ends = [s for s, _ in spans[1:]] + [1 << 62]
+    if any(not start <= c.line < end for (start, _), end, c in zip(spans, ends, ordered, strict=True)):
+        return None
+    return {
+        "key": ParseCache.key_of(path, "claims", text.encode("utf-8")),
+        "items": [[_digest(t), s] for s, t in spans],
+    }
+
+
+def remember(
+    project: Project, stats: dict[str, list[int]], data: Dataset, units: list[BuiltUnit], summary: Any
+) -> None:
+    """After a whole build: what a quick build starts from."""
+    by_file: dict[str, list[Claim]] = {}
+    for claim in data.claims.values():
+        by_file.setdefault(str(claim.path), []).append(claim)
+    files: dict[str, Any] = {}
+    for path in project.claim_files():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        files[str(path)] = _file_record(path, text, by_file.get(str(path), []))
+    record = {
+        "format": QUICK_FORMAT,
+        "version": __version__,
+        "base_iri": project.base_iri,
+        "stats": stats,
+        "files": files,
+        "units": [[u.name, u.digest, u.count] for u in units],
+        "entry_types": {k: w.entry_type for k, w in data.works.items()},
+        "summary": {
+            k: getattr(summary, k)
+            for k in ("works", "claims", "themes", "questions", "disputes", "citations", "triples")
+        },
+        "warnings": summary.warnings,
+    }
+    with contextlib.suppress(OSError), atomic_file(_record_file(project)) as handle:
+        handle.write(signed(pickle.dumps(record, protocol=5)))
+
+
+def _load_record(project: Project) -> dict[str, Any] | None:
+    try:
+        body = verified(_record_file(project).read_bytes())
+        record = pickle.loads(body) if body is not None else None
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+        return None
+    if not isinstance(record, dict) or record.get("format") != QUICK_FORMAT or record.get("version") != __version__:
+        return None
+    return record if record.get("base_iri") == project.base_iri else None
+
+
+def _cached_claims(project: Project, path: Path, key: str) -> list[Claim] | None:
+    """The claims the last build read from `path` (the parse cache's entry, if it is of those bytes)."""
+    cache = ParseCache(project.state_dir / "parsed")
+    found = cache.load_entry(path, key)  # (claims, problems): a file the last build read has no problems
+    return list(found[0][0]) if found is not None else None
+
+
+@dataclass
+class _Reread:
+    path: Path
+    claims: list[Claim]  # in file order, as read (theme labels not yet resolved)
+    changed: dict[str, Claim]  # id -> the claim, where its wording changed
+    file_record: dict[str, Any]
+    text: str
+
+
+def _reread(project: Project, path: Path, before: dict[str, Any]) -> _Reread | None:
+    """The file's claims now, read item by item where items changed; None unless only wording changed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    spans = item_spans(text)
+    old = _cached_claims(project, path, before["key"])
+    if spans is None or old is None or len(old) != len(before["items"]):
+        return None
+    reusable: dict[str, list[tuple[int, Claim]]] = {}
+    for (digest, start), claim in zip(before["items"], sorted(old, key=lambda c: c.line), strict=True):
+        reusable.setdefault(digest, []).append((start, claim))
+    now: list[Claim | None] = []
+    todo: list[tuple[int, str]] = []
+    where: list[int] = []
+    for start, chunk in spans:
+        same = reusable.get(_digest(chunk))
+        if same:
+            was, claim = same.pop(0)
+            shift = start - was
+            now.append(
+                dataclasses.replace(
+                    claim, line=claim.line + shift, lines={k: v + shift for k, v in claim.lines.items()}
+                )
+            )
+        else:
+            where.append(len(now))
+            now.append(None)
+            todo.append((start, chunk))
+    read, problems = read_claim_items(path, todo)
+    if problems or len(read) != len(todo):
+        return None  # a full build reports the problems in its own words
+    for i, parsed in zip(where, read, strict=True):
+        now[i] = parsed
+    claims = [c for c in now if c is not None]
+    old_by_id = {c.id: c for c in old}
+    if len({c.id for c in claims}) != len(claims) or {c.id for c in claims} != old_by_id.keys():
+        return None
+    changed = {}
+    for claim in claims:
+        last = old_by_id[claim.id]
+        if any(getattr(last, f) != getattr(claim, f) for f in STRUCTURE):
+            return None
+        if any(getattr(last, f) != getattr(claim, f) for f in WORDING):
+            changed[claim.id] = claim
+    record = _file_record(path, text, claims)
+    return _Reread(path, claims, changed, record, text) if record is not None else None
+
+
+class _Stub:
+    """A unit as write_graph_files needs it: its digest."""
+
+    def __init__(self, digest: str):
+        self.digest = digest
+
+
+def quick_build(project: Project, progress: Callable[[str], None]) -> BuildSummary | None:
+    """The build as a patch of the last one, when only claims' wording changed; None when it cannot be."""
+    start = time.perf_counter()
+    record = _load_record(project)
+    if record is None:
+        return None
+    stamp = fingerprint(project)
+    stats = input_stats(project)
+    if stats.keys() != record["stats"].keys():
+        return None
+    changed_files = [p for p in stats if stats[p] != record["stats"][p]]
+    claim_files = {str(p) for p in project.claim_files()}
+    if not changed_files or any(p not in claim_files or not record["files"].get(p) for p in changed_files):
+        return None
+    progress(f"reading the edited claims file{'s' if len(changed_files) > 1 else ''}")
+    reread = []
+    for name in changed_files:
+        found = _reread(project, Path(name), record["files"][name])
+        if found is None:
+            return None
+        reread.append(found)
+    changed = {cid: c for r in reread for cid, c in r.changed.items()}
+    plan = _plan_units(project, record, reread, changed)
+    if plan is None:
+        return None
+    site = _plan_site(project, changed)
+    if site is None:
+        return None
+    site.themes = plan.themes
+    progress(f"patching {len(changed)} edited claim(s) into the last build")
+    forget(project)  # from here on, a failure leaves a whole build to do
+    from litgraph.graphunits import UnitCache, write_graph_files
+    from litgraph.store import patch_store
+
+    cache = UnitCache(project.state_dir / "units")
+    for unit in plan.units:
+        cache.save(unit, project.base_iri)
+    if not patch_store(project, plan.gone, [p for u in plan.units for p in u.pieces], stamp):
+        return None
+    digests = dict((name, (digest, count)) for name, digest, count in record["units"])
+    for unit in plan.units:
+        digests[unit.name] = (unit.digest, unit.count)
+    order = [name for name, _, _ in record["units"]]
+    write_graph_files(cache, [_Stub(digests[n][0]) for n in order], project.site_dir, project.base_iri)  # type: ignore[misc]
+    _apply_site(project, site, changed)
+    for digest in plan.old_digests:
+        for path in project.state_dir.joinpath("units").glob(f"{digest}.*"):
+            path.unlink(missing_ok=True)
+    parse_cache = ParseCache(project.state_dir / "parsed")
+    for found in reread:
+        parse_cache.put(found.path, "claims", found.text.encode("utf-8"), (found.claims, []))
+        record["files"][str(found.path)] = found.file_record
+    record["stats"] = stats
+    record["units"] = [[n, *digests[n]] for n in order]
+    record["summary"]["triples"] = sum(c for _, c in digests.values())
+    with contextlib.suppress(OSError), atomic_file(_record_file(project)) as handle:
+        handle.write(signed(pickle.dumps(record, protocol=5)))
+    from litgraph.project import BuildSummary
+
+    return BuildSummary(
+        **record["summary"],
+        warnings=record["warnings"],
+        outputs=[project.site_dir / n for n in ("graph.ttl", "graph.jsonld", "index.html")],
+        seconds={"quick build": time.perf_counter() - start},
+    )
+
+
+@dataclass
+class _UnitPlan:
+    units: list[BuiltUnit]  # built now, checked
+    gone: list[str]  # the digests of the pieces they replace
+    old_digests: list[str]
+    themes: dict[str, Any]
+
+
+def _plan_units(
+    project: Project, record: dict[str, Any], reread: list[_Reread], changed: dict[str, Claim]
+) -> _UnitPlan | None:
+    """The claims units that hold the edited claims, built and SHACL-checked (nothing saved yet)."""
+    from litgraph.graph import GraphBuilder, claim_parts, claims_inputs, claims_unit
+    from litgraph.graphunits import UNITS_FORMAT, BuiltUnit, UnitCache, digest_of
+    from litgraph.lookup import ThemeLookup
+    from litgraph.ontology import read_ontology
+    from litgraph.project import build_setting
+    from litgraph.rdfio import serialize
+    from litgraph.shacl import RDF_TYPE, check_shapes, pieces_of
+
+    ontology = read_ontology(project.ontology_file("themes.ttl"), project.ontology_file("litgraph.ttl"))
+    if any(c.evidence is not None and c.evidence not in ontology.evidence_types for c in changed.values()):
+        return None
+    lookup = ThemeLookup(ontology.themes)
+    builder = GraphBuilder(project.base_iri, ontology.evidence_iris)
+    salt = f"{__version__}/{UNITS_FORMAT}/{build_setting(project)}"
+    cache = UnitCache(project.state_dir / "units")
+    before = {name: (digest, count) for name, digest, count in record["units"]}
+    ontology_types = cache.path(before["ontology"][0], "types.nt") if "ontology" in before else None
+    plan = _UnitPlan([], [], [], ontology.themes)
+    for found in reread:
+        for part in claim_parts(sorted(found.claims, key=lambda c: c.id)):
+            if not any(c.id in changed for c in part):
+                continue
+            name = claims_unit(str(found.path), part)
+            if name not in before:
+                return None
+            resolved = []
+            for claim in part:
+                themes: list[str] = []
+                for label in claim.themes:
+                    theme = lookup.resolve(label)
+                    if theme is None:
+                        return None
+                    if theme not in themes:
+                        themes.append(theme)
+                resolved.append(dataclasses.replace(claim, themes=themes))
+            old = cache.load(name, before[name][0])
+            pointed = cache.path(before[name][0], "pointed.nt")
+            if old is None or ontology_types is None or not pointed.is_file():
+                return None
+            digest = digest_of(salt, name, claims_inputs(resolved, record["entry_types"]))
+            triples = [t for c in resolved for t in builder.claim_triples(c)]
+            own = [t for t in triples if t.predicate == RDF_TYPE]
+            classes: dict[Any, list[ox.Triple]] = {}
+            for source in (pointed, ontology_types):
+                for quad in ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES):
+                    classes.setdefault(quad.subject, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+            for triple in own:
+                classes.setdefault(triple.subject, []).append(triple)
+            pieces = pieces_of(triples, types=classes)
+            types = serialize(own, "nt", "").decode("utf-8")
+            plan.units.append(BuiltUnit(name, digest, len(triples), types, pieces, triples))
+            plan.gone += [p.digest for p in old.pieces]
+            plan.old_digests.append(old.digest)
+    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    pieces = [p for u in plan.units for p in u.pieces]
+    if pieces and check_shapes(pieces, shapes, vocabulary, cache=project.state_dir / "shacl-passed.txt", part=True):
+        return None  # a full build reports the violations
+    keep = {p.digest for p in pieces}
+    plan.gone = [d for d in plan.gone if d not in keep]
+    return plan
+
+
+@dataclass
+class _SitePlan:
+    pages: dict[str, list[Any]]  # pages.json
+    index: dict[str, Any]  # claim_pages, offsets, index
+    affected: list[str]
+    contexts: dict[str, bytes]
+    themes: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def _plan_site(project: Project, changed: dict[str, Claim]) -> _SitePlan | None:
+    """What the site's patch needs, read and checked before anything is changed."""
+    from litgraph.site import load_contexts, page_name
+
+    state, site = project.state_dir, project.site_dir
+    try:
+        pages = json.loads(verified((state / "pages.json").read_bytes()) or b"")
+        body = verified((state / "pages" / "index.pickle").read_bytes())
+        index = pickle.loads(body) if body is not None else None
+        stat = (site / "index.html").stat()
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+        return None
+    if not isinstance(index, dict) or index.get("index") != [stat.st_size, stat.st_mtime_ns]:
+        return None
+    folder = str(site)
+    for name, (_, size, mtime) in pages.items():  # a page changed or removed by hand: a whole build mends it
+        try:
+            stat = os.stat(os.path.join(folder, name))  # (str: 100,000 Paths cost seconds)
+        except OSError:
+            return None
+        if stat.st_size != size or stat.st_mtime_ns != mtime:
+            return None
+    affected: set[str] = set()
+    for claim in changed.values():
+        affected.add(f"works/{page_name(claim.source)}")
+        if claim.reported_in:
+            affected.add(f"works/{page_name(claim.reported_in)}")
+        affected.update(index["claim_pages"].get(claim.id, []))
+    contexts = load_contexts(state, affected)
+    if contexts is None or not affected <= contexts.keys() or not affected <= pages.keys():
+        return None
+    return _SitePlan(pages, index, sorted(affected), contexts)
+
+
+def _patch_rows(context: Any, changed: dict[str, Claim]) -> None:
+    from litgraph.site import claim_rows
+
+    for row in claim_rows(context):
+        claim = changed.get(row["id"])
+        if claim is not None:
+            for field in IN_ROWS:
+                if field in row:
+                    row[field] = getattr(claim, field)
+
+
+def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) -> None:
+    from litgraph.mapview import script_json
+    from litgraph.site import render_page, save_contexts, shard_of
+
+    site, state = project.site_dir, project.state_dir
+    labels = {t: theme.labels.get("en", t) for t, theme in plan.themes.items()}
+    for name in plan.affected:
+        context = pickle.loads(plan.contexts[name])
+        _patch_rows(context, changed)
+        pickled = pickle.dumps(context, protocol=5)
+        plan.contexts[name] = pickled
+        text, digest = render_page(project.title, labels, name, context, pickled)
+        with atomic_file(site / name) as handle:
+            handle.write(text.encode("utf-8"))
+        stat = (site / name).stat()
+        plan.pages[name] = [digest, stat.st_size, stat.st_mtime_ns]
+    save_contexts(state, plan.contexts, only={shard_of(n) for n in plan.affected})
+    # the map: the details of the edited claims' works (and, where claims are nodes, of the claims)
+    offsets: dict[str, tuple[int, int]] = plan.index["offsets"]
+    nodes = sorted(
+        {n for c in changed.values() for n in (f"w:{c.source}", f"c:{c.id}") if n in offsets},
+        key=lambda n: offsets[n][0],
+    )
+    page = (site / "index.html").read_bytes()
+    parts, at = [], 0
+    for node in nodes:
+        begin, end = offsets[node]
+        details = json.loads(page[begin:end])
+        if node.startswith("c:"):
+            for field in IN_ROWS:
+                if field in details:
+                    details[field] = getattr(changed[details["id"]], field)
+        else:
+            for row in details.get("claims", []):
+                if row.get("id") in changed:
+                    for field in IN_ROWS:
+                        if field in row:
+                            row[field] = getattr(changed[row["id"]], field)
+        body = script_json(details).encode("utf-8")
+        parts += [page[at:begin], body]
+        at = end
+    parts.append(page[at:])
+    if nodes:
+        with atomic_file(site / "index.html") as handle:
+            handle.writelines(parts)
+        # every node after a changed one moves by the changes before it
+        changes = [
+            (offsets[n][0], len(parts[2 * i + 1]) - (offsets[n][1] - offsets[n][0])) for i, n in enumerate(nodes)
+        ]
+        fixed = {}
+        for node, (begin, end) in offsets.items():
+            delta = sum(d for where, d in changes if where < begin)
+            grow = next((d for where, d in changes if where == begin), 0)
+            fixed[node] = (begin + delta, end + delta + grow)
+        plan.index["offsets"] = fixed
+    stat = (site / "index.html").stat()
+    plan.index["index"] = [stat.st_size, stat.st_mtime_ns]
+    with atomic_file(state / "pages" / "index.pickle") as handle:
+        handle.write(signed(pickle.dumps(plan.index, protocol=5)))
+    with atomic_file(state / "pages.json") as handle:
+        handle.write(signed(json.dumps(plan.pages, separators=(",", ":")).encode("utf-8")))

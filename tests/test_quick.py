@@ -1,0 +1,197 @@
+"""Quick builds (quick.py): an edit to claims' wording is patched into the last build's outputs, which are
+then the bytes, store and pages a build from nothing gives; any other edit is a whole build."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import litgraph.project
+from litgraph import build, open_project
+from litgraph.store import is_fresh, open_store
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+pytestmark = pytest.mark.usefixtures("own_cache_key")
+
+
+@pytest.fixture
+def whole_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """One entry per whole (not quick) build of the project under test (not of its copies)."""
+    calls: list[str] = []
+    real = litgraph.project._build
+
+    def spy(project, progress):  # type: ignore[no-untyped-def]
+        if project.root.name == "project":
+            calls.append("whole")
+        return real(project, progress)
+
+    monkeypatch.setattr(litgraph.project, "_build", spy)
+    return calls
+
+
+def _bundled(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("bibliography", "ontology"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "litgraph.toml", root / "litgraph.toml")
+    return root
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _same_as_from_nothing(root: Path, tmp_path: Path) -> None:
+    """Every file of site/ and every quad of the store equal those of a copy built from nothing."""
+    fresh = tmp_path / "from-nothing"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(".litgraph", "site"))
+    build(open_project(fresh), quick=False)
+    ours, theirs = _files(root / "site"), _files(fresh / "site")
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        assert ours[name] == theirs[name], name
+    assert set(open_store(open_project(root))) == set(open_store(open_project(fresh)))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _claim_field(path: Path, claim_id: str, field: str) -> str:
+    """The raw value of a field of a claim, as it is written in the file."""
+    text = path.read_text(encoding="utf-8")
+    item = re.search(rf"- id: {re.escape(claim_id)}\n(?:(?!  - ).*\n)*", text)
+    assert item is not None
+    value = re.search(rf"^    {field}: (.*)$", item.group(0), re.M)
+    assert value is not None
+    return value.group(1)
+
+
+def test_a_claims_wording_is_patched_in_and_the_outputs_equal_a_whole_build(
+    tmp_path: Path, whole_builds: list[str]
+) -> None:
+    root = _bundled(tmp_path)
+    build(open_project(root))
+    assert whole_builds == ["whole"]
+    claims = root / "bibliography/claims/seed002.yaml"
+    text = claims.read_text(encoding="utf-8")
+    # a claim on boundary-setting that is part of a dispute: its work page, theme pages, contested.html and
+    # the map all show it
+    disputed = re.findall(r"- id: (\S+)\n(?:(?!  - ).*\n)*?    disputes:", text)
+    assert disputed
+    target = disputed[0]
+    old_text = _claim_field(claims, target, "text")
+    _edit(claims, f"    text: {old_text}", "    text: Reworded <em>& checked</em> in a quick build.\n    # a comment\n")
+    summary = build(open_project(root))
+    assert whole_builds == ["whole"]  # patched, not built whole
+    assert "quick build" in summary.seconds
+    assert is_fresh(open_project(root))
+    page = (root / "site/contested.html").read_text(encoding="utf-8")
+    assert "Reworded &lt;em&gt;&amp; checked&lt;/em&gt; in a quick build." in page
+    assert "Reworded \\u003cem\\u003e\\u0026 checked" in (root / "site/index.html").read_text(encoding="utf-8")
+    _same_as_from_nothing(root, tmp_path)
+    # a second edit on top of the first (the records a quick build leaves serve the next), and a locator
+    _edit(claims, "in a quick build.", "in a second quick build.")
+    locator = re.search(r"    locator: (.*)\n", claims.read_text(encoding="utf-8"))
+    assert locator is not None
+    _edit(claims, locator.group(0), '    locator: "s. 999"\n')
+    build(open_project(root))
+    assert whole_builds == ["whole"]
+    _same_as_from_nothing(root, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("themes: [", "themes: [trust, "),  # other themes: counts and rankings change
+        (
+            "  - id: ",
+            "  - id: new-claim\n    source: repper2011\n    text: New.\n    lang: en\n    themes: [trust]\n  - id: ",
+        ),
+        ("    text: ", "    text: &shared "),  # an anchor: items cannot be read one by one
+    ],
+    ids=["themes", "new claim", "anchor"],
+)
+def test_any_other_edit_is_a_whole_build(tmp_path: Path, whole_builds: list[str], edit: tuple[str, str]) -> None:
+    root = _bundled(tmp_path)
+    build(open_project(root))
+    _edit(root / "bibliography/claims/seed002.yaml", *edit)
+    build(open_project(root))
+    assert whole_builds == ["whole", "whole"]
+    _same_as_from_nothing(root, tmp_path)
+
+
+def test_a_bib_edit_an_error_or_a_page_removed_by_hand_is_a_whole_build(
+    tmp_path: Path, whole_builds: list[str]
+) -> None:
+    root = _bundled(tmp_path)
+    build(open_project(root))
+    claims = root / "bibliography/claims/seed002.yaml"
+    first = _claim_field(claims, re.findall(r"- id: (\S+)", claims.read_text(encoding="utf-8"))[0], "text")
+    bib = next((root / "bibliography").glob("*.bib"))
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    _edit(claims, first, first + " Edited.")
+    build(open_project(root))
+    assert whole_builds == ["whole", "whole"]  # a .bib file changed too
+    _edit(claims, "    lang: en", "    lang: 'e n'")  # an error: the whole build reports it
+    with pytest.raises(litgraph.errors.InputError):
+        build(open_project(root))
+    assert whole_builds == ["whole", "whole", "whole"]
+    _edit(claims, "    lang: 'e n'", "    lang: en")
+    build(open_project(root))
+    page = next((root / "site/works").iterdir())
+    os.unlink(page)
+    _edit(claims, first + " Edited.", first)
+    build(open_project(root))
+    assert whole_builds[-1] == "whole" and len(whole_builds) == 5
+    assert page.is_file()
+    _same_as_from_nothing(root, tmp_path)
+
+
+def test_a_claims_files_items_read_one_by_one_are_the_file_read_whole(tmp_path: Path) -> None:
+    from litgraph.claims import item_spans, read_claim_file, read_claim_items
+
+    files = sorted((REPO / "bibliography/claims").glob("*.yaml"))
+    assert files
+    for path in files:
+        spans = item_spans(path.read_text(encoding="utf-8"))
+        assert spans is not None, path
+        assert read_claim_items(path, spans) == read_claim_file(path), path  # claims, lines and problems
+    odd = tmp_path / "odd.yaml"
+    for text in (
+        "claims:\n  - id: a\n    text: &t x\n  - id: b\n    text: *t\n",  # an alias: items depend on each other
+        "claims: [{id: a}]\n",  # not a block of items
+        "claims:\n  - id: a\nquestions: []\n",  # something after the items
+        "claims:\n\t- id: a\n",
+    ):
+        assert item_spans(text) is None, text
+    item = "    source: w\n    text: x\n    lang: en\n    themes: [trust]\n"
+    odd.write_text(f"# notes\nclaims:\n  - id: a\n{item}\n  # between\n  - id: b\n{item}", encoding="utf-8")
+    spans = item_spans(odd.read_text(encoding="utf-8"))
+    assert spans is not None and [line for line, _ in spans] == [3, 10]
+    (second,), problems = read_claim_items(odd, spans[1:])  # read alone, it stands where it stands in the file
+    assert not problems and second == read_claim_file(odd)[0][1] and second.line_of("themes") == 14
+
+
+def test_a_claim_added_to_a_file_changes_one_of_its_units() -> None:
+    from litgraph.graph import claim_parts
+    from litgraph.model import Claim
+
+    def claims(ids: list[str]) -> list[Claim]:
+        return [Claim(i, "w", "t", "en", ["trust"], Path("c.yaml"), 1) for i in sorted(ids)]
+
+    ids = [f"claim-{n:05d}" for n in range(5000)]
+    before = [[c.id for c in part] for part in claim_parts(claims(ids))]
+    after = [[c.id for c in part] for part in claim_parts(claims([*ids, "claim-02500x"]))]
+    assert 5 < len(before) < 60  # about 256 claims a unit
+    assert len([p for p in after if p not in before]) == 1
