@@ -192,31 +192,28 @@ def item_spans(text: str) -> list[tuple[int, str]] | None:
     with no anchors or aliases (an item then reads the same alone as in its file). None otherwise."""
     if _ALIAS_OR_ANCHOR.search(text) or "\t" in text or "\r" in text:
         return None
-    lines = text.splitlines(keepends=True)
-    at = 0
-    while at < len(lines) and (not lines[at].strip() or lines[at].startswith("#")):
-        at += 1
-    if at == len(lines) or lines[at].rstrip() != "claims:":
+    header = _HEADER.match(text)
+    first = _FIRST_ITEM.search(text, header.end()) if header else None
+    if header is None or first is None:
         return None
-    first = next((i for i in range(at + 1, len(lines)) if lines[i].strip() and lines[i].strip()[0] != "#"), None)
-    found = _ITEM.match(lines[first]) if first is not None else None
-    if found is None:
+    body, indent = first.start(), len(first.group(1))
+    if not _BLANK_OR_COMMENTS.fullmatch(text, header.end(), body):
         return None
-    indent = found.group(1)
-    starts = []
-    for i in range(first, len(lines)):  # type: ignore[arg-type]
-        line = lines[i]
-        stripped = line.lstrip(" ")
-        if not stripped.strip() or stripped.startswith("#"):
-            continue
-        depth = len(line) - len(stripped)
-        if depth == len(indent) and stripped.startswith("- "):
-            starts.append(i)
-            continue
-        if depth <= len(indent):
-            return None  # something at the items' level that is not an item: read the file whole
-    bounds = [*starts, len(lines)]
-    return [(s + 1, "".join(lines[s:e])) for s, e in itertools.pairwise(bounds)]
+    starts = [m.start() for m in re.finditer(rf"^ {{{indent}}}- ", text[body:], re.M)]
+    # every line at the items' indent or less that is not blank or a comment must start an item
+    if len(re.findall(rf"^ {{0,{indent}}}[^ \n#]", text[body:], re.M)) != len(starts):
+        return None
+    spans, line = [], text.count("\n", 0, body) + 1
+    bounds = [body + s for s in starts] + [len(text)]
+    for begin, end in itertools.pairwise(bounds):
+        spans.append((line, text[begin:end]))
+        line += text.count("\n", begin, end)
+    return spans
+
+
+_BLANK_OR_COMMENTS = re.compile(r"(?:[ ]*(?:#[^\n]*)?\n)*")
+_HEADER = re.compile(_BLANK_OR_COMMENTS.pattern + r"claims:[ ]*\n")
+_FIRST_ITEM = re.compile(r"^( *)- ", re.M)
 
 
 def read_claim_items(path: Path, spans: list[tuple[int, str]]) -> tuple[list[Claim], list[Problem]]:

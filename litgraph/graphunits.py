@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -182,6 +183,28 @@ def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[Built
     return result
 
 
+def _copy(source: IO[bytes], target: IO[bytes]) -> None:
+    """All of `source` appended to `target`: in the kernel where it can (copy_file_range), else through
+    memory."""
+    target.flush()
+    copied = 0
+    try:
+        size = os.fstat(source.fileno()).st_size
+        while copied < size:
+            done = os.copy_file_range(source.fileno(), target.fileno(), size - copied)
+            if done == 0:
+                break
+            copied += done
+        if copied == size:
+            return
+    except (AttributeError, OSError):
+        if copied:
+            raise
+    source.seek(copied)
+    target.seek(0, os.SEEK_END)
+    shutil.copyfileobj(source, target, 1 << 20)
+
+
 def write_assembled(handle: IO[bytes], head: bytes, bodies: list[Path], separator: bytes, tail: bytes) -> None:
     """`head`, then the non-empty files' bytes joined by `separator`, then `tail`."""
     handle.write(head)
@@ -193,7 +216,7 @@ def write_assembled(handle: IO[bytes], head: bytes, bodies: list[Path], separato
             handle.write(separator)
         first = False
         with path.open("rb") as body:
-            shutil.copyfileobj(body, handle, 1 << 20)
+            _copy(body, handle)
     handle.write(tail)
 
 

@@ -67,10 +67,12 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _file_record(path: Path, text: str, claims: list[Claim]) -> dict[str, Any] | None:
+def _file_record(
+    path: Path, text: str, claims: list[Claim], spans: list[tuple[int, str]] | None = None
+) -> dict[str, Any] | None:
     """A claims file's items (digest and first line), each with the one claim it holds; None when the file
-    does not have the plain shape, or an item holds no claim."""
-    spans = item_spans(text)
+    does not have the plain shape, or an item holds no claim. `spans`: item_spans(text), if known."""
+    spans = spans if spans is not None else item_spans(text)
     ordered = sorted(claims, key=lambda c: c.line)
     if spans is None or len(spans) != len(ordered):
         return None
@@ -188,7 +190,7 @@ def _reread(project: Project, path: Path, before: dict[str, Any]) -> _Reread | N
             return None
         if any(getattr(last, f) != getattr(claim, f) for f in WORDING):
             changed[claim.id] = claim
-    record = _file_record(path, text, claims)
+    record = _file_record(path, text, claims, spans)
     return _Reread(path, claims, changed, record, text) if record is not None else None
 
 

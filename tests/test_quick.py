@@ -172,6 +172,7 @@ def test_a_claims_files_items_read_one_by_one_are_the_file_read_whole(tmp_path: 
         "claims:\n  - id: a\n    text: &t x\n  - id: b\n    text: *t\n",  # an alias: items depend on each other
         "claims: [{id: a}]\n",  # not a block of items
         "claims:\n  - id: a\nquestions: []\n",  # something after the items
+        "claims:\nother: 1\n  - id: a\n",  # or before them
         "claims:\n\t- id: a\n",
     ):
         assert item_spans(text) is None, text
