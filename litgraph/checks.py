@@ -38,6 +38,20 @@ def check_works(data: Dataset) -> list[Problem]:
     return problems
 
 
+def resolve_themes(lookup: ThemeLookup, names: list[str]) -> tuple[list[str], list[str]]:
+    """Theme ids for the names a claim or question gives (ids or labels), each once in the order given;
+    and the names that are no theme."""
+    resolved: list[str] = []
+    unknown: list[str] = []
+    for name in names:
+        theme_id = lookup.resolve(name)
+        if theme_id is None:
+            unknown.append(name)
+        elif theme_id not in resolved:
+            resolved.append(theme_id)
+    return resolved, unknown
+
+
 def check_claims(data: Dataset) -> list[Problem]:
     """Resolve theme labels to ids in place; report unknown works, themes, claims, questions, evidence."""
     problems: list[Problem] = []
@@ -57,19 +71,14 @@ def check_claims(data: Dataset) -> list[Problem]:
                 f"unknown BibTeX key {claim.reported_in!r} in 'reported_in'",
                 _hint(claim.reported_in, keys, "key"),
             )
-        resolved = []
-        for name in claim.themes:
-            theme_id = lookup.resolve(name)
-            if theme_id is None:
-                near = lookup.suggestions(name)
-                bad(
-                    "themes",
-                    f"unknown theme {name!r}",
-                    "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else "see `litgraph themes`",
-                )
-            elif theme_id not in resolved:
-                resolved.append(theme_id)
-        claim.themes = resolved
+        claim.themes, unknown = resolve_themes(lookup, claim.themes)
+        for name in unknown:
+            near = lookup.suggestions(name)
+            bad(
+                "themes",
+                f"unknown theme {name!r}",
+                "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else "see `litgraph themes`",
+            )
         if not 1 <= len(claim.themes) <= 5 and not any(
             p.message.startswith(f"claim {claim.id!r}: unknown theme") for p in problems
         ):

@@ -10,7 +10,7 @@ import itertools
 import pickle
 import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TypeVar
@@ -323,7 +323,7 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
         )
     )
 
-    entry_types = EntryTypes(data.works)
+    entry_types = {k: w.entry_type for k, w in data.works.items()}
     for name, claims in _by_file(data.claims).items():
         for part in claim_parts(claims):
             units.append(
@@ -336,23 +336,7 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
     return units
 
 
-class EntryTypes(Mapping[str, str]):
-    """The works' entry types by key, read from the works themselves."""
-
-    def __init__(self, works: dict[str, Work]):
-        self.works = works
-
-    def __getitem__(self, key: str) -> str:
-        return self.works[key].entry_type
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.works)
-
-    def __len__(self) -> int:
-        return len(self.works)
-
-
-def claims_inputs(claims: list[Claim], entry_types: Mapping[str, str]) -> bytes:
+def claims_inputs(claims: list[Claim], entry_types: dict[str, str]) -> bytes:
     """What claim_triples reads of each claim (not where it stands in its file), and the entry types of the
     works the claims name."""
     fields = [(c.id, c.source, c.text, c.lang, c.themes, c.reported_in, c.locator, c.evidence) for c in claims]

@@ -119,6 +119,11 @@ class UnitCache:
         with atomic_file(self._record(unit.name)) as handle:
             handle.write(signed(json.dumps(record, separators=(",", ":")).encode("utf-8")))
 
+    def drop(self, digest: str) -> None:
+        """Remove the files of one version of a unit (its record names the version that replaced it)."""
+        for path in self.folder.glob(f"{digest}.*"):
+            path.unlink(missing_ok=True)
+
     def prune(self, units: list[BuiltUnit]) -> None:
         """Remove the files of units and versions that are no longer part of the graph."""
         if not self.folder.is_dir():
@@ -220,14 +225,15 @@ def write_assembled(handle: IO[bytes], head: bytes, bodies: list[Path], separato
     handle.write(tail)
 
 
-def write_graph_files(cache: UnitCache, units: list[BuiltUnit], folder: Path, base_iri: str) -> list[Path]:
-    """graph.ttl and graph.jsonld in `folder`, assembled from the units' bodies (call after `save`)."""
+def write_graph_files(cache: UnitCache, digests: list[str], folder: Path, base_iri: str) -> list[Path]:
+    """graph.ttl and graph.jsonld in `folder`, assembled from the bodies of the units (their digests, in
+    order; call after `save`)."""
     written = []
     for name, ext, head, separator, tail in (
         ("graph.ttl", "ttl", turtle_header(base_iri), b"", b""),
         ("graph.jsonld", "jsonld", jsonld_head(base_iri) + b"[", b",", b"]}\n"),
     ):
         with atomic_file(folder / name) as handle:
-            write_assembled(handle, head, [cache.path(u.digest, ext) for u in units], separator, tail)
+            write_assembled(handle, head, [cache.path(d, ext) for d in digests], separator, tail)
         written.append(folder / name)
     return written

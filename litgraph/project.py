@@ -25,7 +25,7 @@ from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
 from litgraph.parsecache import ParseCache
 from litgraph.proposals import merge_proposals
-from litgraph.store import fingerprint, is_fresh, open_store, write_store
+from litgraph.store import fingerprint, input_stats, is_fresh, open_store, write_store
 
 if TYPE_CHECKING:
     from litgraph.graphunits import BuiltUnit, UnitCache
@@ -197,11 +197,12 @@ def build(project: Project, progress: Progress = _quiet, quick: bool = True) -> 
 
 @_no_cycle_collection()
 def _build(project: Project, progress: Progress) -> BuildSummary:
-    from litgraph.quick import forget, input_stats, remember
+    from litgraph.quick import forget, remember
 
     clock: dict[str, float] = {}
     start = time.perf_counter()
-    stamp, stats = fingerprint(project), input_stats(project)
+    stats = input_stats(project)
+    stamp = fingerprint(project, stats)
     forget(project)
     loaded, units, cache = _validated_graph(project, progress)
     clock["load, build and validate"] = time.perf_counter() - start
@@ -218,7 +219,10 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
         from litgraph.graphunits import write_graph_files
         from litgraph.site import PageReuse, install_site  # jinja2 and the map load only when a site is written
 
-        outputs = [project.site_dir / p.name for p in write_graph_files(cache, units, staging, project.base_iri)]
+        outputs = [
+            project.site_dir / p.name
+            for p in write_graph_files(cache, [u.digest for u in units], staging, project.base_iri)
+        ]
         reuse = PageReuse(project.site_dir, project.state_dir / "pages.json")
         outputs += _render_site(project, staging, loaded.data, reuse)
         install_site(staging, project.site_dir, reuse.kept)

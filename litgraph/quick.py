@@ -34,7 +34,7 @@ from litgraph.config import Project
 from litgraph.model import Claim, Dataset
 from litgraph.parsecache import ParseCache, signed, verified
 from litgraph.rdfio import atomic_file
-from litgraph.store import fingerprint, input_files
+from litgraph.store import fingerprint, input_stats
 
 if TYPE_CHECKING:
     from litgraph.graphunits import BuiltUnit
@@ -53,14 +53,6 @@ def _record_file(project: Project) -> Path:
 def forget(project: Project) -> None:
     """No quick build until the next build is whole (called before a build changes anything)."""
     _record_file(project).unlink(missing_ok=True)
-
-
-def input_stats(project: Project) -> dict[str, list[int]]:
-    found = {}
-    for path in input_files(project):
-        stat = path.stat()
-        found[str(path)] = [stat.st_size, stat.st_mtime_ns]
-    return found
 
 
 def _digest(text: str) -> str:
@@ -86,7 +78,7 @@ def _file_record(
 
 
 def remember(
-    project: Project, stats: dict[str, list[int]], data: Dataset, units: list[BuiltUnit], summary: Any
+    project: Project, stats: dict[str, list[int]], data: Dataset, units: list[BuiltUnit], summary: BuildSummary
 ) -> None:
     """After a whole build: what a quick build starts from."""
     by_file: dict[str, list[Claim]] = {}
@@ -128,13 +120,6 @@ def _load_record(project: Project) -> dict[str, Any] | None:
     return record if record.get("base_iri") == project.base_iri else None
 
 
-def _cached_claims(project: Project, path: Path, key: str) -> list[Claim] | None:
-    """The claims the last build read from `path` (the parse cache's entry, if it is of those bytes)."""
-    cache = ParseCache(project.state_dir / "parsed")
-    found = cache.load_entry(path, key)  # (claims, problems): a file the last build read has no problems
-    return list(found[0][0]) if found is not None else None
-
-
 @dataclass
 class _Reread:
     path: Path
@@ -144,14 +129,17 @@ class _Reread:
     text: str
 
 
-def _reread(project: Project, path: Path, before: dict[str, Any]) -> _Reread | None:
-    """The file's claims now, read item by item where items changed; None unless only wording changed."""
+def _reread(cache: ParseCache, path: Path, before: dict[str, Any]) -> _Reread | None:
+    """The file's claims now, read item by item where items changed; None unless only wording changed.
+    `cache`: the parse cache, whose entry for `path` holds the claims the last build read (a file the last
+    build read had no problems)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     spans = item_spans(text)
-    old = _cached_claims(project, path, before["key"])
+    entry = cache.load_entry(path, before["key"])  # ((claims, problems),) if it is of the last build's bytes
+    old = list(entry[0][0]) if entry is not None else None
     if spans is None or old is None or len(old) != len(before["items"]):
         return None
     reusable: dict[str, list[tuple[int, Claim]]] = {}
@@ -194,21 +182,14 @@ def _reread(project: Project, path: Path, before: dict[str, Any]) -> _Reread | N
     return _Reread(path, claims, changed, record, text) if record is not None else None
 
 
-class _Stub:
-    """A unit as write_graph_files needs it: its digest."""
-
-    def __init__(self, digest: str):
-        self.digest = digest
-
-
 def quick_build(project: Project, progress: Callable[[str], None]) -> BuildSummary | None:
     """The build as a patch of the last one, when only claims' wording changed; None when it cannot be."""
     start = time.perf_counter()
     record = _load_record(project)
     if record is None:
         return None
-    stamp = fingerprint(project)
     stats = input_stats(project)
+    stamp = fingerprint(project, stats)
     if stats.keys() != record["stats"].keys():
         return None
     changed_files = [p for p in stats if stats[p] != record["stats"][p]]
@@ -216,9 +197,10 @@ def quick_build(project: Project, progress: Callable[[str], None]) -> BuildSumma
     if not changed_files or any(p not in claim_files or not record["files"].get(p) for p in changed_files):
         return None
     progress(f"reading the edited claims file{'s' if len(changed_files) > 1 else ''}")
+    parse_cache = ParseCache(project.state_dir / "parsed")
     reread = []
     for name in changed_files:
-        found = _reread(project, Path(name), record["files"][name])
+        found = _reread(parse_cache, Path(name), record["files"][name])
         if found is None:
             return None
         reread.append(found)
@@ -244,12 +226,10 @@ def quick_build(project: Project, progress: Callable[[str], None]) -> BuildSumma
     for unit in plan.units:
         digests[unit.name] = (unit.digest, unit.count)
     order = [name for name, _, _ in record["units"]]
-    write_graph_files(cache, [_Stub(digests[n][0]) for n in order], project.site_dir, project.base_iri)  # type: ignore[misc]
+    write_graph_files(cache, [digests[n][0] for n in order], project.site_dir, project.base_iri)
     _apply_site(project, site, changed)
     for digest in plan.old_digests:
-        for path in project.state_dir.joinpath("units").glob(f"{digest}.*"):
-            path.unlink(missing_ok=True)
-    parse_cache = ParseCache(project.state_dir / "parsed")
+        cache.drop(digest)
     for found in reread:
         parse_cache.put(found.path, "claims", found.text.encode("utf-8"), (found.claims, []))
         record["files"][str(found.path)] = found.file_record
@@ -280,6 +260,7 @@ def _plan_units(
     project: Project, record: dict[str, Any], reread: list[_Reread], changed: dict[str, Claim]
 ) -> _UnitPlan | None:
     """The claims units that hold the edited claims, built and SHACL-checked (nothing saved yet)."""
+    from litgraph.checks import resolve_themes
     from litgraph.graph import GraphBuilder, claim_parts, claims_inputs, claims_unit
     from litgraph.graphunits import UNITS_FORMAT, BuiltUnit, UnitCache, digest_of
     from litgraph.lookup import ThemeLookup
@@ -296,7 +277,16 @@ def _plan_units(
     salt = f"{__version__}/{UNITS_FORMAT}/{build_setting(project)}"
     cache = UnitCache(project.state_dir / "units")
     before = {name: (digest, count) for name, digest, count in record["units"]}
-    ontology_types = cache.path(before["ontology"][0], "types.nt") if "ontology" in before else None
+    if "ontology" not in before:
+        return None
+
+    def classes_in(path: Path) -> dict[Any, list[ox.Triple]]:
+        found: dict[Any, list[ox.Triple]] = {}
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+            found.setdefault(quad.subject, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+        return found
+
+    scheme = classes_in(cache.path(before["ontology"][0], "types.nt"))  # themes and evidence types
     plan = _UnitPlan([], [], [], ontology.themes)
     for found in reread:
         for part in claim_parts(sorted(found.claims, key=lambda c: c.id)):
@@ -307,25 +297,20 @@ def _plan_units(
                 return None
             resolved = []
             for claim in part:
-                themes: list[str] = []
-                for label in claim.themes:
-                    theme = lookup.resolve(label)
-                    if theme is None:
-                        return None
-                    if theme not in themes:
-                        themes.append(theme)
+                themes, unknown = resolve_themes(lookup, claim.themes)
+                if unknown:
+                    return None
                 resolved.append(dataclasses.replace(claim, themes=themes))
             old = cache.load(name, before[name][0])
             pointed = cache.path(before[name][0], "pointed.nt")
-            if old is None or ontology_types is None or not pointed.is_file():
+            if old is None or not pointed.is_file():
                 return None
             digest = digest_of(salt, name, claims_inputs(resolved, record["entry_types"]))
             triples = [t for c in resolved for t in builder.claim_triples(c)]
             own = [t for t in triples if t.predicate == RDF_TYPE]
-            classes: dict[Any, list[ox.Triple]] = {}
-            for source in (pointed, ontology_types):
-                for quad in ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES):
-                    classes.setdefault(quad.subject, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+            classes = classes_in(pointed)
+            for node, typed in scheme.items():
+                classes.setdefault(node, []).extend(typed)
             for triple in own:
                 classes.setdefault(triple.subject, []).append(triple)
             pieces = pieces_of(triples, types=classes)
@@ -385,20 +370,25 @@ def _plan_site(project: Project, changed: dict[str, Claim]) -> _SitePlan | None:
     return _SitePlan(pages, index, sorted(affected), contexts)
 
 
+def _patch(row: dict[str, Any], claim: Claim) -> None:
+    """A claim's row (a page's, or the map's details) with the claim's new wording."""
+    for field in IN_ROWS:
+        if field in row:
+            row[field] = getattr(claim, field)
+
+
 def _patch_rows(context: Any, changed: dict[str, Claim]) -> None:
+    """The rows of edited claims in a page's context, or in a work's details on the map."""
     from litgraph.site import claim_rows
 
     for row in claim_rows(context):
-        claim = changed.get(row["id"])
-        if claim is not None:
-            for field in IN_ROWS:
-                if field in row:
-                    row[field] = getattr(claim, field)
+        if row["id"] in changed:
+            _patch(row, changed[row["id"]])
 
 
 def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) -> None:
     from litgraph.mapview import script_json
-    from litgraph.site import render_page, save_contexts, shard_of
+    from litgraph.site import render_page, save_contexts, save_page_records, shard_of
 
     site, state = project.site_dir, project.state_dir
     labels = {t: theme.labels.get("en", t) for t, theme in plan.themes.items()}
@@ -421,39 +411,26 @@ def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) ->
     )
     page = (site / "index.html").read_bytes()
     parts, at = [], 0
+    growth: dict[int, int] = {}  # where a changed node's details began -> how many bytes longer they are
     for node in nodes:
         begin, end = offsets[node]
         details = json.loads(page[begin:end])
         if node.startswith("c:"):
-            for field in IN_ROWS:
-                if field in details:
-                    details[field] = getattr(changed[details["id"]], field)
+            _patch(details, changed[details["id"]])
         else:
-            for row in details.get("claims", []):
-                if row.get("id") in changed:
-                    for field in IN_ROWS:
-                        if field in row:
-                            row[field] = getattr(changed[row["id"]], field)
+            _patch_rows(details, changed)
         body = script_json(details).encode("utf-8")
         parts += [page[at:begin], body]
         at = end
+        growth[begin] = len(body) - (end - begin)
     parts.append(page[at:])
     if nodes:
         with atomic_file(site / "index.html") as handle:
             handle.writelines(parts)
         # every node after a changed one moves by the changes before it
-        changes = [
-            (offsets[n][0], len(parts[2 * i + 1]) - (offsets[n][1] - offsets[n][0])) for i, n in enumerate(nodes)
-        ]
         fixed = {}
         for node, (begin, end) in offsets.items():
-            delta = sum(d for where, d in changes if where < begin)
-            grow = next((d for where, d in changes if where == begin), 0)
-            fixed[node] = (begin + delta, end + delta + grow)
+            delta = sum(d for where, d in growth.items() if where < begin)
+            fixed[node] = (begin + delta, end + delta + growth.get(begin, 0))
         plan.index["offsets"] = fixed
-    stat = (site / "index.html").stat()
-    plan.index["index"] = [stat.st_size, stat.st_mtime_ns]
-    with atomic_file(state / "pages" / "index.pickle") as handle:
-        handle.write(signed(pickle.dumps(plan.index, protocol=5)))
-    with atomic_file(state / "pages.json") as handle:
-        handle.write(signed(json.dumps(plan.pages, separators=(",", ":")).encode("utf-8")))
+    save_page_records(site, state / "pages.json", plan.pages, plan.index)

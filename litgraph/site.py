@@ -293,19 +293,21 @@ class PageReuse:
             except OSError:
                 continue
             entries[name] = [digest, stat.st_size, stat.st_mtime_ns]
-        with contextlib.suppress(OSError), atomic_file(self.record) as handle:
-            handle.write(signed(json.dumps(entries, separators=(",", ":")).encode("utf-8")))
         with contextlib.suppress(OSError):
             save_contexts(self.record.parent, self.contexts)
-            index = self.site / "index.html"
-            stat = index.stat()
-            kept = {
-                "claim_pages": self.claim_pages,
-                "offsets": self.map_offsets,
-                "index": [stat.st_size, stat.st_mtime_ns],
-            }
-            with atomic_file(self.record.parent / "pages" / "index.pickle") as handle:
-                handle.write(signed(pickle.dumps(kept, protocol=5)))
+            index = {"claim_pages": self.claim_pages, "offsets": self.map_offsets}
+            save_page_records(self.site, self.record, entries, index)
+
+
+def save_page_records(site: Path, record: Path, pages: dict[str, list[Any]], index: dict[str, Any]) -> None:
+    """The pages' record (`record`: name -> [digest, size, mtime]) and, beside it, what quick builds need:
+    `index` (which pages show each claim, where the map's details stand) with index.html's size and time."""
+    stat = (site / "index.html").stat()
+    index["index"] = [stat.st_size, stat.st_mtime_ns]
+    with atomic_file(record.parent / "pages" / "index.pickle") as handle:
+        handle.write(signed(pickle.dumps(index, protocol=5)))
+    with atomic_file(record) as handle:
+        handle.write(signed(json.dumps(pages, separators=(",", ":")).encode("utf-8")))
 
 
 CONTEXT_SHARDS = 64  # files the pages' contexts are kept in: a quick build reads and writes one or two

@@ -49,12 +49,21 @@ def input_files(project: Project) -> list[Path]:
     return [f for f in files if f.exists()]
 
 
-def fingerprint(project: Project) -> str:
-    """Changes whenever an input file is added, removed or touched, or litgraph or its store format changes."""
-    digest = hashlib.sha256(f"{__version__}/{STORE_FORMAT}".encode())
+def input_stats(project: Project) -> dict[str, list[int]]:
+    """Each input file's size and modification time (ns), by path."""
+    found = {}
     for path in input_files(project):
         stat = path.stat()
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        found[str(path)] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+def fingerprint(project: Project, stats: dict[str, list[int]] | None = None) -> str:
+    """Changes whenever an input file is added, removed or touched, or litgraph or its store format changes.
+    `stats`: input_stats(project), if taken already."""
+    digest = hashlib.sha256(f"{__version__}/{STORE_FORMAT}".encode())
+    for path, (size, mtime) in (stats if stats is not None else input_stats(project)).items():
+        digest.update(f"{path}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()
 
 
@@ -240,6 +249,10 @@ def _save_state(project: Project, stamp: str, pieces: list[Piece], inputs: _Inpu
     record: dict[str, Any] = {"format": STORE_FORMAT, "base_iri": project.base_iri, "bibtex": inputs.bibtex}
     record["themes"], record["views"] = inputs.hierarchy, inputs.views
     record["pieces"] = {p.digest: p.names for p in pieces}
+    _write_record_and_state(project, record, stamp)
+
+
+def _write_record_and_state(project: Project, record: dict[str, Any], stamp: str) -> None:
     with atomic_file(_record_file(project)) as handle:
         handle.write(signed(json.dumps(record, separators=(",", ":")).encode("utf-8")))
     state = {"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}
@@ -384,11 +397,7 @@ def patch_store(project: Project, gone: list[str], added: list[Piece], stamp: st
         before.pop(digest, None)
     for piece in added:
         before[piece.digest] = piece.names
-    with atomic_file(_record_file(project)) as handle:
-        handle.write(signed(json.dumps(record, separators=(",", ":")).encode("utf-8")))
-    state = {"fingerprint": stamp, "version": __version__, "base_iri": project.base_iri}
-    with atomic_file(_state_file(project)) as handle:
-        handle.write(signed(json.dumps(state).encode("utf-8")))
+    _write_record_and_state(project, record, stamp)
     return True
 
 
