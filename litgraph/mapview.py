@@ -12,8 +12,6 @@ import random
 from collections import defaultdict
 from typing import Any
 
-import networkx as nx
-
 from litgraph.sitedata import SiteData
 from litgraph.suggest import fold
 from litgraph.visnet import options
@@ -58,6 +56,8 @@ def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], theme_ids:
                 y = sum(a[1] for a in anchors) / len(anchors) * 0.7 + rng.gauss(0, scale / 8)
                 pos[node_id] = (x, y)
     if 0 < len(placed) <= SPRING_LIMIT:
+        import networkx as nx  # only small maps are relaxed; a quick build does not load it
+
         graph = nx.Graph()
         graph.add_nodes_from(placed)
         graph.add_edges_from((e["from"], e["to"]) for e in edges)

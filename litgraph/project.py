@@ -217,13 +217,13 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
     staging = Path(tempfile.mkdtemp(prefix=".site.", dir=project.root))
     try:
         from litgraph.graphunits import write_graph_files
-        from litgraph.site import PageReuse, install_site  # jinja2 and the map load only when a site is written
+        from litgraph.site import PAGES_RECORD, PageReuse, install_site  # jinja2, the map: only for a site
 
         outputs = [
             project.site_dir / p.name
             for p in write_graph_files(cache, [u.digest for u in units], staging, project.base_iri)
         ]
-        reuse = PageReuse(project.site_dir, project.state_dir / "pages.json")
+        reuse = PageReuse(project.site_dir, project.state_dir / PAGES_RECORD)
         outputs += _render_site(project, staging, loaded.data, reuse)
         install_site(staging, project.site_dir, reuse.kept)
         reuse.save()

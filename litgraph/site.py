@@ -47,6 +47,7 @@ def _environment() -> Environment:
 # rest are one `litgraph sources THEME` away), so that no page grows to tens of megabytes.
 THEME_PAGE_WORKS = 150
 THEME_PAGE_GROUPS = 50
+PAGES_RECORD = "pages.pickle"  # under .litgraph/: each page's digest, size and modification time
 PAGES_PER_WORKER = 2_000  # below this many work pages per process, starting processes costs more than it saves
 
 
@@ -241,14 +242,11 @@ class PageReuse:
     """Pages of the previous build that can be kept: each page's inputs are digested, and a page whose
     digest, size and modification time are as recorded stays in site/ as it is instead of being rendered.
 
-    The record (`.litgraph/pages.json`) is written only after the new pages are in place."""
+    The record (`.litgraph/pages.pickle`) is written only after the new pages are in place."""
 
     def __init__(self, site: Path, record: Path):
         self.site, self.record = site, record
-        try:
-            self.before: dict[str, list[Any]] = json.loads(verified(record.read_bytes()) or b"")
-        except (OSError, ValueError):
-            self.before = {}
+        self.before: dict[str, list[Any]] = load_page_records(record) or {}
         self.digests: dict[str, str] = {}
         self.kept: set[str] = set()  # names under site/ that the new site keeps as they are
         # for quick builds (quick.py): the contexts of the pages that show claims, which pages other than work
@@ -307,7 +305,35 @@ def save_page_records(site: Path, record: Path, pages: dict[str, list[Any]], ind
     with atomic_file(record.parent / "pages" / "index.pickle") as handle:
         handle.write(signed(pickle.dumps(index, protocol=5)))
     with atomic_file(record) as handle:
-        handle.write(signed(json.dumps(pages, separators=(",", ":")).encode("utf-8")))
+        handle.write(signed(pickle.dumps(pages, protocol=5)))
+
+
+def load_page_records(record: Path) -> dict[str, list[Any]] | None:
+    """The pages' record that save_page_records wrote; None if there is none this user's litgraph wrote."""
+    try:
+        body = verified(record.read_bytes())
+        pages = pickle.loads(body) if body is not None else None
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+        return None
+    return pages if isinstance(pages, dict) else None
+
+
+def pages_untouched(site: Path, pages: dict[str, list[Any]]) -> bool:
+    """Whether every recorded page is in site/ with the size and modification time recorded."""
+    try:
+        folder = os.open(site, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        for name, (_, size, mtime) in pages.items():
+            stat = os.stat(name, dir_fd=folder)  # (relative to the open folder: no path joined or resolved)
+            if stat.st_size != size or stat.st_mtime_ns != mtime:
+                return False
+    except OSError:
+        return False
+    finally:
+        os.close(folder)
+    return True
 
 
 CONTEXT_SHARDS = 64  # files the pages' contexts are kept in: a quick build reads and writes one or two

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 import rdflib
 from hypothesis import given
 from hypothesis import strategies as st
@@ -236,3 +237,50 @@ def test_two_authors_known_by_the_same_name_are_one_creator_and_two_list_cells(m
     assert [o for s, p, o in parsed if s == work and p.value == DCTERMS + "creator"] == [person]
     cells = [o for s, p, o in parsed if p.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"]
     assert cells == [person, person]
+
+
+def _freed(folder: Path) -> list[str]:
+    """Wait for the threads that free replaced files, then list what the folder holds."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name.startswith("free "):
+            thread.join()
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_an_output_file_is_readable_like_any_new_file(tmp_path: Path) -> None:
+    import os
+
+    from litgraph.rdfio import atomic_file
+
+    mask = os.umask(0o22)
+    try:
+        with atomic_file(tmp_path / "graph.ttl") as handle:
+            handle.write(b"x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "graph.ttl").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+
+
+def test_a_big_output_is_swapped_in_whole_and_its_old_version_removed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import litgraph.rdfio
+    from litgraph.rdfio import atomic_file
+
+    monkeypatch.setattr(litgraph.rdfio, "BIG", 4)
+    swaps: list[bool] = []
+    exchange = litgraph.rdfio._exchange
+    monkeypatch.setattr(litgraph.rdfio, "_exchange", lambda *a: swaps.append(exchange(*a)) or swaps[-1])
+    target = tmp_path / "index.html"
+    target.write_bytes(b"old page")
+    (tmp_path / ".index.html.dead.tmp.old").write_bytes(b"left by a killed build")
+    with atomic_file(target) as handle:
+        handle.write(b"new page")
+    assert target.read_bytes() == b"new page"
+    assert _freed(tmp_path) == ["index.html"]
+    assert swaps == [True]  # swapped (Linux), not renamed over
+    with pytest.raises(RuntimeError), atomic_file(target) as handle:  # a failed write leaves the old file
+        handle.write(b"half")
+        raise RuntimeError
+    assert target.read_bytes() == b"new page"
+    assert _freed(tmp_path) == ["index.html"]

@@ -272,7 +272,7 @@ def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
     build(open_project(root))
     one_process = {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()}
     monkeypatch.setattr(site_module, "PAGES_PER_WORKER", 1)
-    (root / ".litgraph" / "pages.json").unlink()  # nothing kept from the first build: every page is rendered
+    (root / ".litgraph" / "pages.pickle").unlink()  # nothing kept from the first build: every page is rendered
     spawned: list[object] = []
     real_pool = litgraph.workers.ProcessPoolExecutor
     monkeypatch.setattr(litgraph.workers, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
