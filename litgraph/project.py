@@ -162,14 +162,16 @@ def build_setting(project: Project) -> str:
     return "\0".join([ENGINE, project.base_iri, shapes.read_text(encoding="utf-8"), vocabulary.read_text("utf-8")])
 
 
-def _render_site(project: Project, staging: Path, loaded: Dataset, reuse: PageReuse) -> list[Path]:
+def _render_site(
+    project: Project, staging: Path, loaded: Dataset, reuse: PageReuse, store: ox.Store | None = None
+) -> list[Path]:
     """The map and pages, from the loaded inputs and the freshly written store's views (theme scheme,
-    contested groups); paths as they will be under site/."""
+    contested groups); paths as they will be under site/. `store`: the store, where the build has it open."""
     from litgraph.queries import Graph
     from litgraph.site import render_site
     from litgraph.sitedata import collect
 
-    data = collect(Graph(open_store(project), project.base_iri), project.title, loaded)
+    data = collect(Graph(store or open_store(project), project.base_iri), project.title, loaded)
     written = render_site(data, staging, reuse)
     return [
         project.site_dir / p.relative_to(staging) for p in written if p.name == "index.html" and p.parent == staging
@@ -197,18 +199,19 @@ def build(project: Project, progress: Progress = _quiet, quick: bool = True) -> 
 
 @_no_cycle_collection()
 def _build(project: Project, progress: Progress) -> BuildSummary:
-    from litgraph.quick import forget, remember
+    from litgraph.quick import forget, load_record, remember
 
     clock: dict[str, float] = {}
     start = time.perf_counter()
     stats = input_stats(project)
     stamp = fingerprint(project, stats)
+    remembered = load_record(project)
     forget(project)
     loaded, units, cache = _validated_graph(project, progress)
     clock["load, build and validate"] = time.perf_counter() - start
     progress("updating the local store")
     start = time.perf_counter()
-    write_store(project, units, cache, loaded.data, stamp)
+    compacting = write_store(project, units, cache, loaded.data, stamp)
     for unit in units:
         unit.pieces, unit.triples = [], None  # their N-Triples text is as large as the graph
     clock["store"] = time.perf_counter() - start
@@ -224,12 +227,15 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
             for p in write_graph_files(cache, [u.digest for u in units], staging, project.base_iri)
         ]
         reuse = PageReuse(project.site_dir, project.state_dir / PAGES_RECORD)
-        outputs += _render_site(project, staging, loaded.data, reuse)
+        outputs += _render_site(project, staging, loaded.data, reuse, compacting.store if compacting else None)
         install_site(staging, project.site_dir, reuse.kept)
         reuse.save()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if compacting is not None:
+            compacting.close()
     clock["write"] = time.perf_counter() - start
     data = loaded.data
     summary = BuildSummary(
@@ -244,7 +250,7 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
         outputs=outputs,
         seconds=clock,
     )
-    remember(project, stats, data, units, summary)
+    remember(project, stats, data, units, summary, remembered)
     return summary
 
 

@@ -23,6 +23,7 @@ Row = dict[str, Any]
 V = ox.Variable
 PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
+FEW_CHUNKS = 8  # up to this many chunks of contested groups are read one query each, more in one query
 BULK_KEYS = 5000  # above this many keys (or claims), one query for all and a filter beats one query each
 CLAIM_FIELDS = """
   ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
@@ -392,6 +393,45 @@ def _claims_with_citations(graph: Graph, ids: set[str], known: dict[str, Row] | 
     return claims
 
 
+def _contested_groups(graph: Graph, theme_id: str | None, limit: int | None) -> list[Row]:
+    """The ranked groups (all, or those touching `theme_id`), the first `limit`: only the chunks that hold
+    them are read and parsed (store.py keeps the groups in chunks, and each theme's ranks)."""
+    from litgraph.store import CONTESTED, CONTESTED_CHUNK
+
+    ranks: list[int] | None = None
+    if theme_id is not None:
+        found = graph.select(
+            "SELECT ?theme ?ranks WHERE { GRAPH <urn:litgraph:index> { ?theme lg:contested ?ranks } }",
+            theme=graph.iri("theme", theme_id),
+        )
+        ranks = [int(r) for r in found[0]["ranks"].split()] if found else []
+        ranks = ranks[:limit] if limit else ranks
+    chunks = sorted({r // CONTESTED_CHUNK for r in ranks}) if ranks is not None else None
+    if chunks is None and limit:
+        chunks = list(range((limit + CONTESTED_CHUNK - 1) // CONTESTED_CHUNK))
+    texts: dict[int, str] = {}
+    if chunks is not None and len(chunks) <= FEW_CHUNKS:  # a few chunks: one query each
+        for number in chunks:
+            found = graph.select(
+                "SELECT ?chunk ?groups WHERE { GRAPH <urn:litgraph:index> { ?chunk lg:groups ?groups } }",
+                chunk=ox.NamedNode(f"{CONTESTED}{number}"),
+            )
+            if found:
+                texts[number] = found[0]["groups"]
+    else:  # many or all: one query for every chunk
+        rows = graph.select("SELECT ?chunk ?groups WHERE { GRAPH <urn:litgraph:index> { ?chunk lg:groups ?groups } }")
+        wanted = set(chunks) if chunks is not None else None
+        for row in rows:
+            number = int(row["chunk"][len(CONTESTED) :])
+            if wanted is None or number in wanted:
+                texts[number] = row["groups"]
+    parsed = {n: json.loads(text) for n, text in texts.items()}
+    if ranks is not None:
+        return [parsed[r // CONTESTED_CHUNK][r % CONTESTED_CHUNK] for r in ranks]
+    groups = [g for n in sorted(parsed) for g in parsed[n]]
+    return groups[:limit] if limit else groups
+
+
 def contested(
     graph: Graph, theme: str | None = None, limit: int | None = None, known: dict[str, Row] | None = None
 ) -> list[Row]:
@@ -400,15 +440,7 @@ def contested(
     The groups are formed and ranked once per build (contestation.py, kept in the store's index graph);
     here they are filtered by theme and cut to `limit`, and the claims' details are fetched for those only.
     """
-    view = graph.select(
-        "SELECT ?groups WHERE { GRAPH <urn:litgraph:index> { <urn:litgraph:contested> lg:groups ?groups } }"
-    )
-    candidates: list[Row] = json.loads(view[0]["groups"]) if view else []
-    if theme:
-        theme_id = graph.theme(theme)
-        candidates = [g for g in candidates if theme_id in g["themes"]]
-    if limit:
-        candidates = candidates[:limit]
+    candidates = _contested_groups(graph, graph.theme(theme) if theme else None, limit)
     texts: dict[str, dict[str, str]] = defaultdict(dict)
     if any(g["kind"] == "question" for g in candidates):
         for row in graph.select(

@@ -89,19 +89,29 @@ def _file_record(
 
 
 def remember(
-    project: Project, stats: dict[str, list[int]], data: Dataset, units: list[BuiltUnit], summary: BuildSummary
+    project: Project,
+    stats: dict[str, list[int]],
+    data: Dataset,
+    units: list[BuiltUnit],
+    summary: BuildSummary,
+    before: dict[str, Any] | None = None,
 ) -> None:
-    """After a whole build: what a quick build starts from."""
+    """After a whole build: what a quick build starts from. `before`: what the last build remembered
+    (load_record, read before the build began), whose records of files unchanged since are kept."""
     by_file: dict[str, list[Claim]] = {}
     for claim in data.claims.values():
         by_file.setdefault(str(claim.path), []).append(claim)
     files: dict[str, Any] = {}
     for path in project.claim_files():
+        name = str(path)
+        if before is not None and name in before["files"] and before["stats"].get(name) == stats.get(name):
+            files[name] = before["files"][name]  # the same bytes: the same items (reading them costs seconds)
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        files[str(path)] = _file_record(path, text, by_file.get(str(path), []))
+        files[name] = _file_record(path, text, by_file.get(name, []))
     record = {
         "format": QUICK_FORMAT,
         "version": __version__,
@@ -120,7 +130,7 @@ def remember(
         handle.write(signed(pickle.dumps(record, protocol=5)))
 
 
-def _load_record(project: Project) -> dict[str, Any] | None:
+def load_record(project: Project) -> dict[str, Any] | None:
     try:
         body = verified(_record_file(project).read_bytes())
         record = pickle.loads(body) if body is not None else None
@@ -198,7 +208,7 @@ def _reread(cache: ParseCache, path: Path, before: dict[str, Any]) -> _Reread | 
 def quick_build(project: Project, progress: Callable[[str], None]) -> BuildSummary | None:
     """The build as a patch of the last one, when only claims' wording changed; None when it cannot be."""
     start = time.perf_counter()
-    record = _load_record(project)
+    record = load_record(project)
     if record is None:
         return None
     stats = input_stats(project)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import secrets
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -40,7 +41,7 @@ def _exchange(tmp: str, path: Path) -> bool:
         return False
 
 
-def _replace(tmp: str, path: Path) -> None:
+def replace_file(tmp: str, path: Path) -> None:
     """`tmp` renamed over `path`. A rename over a big file costs about a second per 500 MB on ext4 (it
     starts writing the new file out, and frees the old one's blocks): a big file is swapped with its old
     version instead, and a thread of its own removes the old one while the build goes on (the interpreter
@@ -52,12 +53,12 @@ def _replace(tmp: str, path: Path) -> None:
     if not big or not _exchange(tmp, path):
         os.replace(tmp, path)
         return
-    os.rename(tmp, f"{tmp}.old")
+    os.rename(tmp, path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp.old"))  # beside `path`: see _free
     threading.Thread(target=_free, args=(path,), name=f"free {path.name}").start()
 
 
 def _free(path: Path) -> None:
-    """Remove the old versions of `path` that _replace set aside (also any a killed build left)."""
+    """Remove the old versions of `path` that replace_file set aside (also any a killed build left)."""
     for old in path.parent.glob(f".{path.name}.*.tmp.old"):
         old.unlink(missing_ok=True)
 
@@ -71,7 +72,7 @@ def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[t
         os.fchmod(fd, _MODE)  # mkstemp's file is the user's alone; an output is readable as any other
         with os.fdopen(fd, mode) as handle:
             yield handle
-        _replace(tmp, path)
+        replace_file(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -24,7 +24,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from litgraph import __version__
 from litgraph.mapview import map_data, script_json_parts
 from litgraph.parsecache import signed, verified
-from litgraph.rdfio import atomic_file
+from litgraph.rdfio import atomic_file, replace_file
 from litgraph.sitedata import SiteData
 from litgraph.visnet import asset_files
 from litgraph.workers import cores, parallel_map
@@ -306,6 +306,7 @@ def save_page_records(site: Path, record: Path, pages: dict[str, list[Any]], ind
         handle.write(signed(pickle.dumps(index, protocol=5)))
     with atomic_file(record) as handle:
         handle.write(signed(pickle.dumps(pages, protocol=5)))
+    (record.parent / "pages.json").unlink(missing_ok=True)  # the record as JSON, before pages.pickle
 
 
 def load_page_records(record: Path) -> dict[str, list[Any]] | None:
@@ -388,7 +389,7 @@ def install_site(staging: Path, site: Path, kept: set[str]) -> None:
             name = file if relative == "." else f"{relative}/{file}"
             new.add(name)
             os.makedirs(os.path.join(site, relative), exist_ok=True)
-            os.replace(os.path.join(folder, file), os.path.join(site, name))
+            replace_file(os.path.join(folder, file), site / name)
     for folder, _, files in os.walk(site, topdown=False):
         relative = os.path.relpath(folder, site)
         for file in files:

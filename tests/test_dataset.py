@@ -224,3 +224,36 @@ def test_contested_reads_claims_one_by_one_as_it_reads_them_all(graph) -> None: 
     finally:
         queries.BULK_KEYS = original
     assert next(list(c) for g in first for s in g["sides"] for c in s["claims"]) == list(queries.CLAIM_ROW_FIELDS)
+
+
+def test_contested_reads_only_the_chunks_it_needs_and_gives_what_the_whole_list_gives(
+    bundled: Bundled, graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store keeps the ranked groups in chunks, and each theme's ranks: any limit and theme read from
+    chunks of 2 give the groups the bundled store (one chunk) gives."""
+    import shutil
+
+    import litgraph.queries
+    import litgraph.store
+    from litgraph import build
+
+    themes = ("user-participation", "tokenism", "boundary-setting", "stigma")
+    everything, on_theme = contested(graph), {t: contested(graph, t) for t in themes}
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(litgraph.store, "CONTESTED_CHUNK", 2)
+    root = tmp_path / "project"
+    shutil.copytree(bundled[0], root, ignore=shutil.ignore_patterns(".litgraph", "site"))
+    project = open_project(root)
+    build(project)
+    chunked = Graph(graph_store(project), project.base_iri)
+    assert len(everything) > 12  # more than six chunks of 2
+    assert contested(chunked) == everything
+    for few in (8, 0):  # the chunks read one query each, or all in one query
+        monkeypatch.setattr(litgraph.queries, "FEW_CHUNKS", few)
+        for limit in (1, 4, 5, 9, len(everything) + 3):
+            assert contested(chunked, limit=limit) == everything[:limit]
+        for theme in themes:
+            assert {g["id"] for g in on_theme[theme]} <= {g["id"] for g in everything}
+            assert contested(chunked, theme) == on_theme[theme]
+            assert contested(chunked, theme, limit=2) == on_theme[theme][:2]
+    assert contested(chunked, "user-participation")  # the theme of issue 3's disputes

@@ -131,6 +131,22 @@ def test_any_other_edit_is_a_whole_build(tmp_path: Path, whole_builds: list[str]
     _same_as_from_nothing(root, tmp_path)
 
 
+def test_after_a_whole_build_a_wording_edit_in_any_file_is_quick_again(tmp_path: Path, whole_builds: list[str]) -> None:
+    # the whole build keeps the records of the files it did not see change, and makes the changed one's anew
+    root = _bundled(tmp_path)
+    build(open_project(root))
+    edited, other = root / "bibliography/claims/seed002.yaml", root / "bibliography/claims/seed000.yaml"
+    _edit(edited, "themes: [", "themes: [trust, ")
+    build(open_project(root))
+    assert whole_builds == ["whole", "whole"]
+    for path in (other, edited):
+        first = re.findall(r"- id: (\S+)", path.read_text(encoding="utf-8"))[0]
+        _edit(path, f"    text: {_claim_field(path, first, 'text')}", "    text: Reworded after a whole build.")
+        assert "quick build" in build(open_project(root)).seconds
+    assert whole_builds == ["whole", "whole"]
+    _same_as_from_nothing(root, tmp_path)
+
+
 def test_a_bib_edit_an_error_or_a_page_removed_by_hand_is_a_whole_build(
     tmp_path: Path, whole_builds: list[str]
 ) -> None:
