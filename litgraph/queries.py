@@ -319,7 +319,7 @@ def sources(graph: Graph, theme: str, exact: bool = False, limit: int | None = N
     for row in shown:
         claims_on = graph.claims_where(f"?claim dcterms:source ?w . {pattern}", root=root, w=ox.NamedNode(row["w"]))
         works.append({**info[row["key"]], "cited_by": int(row["cited"]), "claims": claims_on})
-    reported = graph.works(sorted({c["reported_in"] for w in works for c in w["claims"] if c["reported_in"]}))
+    reported = graph.citations(sorted({c["reported_in"] for w in works for c in w["claims"] if c["reported_in"]}))
     for work in works:
         for claim in work["claims"]:
             claim["reported_in_citation"] = reported.get(claim["reported_in"] or "", {}).get("citation")
