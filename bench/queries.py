@@ -3,7 +3,7 @@
 For each question (sources, contested, reading-list) it prints the wall time of a new `litgraph`
 process answering from the store, next to the naive way in one process: parse every .bib and .yaml,
 build an in-memory rdflib graph, run the same SPARQL. Also the time of a rebuild after one claims file
-is edited.
+is edited: one claim's text (a quick build), then a claim added (an incremental whole build).
 
     python bench/queries.py                  # 100,000 works, 300,000 claims (long: the naive way is slow)
     python bench/queries.py --works 10000
@@ -76,7 +76,12 @@ def main() -> None:
         text = claims.read_text(encoding="utf-8")  # one claim's text edited, as a user would
         claims.write_text(text.replace("text: ", "text: Edited. ", 1), encoding="utf-8")
         rebuild = timed([*litgraph, "build", "-q", "-p", str(root)])
-        print(f"rebuild after editing one claims file: {rebuild:.1f}s ({rebuild / build:.2f} of a full build)")
+        print(f"rebuild after editing one claim's text: {rebuild:.1f}s ({rebuild / build:.2f} of a full build)")
+        text = claims.read_text(encoding="utf-8")  # one claim added: a copy of the first under a new id
+        first = text[text.index("  - id: ") : text.index("  - id: ", text.index("  - id: ") + 1)]
+        claims.write_text(text + first.replace("  - id: ", "  - id: bench-added-", 1), encoding="utf-8")
+        rebuild = timed([*litgraph, "build", "-q", "-p", str(root)])
+        print(f"rebuild after adding a claim:           {rebuild:.1f}s ({rebuild / build:.2f} of a full build)")
 
 
 if __name__ == "__main__":

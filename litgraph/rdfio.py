@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import glob
 import json
 import os
 import secrets
@@ -59,7 +60,7 @@ def replace_file(tmp: str, path: Path) -> None:
 
 def _free(path: Path) -> None:
     """Remove the old versions of `path` that replace_file set aside (also any a killed build left)."""
-    for old in path.parent.glob(f".{path.name}.*.tmp.old"):
+    for old in path.parent.glob(f".{glob.escape(path.name)}.*.tmp.old"):
         old.unlink(missing_ok=True)
 
 
