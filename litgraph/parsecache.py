@@ -63,6 +63,22 @@ def verified(data: bytes) -> bytes | None:
     return body if hmac.compare_digest(mac, hmac.new(secret, body, "sha256").hexdigest().encode("ascii")) else None
 
 
+def save_signed_pickle(path: Path, value: Any) -> None:
+    """`value`, pickled and signed, written to `path` (whole or not at all)."""
+    with atomic_file(path) as handle:
+        handle.write(signed(pickle.dumps(value, protocol=5)))
+
+
+def load_signed_pickle(path: Path) -> Any | None:
+    """What save_signed_pickle wrote to `path`; None if it is missing or damaged, or this user's litgraph
+    did not write it (then it is never unpickled)."""
+    try:
+        body = verified(path.read_bytes())
+        return pickle.loads(body) if body is not None else None
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+
+
 class ParseCache:
     """One pickle per input file, named after its path; None as the folder turns caching off."""
 

@@ -409,23 +409,17 @@ def _contested_groups(graph: Graph, theme_id: str | None, limit: int | None) -> 
     chunks = sorted({r // CONTESTED_CHUNK for r in ranks}) if ranks is not None else None
     if chunks is None and limit:
         chunks = list(range((limit + CONTESTED_CHUNK - 1) // CONTESTED_CHUNK))
-    texts: dict[int, str] = {}
+    query = "SELECT ?chunk ?groups WHERE { GRAPH <urn:litgraph:index> { ?chunk lg:groups ?groups } }"
     if chunks is not None and len(chunks) <= FEW_CHUNKS:  # a few chunks: one query each
-        for number in chunks:
-            found = graph.select(
-                "SELECT ?chunk ?groups WHERE { GRAPH <urn:litgraph:index> { ?chunk lg:groups ?groups } }",
-                chunk=ox.NamedNode(f"{CONTESTED}{number}"),
-            )
-            if found:
-                texts[number] = found[0]["groups"]
+        rows = [r for n in chunks for r in graph.select(query, chunk=ox.NamedNode(f"{CONTESTED}{n}"))]
     else:  # many or all: one query for every chunk
-        rows = graph.select("SELECT ?chunk ?groups WHERE { GRAPH <urn:litgraph:index> { ?chunk lg:groups ?groups } }")
-        wanted = set(chunks) if chunks is not None else None
-        for row in rows:
-            number = int(row["chunk"][len(CONTESTED) :])
-            if wanted is None or number in wanted:
-                texts[number] = row["groups"]
-    parsed = {n: json.loads(text) for n, text in texts.items()}
+        rows = graph.select(query)
+    wanted = set(chunks) if chunks is not None else None
+    parsed = {}
+    for row in rows:
+        number = int(row["chunk"][len(CONTESTED) :])
+        if wanted is None or number in wanted:
+            parsed[number] = json.loads(row["groups"])
     if ranks is not None:
         return [parsed[r // CONTESTED_CHUNK][r % CONTESTED_CHUNK] for r in ranks]
     groups = [g for n in sorted(parsed) for g in parsed[n]]

@@ -33,7 +33,7 @@ from litgraph import __version__
 from litgraph.claims import item_spans, read_claim_items
 from litgraph.config import Project
 from litgraph.model import Claim, Dataset
-from litgraph.parsecache import ParseCache, signed, verified
+from litgraph.parsecache import ParseCache, load_signed_pickle, save_signed_pickle
 from litgraph.rdfio import atomic_file
 from litgraph.store import fingerprint, input_stats
 
@@ -127,16 +127,12 @@ def remember(
         },
         "warnings": summary.warnings,
     }
-    with contextlib.suppress(OSError), atomic_file(_record_file(project)) as handle:
-        handle.write(signed(pickle.dumps(record, protocol=5)))
+    with contextlib.suppress(OSError):
+        save_signed_pickle(_record_file(project), record)
 
 
 def load_record(project: Project) -> dict[str, Any] | None:
-    try:
-        body = verified(_record_file(project).read_bytes())
-        record = pickle.loads(body) if body is not None else None
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
-        return None
+    record = load_signed_pickle(_record_file(project))
     if not isinstance(record, dict) or record.get("format") != QUICK_FORMAT or record.get("version") != __version__:
         return None
     return record if record.get("base_iri") == project.base_iri else None
@@ -286,8 +282,8 @@ def _quick_build(
     record["stats"] = stats
     record["units"] = [[n, *digests[n]] for n in order]
     record["summary"]["triples"] = sum(c for _, c in digests.values())
-    with contextlib.suppress(OSError), atomic_file(_record_file(project)) as handle:
-        handle.write(signed(pickle.dumps(record, protocol=5)))
+    with contextlib.suppress(OSError):
+        save_signed_pickle(_record_file(project), record)
     from litgraph.project import BuildSummary
 
     return BuildSummary(
@@ -392,11 +388,10 @@ def _plan_site(project: Project, changed: dict[str, Claim], pages: dict[str, lis
     from litgraph.site import load_contexts, page_name
 
     state, site = project.state_dir, project.site_dir
+    index = load_signed_pickle(state / "pages" / "index.pickle")
     try:
-        body = verified((state / "pages" / "index.pickle").read_bytes())
-        index = pickle.loads(body) if body is not None else None
         stat = (site / "index.html").stat()
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+    except OSError:
         return None
     if pages is None or not isinstance(index, dict) or index.get("index") != [stat.st_size, stat.st_mtime_ns]:
         return None

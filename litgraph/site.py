@@ -23,8 +23,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from litgraph import __version__
 from litgraph.mapview import map_data, script_json_parts
-from litgraph.parsecache import signed, verified
-from litgraph.rdfio import atomic_file, replace_file
+from litgraph.parsecache import load_signed_pickle, save_signed_pickle
+from litgraph.rdfio import replace_file
 from litgraph.sitedata import SiteData
 from litgraph.visnet import asset_files
 from litgraph.workers import cores, parallel_map
@@ -302,20 +302,14 @@ def save_page_records(site: Path, record: Path, pages: dict[str, list[Any]], ind
     `index` (which pages show each claim, where the map's details stand) with index.html's size and time."""
     stat = (site / "index.html").stat()
     index["index"] = [stat.st_size, stat.st_mtime_ns]
-    with atomic_file(record.parent / "pages" / "index.pickle") as handle:
-        handle.write(signed(pickle.dumps(index, protocol=5)))
-    with atomic_file(record) as handle:
-        handle.write(signed(pickle.dumps(pages, protocol=5)))
+    save_signed_pickle(record.parent / "pages" / "index.pickle", index)
+    save_signed_pickle(record, pages)
     (record.parent / "pages.json").unlink(missing_ok=True)  # the record as JSON, before pages.pickle
 
 
 def load_page_records(record: Path) -> dict[str, list[Any]] | None:
     """The pages' record that save_page_records wrote; None if there is none this user's litgraph wrote."""
-    try:
-        body = verified(record.read_bytes())
-        pages = pickle.loads(body) if body is not None else None
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
-        return None
+    pages = load_signed_pickle(record)
     return pages if isinstance(pages, dict) else None
 
 
@@ -351,8 +345,7 @@ def save_contexts(state: Path, contexts: dict[str, bytes], only: set[int] | None
         shards[shard_of(name)][name] = pickled
     for i, shard in shards.items():
         if only is None or i in only:
-            with atomic_file(state / "pages" / f"contexts-{i:02d}.pickle") as handle:
-                handle.write(signed(pickle.dumps(shard, protocol=5)))
+            save_signed_pickle(state / "pages" / f"contexts-{i:02d}.pickle", shard)
 
 
 def load_contexts(state: Path, names: Iterable[str]) -> dict[str, bytes] | None:
@@ -360,13 +353,10 @@ def load_contexts(state: Path, names: Iterable[str]) -> dict[str, bytes] | None:
     read or was not written by this user's litgraph."""
     found: dict[str, bytes] = {}
     for i in sorted({shard_of(n) for n in names}):
-        try:
-            body = verified((state / "pages" / f"contexts-{i:02d}.pickle").read_bytes())
-        except OSError:
+        shard = load_signed_pickle(state / "pages" / f"contexts-{i:02d}.pickle")
+        if not isinstance(shard, dict):
             return None
-        if body is None:
-            return None
-        found.update(pickle.loads(body))
+        found.update(shard)
     return found
 
 
