@@ -24,10 +24,6 @@ from litgraph.cli_extract import extract
 from litgraph.cli_queries import contested, list_claims, query, reading_list, sources, themes
 from litgraph.config import open_project
 from litgraph.output import LISTING_FORMATS, Column, render
-from litgraph.project import build as build_project
-from litgraph.project import build_graph, graph_store, load
-from litgraph.rdfio import atomic_file, serialize
-from litgraph.scaffold import init_project
 
 
 @click.group(context_settings=CONTEXT)
@@ -47,6 +43,8 @@ def main() -> None:
 @handle_errors
 def build(project_dir: Path, quiet: bool, fmt: str) -> None:
     """Validate the inputs, build the graph and write site/ (graph.ttl, graph.jsonld)."""
+    from litgraph.project import build as build_project
+
     project = open_project(project_dir)
     progress = Progress(quiet or fmt == "json")
     summary = build_project(project, progress)
@@ -88,6 +86,8 @@ def build(project_dir: Path, quiet: bool, fmt: str) -> None:
 @handle_errors
 def validate(project_dir: Path, fmt: str, strict: bool) -> None:
     """Check every input file and list all problems at once (file:line each); exit 1 if any."""
+    from litgraph.project import build_graph, load
+
     project = open_project(project_dir)
     loaded = load(project)
     problems = loaded.problems if strict else loaded.errors
@@ -126,6 +126,8 @@ def validate(project_dir: Path, fmt: str, strict: bool) -> None:
 @handle_errors
 def init(directory: Path) -> None:
     """Start a new project in DIRECTORY with the bundled theme scheme and an example."""
+    from litgraph.scaffold import init_project
+
     written = init_project(directory)
     for path in written:
         click.echo(f"  {path}")
@@ -151,6 +153,10 @@ def init(directory: Path) -> None:
 @handle_errors
 def export(project_dir: Path, fmt: str, output: Path | None) -> None:
     """Export the graph (ttl, nt, jsonld), a network for Gephi/Cytoscape (graphml, gexf), or the .bib entries."""
+    from litgraph.project import build_graph
+    from litgraph.rdfio import atomic_file, serialize
+    from litgraph.store import graph_store
+
     project = open_project(project_dir)
     if fmt in ("graphml", "gexf", "bibtex"):
         from litgraph.netexport import write_network

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import click
 
-from litgraph.bibliography import read_bibliography
 from litgraph.cli_common import err, format_option, handle_errors, project_option
 from litgraph.config import open_project
 from litgraph.errors import NotFoundError
-from litgraph.extraction import Extractor, write_cites, write_claim_stubs
 from litgraph.output import Column, render
 from litgraph.suggest import did_you_mean
 
@@ -47,6 +45,9 @@ def extract(file: Path, project_dir: Path, fmt: str, citing: str | None, claims_
     Each citation is `resolved` to one work, `ambiguous` (several fit: all are listed) or `unresolved`
     (works one year off or with the authors in another order are listed as candidates, never chosen).
     """
+    from litgraph.bibliography import read_bibliography
+    from litgraph.extraction import Extractor, write_cites, write_claim_stubs
+
     project = open_project(project_dir)
     bibliography = read_bibliography(project.bib_files())
     works = bibliography.works

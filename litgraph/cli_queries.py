@@ -11,7 +11,7 @@ import click
 from litgraph.cli_common import Progress, err, format_option, handle_errors, project_option
 from litgraph.config import open_project
 from litgraph.output import LISTING_FORMATS, Column, render
-from litgraph.project import graph_store
+from litgraph.store import graph_store
 
 
 def _graph(project_dir: Path, quiet: bool = False) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 LISTING_FORMATS = ("table", "json", "csv", "md")
 
@@ -59,8 +60,10 @@ def as_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], width: i
     for column in columns:
         table.add_column(column.title, max_width=column.max_width, ratio=column.ratio, overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(c.key)) for c in columns))
-    console = Console(width=width, file=io.StringIO(), highlight=False, color_system=None, soft_wrap=False)
+        table.add_row(*(Text(_cell(row.get(c.key))) for c in columns))  # as written: "[b]" is not markup
+    console = Console(
+        width=width, file=io.StringIO(), highlight=False, markup=False, emoji=False, color_system=None, soft_wrap=False
+    )
     console.print(table)
     return console.file.getvalue()  # type: ignore[attr-defined]
 

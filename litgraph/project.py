@@ -25,7 +25,7 @@ from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
 from litgraph.parsecache import ParseCache
 from litgraph.proposals import merge_proposals
-from litgraph.store import fingerprint, input_stats, is_fresh, open_store, write_store
+from litgraph.store import fingerprint, input_stats, open_store, write_store
 
 if TYPE_CHECKING:
     from litgraph.graphunits import BuiltUnit, UnitCache
@@ -252,11 +252,3 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
     )
     remember(project, stats, data, units, summary, remembered)
     return summary
-
-
-def graph_store(project: Project, progress: Progress = _quiet) -> ox.Store:
-    """The project's store, read-only; rebuilt first (a full `build`) when the inputs changed since."""
-    if not is_fresh(project):
-        progress("the inputs changed since the last build (or there was none): building")
-        build(project, progress)
-    return open_store(project)

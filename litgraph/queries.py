@@ -16,13 +16,17 @@ import pyoxigraph as ox
 from litgraph.errors import NotFoundError
 from litgraph.lookup import ThemeLookup
 from litgraph.model import Theme
-from litgraph.namespaces import PREFIXES, mint, unmint
+from litgraph.namespaces import DCTERMS, LG, PREFIXES, SKOS, mint, unmint
 from litgraph.suggest import did_you_mean
 
 Row = dict[str, Any]
 V = ox.Variable
 PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
+INDEX = ox.NamedNode("urn:litgraph:index")  # store.INDEX_GRAPH (not imported: queries need not load store.py)
+IDENTIFIER, NOTATION = ox.NamedNode(DCTERMS + "identifier"), ox.NamedNode(SKOS + "notation")
+CITATION, REFERENCE = ox.NamedNode(LG + "citation"), ox.NamedNode(DCTERMS + "bibliographicCitation")
+SUBJECT = ox.NamedNode(DCTERMS + "subject")
 FEW_CHUNKS = 8  # up to this many chunks of contested groups are read one query each, more in one query
 BULK_KEYS = 5000  # above this many keys (or claims), one query for all and a filter beats one query each
 CLAIM_FIELDS = """
@@ -34,17 +38,6 @@ CLAIM_FIELDS = """
   OPTIONAL { ?claim lg:onQuestion ?q . ?q dcterms:identifier ?question .
              ?claim lg:stance ?st . ?st skos:notation ?stance }
 """
-# One claim with everything a listing shows of it, its works' citations included (theme ids hold no spaces).
-CLAIM_ROW = f"""SELECT ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance
-  (GROUP_CONCAT(DISTINCT ?theme; separator=" ") AS ?themes) ?source_citation ?reported_in_citation ?source_reference
-WHERE {{ {CLAIM_FIELDS}
-  OPTIONAL {{ GRAPH <urn:litgraph:index> {{ ?work lg:citation ?source_citation }} }}
-  OPTIONAL {{ ?work dcterms:bibliographicCitation ?source_reference }}
-  OPTIONAL {{ ?claim lg:reportedIn ?reporter .
-             GRAPH <urn:litgraph:index> {{ ?reporter lg:citation ?reported_in_citation }} }}
-  OPTIONAL {{ ?claim dcterms:subject/skos:notation ?theme }}
-}} GROUP BY ?claim ?id ?text ?source ?reported_in ?locator ?evidence ?question ?stance ?source_citation
-  ?reported_in_citation ?source_reference"""
 CLAIM_ROW_FIELDS = ("id", "text", "source", "reported_in", "locator", "evidence", "question", "stance", "themes",
                     "source_citation", "reported_in_citation", "source_reference")  # fmt: skip
 WORK_FIELDS = """
@@ -151,6 +144,50 @@ class Graph:
             for name in ("claim", *bindings):
                 row.pop(name, None)
         return sorted(rows, key=lambda r: r["id"])
+
+    def claim_rows(self, ids: list[str]) -> dict[str, Row]:
+        """The claims `ids` with CLAIM_ROW_FIELDS, their works' citations included, read by index look-ups
+        (a few hundred claims: no query to parse and plan per claim). A claim not found: id and no themes."""
+        default, index = ox.DefaultGraph(), INDEX
+        known: dict[tuple[ox.NamedNode, ox.NamedNode, Any], str | None] = {}
+
+        def first(node: Any, predicate: ox.NamedNode, graph: Any = default) -> str | None:
+            if (node, predicate, graph) not in known:
+                found = next(self.store.quads_for_pattern(node, predicate, None, graph), None)
+                known[node, predicate, graph] = None if found is None else found.object.value  # type: ignore[union-attr]
+            return known[node, predicate, graph]
+
+        claims: dict[str, Row] = {}
+        for claim_id in ids:
+            values: dict[str, Any] = {}  # predicate IRI -> its first object (a claim has one of each but themes)
+            themes: list[str | None] = []
+            for quad in self.store.quads_for_pattern(self.iri("claim", claim_id), None, None, default):
+                if quad.predicate == SUBJECT:
+                    themes.append(first(quad.object, NOTATION))
+                values.setdefault(quad.predicate.value, quad.object)
+            work, reporter = values.get(DCTERMS + "source"), values.get(LG + "reportedIn")
+            question, stance = values.get(LG + "onQuestion"), values.get(LG + "stance")
+            evidence, on_question = values.get(LG + "evidence"), question is not None and stance is not None
+            source = first(work, IDENTIFIER) if work is not None else None
+            if LG + "statement" not in values or IDENTIFIER.value not in values or source is None:  # as CLAIM_FIELDS
+                claims[claim_id] = {"id": claim_id, "themes": []}
+                continue
+            reported_in = first(reporter, IDENTIFIER) if reporter is not None else None
+            claims[claim_id] = {
+                "id": values[IDENTIFIER.value].value,
+                "text": values[LG + "statement"].value,
+                "source": source,
+                "reported_in": reported_in,
+                "locator": values[LG + "locator"].value if LG + "locator" in values else None,
+                "evidence": first(evidence, NOTATION) if evidence is not None else None,
+                "question": first(question, IDENTIFIER) if on_question else None,
+                "stance": first(stance, NOTATION) if on_question else None,
+                "themes": sorted({t for t in themes if t is not None}),
+                "source_citation": first(work, CITATION, index),
+                "reported_in_citation": first(reporter, CITATION, index) if reported_in is not None else None,
+                "source_reference": first(work, REFERENCE),
+            }
+        return claims
 
     def works(self, keys: list[str] | None = None) -> dict[str, Row]:
         """Display fields of the works with these keys (bound one by one), or of every work (one query)."""
@@ -366,21 +403,11 @@ def _claims_with_citations(graph: Graph, ids: set[str], known: dict[str, Row] | 
         return {}
     if known is not None:
         return {c: dict(known[c]) if c in known else {"id": c, "themes": []} for c in ids}
-    if len(ids) <= BULK_KEYS:  # a listing's first groups: claim by claim, one query each
-        claims = {}
-        for claim_id in sorted(ids):
-            found = graph.select(CLAIM_ROW, claim=graph.iri("claim", claim_id))
-            if found and found[0]["id"] is not None:
-                row = {name: found[0][name] for name in CLAIM_ROW_FIELDS}  # the order of the other paths' rows
-                row["themes"] = sorted(set((row["themes"] or "").split()))
-                claims[claim_id] = row
-            else:
-                claims[claim_id] = {"id": claim_id, "themes": []}
-        return claims
-    else:  # every group (the site): one query for all claims in disputes and questions
-        rows = graph.claims_where(
-            "{ ?claim lg:disputes ?o } UNION { ?s lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q }"
-        )
+    if len(ids) <= BULK_KEYS:  # a listing's first groups: each claim read by index look-ups
+        return graph.claim_rows(sorted(ids))
+    rows = graph.claims_where(  # every group (the site): one query for all claims in disputes and questions
+        "{ ?claim lg:disputes ?o } UNION { ?s lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q }"
+    )
     claims = {r["id"]: r for r in rows if r["id"] in ids}
     keys = sorted({k for r in claims.values() for k in (r.get("source"), r.get("reported_in")) if k})
     works = graph.citations(keys)

@@ -14,7 +14,7 @@ import os
 import pickle
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -442,3 +442,13 @@ def patch_store(project: Project, gone: list[str], added: list[Piece], stamp: st
 def open_store(project: Project) -> ox.Store:
     """The store, read-only. Call only when `is_fresh`."""
     return ox.Store.read_only(str(_store_dir(project)))
+
+
+def graph_store(project: Project, progress: Callable[[str], None] = lambda _: None) -> ox.Store:
+    """The project's store, read-only; rebuilt first (a full `build`) when the inputs changed since."""
+    if not is_fresh(project):
+        from litgraph.project import build  # only then: queries on a fresh store load no parser
+
+        progress("the inputs changed since the last build (or there was none): building")
+        build(project, progress)
+    return open_store(project)

@@ -13,9 +13,10 @@ from click.testing import CliRunner
 
 from litgraph import load, open_project
 from litgraph.cli import main
-from litgraph.project import BuildSummary, graph_store
+from litgraph.project import BuildSummary
 from litgraph.queries import Graph, contested, sources
 from litgraph.readinglist import reading_list
+from litgraph.store import graph_store
 
 from .conftest import REPO, SEEDS
 
@@ -212,18 +213,24 @@ def test_stored_short_citations_equal_the_query_layers(graph: Graph) -> None:
 
 
 def test_contested_reads_claims_one_by_one_as_it_reads_them_all(graph) -> None:  # type: ignore[no-untyped-def]
-    """The first groups fetch their claims one query each; the rest in one bulk query: the same rows."""
+    """A listing reads its claims by index look-ups (Graph.claim_rows); the site reads them all in one
+    query: the same rows, every field, for every group of the bundled data."""
     from litgraph import queries
 
-    first = queries.contested(graph, limit=6)
-    assert len(first) == 6 and all(s["claims"] for g in first for s in g["sides"])
+    first = queries.contested(graph)
+    claims = [c for g in first for s in g["sides"] for c in s["claims"]]
+    assert {g["kind"] for g in first} == {"question", "dispute"} and all(c.get("text") for c in claims)
+    for field in ("reported_in_citation", "locator", "evidence", "stance", "source_reference"):
+        assert any(c[field] for c in claims), field  # each field compared below is filled somewhere
+    assert any(len(c["themes"]) > 1 for c in claims)
     original = queries.BULK_KEYS
     try:
         queries.BULK_KEYS = 0  # every claim through the bulk query
-        assert queries.contested(graph, limit=6) == first
+        assert queries.contested(graph) == first
     finally:
         queries.BULK_KEYS = original
     assert next(list(c) for g in first for s in g["sides"] for c in s["claims"]) == list(queries.CLAIM_ROW_FIELDS)
+    assert graph.claim_rows(["no-such-claim"]) == {"no-such-claim": {"id": "no-such-claim", "themes": []}}
 
 
 def test_contested_reads_only_the_chunks_it_needs_and_gives_what_the_whole_list_gives(

@@ -14,10 +14,9 @@ from click.testing import CliRunner
 from litgraph import build, open_project
 from litgraph.cli import main
 from litgraph.errors import NotFoundError
-from litgraph.project import graph_store
 from litgraph.queries import Graph, claims, contested, sources, theme_tree
 from litgraph.readinglist import reading_list
-from litgraph.store import is_fresh
+from litgraph.store import graph_store, is_fresh
 
 from .conftest import MakeProject
 
@@ -217,6 +216,24 @@ def test_table_output_fits_80_columns(make_project: MakeProject) -> None:
         assert max(len(line) for line in result.stdout.splitlines()) <= 80, args
 
 
+def test_table_output_shows_text_as_written(make_project: MakeProject) -> None:
+    """Square brackets and colons in a claim are text, not rich markup or emoji codes: "[bold]" and
+    ":memo:" are shown as written, and a stray "[/i]" does not end the command."""
+    claims = CLAIMS.replace(
+        "text: Closeness makes it hard to keep professional boundaries.",
+        "text: '[bold]Closeness[/bold] [/i] :memo: makes it hard to keep professional boundaries.'",
+    )
+    assert claims != CLAIMS
+    root = make_project({**FILES, "bibliography/claims/c.yaml": claims})
+    for args, shown in (
+        (["sources", "boundary-setting"], ("[bold]Closeness[/bold]", "[/i]", ":memo:")),
+        (["claims", "--source", "repper2011"], ("[bold]Closeness[/bold]", "[/i]", ":memo:")),
+    ):
+        result = CliRunner().invoke(main, [*args, "-p", str(root)])
+        assert result.exit_code == 0, result.output
+        assert all(text in result.stdout for text in shown), result.stdout
+
+
 TRIANGLE = """
 claims:
   - {id: a-says, source: repper2011, text: A., lang: en, themes: [trust], disputes: [b-says]}
@@ -251,3 +268,23 @@ def test_a_store_of_an_older_format_is_rebuilt_not_read(make_project: MakeProjec
     assert is_fresh(project)
     monkeypatch.setattr(litgraph.store, "STORE_FORMAT", litgraph.store.STORE_FORMAT + "-next")
     assert not is_fresh(project)  # the next query rebuilds first (graph_store)
+
+
+def test_a_query_on_a_fresh_store_loads_no_parser(make_project: MakeProject) -> None:
+    """Answering from the store needs neither the BibTeX nor the YAML parser nor the extractor: a query
+    command does not import them (a tenth of a second of each new process)."""
+    import subprocess
+    import sys
+
+    root = make_project(FILES)
+    build(open_project(root))
+    script = (
+        "import sys, contextlib, io\n"
+        "from litgraph.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['contested', '-p', {str(root)!r}], standalone_mode=False)\n"
+        "print(' '.join(sorted(m for m in ('bibtexparser', 'yaml', 'litgraph.extraction', 'litgraph.project')"
+        " if m in sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "", done.stdout
