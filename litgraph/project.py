@@ -132,12 +132,15 @@ def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, 
 
     shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
     cache = UnitCache(project.state_dir / "units")
+    progress("building the graph units whose inputs changed")
     units = build_units(
         graph_units(loaded.data, project.base_iri, loaded.data.evidence_iris), cache, build_setting(project)
     )
     fresh = [u for u in units if not u.kept]
-    progress(f"built {len(fresh)} of {len(units)} graph units ({sum(u.count for u in fresh):,} triples)")
-    progress(f"validating {sum(u.count for u in fresh):,} triples against SHACL shapes")
+    progress(
+        f"validating {sum(u.count for u in fresh):,} triples against SHACL shapes "
+        f"({len(fresh)} of {len(units)} graph units built anew)"
+    )
     violations = check_shapes(
         [p for u in units for p in u.pieces],
         shapes,

@@ -26,7 +26,8 @@ PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 INDEX = ox.NamedNode("urn:litgraph:index")  # store.INDEX_GRAPH (not imported: queries need not load store.py)
 IDENTIFIER, NOTATION = ox.NamedNode(DCTERMS + "identifier"), ox.NamedNode(SKOS + "notation")
 CITATION, REFERENCE = ox.NamedNode(LG + "citation"), ox.NamedNode(DCTERMS + "bibliographicCitation")
-SUBJECT = ox.NamedNode(DCTERMS + "subject")
+SUBJECT, SOURCE = ox.NamedNode(DCTERMS + "subject"), ox.NamedNode(DCTERMS + "source")
+ON_THEME = ox.NamedNode(LG + "onTheme")  # in INDEX: a claim's themes, broader ones included
 FEW_CHUNKS = 8  # up to this many chunks of contested groups are read one query each, more in one query
 BULK_KEYS = 5000  # above this many keys (or claims), one query for all and a filter beats one query each
 CLAIM_FIELDS = """
@@ -40,6 +41,7 @@ CLAIM_FIELDS = """
 """
 CLAIM_ROW_FIELDS = ("id", "text", "source", "reported_in", "locator", "evidence", "question", "stance", "themes",
                     "source_citation", "reported_in_citation", "source_reference")  # fmt: skip
+SOURCES_CLAIM_FIELDS = [f for f in CLAIM_ROW_FIELDS if f not in ("source_citation", "source_reference")]
 WORK_FIELDS = """
   ?work dcterms:identifier ?key ; a ?class .
   OPTIONAL { ?work dcterms:title ?title }
@@ -353,13 +355,17 @@ def sources(graph: Graph, theme: str, exact: bool = False, limit: int | None = N
     shown = ranked
     info = graph.works([r["key"] for r in shown])
     works = []
-    for row in shown:
-        claims_on = graph.claims_where(f"?claim dcterms:source ?w . {pattern}", root=root, w=ox.NamedNode(row["w"]))
+    on, where = (SUBJECT, ox.DefaultGraph()) if exact else (ON_THEME, INDEX)
+    for row in shown:  # each shown work's claims on the theme: index look-ups, a few per claim
+        ids = []
+        for quad in graph.store.quads_for_pattern(None, SOURCE, ox.NamedNode(row["w"]), ox.DefaultGraph()):
+            minted = unmint(graph.base, quad.subject.value) if isinstance(quad.subject, ox.NamedNode) else None
+            on_theme = next(graph.store.quads_for_pattern(quad.subject, on, root, where), None)
+            if minted and minted[0] == "claim" and on_theme is not None:
+                ids.append(minted[1])
+        found = graph.claim_rows(sorted(ids))
+        claims_on = [{f: r[f] for f in SOURCES_CLAIM_FIELDS} for r in found.values() if "text" in r]
         works.append({**info[row["key"]], "cited_by": int(row["cited"]), "claims": claims_on})
-    reported = graph.citations(sorted({c["reported_in"] for w in works for c in w["claims"] if c["reported_in"]}))
-    for work in works:
-        for claim in work["claims"]:
-            claim["reported_in_citation"] = reported.get(claim["reported_in"] or "", {}).get("citation")
     return {
         "theme": theme_id,
         "themes": [theme_id] if exact else graph.lookup.with_narrower(theme_id),

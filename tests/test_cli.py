@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 
@@ -45,7 +47,12 @@ def test_build_writes_graph_and_summary(make_project: MakeProject) -> None:
     code, out, err = run("build", "--project", str(root))
     assert code == 0, err
     assert "1 works, 1 claims, 35 themes" in out and "wrote site/graph.ttl, site/graph.jsonld" in out
-    assert "validating" in err  # progress goes to stderr
+    # progress goes to stderr: each stage named before it runs, its time after it
+    stages = [line.strip().partition(" … ")[0] for line in err.splitlines() if " … " in line]
+    assert stages[:4] == ["reading ontology", "reading bibliography", "reading claims", "checking references"]
+    assert stages[4] == "building the graph units whose inputs changed"
+    assert stages[5].startswith("validating") and stages[5].endswith("(5 of 5 graph units built anew)")
+    assert all(re.search(r" … \d+\.\ds$", line) for line in err.splitlines() if " … " in line)
     assert len(rdflib.Graph().parse(root / "site" / "graph.ttl")) > 500
 
 

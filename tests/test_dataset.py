@@ -205,6 +205,22 @@ def test_precomputed_ranking_matches_a_live_count(graph: Graph) -> None:
     assert counts == sorted(counts, reverse=True)
 
 
+def test_sources_read_by_look_ups_give_what_the_claims_query_gives(graph: Graph) -> None:
+    """sources reads each shown work's claims by index look-ups; `claims --source K --theme T` by one SPARQL
+    query: the same claims with the same fields, for every work on several themes, exact or not."""
+    from litgraph.queries import claims
+
+    for theme in ("boundary-setting", "user-participation", "relationship", "stigma", "tokenism"):
+        for exact in (False, True):
+            found = sources(graph, theme, exact=exact)
+            assert found["works"] or exact, theme
+            for work in found["works"]:
+                rows = claims(graph, source=work["key"], theme=theme, exact=exact)
+                for row in rows:
+                    del row["source_citation"]
+                assert work["claims"] == rows and rows, (theme, exact, work["key"])
+
+
 def test_stored_short_citations_equal_the_query_layers(graph: Graph) -> None:
     works = graph.works()
     stored = graph.citations(sorted(works))
