@@ -145,10 +145,12 @@ class _Reread:
     changed: dict[str, Claim]  # id -> the claim, where its wording changed
     file_record: dict[str, Any]
     text: str
+    structural: bool = False  # claims added, removed, or given other themes, sources, links...: a whole build
 
 
 def _reread(cache: ParseCache, path: Path, before: dict[str, Any]) -> _Reread | None:
-    """The file's claims now, read item by item where items changed; None unless only wording changed.
+    """The file's claims now, read item by item where items changed (`structural` if more than wording
+    changed); None when that cannot be done, or the items have problems.
     `cache`: the parse cache, whose entry for `path` holds the claims the last build read (a file the last
     build read had no problems)."""
     try:
@@ -189,17 +191,22 @@ def _reread(cache: ParseCache, path: Path, before: dict[str, Any]) -> _Reread | 
         now[i] = parsed
     claims = [c for c in now if c is not None]
     old_by_id = {c.id: c for c in old}
-    if len({c.id for c in claims}) != len(claims) or {c.id for c in claims} != old_by_id.keys():
+    if len({c.id for c in claims}) != len(claims):
         return None
-    changed = {}
+    record = _file_record(path, text, claims, spans, digests)
+    if record is None:
+        return None
+    found = _Reread(path, claims, {}, record, text)
+    if {c.id for c in claims} != old_by_id.keys():
+        found.structural = True
+        return found
     for claim in read:  # a reused item is the same text as before, so the same claim
         last = old_by_id[claim.id]
         if any(getattr(last, f) != getattr(claim, f) for f in STRUCTURE):
-            return None
-        if any(getattr(last, f) != getattr(claim, f) for f in WORDING):
-            changed[claim.id] = claim
-    record = _file_record(path, text, claims, spans, digests)
-    return _Reread(path, claims, changed, record, text) if record is not None else None
+            found.structural = True
+        elif any(getattr(last, f) != getattr(claim, f) for f in WORDING):
+            found.changed[claim.id] = claim
+    return found
 
 
 def quick_build(project: Project, progress: Callable[[str], None]) -> BuildSummary | None:
@@ -247,6 +254,10 @@ def _quick_build(
         if found is None:
             return None
         reread.append(found)
+    if any(found.structural for found in reread):  # the whole build reads these files from the parse cache
+        for found in reread:
+            parse_cache.put(found.path, "claims", found.text.encode("utf-8"), (found.claims, []))
+        return None
     changed = {cid: c for r in reread for cid, c in r.changed.items()}
     plan = _plan_units(project, record, reread, changed)
     if plan is None:

@@ -122,12 +122,27 @@ def test_a_claims_wording_is_patched_in_and_the_outputs_equal_a_whole_build(
     ],
     ids=["themes", "new claim", "anchor"],
 )
-def test_any_other_edit_is_a_whole_build(tmp_path: Path, whole_builds: list[str], edit: tuple[str, str]) -> None:
+def test_any_other_edit_is_a_whole_build(
+    tmp_path: Path, whole_builds: list[str], edit: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """...which reads the edited file from what the quick build's attempt read item by item, where it could
+    (the file is not parsed whole again), and gives what a build from nothing gives."""
+    import litgraph.claims
+
     root = _bundled(tmp_path)
     build(open_project(root))
     _edit(root / "bibliography/claims/seed002.yaml", *edit)
+    parsed_whole: list[str] = []
+    real = litgraph.claims.read_claim_file
+
+    def spy(path: Path):  # type: ignore[no-untyped-def]
+        parsed_whole.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(litgraph.claims, "read_claim_file", spy)
     build(open_project(root))
     assert whole_builds == ["whole", "whole"]
+    assert parsed_whole == (["seed002.yaml"] if "&shared" in edit[1] else [])
     _same_as_from_nothing(root, tmp_path)
 
 
