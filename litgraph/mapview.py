@@ -6,11 +6,12 @@ themes, works near their claims; small graphs are then relaxed with networkx's s
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections import defaultdict
 from typing import Any
+
+import orjson
 
 from litgraph.sitedata import SiteData
 from litgraph.suggest import fold
@@ -186,10 +187,11 @@ def map_data(data: SiteData) -> dict[str, Any]:
     }
 
 
-def script_json(document: Any) -> str:
-    """JSON that is safe inside <script type="application/json">: no '<', '>' or '&' can end the element."""
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def script_json(document: Any) -> bytes:
+    """UTF-8 JSON that is safe inside <script type="application/json">: no '<', '>' or '&' can end the
+    element. orjson: the bytes json.dumps(ensure_ascii=False, separators=(",", ":")) gives, at a tenth of
+    its cost per call (the map's 100,000 details are encoded one by one, to know where each stands)."""
+    return orjson.dumps(document).replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
 
 
 def script_json_parts(document: dict[str, Any]) -> tuple[list[bytes], dict[str, tuple[int, int]]]:
@@ -206,14 +208,14 @@ def script_json_parts(document: dict[str, Any]) -> tuple[list[bytes], dict[str, 
 
     add(b"{")
     for i, (key, value) in enumerate(document.items()):
-        add((b"," if i else b"") + script_json(key).encode("utf-8") + b":")
+        add((b"," if i else b"") + script_json(key) + b":")
         if key != "details":
-            add(script_json(value).encode("utf-8"))
+            add(script_json(value))
             continue
         add(b"{")
         for j, (node, details) in enumerate(value.items()):
-            add((b"," if j else b"") + script_json(node).encode("utf-8") + b":")
-            body = script_json(details).encode("utf-8")
+            add((b"," if j else b"") + script_json(node) + b":")
+            body = script_json(details)
             offsets[node] = (at, at + len(body))
             add(body)
         add(b"}")

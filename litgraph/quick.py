@@ -18,7 +18,6 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import pickle
 import time
 from array import array
 from collections.abc import Callable
@@ -436,14 +435,22 @@ def _patch_rows(context: Any, changed: dict[str, Claim]) -> None:
 
 def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) -> None:
     from litgraph.mapview import script_json
-    from litgraph.site import PAGES_RECORD, render_page, save_contexts, save_page_records, shard_of
+    from litgraph.site import (
+        PAGES_RECORD,
+        dump_context,
+        load_context,
+        render_page,
+        save_contexts,
+        save_page_records,
+        shard_of,
+    )
 
     site, state = project.site_dir, project.state_dir
     labels = {t: theme.labels.get("en", t) for t, theme in plan.themes.items()}
     for name in plan.affected:
-        context = pickle.loads(plan.contexts[name])
+        context = load_context(name, plan.contexts[name])
         _patch_rows(context, changed)
-        pickled = pickle.dumps(context, protocol=5)
+        pickled = dump_context(name, context)
         plan.contexts[name] = pickled
         text, digest = render_page(project.title, labels, name, context, pickled)
         with atomic_file(site / name) as handle:
@@ -467,7 +474,7 @@ def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) ->
             _patch(details, changed[details["id"]])
         else:
             _patch_rows(details, changed)
-        body = script_json(details).encode("utf-8")
+        body = script_json(details)
         parts += [page[at:begin], body]
         at = end
         growth[begin] = len(body) - (end - begin)

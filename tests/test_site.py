@@ -346,3 +346,35 @@ def test_a_claim_edit_renders_only_the_pages_that_show_it(make_project: MakeProj
     for name in shown:
         assert (site / name).stat().st_ino != before[name], name
         assert "were never clear" in (site / name).read_text(encoding="utf-8"), name
+
+
+def _json_values():  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(st.characters(exclude_categories=["Cs"]))  # any text a UTF-8 file can hold
+    )
+    return st.recursive(scalars, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20)
+
+
+def test_the_maps_json_is_what_the_standard_library_writes_made_safe_for_a_script_element() -> None:
+    """script_json (orjson) gives the bytes of json.dumps(ensure_ascii=False, compact) for any JSON value,
+    with '<', '>' and '&' escaped so that no text can close the <script> element it stands in."""
+    from hypothesis import given, settings
+
+    from litgraph.mapview import script_json
+
+    @settings(max_examples=400, deadline=None)
+    @given(_json_values())
+    def same(value: object) -> None:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        assert script_json(value) == safe.encode("utf-8")
+        assert json.loads(script_json(value)) == json.loads(text)
+
+    same()
+    assert script_json({"t": "</script><b>&"}) == b'{"t":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
