@@ -144,6 +144,8 @@ class _Reread:
     changed: dict[str, Claim]  # id -> the claim, where its wording changed
     file_record: dict[str, Any]
     text: str
+    before: list[Claim]  # the claims the last build read from the file
+    reparsed: set[str]  # the ids of the claims of the items read anew (the others are as the last build read them)
     structural: bool = False  # claims added, removed, or given other themes, sources, links...: a whole build
 
 
@@ -195,7 +197,7 @@ def _reread(cache: ParseCache, path: Path, before: dict[str, Any]) -> _Reread | 
     record = _file_record(path, text, claims, spans, digests)
     if record is None:
         return None
-    found = _Reread(path, claims, {}, record, text)
+    found = _Reread(path, claims, {}, record, text, old, {c.id for c in read})
     if {c.id for c in claims} != old_by_id.keys():
         found.structural = True
         return found
@@ -258,7 +260,7 @@ def _quick_build(
             parse_cache.put(found.path, "claims", found.text.encode("utf-8"), (found.claims, []))
         return None
     changed = {cid: c for r in reread for cid, c in r.changed.items()}
-    plan = _plan_units(project, record, reread, changed)
+    plan = _plan_units(project, record, reread)
     if plan is None:
         return None
     site = _plan_site(project, changed, pages.result())
@@ -278,7 +280,8 @@ def _quick_build(
     digests = dict((name, (digest, count)) for name, digest, count in record["units"])
     for unit in plan.units:
         digests[unit.name] = (unit.digest, unit.count)
-    order = [name for name, _, _ in record["units"]]
+    order = plan.order
+    digests = {n: digests[n] for n in order}  # (units gone with the claims they held: no longer counted)
     graph_files = pool.submit(
         write_graph_files, cache, [digests[n][0] for n in order], project.site_dir, project.base_iri
     )
@@ -310,14 +313,18 @@ class _UnitPlan:
     gone: list[str]  # the digests of the pieces they replace
     old_digests: list[str]
     themes: dict[str, Any]
+    order: list[str]  # every unit's name, in output order
 
 
-def _plan_units(
-    project: Project, record: dict[str, Any], reread: list[_Reread], changed: dict[str, Claim]
-) -> _UnitPlan | None:
-    """The claims units that hold the edited claims, built and SHACL-checked (nothing saved yet)."""
+def _id(claim: Claim) -> str:
+    return claim.id
+
+
+def _plan_units(project: Project, record: dict[str, Any], reread: list[_Reread]) -> _UnitPlan | None:
+    """The claims units of the reread files whose claims changed (or that are new), built and SHACL-checked
+    (nothing saved yet), and the units they replace."""
     from litgraph.checks import resolve_themes
-    from litgraph.graph import GraphBuilder, claim_parts, claims_inputs, claims_unit
+    from litgraph.graph import GraphBuilder, claim_parts, claims_inputs, claims_unit, work_class
     from litgraph.graphunits import UNITS_FORMAT, BuiltUnit, UnitCache, digest_of
     from litgraph.lookup import ThemeLookup
     from litgraph.ontology import read_ontology
@@ -326,9 +333,7 @@ def _plan_units(
     from litgraph.shacl import RDF_TYPE, check_shapes, pieces_of
 
     ontology = read_ontology(project.ontology_file("themes.ttl"), project.ontology_file("litgraph.ttl"))
-    if any(c.evidence is not None and c.evidence not in ontology.evidence_types for c in changed.values()):
-        return None
-    lookup = ThemeLookup(ontology.themes)
+    lookup, entry_types = ThemeLookup(ontology.themes), record["entry_types"]
     builder = GraphBuilder(project.base_iri, ontology.evidence_iris)
     salt = f"{__version__}/{UNITS_FORMAT}/{build_setting(project)}"
     cache = UnitCache(project.state_dir / "units")
@@ -343,28 +348,41 @@ def _plan_units(
         return found
 
     scheme = classes_in(cache.path(before["ontology"][0], "types.nt"))  # themes and evidence types
-    plan = _UnitPlan([], [], [], ontology.themes)
+    plan = _UnitPlan([], [], [], ontology.themes, [n for n, _, _ in record["units"]])
     for found in reread:
-        for part in claim_parts(sorted(found.claims, key=lambda c: c.id)):
-            if not any(c.id in changed for c in part):
-                continue
-            name = claims_unit(str(found.path), part)
-            if name not in before:
-                return None
+        path = str(found.path)
+        old_parts = {claims_unit(path, p): [c.id for c in p] for p in claim_parts(sorted(found.before, key=_id))}
+        old_names = list(old_parts)
+        if not old_names or any(n not in before for n in old_names):
+            return None
+        new_names = []
+        for part in claim_parts(sorted(found.claims, key=_id)):
+            name = claims_unit(path, part)
+            new_names.append(name)
+            if old_parts.get(name) == [c.id for c in part] and not found.reparsed.intersection(old_parts[name]):
+                continue  # the same items as the last build read
             resolved = []
             for claim in part:
                 themes, unknown = resolve_themes(lookup, claim.themes)
-                if unknown:
+                if unknown or (claim.evidence is not None and claim.evidence not in ontology.evidence_types):
+                    return None  # a whole build reports it
+                if claim.source not in entry_types or (claim.reported_in or claim.source) not in entry_types:
                     return None
                 resolved.append(dataclasses.replace(claim, themes=themes))
-            old = cache.load(name, before[name][0])
-            pointed = cache.path(before[name][0], "pointed.nt")
-            if old is None or not pointed.is_file():
-                return None
-            digest = digest_of(salt, name, claims_inputs(resolved, record["entry_types"]))
+            digest = digest_of(salt, name, claims_inputs(resolved, entry_types))
+            if name in before and before[name][0] == digest:
+                continue  # the same claims as before (an item moved, or another part changed)
             triples = [t for c in resolved for t in builder.claim_triples(c)]
             own = [t for t in triples if t.predicate == RDF_TYPE]
-            classes = classes_in(pointed)
+            if name in before:  # the classes of what its claims point at (questions among them)
+                classes = classes_in(cache.path(before[name][0], "pointed.nt"))
+            elif any(c.question for c in resolved):
+                return None
+            else:
+                classes = {}
+            for key in {k for c in resolved for k in (c.source, c.reported_in) if k}:
+                work = builder.iri("work", key)
+                classes[work] = [ox.Triple(work, RDF_TYPE, ox.NamedNode(work_class(entry_types[key])))]
             for node, typed in scheme.items():
                 classes.setdefault(node, []).extend(typed)
             for triple in own:
@@ -372,8 +390,19 @@ def _plan_units(
             pieces = pieces_of(triples, types=classes)
             types = serialize(own, "nt", "").decode("utf-8")
             plan.units.append(BuiltUnit(name, digest, len(triples), types, pieces, triples))
-            plan.gone += [p.digest for p in old.pieces]
-            plan.old_digests.append(old.digest)
+        for name in old_names:  # the units replaced: rebuilt under their name, or gone
+            if name not in new_names or any(u.name == name for u in plan.units):
+                old = cache.load(name, before[name][0])
+                if old is None:
+                    return None
+                plan.gone += [p.digest for p in old.pieces]
+                plan.old_digests.append(old.digest)
+        at = plan.order.index(old_names[0])  # the file's units stand together, in part order
+        if plan.order[at : at + len(old_names)] != old_names:
+            return None
+        plan.order[at : at + len(old_names)] = new_names
+        if len(set(plan.order)) != len(plan.order):
+            return None
     shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
     pieces = [p for u in plan.units for p in u.pieces]
     if pieces and check_shapes(pieces, shapes, vocabulary, cache=project.state_dir / "shacl-passed.txt", part=True):
