@@ -189,14 +189,15 @@ def map_data(data: SiteData) -> dict[str, Any]:
 
 def script_json(document: Any) -> bytes:
     """UTF-8 JSON that is safe inside <script type="application/json">: no '<', '>' or '&' can end the
-    element. orjson: the bytes json.dumps(ensure_ascii=False, separators=(",", ":")) gives, at a tenth of
-    its cost per call (the map's 100,000 details are encoded one by one, to know where each stands)."""
+    element. orjson: the bytes json.dumps(ensure_ascii=False, separators=(",", ":")) gives (but for floats
+    below 1e-4, written 1e-8 for 1e-08: the map has none), at a tenth of its cost per call (the map's
+    100,000 details are encoded one by one, to know where each stands)."""
     return orjson.dumps(document).replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
 
 
 def script_json_parts(document: dict[str, Any]) -> tuple[list[bytes], dict[str, tuple[int, int]]]:
-    """script_json(document) as UTF-8, in parts, and where in it each node's details stand (byte offsets):
-    the same bytes, put together key by key."""
+    """script_json(document) as UTF-8, in parts, and where in it each node's details (by the node's id) and
+    each node (by "#" and its id) stand, as byte offsets: the same bytes, put together key by key."""
     parts: list[bytes] = []
     offsets: dict[str, tuple[int, int]] = {}
     at = 0
@@ -209,6 +210,15 @@ def script_json_parts(document: dict[str, Any]) -> tuple[list[bytes], dict[str, 
     add(b"{")
     for i, (key, value) in enumerate(document.items()):
         add((b"," if i else b"") + script_json(key) + b":")
+        if key == "nodes":  # each node, under "#" and its id
+            add(b"[")
+            for j, node in enumerate(value):
+                add(b"," if j else b"")
+                body = script_json(node)
+                offsets["#" + node["id"]] = (at, at + len(body))
+                add(body)
+            add(b"]")
+            continue
         if key != "details":
             add(script_json(value))
             continue

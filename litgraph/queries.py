@@ -299,8 +299,9 @@ def theme_tree(graph: Graph) -> list[Row]:
     ):
         counts[row["id"]][row["name"]] = int(row["n"])
     result = []
-
-    def visit(theme_id: str, depth: int) -> None:
+    todo = [(root, 0) for root in reversed(graph.lookup.roots())]  # depth first, in tree order (a loop: a
+    while todo:  # recursive closure would hold the graph, and so the store, in a cycle until a collection)
+        theme_id, depth = todo.pop()
         theme = graph.themes[theme_id]
         result.append(
             {
@@ -314,11 +315,7 @@ def theme_tree(graph: Graph) -> list[Row]:
                 "broader": theme.broader[0] if theme.broader else None,
             }
         )
-        for child in sorted(graph.lookup.children.get(theme_id, [])):
-            visit(child, depth + 1)
-
-    for root in graph.lookup.roots():
-        visit(root, 0)
+        todo.extend((child, depth + 1) for child in reversed(sorted(graph.lookup.children.get(theme_id, []))))
     return result
 
 

@@ -14,9 +14,11 @@ tests build both and compare them.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import json
 import time
 from array import array
@@ -32,6 +34,7 @@ from litgraph import __version__
 from litgraph.claims import item_spans, read_claim_items
 from litgraph.config import Project
 from litgraph.model import Claim, Dataset
+from litgraph.namespaces import LG
 from litgraph.parsecache import ParseCache, load_signed_pickle, save_signed_pickle
 from litgraph.rdfio import atomic_file
 from litgraph.store import fingerprint, input_stats
@@ -255,28 +258,43 @@ def _quick_build(
         if found is None:
             return None
         reread.append(found)
-    if any(found.structural for found in reread):  # the whole build reads these files from the parse cache
+
+    def whole() -> BuildSummary | None:  # the whole build then reads the files from the parse cache
         for found in reread:
             parse_cache.put(found.path, "claims", found.text.encode("utf-8"), (found.claims, []))
         return None
+
     changed = {cid: c for r in reread for cid, c in r.changed.items()}
     plan = _plan_units(project, record, reread)
     if plan is None:
-        return None
-    site = _plan_site(project, changed, pages.result())
+        return whole()
+    change = None
+    if any(found.structural for found in reread):  # claims added, removed or placed otherwise
+        from litgraph.quick_claims import affected_pages, plan_change
+
+        change = plan_change(project, reread, plan.themes)
+        site = _plan_site(project, pages.result(), lambda index: affected_pages(change, index)) if change else None
+        what = f"{len(change.after.keys() - change.before.keys())} added, " if change else ""
+        what += f"{len(change.before.keys() - change.after.keys())} removed claim(s)" if change else ""
+    else:
+        site = _plan_site(project, pages.result(), lambda index: _wording_pages(changed, index))
+        what = f"{len(changed)} edited claim(s)"
     if site is None:
-        return None
+        return whole()
     site.themes = plan.themes
-    progress(f"patching {len(changed)} edited claim(s) into the last build")
+    progress(f"patching {what} into the last build")
     forget(project)  # from here on, a failure leaves a whole build to do
     from litgraph.graphunits import UnitCache, write_graph_files
+    from litgraph.quick_claims import update_index
     from litgraph.store import patch_store
 
     cache = UnitCache(project.state_dir / "units")
     for unit in plan.units:
         cache.save(unit, project.base_iri)
-    if not patch_store(project, plan.gone, [p for u in plan.units for p in u.pieces], stamp):
-        return None
+    index = (lambda store: update_index(project, change, store)) if change is not None else None
+    pieces = [p for u in plan.units for p in u.pieces]
+    if not patch_store(project, plan.gone, pieces, stamp, index, ("rankings",) if change else ()):
+        return whole()
     digests = dict((name, (digest, count)) for name, digest, count in record["units"])
     for unit in plan.units:
         digests[unit.name] = (unit.digest, unit.count)
@@ -285,7 +303,14 @@ def _quick_build(
     graph_files = pool.submit(
         write_graph_files, cache, [digests[n][0] for n in order], project.site_dir, project.base_iri
     )
-    _apply_site(project, site, changed)
+    if change is not None:
+        from litgraph.quick_claims import apply_site
+
+        apply_site(project, site, change)
+        record["summary"]["claims"] += len(change.after.keys() - change.before.keys())
+        record["summary"]["claims"] -= len(change.before.keys() - change.after.keys())
+    else:
+        _apply_site(project, site, changed)
     graph_files.result()
     for digest in plan.old_digests:
         cache.drop(digest)
@@ -374,15 +399,17 @@ def _plan_units(project: Project, record: dict[str, Any], reread: list[_Reread])
                 continue  # the same claims as before (an item moved, or another part changed)
             triples = [t for c in resolved for t in builder.claim_triples(c)]
             own = [t for t in triples if t.predicate == RDF_TYPE]
-            if name in before:  # the classes of what its claims point at (questions among them)
-                classes = classes_in(cache.path(before[name][0], "pointed.nt"))
-            elif any(c.question for c in resolved):
-                return None
-            else:
-                classes = {}
+            # the classes of what its claims point at: works by their entry types, claims and questions by
+            # their kind (themes and evidence types: the scheme's, below)
+            classes: dict[Any, list[ox.Triple]] = {}
             for key in {k for c in resolved for k in (c.source, c.reported_in) if k}:
                 work = builder.iri("work", key)
                 classes[work] = [ox.Triple(work, RDF_TYPE, ox.NamedNode(work_class(entry_types[key])))]
+            for kind, local, cls in [("claim", i, "Claim") for c in resolved for i in (*c.supports, *c.disputes)] + [
+                ("question", c.question, "Question") for c in resolved if c.question and c.stance
+            ]:
+                node = builder.iri(kind, local)
+                classes[node] = [ox.Triple(node, RDF_TYPE, ox.NamedNode(LG + cls))]
             for node, typed in scheme.items():
                 classes.setdefault(node, []).extend(typed)
             for triple in own:
@@ -421,10 +448,13 @@ class _SitePlan:
     themes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def _plan_site(project: Project, changed: dict[str, Claim], pages: dict[str, list[Any]] | None) -> _SitePlan | None:
+def _plan_site(
+    project: Project, pages: dict[str, list[Any]] | None, affected_by: Callable[[dict[str, Any]], set[str] | None]
+) -> _SitePlan | None:
     """What the site's patch needs, read and checked before anything is changed. `pages`: the pages' record,
-    if every page it records is as recorded (a page changed or removed by hand: a whole build mends it)."""
-    from litgraph.site import load_contexts, page_name
+    if every page it records is as recorded (a page changed or removed by hand: a whole build mends it);
+    `affected_by`: the pages to render anew, given the pages' index (None: they cannot be patched)."""
+    from litgraph.site import load_contexts
 
     state, site = project.state_dir, project.site_dir
     index = load_signed_pickle(state / "pages" / "index.pickle")
@@ -434,16 +464,24 @@ def _plan_site(project: Project, changed: dict[str, Claim], pages: dict[str, lis
         return None
     if pages is None or not isinstance(index, dict) or index.get("index") != [stat.st_size, stat.st_mtime_ns]:
         return None
+    affected = affected_by(index)
+    contexts = load_contexts(state, affected) if affected is not None else None
+    if affected is None or contexts is None or not affected <= contexts.keys() or not affected <= pages.keys():
+        return None
+    return _SitePlan(pages, index, sorted(affected), contexts)
+
+
+def _wording_pages(changed: dict[str, Claim], index: dict[str, Any]) -> set[str]:
+    """The pages that show the claims whose wording changed: their works' pages, and those the index names."""
+    from litgraph.site import page_name
+
     affected: set[str] = set()
     for claim in changed.values():
         affected.add(f"works/{page_name(claim.source)}")
         if claim.reported_in:
             affected.add(f"works/{page_name(claim.reported_in)}")
         affected.update(index["claim_pages"].get(claim.id, []))
-    contexts = load_contexts(state, affected)
-    if contexts is None or not affected <= contexts.keys() or not affected <= pages.keys():
-        return None
-    return _SitePlan(pages, index, sorted(affected), contexts)
+    return affected
 
 
 def _patch(row: dict[str, Any], claim: Claim) -> None:
@@ -462,59 +500,68 @@ def _patch_rows(context: Any, changed: dict[str, Claim]) -> None:
             _patch(row, changed[row["id"]])
 
 
-def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) -> None:
-    from litgraph.mapview import script_json
-    from litgraph.site import (
-        PAGES_RECORD,
-        dump_context,
-        load_context,
-        render_page,
-        save_contexts,
-        save_page_records,
-        shard_of,
-    )
+def _write_pages(project: Project, plan: _SitePlan, contexts: dict[str, Any]) -> None:
+    """Render these pages from their (patched) contexts into site/, and record them as render_site would."""
+    from litgraph.site import dump_context, render_page
 
-    site, state = project.site_dir, project.state_dir
     labels = {t: theme.labels.get("en", t) for t, theme in plan.themes.items()}
-    for name in plan.affected:
-        context = load_context(name, plan.contexts[name])
-        _patch_rows(context, changed)
+    for name, context in contexts.items():
         pickled = dump_context(name, context)
         plan.contexts[name] = pickled
         text, digest = render_page(project.title, labels, name, context, pickled)
-        with atomic_file(site / name) as handle:
+        with atomic_file(project.site_dir / name) as handle:
             handle.write(text.encode("utf-8"))
-        stat = (site / name).stat()
+        stat = (project.site_dir / name).stat()
         plan.pages[name] = [digest, stat.st_size, stat.st_mtime_ns]
-    save_contexts(state, plan.contexts, only={shard_of(n) for n in plan.affected})
-    # the map: the details of the edited claims' works (and, where claims are nodes, of the claims)
+
+
+def _splice_map(project: Project, plan: _SitePlan, keys: list[str], edit: Callable[[str, Any], Any]) -> None:
+    """Replace, in index.html, the JSON of each of `keys` (a node's details by its id, the node itself by
+    "#" and its id) with what `edit(key, its value)` makes of it; the others stay where they are."""
+    from litgraph.mapview import script_json
+
     offsets: dict[str, tuple[int, int]] = plan.index["offsets"]
-    nodes = sorted(
-        {n for c in changed.values() for n in (f"w:{c.source}", f"c:{c.id}") if n in offsets},
-        key=lambda n: offsets[n][0],
-    )
-    page = (site / "index.html").read_bytes()
+    keys = sorted((k for k in set(keys) if k in offsets), key=lambda k: offsets[k][0])
+    if not keys:
+        return
+    page = (project.site_dir / "index.html").read_bytes()
     parts, at = [], 0
-    growth: dict[int, int] = {}  # where a changed node's details began -> how many bytes longer they are
-    for node in nodes:
-        begin, end = offsets[node]
-        details = json.loads(page[begin:end])
-        if node.startswith("c:"):
-            _patch(details, changed[details["id"]])
-        else:
-            _patch_rows(details, changed)
-        body = script_json(details)
+    growth: dict[int, int] = {}  # where a changed value began -> how many bytes longer it is
+    for key in keys:
+        begin, end = offsets[key]
+        body = script_json(edit(key, json.loads(page[begin:end])))
         parts += [page[at:begin], body]
         at = end
         growth[begin] = len(body) - (end - begin)
     parts.append(page[at:])
-    if nodes:
-        with atomic_file(site / "index.html") as handle:
-            handle.writelines(parts)
-        # every node after a changed one moves by the changes before it
-        fixed = {}
-        for node, (begin, end) in offsets.items():
-            delta = sum(d for where, d in growth.items() if where < begin)
-            fixed[node] = (begin + delta, end + delta + growth.get(begin, 0))
-        plan.index["offsets"] = fixed
-    save_page_records(site, state / PAGES_RECORD, plan.pages, plan.index)
+    with atomic_file(project.site_dir / "index.html") as handle:
+        handle.writelines(parts)
+    starts = sorted(growth)
+    shifts = list(itertools.accumulate(growth[b] for b in starts))  # how far what follows each change moves
+    fixed = {}
+    for key, (begin, end) in offsets.items():  # every value after a changed one moves by the changes before it
+        i = bisect.bisect_left(starts, begin)
+        delta = shifts[i - 1] if i else 0
+        fixed[key] = (begin + delta, end + delta + growth.get(begin, 0))
+    plan.index["offsets"] = fixed
+
+
+def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) -> None:
+    from litgraph.site import PAGES_RECORD, load_context, save_contexts, save_page_records, shard_of
+
+    contexts = {}
+    for name in plan.affected:
+        contexts[name] = load_context(name, plan.contexts[name])
+        _patch_rows(contexts[name], changed)
+    _write_pages(project, plan, contexts)
+    save_contexts(project.state_dir, plan.contexts, only={shard_of(n) for n in plan.affected})
+
+    def edit(node: str, details: Any) -> Any:  # the details of the edited claims' works (or claims, as nodes)
+        if node.startswith("c:"):
+            _patch(details, changed[details["id"]])
+        else:
+            _patch_rows(details, changed)
+        return details
+
+    _splice_map(project, plan, [n for c in changed.values() for n in (f"w:{c.source}", f"c:{c.id}")], edit)
+    save_page_records(project.site_dir, project.state_dir / PAGES_RECORD, plan.pages, plan.index)

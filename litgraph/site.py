@@ -7,6 +7,7 @@ attributes; the map's data goes into a JSON script element with '<', '>' and '&'
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import heapq
 import json
@@ -31,7 +32,9 @@ from litgraph.visnet import asset_files
 from litgraph.workers import cores, parallel_map
 
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> Environment:
+    """The templates' environment (one per process: it compiles each template once)."""
     env = Environment(
         loader=PackageLoader("litgraph", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -179,6 +182,7 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
     written.append(target / "index.html")
     if reuse is not None:
         reuse.map_offsets = {node: (len(head) + a, len(head) + b) for node, (a, b) in offsets.items()}
+        reuse.map_folded = document["folded_claims"]
     labels = {t: theme.labels.get("en", t) for t, theme in data.themes.items()}
     citations = {k: w["citation"] for k, w in data.works.items()}
     write("themes.html", "themes.html", tree=data.tree)
@@ -268,6 +272,7 @@ class PageReuse:
         self.contexts: dict[str, bytes] = {}
         self.claim_pages: dict[str, list[str]] = {}
         self.map_offsets: dict[str, tuple[int, int]] = {}
+        self.map_folded = False  # claims folded into their works (no claim nodes)
 
     def remember(self, name: str, context: dict[str, Any], pickled: bytes) -> None:
         """Keep a page's context if it shows claims (their edit may be patched into it)."""
@@ -307,7 +312,7 @@ class PageReuse:
             entries[name] = [digest, stat.st_size, stat.st_mtime_ns]
         with contextlib.suppress(OSError):
             save_contexts(self.record.parent, self.contexts)
-            index = {"claim_pages": self.claim_pages, "offsets": self.map_offsets}
+            index = {"claim_pages": self.claim_pages, "offsets": self.map_offsets, "folded": self.map_folded}
             save_page_records(self.site, self.record, entries, index)
 
 

@@ -411,9 +411,17 @@ def _replace_subjects(
     return additions, fresh
 
 
-def patch_store(project: Project, gone: list[str], added: list[Piece], stamp: str) -> bool:
+def patch_store(
+    project: Project,
+    gone: list[str],
+    added: list[Piece],
+    stamp: str,
+    index: Callable[[ox.Store], None] | None = None,
+    stale_views: Iterable[str] = (),
+) -> bool:
     """A quick build's change (see quick.py): the subjects of the `gone` pieces (digests) and of the `added`
-    ones replaced. The index and its views stay: the change is one that leaves them as they are. False
+    ones replaced; `index`, if given, then updates the index graph in the same store. The views of
+    `stale_views` (groups of VIEW_GROUPS) count as changed: the next whole build computes them anew. False
     (nothing touched) when the store's record does not fit."""
     try:
         record = json.loads(verified(_record_file(project).read_bytes()) or b"")
@@ -429,8 +437,12 @@ def patch_store(project: Project, gone: list[str], added: list[Piece], stamp: st
     store = ox.Store(str(_store_dir(project)))
     additions, _ = _replace_subjects(store, {n for d in gone if d in before for n in before[d]}, added)
     store.bulk_extend(itertools.chain.from_iterable(additions))
+    if index is not None:
+        index(store)
     store.flush()
     del store
+    for view in stale_views:
+        (record.get("views") or {}).pop(view, None)
     for digest in gone:
         before.pop(digest, None)
     for piece in added:

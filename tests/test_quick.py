@@ -227,3 +227,53 @@ def test_a_claim_added_to_a_file_changes_one_of_its_units() -> None:
     after = [[c.id for c in part] for part in claim_parts(claims([*ids, "claim-02500x"]))]
     assert 5 < len(before) < 60  # about 256 claims a unit
     assert len([p for p in after if p not in before]) == 1
+
+
+def _plain_item(path: Path) -> str:
+    """The first claim of a file that takes no part in disputes, questions or supports, as written."""
+    items = re.split(r"(?m)^(?=  - id: )", path.read_text(encoding="utf-8"))[1:]
+    return next(i for i in items if not re.search(r"(?m)^    (disputes|supports|question|stance):", i))
+
+
+def test_claims_added_removed_or_rethemed_are_patched_in_and_equal_a_whole_build(
+    tmp_path: Path, whole_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the map's claims folded into their works (as in any project of thousands of works), a claim
+    added, given fewer themes, or removed is a quick build too: counts, rankings, theme and work pages,
+    works.html and the map's sizes come out as a build from nothing makes them."""
+    import litgraph.mapview
+
+    monkeypatch.setattr(litgraph.mapview, "CLAIM_LIMIT", 100)  # the bundled map folded, as at 100k works
+    root = _bundled(tmp_path)
+    build(open_project(root))
+    path = root / "bibliography/claims/seed002.yaml"
+    item = _plain_item(path)
+    first_id = re.match(r"  - id: (\S+)", item).group(1)  # type: ignore[union-attr]
+    themes = re.search(r"(?m)^    themes: \[(.*)\]$", item).group(1)  # type: ignore[union-attr]
+    added = item.replace(f"  - id: {first_id}", "  - id: quick-added-claim", 1).replace("text: ", "text: Added. ", 1)
+    text = path.read_text(encoding="utf-8")
+    steps = [
+        ("added", text + added),
+        ("fewer themes", text + added.replace(f"themes: [{themes}]", f"themes: [{themes.split(', ')[0]}]")),
+        ("removed", text),
+    ]
+    for what, content in steps:
+        path.write_text(content, encoding="utf-8")
+        summary = build(open_project(root))
+        assert "quick build" in summary.seconds, what
+        assert summary.claims == 322 + (what != "removed"), what
+        _same_as_from_nothing(root, tmp_path)
+    assert whole_builds == ["whole"]
+    # beyond what the patch reaches, a whole build: a work given a theme it had no claim on (the map's
+    # edges change), a new claim that disputes another (a contested group forms)
+    other = next(t for t in ("trust", "stigma", "tokenism") if t not in themes)
+    for what, content in (
+        ("new theme for the work", text + added.replace(f"themes: [{themes}]", f"themes: [{themes}, {other}]")),
+        ("disputes", text + added.replace("    lang: ", f"    disputes: [{first_id}]\n    lang: ", 1)),
+    ):
+        path.write_text(content, encoding="utf-8")
+        assert "quick build" not in build(open_project(root)).seconds, what
+        path.write_text(text, encoding="utf-8")
+        build(open_project(root))
+    assert whole_builds == ["whole"] * 5
+    _same_as_from_nothing(root, tmp_path)

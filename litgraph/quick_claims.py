@@ -1,0 +1,383 @@
+"""Quick builds, continued: claims added, removed, or placed otherwise (other themes, source or work read in).
+
+Such an edit changes what a claim's themes count and rank, which works a theme page lists, and the sizes
+on the map. quick.py patches it into the last build's outputs as it patches wording, when nothing else
+moves: the claims take no part in disputes, questions or supports (the contested groups stay), every work
+keeps the themes it had (the map's edges and layout stay), and the citation network stays (cited-by lists
+and PageRank stay). The store's rankings and counts of the claims' themes are updated in place, and the
+pages of the claims' works and themes rendered anew; works.html and the map have their numbers spliced
+in. Anything beyond is a whole build. The outputs are the bytes a build from nothing gives: tests build
+both and compare them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from litgraph.checks import resolve_themes
+from litgraph.lookup import ThemeLookup
+from litgraph.model import Claim, Theme
+from litgraph.namespaces import CITO, DCTERMS, LG, XSD, mint, unmint
+from litgraph.site import THEME_PAGE_WORKS, page_name
+
+if TYPE_CHECKING:
+    from litgraph.config import Project
+    from litgraph.quick import _Reread, _SitePlan
+
+INDEX = ox.NamedNode("urn:litgraph:index")  # store.INDEX_GRAPH
+DEFAULT = ox.DefaultGraph()
+SOURCE, SUBJECT = ox.NamedNode(DCTERMS + "source"), ox.NamedNode(DCTERMS + "subject")
+REPORTED_IN, CITES = ox.NamedNode(LG + "reportedIn"), ox.NamedNode(CITO + "cites")
+LINKS = (ox.NamedNode(LG + "disputes"), ox.NamedNode(LG + "supports"))
+ON_THEME, RANKING = ox.NamedNode(LG + "onTheme"), ox.NamedNode(LG + "ranking")
+COUNTS = ("claimCount", "claimCountWithNarrower", "workCountWithNarrower")
+FIELDS = ("id", "source", "reported_in", "themes", "supports", "disputes", "question", "stance", "text", "lang",
+          "locator", "evidence")  # fmt: skip
+
+
+@dataclass
+class Change:
+    """The claims before and after the edit, themes resolved: `before` those removed or changed (as the last
+    build had them), `after` those added or changed."""
+
+    before: dict[str, Claim]
+    after: dict[str, Claim]
+    themes: dict[str, Theme]
+    ancestors: dict[str, set[str]] = field(default_factory=dict)  # each theme with its broader ones
+    rankings: dict[str, list[str]] = field(default_factory=dict)  # theme -> its ranking's lines (store.py)
+    direct: dict[str, int] = field(default_factory=dict)  # theme -> claims on it (claimCount), as now
+
+    def claims(self) -> list[tuple[Claim, int]]:
+        """Each claim removed (-1) or added (+1)."""
+        return [(c, -1) for c in self.before.values()] + [(c, 1) for c in self.after.values()]
+
+    def closure(self, claim: Claim) -> set[str]:
+        return set().union(*(self.ancestors[t] for t in claim.themes))
+
+    def works(self) -> set[str]:
+        """The works whose pages show claims that changed (as their source, or as where they were read)."""
+        return {k for c, _ in self.claims() for k in (c.source, c.reported_in) if k}
+
+    def ranked_themes(self) -> set[str]:
+        """The themes whose rankings and counts change: the claims' themes, and the broader ones."""
+        return set().union(*(self.closure(c) for c, _ in self.claims()))
+
+
+def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme]) -> Change | None:
+    """The change, if it is one a quick build can take (see the module's notes); else None. Checked against
+    the store as the last build left it."""
+    from litgraph.store import open_store
+
+    lookup = ThemeLookup(themes)
+    old = {c.id: c for found in reread for c in found.before}
+    new = {c.id: c for found in reread for c in found.claims}
+    change = Change({}, {}, themes)
+    for claim_id in sorted(old.keys() | new.keys()):
+        was, now = old.get(claim_id), new.get(claim_id)
+        if was is not None and now is not None and was.path == now.path and _same(was, now):
+            continue
+        for claim, side in ((was, change.before), (now, change.after)):
+            if claim is None:
+                continue
+            if claim.supports or claim.disputes or claim.question or claim.stance:
+                return None
+            resolved, unknown = resolve_themes(lookup, claim.themes)
+            if unknown:
+                return None
+            side[claim_id] = dataclasses.replace(claim, themes=resolved)
+    for theme_id in themes:
+        change.ancestors[theme_id] = _broader(themes, theme_id)
+    store = open_store(project)
+    base = project.base_iri
+
+    def iri(kind: str, local: str) -> ox.NamedNode:
+        return ox.NamedNode(mint(base, kind, local))
+
+    for claim_id in change.before:  # nothing links to a claim that goes or changes
+        if any(next(store.quads_for_pattern(None, p, iri("claim", claim_id), DEFAULT), None) for p in LINKS):
+            return None
+    for claim_id in change.after.keys() - change.before.keys():  # a new id: not one another file holds
+        if next(store.quads_for_pattern(iri("claim", claim_id), None, None, DEFAULT), None) is not None:
+            return None
+    # every work keeps its themes, and every citation from a claim stays (none comes or goes)
+    for key in {c.source for c, _ in change.claims()}:
+        themes_of: Counter[str] = Counter()
+        read_in: Counter[str] = Counter()
+        for quad in store.quads_for_pattern(None, SOURCE, iri("work", key), DEFAULT):
+            for found in store.quads_for_pattern(quad.subject, SUBJECT, None, DEFAULT):
+                themes_of[_local(base, found.object)] += 1
+            for found in store.quads_for_pattern(quad.subject, REPORTED_IN, None, DEFAULT):
+                read_in[_local(base, found.object)] += 1
+        was_themes, was_read_in = {t for t in themes_of if themes_of[t]}, {r for r in read_in if read_in[r]}
+        for claim, step in change.claims():
+            if claim.source == key:
+                themes_of.update({t: step for t in set(claim.themes)})
+                if claim.reported_in and claim.reported_in != key:
+                    read_in[claim.reported_in] += step
+        read_in.pop(key, None)
+        if {t for t in themes_of if themes_of[t] > 0} != was_themes:
+            return None
+        if {r for r in read_in if read_in[r] > 0} != was_read_in - {key}:
+            return None
+    _rank(change, store, base)
+    return change
+
+
+def _same(was: Claim, now: Claim) -> bool:
+    return all(getattr(was, f) == getattr(now, f) for f in FIELDS)
+
+
+def _broader(themes: dict[str, Theme], theme_id: str) -> set[str]:
+    """The theme and every broader one."""
+    found, todo = {theme_id}, [theme_id]
+    while todo:
+        for broader in themes[todo.pop()].broader:
+            if broader in themes and broader not in found:
+                found.add(broader)
+                todo.append(broader)
+    return found
+
+
+def _local(base: str, node: Any) -> str:
+    minted = unmint(base, node.value) if isinstance(node, ox.NamedNode) else None
+    return minted[1] if minted else str(node)
+
+
+def _rank(change: Change, store: ox.Store, base: str) -> None:
+    """The rankings and direct counts of the changed themes, as the change leaves them (see store.py's
+    _ranking_quads and _count_quads: the same order and numbers). A ranking's lines are moved, not parsed:
+    a broad theme ranks tens of thousands of works, of which the change moves a few."""
+    per_theme: dict[str, Counter[str]] = {t: Counter() for t in change.ranked_themes()}
+    direct: Counter[str] = Counter()
+    for claim, step in change.claims():
+        for theme in change.closure(claim):
+            per_theme[theme][claim.source] += step
+        for theme in set(claim.themes):
+            direct[theme] += step
+    cited: dict[str, int] = {}
+    for theme, deltas in per_theme.items():
+        node = ox.NamedNode(mint(base, "theme", theme))
+        found = next(store.quads_for_pattern(node, RANKING, None, INDEX), None)
+        lines = str(found.object.value).split("\n") if found is not None else []  # type: ignore[union-attr]
+        for key, step in sorted(deltas.items()):
+            if not step:
+                continue
+            at = next((i for i, line in enumerate(lines) if line.startswith(key + "\t")), None) if lines else None
+            if at is not None:
+                _, n, citing = lines.pop(at).split("\t")
+                counts = [int(n) + step, int(citing)]
+            else:
+                if key not in cited:
+                    work = ox.NamedNode(mint(base, "work", key))
+                    cited[key] = len({q.subject for q in store.quads_for_pattern(None, CITES, work, DEFAULT)})
+                counts = [step, cited[key]]
+            if counts[0] > 0:
+                bisect.insort(lines, f"{key}\t{counts[0]}\t{counts[1]}", key=_rank_key)
+        change.rankings[theme] = lines
+    for theme in direct:
+        node = ox.NamedNode(mint(base, "theme", theme))
+        found = next(store.quads_for_pattern(node, ox.NamedNode(LG + "claimCount"), None, INDEX), None)
+        change.direct[theme] = (int(found.object.value) if found is not None else 0) + direct[theme]  # type: ignore[union-attr]
+
+
+def _rank_key(line: str) -> tuple[int, int, str]:
+    """A ranking line's place: most claims first, then most cited, then key."""
+    key, n, citing = line.split("\t")
+    return -int(n), -int(citing), key
+
+
+def update_index(project: Project, change: Change, store: ox.Store) -> None:
+    """The store's index graph as a whole build would write it after the change: each claim's themes with
+    the broader ones, and the rankings and counts of the changed themes."""
+    base = project.base_iri
+    for claim_id in change.before:
+        for quad in list(store.quads_for_pattern(ox.NamedNode(mint(base, "claim", claim_id)), ON_THEME, None, INDEX)):
+            store.remove(quad)
+    for claim in change.after.values():
+        node = ox.NamedNode(mint(base, "claim", claim.id))
+        for theme in sorted(change.closure(claim)):
+            store.add(ox.Quad(node, ON_THEME, ox.NamedNode(mint(base, "theme", theme)), INDEX))
+    xsd_integer = ox.NamedNode(XSD + "integer")
+    claims_with_narrower: Counter[str] = Counter()
+    for claim, step in change.claims():
+        for theme in change.closure(claim):
+            claims_with_narrower[theme] += step
+    for theme, lines in change.rankings.items():
+        node = ox.NamedNode(mint(base, "theme", theme))
+        counts = dict.fromkeys(COUNTS, 0)
+        for quad in list(store.quads_for_pattern(node, None, None, INDEX)):
+            name = quad.predicate.value[len(LG) :] if quad.predicate.value.startswith(LG) else ""
+            if name in COUNTS:
+                counts[name] = int(quad.object.value)  # type: ignore[union-attr]
+            if quad.predicate == RANKING or name in COUNTS:
+                store.remove(quad)
+        counts["claimCount"] = change.direct.get(theme, counts["claimCount"])  # (as it was: only broader)
+        counts["claimCountWithNarrower"] += claims_with_narrower[theme]
+        counts["workCountWithNarrower"] = len(lines)
+        if lines:
+            store.add(ox.Quad(node, RANKING, ox.Literal("\n".join(lines)), INDEX))
+        for name in COUNTS:
+            value = ox.Literal(str(counts[name]), datatype=xsd_integer)
+            store.add(ox.Quad(node, ox.NamedNode(LG + name), value, INDEX))
+
+
+def affected_pages(change: Change, index: dict[str, Any]) -> set[str] | None:
+    """The pages to render anew: the changed claims' works' and themes' (None: the map is not folded, so
+    claims are nodes of their own, or a claim is shown where this patch does not reach)."""
+    if not index.get("folded"):
+        return None
+    pages = {f"works/{page_name(k)}" for k in change.works()}
+    pages |= {f"themes/{page_name(t)}" for t in change.ranked_themes()}
+    for claim_id in change.before:
+        if not set(index["claim_pages"].get(claim_id, [])) <= pages:
+            return None
+    return pages
+
+
+def _row(claim: Claim, works: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A claim's row as sitedata.collect makes it (no question: such claims take no quick build)."""
+    reporter = works.get(claim.reported_in or "", {})
+    return {
+        "id": claim.id,
+        "text": claim.text,
+        "source": claim.source,
+        "reported_in": claim.reported_in,
+        "locator": claim.locator,
+        "evidence": claim.evidence,
+        "question": None,
+        "stance": None,
+        "themes": sorted(set(claim.themes)),
+        "source_citation": works[claim.source].get("citation", claim.source),
+        "reported_in_citation": reporter.get("citation"),
+        "source_reference": works[claim.source].get("reference"),
+    }
+
+
+def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
+    """The site as a whole build would write it after the change (see the module's notes)."""
+    from litgraph.queries import Graph
+    from litgraph.quick import _splice_map, _write_pages
+    from litgraph.site import (
+        PAGES_RECORD,
+        claim_rows,
+        load_context,
+        load_contexts,
+        save_contexts,
+        save_page_records,
+        shard_of,
+    )
+    from litgraph.store import open_store
+
+    contexts = {name: load_context(name, plan.contexts[name]) for name in plan.affected}
+    work_pages = {k: contexts[f"works/{page_name(k)}"] for k in change.works()}
+    works = {k: context["work"] for k, context in work_pages.items()}
+    gone = change.before.keys()
+    for key, context in work_pages.items():
+        for name, field_name in (("claims", "source"), ("reported", "reported_in")):
+            rows = [r for r in context[name] if r["id"] not in gone]
+            rows += [_row(c, works) for c in change.after.values() if getattr(c, field_name) == key]
+            context[name] = sorted(rows, key=lambda r: r["id"])
+    # theme pages: the works first in the new ranking, each with its claims on the theme
+    sources = {c.source for c, _ in change.claims()}
+    for theme in change.ranked_themes():
+        name = f"themes/{page_name(theme)}"
+        context, lines = contexts[name], change.rankings[theme]
+        subtree = set(ThemeLookup(change.themes).with_narrower(theme))
+        shown = {entry["work"]["key"]: entry for entry in context["works"]}
+        top = [line.split("\t", 1)[0] for line in lines[:THEME_PAGE_WORKS]]
+        missing = [k for k in top if k not in shown and k not in work_pages]
+        more = load_contexts(project.state_dir, [f"works/{page_name(k)}" for k in missing]) if missing else {}
+        for key in missing:
+            work_pages[key] = load_context(f"works/{page_name(key)}", (more or {})[f"works/{page_name(key)}"])
+        entries = []
+        for key in top:
+            if key in shown and key not in sources:
+                entries.append(shown[key])
+                continue
+            page = work_pages[key]
+            entries.append({"work": page["work"], "claims": [r for r in page["claims"] if subtree & set(r["themes"])]})
+        before = {row["id"] for row in claim_rows(context)}
+        context["works"], context["works_total"] = entries, len(lines)
+        now = {row["id"] for row in claim_rows(context)}
+        for claim_id in before - now:
+            plan.index["claim_pages"][claim_id] = [p for p in plan.index["claim_pages"].get(claim_id, []) if p != name]
+        for claim_id in sorted(now - before):
+            plan.index["claim_pages"].setdefault(claim_id, []).append(name)
+    for claim_id in gone - change.after.keys():
+        plan.index["claim_pages"].pop(claim_id, None)
+    store = open_store(project)
+    contexts["themes.html"] = {"tree": _theme_tree(Graph(store, project.base_iri))}
+    _write_pages(project, plan, contexts)
+    del contexts["themes.html"], plan.contexts["themes.html"]  # (its context shows no claims: not kept)
+    save_contexts(project.state_dir, plan.contexts, only={shard_of(n) for n in plan.affected})
+    _splice_works_listing(project, plan, {k: len(work_pages[k]["claims"]) for k in sources})
+
+    def edit(key: str, value: Any) -> Any:
+        node = key.lstrip("#")
+        if node.startswith("t:"):
+            n = change.direct[node[2:]]
+            if key.startswith("#"):
+                value["size"] = 14 + 2 * math.sqrt(n)
+            else:
+                value["claims"] = n
+        else:
+            page = work_pages[node[2:]]
+            claims, cited = page["claims"], len(page["cited_by"])
+            if key.startswith("#"):
+                value["size"] = 8 + 3 * math.sqrt(len(claims) + 2 * cited)
+            else:
+                value["themes"] = sorted({t for c in claims for t in c["themes"]})
+                value["claims"] = [
+                    {
+                        "id": c["id"],
+                        "text": c["text"],
+                        "locator": c["locator"],
+                        "reported_in": c["reported_in_citation"],
+                    }
+                    for c in claims
+                ]
+        return value
+
+    nodes = [f"t:{t}" for t in change.direct] + [f"w:{k}" for k in sources]
+    _splice_map(project, plan, nodes + ["#" + n for n in nodes], edit)
+    save_page_records(project.site_dir, project.state_dir / PAGES_RECORD, plan.pages, plan.index)
+
+
+def _theme_tree(graph: Any) -> list[dict[str, Any]]:
+    from litgraph.queries import theme_tree
+
+    return theme_tree(graph)
+
+
+def _splice_works_listing(project: Project, plan: _SitePlan, claims: dict[str, int]) -> None:
+    """works.html with these works' numbers of claims; recorded with no digest, so that the next whole
+    build renders it again rather than trust a page it did not render."""
+    from litgraph.rdfio import atomic_file
+
+    path = project.site_dir / "works.html"
+    page = path.read_bytes()
+    parts, at = [], 0
+    for key, n in sorted(claims.items(), key=lambda item: page.find(_link(item[0]))):
+        start = page.find(_link(key))
+        count = re.compile(rb'<span class="count">\d+ claims</span>').search(page, start) if start >= 0 else None
+        if count is None:
+            raise ValueError(f"works.html does not list {key!r}")
+        parts += [page[at : count.start()], f'<span class="count">{n} claims</span>'.encode()]
+        at = count.end()
+    parts.append(page[at:])
+    with atomic_file(path) as handle:
+        handle.writelines(parts)
+    stat = path.stat()
+    plan.pages["works.html"] = ["", stat.st_size, stat.st_mtime_ns]
+
+
+def _link(key: str) -> bytes:
+    return f'<a href="works/{page_name(key)}">'.encode()
