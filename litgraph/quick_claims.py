@@ -80,7 +80,9 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
     old = {c.id: c for found in reread for c in found.before}
     new = {c.id: c for found in reread for c in found.claims}
     change = Change({}, {}, themes)
-    for claim_id in sorted(old.keys() | new.keys()):
+    # the claims of items read anew, and those gone or new (any other item is as the last build read it)
+    candidates = {i for found in reread for i in found.reparsed} | (old.keys() ^ new.keys())
+    for claim_id in sorted(candidates):
         was, now = old.get(claim_id), new.get(claim_id)
         if was is not None and now is not None and was.path == now.path and _same(was, now):
             continue
