@@ -72,6 +72,26 @@ def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], theme_ids:
     return pos
 
 
+def theme_size(claims: int) -> float:
+    """A theme's node size, from the claims on it (not on narrower themes)."""
+    return 14 + 2 * math.sqrt(claims)
+
+
+def work_size(claims: int, cited: int) -> float:
+    """A work's node size, from its claims and the works citing it."""
+    return 8 + 3 * math.sqrt(claims + 2 * cited)
+
+
+def claim_on_map(claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim as its work's details on the map show it (from a site row)."""
+    return {
+        "id": claim["id"],
+        "text": claim["text"],
+        "locator": claim["locator"],
+        "reported_in": claim["reported_in_citation"],
+    }
+
+
 def map_data(data: SiteData) -> dict[str, Any]:
     """Nodes, edges, per-node details and the theme tree, as one JSON-ready document."""
     nodes: list[dict[str, Any]] = []
@@ -86,7 +106,7 @@ def map_data(data: SiteData) -> dict[str, Any]:
                 "id": "t:" + theme_id,
                 "label": theme.labels.get("en", theme_id),
                 "kind": "theme",
-                "size": 14 + 2 * math.sqrt(n),
+                "size": theme_size(n),
             }
         )
         details["t:" + theme_id] = {
@@ -106,7 +126,7 @@ def map_data(data: SiteData) -> dict[str, Any]:
                 "id": "w:" + key,
                 "label": work["citation"],
                 "kind": "work",
-                "size": 8 + 3 * math.sqrt(len(claims) + 2 * cited),
+                "size": work_size(len(claims), cited),
             }
         )
         themes = sorted({t for c in claims for t in c["themes"]})
@@ -121,10 +141,7 @@ def map_data(data: SiteData) -> dict[str, Any]:
             "reference": work["reference"],
             "themes": themes,
             "cited_by": cited,
-            "claims": [
-                {"id": c["id"], "text": c["text"], "locator": c["locator"], "reported_in": c["reported_in_citation"]}
-                for c in claims
-            ],
+            "claims": [claim_on_map(c) for c in claims],
             "search": fold(f"{work['reference'] or ''} {work['title'] or ''} {key}"),
         }
     for citing_key, cited_key in data.cites:

@@ -183,7 +183,8 @@ def _render_site(
 
 def build(project: Project, progress: Progress = _quiet, quick: bool = True) -> BuildSummary:
     """Validate, build and write site/ (graph.ttl, graph.jsonld). site/ is untouched if anything fails.
-    `quick`: patch the last build's outputs when only claims' wording changed since (see quick.py)."""
+    `quick`: patch the last build's outputs when only claims changed since, in ways that move nothing
+    else (see quick.py and quick_claims.py)."""
     try:
         if quick:
             from litgraph.quick import quick_build

@@ -7,9 +7,10 @@ claims.item_spans), builds, checks and saves only the graph units that hold the 
 their subjects in the store, assembles graph.ttl and graph.jsonld again, and renders only the pages that
 show those claims (from their kept contexts), splicing the claims' new details into the map.
 
-Anything else (a claim added, moved or given other themes; a .bib file or the ontology edited; a record
-missing, damaged or written by another user) is a full build. The outputs are the same bytes either way:
-tests build both and compare them.
+Claims added, removed or placed otherwise are patched in too where that moves nothing else (see
+quick_claims.py). Anything else (a new dispute, a work's first claim on a theme, a .bib file or the
+ontology edited; a record missing, damaged or written by another user) is a full build. The outputs are
+the same bytes either way: tests build both and compare them.
 """
 
 from __future__ import annotations

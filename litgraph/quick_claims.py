@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -103,6 +102,8 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
     def iri(kind: str, local: str) -> ox.NamedNode:
         return ox.NamedNode(mint(base, kind, local))
 
+    claims_at = mint(base, "claim", "")
+
     for claim_id in change.before:  # nothing links to a claim that goes or changes
         if any(next(store.quads_for_pattern(None, p, iri("claim", claim_id), DEFAULT), None) for p in LINKS):
             return None
@@ -114,6 +115,8 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
         themes_of: Counter[str] = Counter()
         read_in: Counter[str] = Counter()
         for quad in store.quads_for_pattern(None, SOURCE, iri("work", key), DEFAULT):
+            if not quad.subject.value.startswith(claims_at):  # type: ignore[union-attr]
+                continue  # (only claims)
             for found in store.quads_for_pattern(quad.subject, SUBJECT, None, DEFAULT):
                 themes_of[_local(base, found.object)] += 1
             for found in store.quads_for_pattern(quad.subject, REPORTED_IN, None, DEFAULT):
@@ -265,6 +268,7 @@ def _row(claim: Claim, works: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
     """The site as a whole build would write it after the change (see the module's notes)."""
+    from litgraph.mapview import claim_on_map, theme_size, work_size
     from litgraph.queries import Graph
     from litgraph.quick import _splice_map, _write_pages
     from litgraph.site import (
@@ -327,25 +331,17 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
         if node.startswith("t:"):
             n = change.direct[node[2:]]
             if key.startswith("#"):
-                value["size"] = 14 + 2 * math.sqrt(n)
+                value["size"] = theme_size(n)
             else:
                 value["claims"] = n
         else:
             page = work_pages[node[2:]]
             claims, cited = page["claims"], len(page["cited_by"])
             if key.startswith("#"):
-                value["size"] = 8 + 3 * math.sqrt(len(claims) + 2 * cited)
+                value["size"] = work_size(len(claims), cited)
             else:
                 value["themes"] = sorted({t for c in claims for t in c["themes"]})
-                value["claims"] = [
-                    {
-                        "id": c["id"],
-                        "text": c["text"],
-                        "locator": c["locator"],
-                        "reported_in": c["reported_in_citation"],
-                    }
-                    for c in claims
-                ]
+                value["claims"] = [claim_on_map(c) for c in claims]
         return value
 
     nodes = [f"t:{t}" for t in change.direct] + [f"w:{k}" for k in sources]

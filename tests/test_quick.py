@@ -1,5 +1,6 @@
-"""Quick builds (quick.py): an edit to claims' wording is patched into the last build's outputs, which are
-then the bytes, store and pages a build from nothing gives; any other edit is a whole build."""
+"""Quick builds (quick.py, quick_claims.py): an edit to claims' wording, or claims added, removed or
+re-themed where nothing else moves, is patched into the last build's outputs, which are then the bytes,
+store and pages a build from nothing gives; any other edit is a whole build."""
 
 from __future__ import annotations
 
