@@ -6,8 +6,8 @@ themes, works near their claims; small graphs are then relaxed with networkx's s
 
 from __future__ import annotations
 
+import hashlib
 import math
-import random
 from collections import defaultdict
 from typing import Any
 
@@ -33,42 +33,76 @@ SPRING_LIMIT = 1500  # above this many nodes, keep the O(n) layout (spring layou
 CLAIM_LIMIT = 6000  # above this many nodes, claims are folded into their works so the page stays usable
 
 
+def _jitter(node_id: str, spread: float) -> tuple[float, float]:
+    """Two normal deviates (sd `spread`) of the node's own, from its id (Box-Muller on a hash): a node's
+    place does not depend on the others', so an edit moves only the nodes it touches."""
+    digest = hashlib.blake2b(node_id.encode("utf-8"), digest_size=8).digest()
+    u = (int.from_bytes(digest[:4], "big") + 1) / 4294967297
+    v = int.from_bytes(digest[4:], "big") / 4294967296
+    radius = math.sqrt(-2 * math.log(u)) * spread
+    return radius * math.cos(2 * math.pi * v), radius * math.sin(2 * math.pi * v)
+
+
+def layout_scale(nodes: int) -> float:
+    """The map's radius for this many nodes (claims folded into their works are not nodes)."""
+    return 45 * math.sqrt(max(1, nodes)) + 100
+
+
+def theme_position(index: int, themes: int, scale: float) -> tuple[float, float]:
+    """Themes sit on a circle, in id order."""
+    angle = 2 * math.pi * index / max(1, themes)
+    return scale * math.cos(angle), scale * math.sin(angle)
+
+
+def anchored_position(node_id: str, anchors: list[tuple[float, float]], scale: float) -> tuple[float, float]:
+    """A claim near its themes, a work near its themes or claims: their mean, drawn in, plus its jitter."""
+    anchors = anchors or [(0.0, 0.0)]
+    dx, dy = _jitter(node_id, scale / 8)
+    x = sum(a[0] for a in anchors) / len(anchors) * 0.7 + dx
+    y = sum(a[1] for a in anchors) / len(anchors) * 0.7 + dy
+    return x, y
+
+
+def loose_position(node_id: str, nodes: int, scale: float) -> tuple[float, float]:
+    """A node with no edges: somewhere in a band below the circle, by its id."""
+    digest = hashlib.blake2b(node_id.encode("utf-8"), digest_size=8).digest()
+    width = 120.0 * max(1.0, math.sqrt(nodes) * 1.2)
+    u, v = int.from_bytes(digest[:4], "big") / 4294967296, int.from_bytes(digest[4:], "big") / 4294967296
+    return (u - 0.5) * width, 1.3 * scale + 80 + v * width / 3
+
+
 def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], theme_ids: list[str]) -> dict[str, tuple]:
-    """Positions in pixels: connected nodes relaxed around their themes, unconnected ones in a grid below."""
-    rng = random.Random(7)
+    """Positions in pixels: themes on a circle, claims near their themes, works near their themes or claims,
+    nodes without edges in a band below. Each node's place depends only on its own neighbours (not on the
+    other nodes, nor their order), so that a quick build can place the works an edit touches; small maps
+    are then relaxed with networkx's spring layout."""
     linked = {e["from"] for e in edges} | {e["to"] for e in edges}
     placed = [n["id"] for n in nodes if n["id"] in linked]
-    loose = [n["id"] for n in nodes if n["id"] not in linked]
-    scale = 45 * math.sqrt(max(1, len(placed))) + 100
+    scale = layout_scale(len(nodes))
     pos: dict[str, tuple[float, float]] = {}
-    themes = [t for t in theme_ids if "t:" + t in linked]
-    for i, theme in enumerate(themes):
-        angle = 2 * math.pi * i / max(1, len(themes))
-        pos["t:" + theme] = (scale * math.cos(angle), scale * math.sin(angle))
+    for i, theme in enumerate(theme_ids):
+        pos["t:" + theme] = theme_position(i, len(theme_ids), scale)
     neighbours: dict[str, list[str]] = defaultdict(list)
     for edge in edges:
         neighbours[edge["from"]].append(edge["to"])
         neighbours[edge["to"]].append(edge["from"])
-    for prefix in ("c:", "w:"):  # claims around their themes, then works around their claims
+    for prefix in ("c:", "w:"):  # claims around their themes, then works around their themes or claims
         for node_id in placed:
             if node_id.startswith(prefix):
-                anchors = [pos[n] for n in neighbours[node_id] if n in pos] or [(0.0, 0.0)]
-                x = sum(a[0] for a in anchors) / len(anchors) * 0.7 + rng.gauss(0, scale / 8)
-                y = sum(a[1] for a in anchors) / len(anchors) * 0.7 + rng.gauss(0, scale / 8)
-                pos[node_id] = (x, y)
+                anchors = [pos[n] for n in neighbours[node_id] if n[:2] in ("t:", "c:") and n in pos]
+                pos[node_id] = anchored_position(node_id, anchors, scale)
     if 0 < len(placed) <= SPRING_LIMIT:
         import networkx as nx  # only small maps are relaxed; a quick build does not load it
 
         graph = nx.Graph()
         graph.add_nodes_from(placed)
         graph.add_edges_from((e["from"], e["to"]) for e in edges)
-        start = {k: (v[0] / scale, v[1] / scale) for k, v in pos.items()}
+        start = {k: (v[0] / scale, v[1] / scale) for k, v in pos.items() if k in linked}
         relaxed = nx.spring_layout(graph, pos=start, iterations=80, seed=7, k=2.0 / math.sqrt(len(placed)))
-        pos = {k: (float(v[0]) * scale, float(v[1]) * scale) for k, v in relaxed.items()}
-    columns = max(1, int(math.sqrt(len(loose)) * 1.2))
-    bottom = max((p[1] for p in pos.values()), default=0.0) + 80
-    for i, node_id in enumerate(loose):
-        pos[node_id] = ((i % columns - columns / 2) * 120.0, bottom + (i // columns) * 45.0)
+        pos.update({k: (float(v[0]) * scale, float(v[1]) * scale) for k, v in relaxed.items()})
+    for node in nodes:
+        if node["id"] not in linked and node["id"] not in pos:
+            pos[node["id"]] = loose_position(node["id"], len(nodes), scale)
     return pos
 
 
@@ -213,8 +247,9 @@ def script_json(document: Any) -> bytes:
 
 
 def script_json_parts(document: dict[str, Any]) -> tuple[list[bytes], dict[str, tuple[int, int]]]:
-    """script_json(document) as UTF-8, in parts, and where in it each node's details (by the node's id) and
-    each node (by "#" and its id) stand, as byte offsets: the same bytes, put together key by key."""
+    """script_json(document) as UTF-8, in parts, and where in it each node's details (by the node's id),
+    each node (by "#" and its id) and the edges ("@edges") stand, as byte offsets: the same bytes, put
+    together key by key."""
     parts: list[bytes] = []
     offsets: dict[str, tuple[int, int]] = {}
     at = 0
@@ -237,7 +272,10 @@ def script_json_parts(document: dict[str, Any]) -> tuple[list[bytes], dict[str, 
             add(b"]")
             continue
         if key != "details":
-            add(script_json(value))
+            body = script_json(value)
+            if key == "edges":
+                offsets["@edges"] = (at, at + len(body))
+            add(body)
             continue
         add(b"{")
         for j, (node, details) in enumerate(value.items()):

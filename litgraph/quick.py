@@ -20,7 +20,6 @@ import contextlib
 import dataclasses
 import hashlib
 import itertools
-import json
 import time
 from array import array
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 import pyoxigraph as ox
 
 from litgraph import __version__
@@ -518,7 +518,8 @@ def _write_pages(project: Project, plan: _SitePlan, contexts: dict[str, Any]) ->
 
 def _splice_map(project: Project, plan: _SitePlan, keys: list[str], edit: Callable[[str, Any], Any]) -> None:
     """Replace, in index.html, the JSON of each of `keys` (a node's details by its id, the node itself by
-    "#" and its id) with what `edit(key, its value)` makes of it; the others stay where they are."""
+    "#" and its id, the edges by "@edges") with what `edit(key, its value)` makes of it (the edges' value
+    is not read: None); the others stay where they are."""
     from litgraph.mapview import script_json
 
     offsets: dict[str, tuple[int, int]] = plan.index["offsets"]
@@ -530,7 +531,8 @@ def _splice_map(project: Project, plan: _SitePlan, keys: list[str], edit: Callab
     growth: dict[int, int] = {}  # where a changed value began -> how many bytes longer it is
     for key in keys:
         begin, end = offsets[key]
-        body = script_json(edit(key, json.loads(page[begin:end])))
+        old = orjson.loads(page[begin:end]) if not key.startswith("@") else None  # ("@edges": replaced whole)
+        body = script_json(edit(key, old))
         parts += [page[at:begin], body]
         at = end
         growth[begin] = len(body) - (end - begin)

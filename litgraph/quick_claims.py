@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import orjson
 import pyoxigraph as ox
 
 from litgraph.checks import resolve_themes
@@ -53,6 +54,7 @@ class Change:
     ancestors: dict[str, set[str]] = field(default_factory=dict)  # each theme with its broader ones
     rankings: dict[str, list[str]] = field(default_factory=dict)  # theme -> its ranking's lines (store.py)
     direct: dict[str, int] = field(default_factory=dict)  # theme -> claims on it (claimCount), as now
+    pairs: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)  # work -> its themes before, now
 
     def claims(self) -> list[tuple[Claim, int]]:
         """Each claim removed (-1) or added (+1)."""
@@ -128,10 +130,14 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
                 if claim.reported_in and claim.reported_in != key:
                     read_in[claim.reported_in] += step
         read_in.pop(key, None)
-        if {t for t in themes_of if themes_of[t] > 0} != was_themes:
-            return None
-        if {r for r in read_in if read_in[r] > 0} != was_read_in - {key}:
-            return None
+        now_themes, now_read_in = {t for t in themes_of if themes_of[t] > 0}, {r for r in read_in if read_in[r] > 0}
+        if now_themes != was_themes:  # the work's edges to themes on the map change
+            change.pairs[key] = (was_themes, now_themes)
+        if (was_read_in - {key}) - now_read_in:
+            return None  # a citation may go (unless a citation file gives it too: a whole build knows)
+        for reporter in now_read_in - was_read_in:  # a citation from a claim: one the graph has already
+            if next(store.quads_for_pattern(iri("work", reporter), CITES, iri("work", key), DEFAULT), None) is None:
+                return None
     _rank(change, store, base)
     return change
 
@@ -237,8 +243,12 @@ def update_index(project: Project, change: Change, store: ox.Store) -> None:
 def affected_pages(change: Change, index: dict[str, Any]) -> set[str] | None:
     """The pages to render anew: the changed claims' works' and themes' (None: the map is not folded, so
     claims are nodes of their own, or a claim is shown where this patch does not reach)."""
+    from litgraph.mapview import SPRING_LIMIT
+
     if not index.get("folded"):
         return None
+    if change.pairs and index.get("placed", 0) <= SPRING_LIMIT + len(change.pairs):
+        return None  # a small map is relaxed as a whole: a new edge moves every node
     pages = {f"works/{page_name(k)}" for k in change.works()}
     pages |= {f"themes/{page_name(t)}" for t in change.ranked_themes()}
     for claim_id in change.before:
@@ -326,27 +336,78 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
     save_contexts(project.state_dir, plan.contexts, only={shard_of(n) for n in plan.affected})
     _splice_works_listing(project, plan, {k: len(work_pages[k]["claims"]) for k in sources})
 
+    edges, moved, works_on = _relink(project, plan, change, work_pages)
+
     def edit(key: str, value: Any) -> Any:
         node = key.lstrip("#")
+        if key == "@edges":
+            return edges
         if node.startswith("t:"):
             n = change.direct[node[2:]]
             if key.startswith("#"):
                 value["size"] = theme_size(n)
             else:
                 value["claims"] = n
+                value["works"] += works_on[node[2:]]
         else:
             page = work_pages[node[2:]]
             claims, cited = page["claims"], len(page["cited_by"])
             if key.startswith("#"):
                 value["size"] = work_size(len(claims), cited)
+                value["x"], value["y"] = moved.get(node, (value["x"], value["y"]))
             else:
                 value["themes"] = sorted({t for c in claims for t in c["themes"]})
                 value["claims"] = [claim_on_map(c) for c in claims]
         return value
 
     nodes = [f"t:{t}" for t in change.direct] + [f"w:{k}" for k in sources]
-    _splice_map(project, plan, nodes + ["#" + n for n in nodes], edit)
+    _splice_map(project, plan, nodes + ["#" + n for n in nodes] + (["@edges"] if change.pairs else []), edit)
     save_page_records(project.site_dir, project.state_dir / PAGES_RECORD, plan.pages, plan.index)
+
+
+def _relink(
+    project: Project, plan: _SitePlan, change: Change, work_pages: dict[str, dict[str, Any]]
+) -> tuple[Any, dict[str, tuple[float, float]], Counter[str]]:
+    """Where works were given a theme they had no claim on, or lost their last claim on one: the map's edges
+    as map_data would make them, the new places of those works (see mapview._layout), and by how many
+    works each theme's count changes."""
+    from litgraph.mapview import EDGES, anchored_position, layout_scale, loose_position, theme_position
+
+    works_on: Counter[str] = Counter()
+    if not change.pairs:
+        return None, {}, works_on
+    offsets = plan.index["offsets"]
+    with (project.site_dir / "index.html").open("rb") as handle:
+        begin, end = offsets["@edges"]
+        handle.seek(begin)
+        edges = orjson.loads(handle.read(end - begin))
+
+    def order(edge: dict[str, Any]) -> tuple[str, str]:  # map_data: the (work, theme) pairs sorted
+        return edge["from"][2:], edge["to"][2:]
+
+    touched = {"w:" + key for key in change.pairs}
+    edges = [e for e in edges if not (e["kind"] == "theme" and e["from"] in touched)]
+    first = next((i for i, e in enumerate(edges) if e["kind"] == "theme"), len(edges))  # after the citations
+    for key, (was, now) in sorted(change.pairs.items()):
+        for theme in sorted(now):
+            edge = {"from": "w:" + key, "to": "t:" + theme, "kind": "theme", **EDGES["theme"]}
+            bisect.insort(edges, edge, lo=first, key=order)
+        works_on.update({t: 1 for t in now - was})
+        works_on.update({t: -1 for t in was - now})
+    themes = [k[3:] for k in offsets if k.startswith("#t:")]  # in id order, as the nodes are
+    nodes = sum(1 for k in offsets if k.startswith("#"))
+    scale = layout_scale(nodes)
+    circle = {t: theme_position(i, len(themes), scale) for i, t in enumerate(themes)}
+    moved = {}
+    for key, (was, now) in change.pairs.items():
+        node, cited = "w:" + key, bool(work_pages[key]["cites"] or work_pages[key]["cited_by"])  # (its other edges)
+        if now or cited:
+            x, y = anchored_position(node, [circle[t] for t in sorted(now)], scale)
+        else:
+            x, y = loose_position(node, nodes, scale)
+        moved[node] = (round(x, 1), round(y, 1))
+        plan.index["placed"] += bool(now or cited) - bool(was or cited)
+    return edges, moved, works_on
 
 
 def _theme_tree(graph: Any) -> list[dict[str, Any]]:

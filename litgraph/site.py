@@ -183,6 +183,7 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
     if reuse is not None:
         reuse.map_offsets = {node: (len(head) + a, len(head) + b) for node, (a, b) in offsets.items()}
         reuse.map_folded = document["folded_claims"]
+        reuse.map_placed = len({e["from"] for e in document["edges"]} | {e["to"] for e in document["edges"]})
     labels = {t: theme.labels.get("en", t) for t, theme in data.themes.items()}
     citations = {k: w["citation"] for k, w in data.works.items()}
     write("themes.html", "themes.html", tree=data.tree)
@@ -273,6 +274,7 @@ class PageReuse:
         self.claim_pages: dict[str, list[str]] = {}
         self.map_offsets: dict[str, tuple[int, int]] = {}
         self.map_folded = False  # claims folded into their works (no claim nodes)
+        self.map_placed = 0  # nodes with edges (a small map's are relaxed together: see mapview._layout)
 
     def remember(self, name: str, context: dict[str, Any], pickled: bytes) -> None:
         """Keep a page's context if it shows claims (their edit may be patched into it)."""
@@ -313,6 +315,7 @@ class PageReuse:
         with contextlib.suppress(OSError):
             save_contexts(self.record.parent, self.contexts)
             index = {"claim_pages": self.claim_pages, "offsets": self.map_offsets, "folded": self.map_folded}
+            index["placed"] = self.map_placed
             save_page_records(self.site, self.record, entries, index)
 
 

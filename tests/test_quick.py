@@ -240,22 +240,32 @@ def test_claims_added_removed_or_rethemed_are_patched_in_and_equal_a_whole_build
     tmp_path: Path, whole_builds: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the map's claims folded into their works (as in any project of thousands of works), a claim
-    added, given fewer themes, or removed is a quick build too: counts, rankings, theme and work pages,
-    works.html and the map's sizes come out as a build from nothing makes them."""
+    added, given fewer or new themes, moved to a work with no claims yet, or removed is a quick build too:
+    counts, rankings, theme and work pages, works.html, and the map's sizes, edges and places come out as
+    a build from nothing makes them. A new dispute, or a citation the graph did not have, is a whole build."""
     import litgraph.mapview
+    from litgraph import load
 
     monkeypatch.setattr(litgraph.mapview, "CLAIM_LIMIT", 100)  # the bundled map folded, as at 100k works
+    monkeypatch.setattr(litgraph.mapview, "SPRING_LIMIT", 10)  # and not relaxed as a whole, as at 100k
     root = _bundled(tmp_path)
     build(open_project(root))
+    data = load(open_project(root)).data
+    unclaimed = sorted(set(data.works) - {c.source for c in data.claims.values()})[0]
     path = root / "bibliography/claims/seed002.yaml"
     item = _plain_item(path)
     first_id = re.match(r"  - id: (\S+)", item).group(1)  # type: ignore[union-attr]
     themes = re.search(r"(?m)^    themes: \[(.*)\]$", item).group(1)  # type: ignore[union-attr]
+    source = re.search(r"(?m)^    source: (\S+)$", item).group(1)  # type: ignore[union-attr]
     added = item.replace(f"  - id: {first_id}", "  - id: quick-added-claim", 1).replace("text: ", "text: Added. ", 1)
+    other = next(t for t in ("trust", "stigma", "tokenism") if t not in themes)
+    unread = re.sub(r"(?m)^    reported_in: .*\n", "", added)  # (a claim read in a work cites its source)
     text = path.read_text(encoding="utf-8")
     steps = [
         ("added", text + added),
         ("fewer themes", text + added.replace(f"themes: [{themes}]", f"themes: [{themes.split(', ')[0]}]")),
+        ("a theme new to its work", text + added.replace(f"themes: [{themes}]", f"themes: [{themes}, {other}]")),
+        ("a work's first claim", text + unread.replace(f"source: {source}", f"source: {unclaimed}")),
         ("removed", text),
     ]
     for what, content in steps:
@@ -265,12 +275,9 @@ def test_claims_added_removed_or_rethemed_are_patched_in_and_equal_a_whole_build
         assert summary.claims == 322 + (what != "removed"), what
         _same_as_from_nothing(root, tmp_path)
     assert whole_builds == ["whole"]
-    # beyond what the patch reaches, a whole build: a work given a theme it had no claim on (the map's
-    # edges change), a new claim that disputes another (a contested group forms)
-    other = next(t for t in ("trust", "stigma", "tokenism") if t not in themes)
     for what, content in (
-        ("new theme for the work", text + added.replace(f"themes: [{themes}]", f"themes: [{themes}, {other}]")),
         ("disputes", text + added.replace("    lang: ", f"    disputes: [{first_id}]\n    lang: ", 1)),
+        ("a new citation", text + added.replace(f"source: {source}", f"source: {unclaimed}")),
     ):
         path.write_text(content, encoding="utf-8")
         assert "quick build" not in build(open_project(root)).seconds, what
