@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +26,7 @@ import pyoxigraph as ox
 from litgraph import __version__
 from litgraph.graph import WORKS_UNIT, Unit
 from litgraph.parsecache import signed, verified
-from litgraph.rdfio import atomic_file, jsonld_body, jsonld_head, serialize, turtle_body, turtle_header
+from litgraph.rdfio import atomic_file, copy_range, jsonld_body, jsonld_head, serialize, turtle_body, turtle_header
 from litgraph.shacl import RDF_TYPE, Node, Piece, pieces_of
 
 UNITS_FORMAT = "3"  # bump when what a unit's files hold changes, or the triples made from the same inputs
@@ -193,28 +191,6 @@ def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[Built
     return result
 
 
-def _copy(source: IO[bytes], target: IO[bytes]) -> None:
-    """All of `source` appended to `target`: in the kernel where it can (copy_file_range), else through
-    memory."""
-    target.flush()
-    copied = 0
-    try:
-        size = os.fstat(source.fileno()).st_size
-        while copied < size:
-            done = os.copy_file_range(source.fileno(), target.fileno(), size - copied)
-            if done == 0:
-                break
-            copied += done
-        if copied == size:
-            return
-    except (AttributeError, OSError):
-        if copied:
-            raise
-    source.seek(copied)
-    target.seek(0, os.SEEK_END)
-    shutil.copyfileobj(source, target, 1 << 20)
-
-
 def write_assembled(handle: IO[bytes], head: bytes, bodies: list[Path], separator: bytes, tail: bytes) -> None:
     """`head`, then the non-empty files' bytes joined by `separator`, then `tail`."""
     handle.write(head)
@@ -226,7 +202,7 @@ def write_assembled(handle: IO[bytes], head: bytes, bodies: list[Path], separato
             handle.write(separator)
         first = False
         with path.open("rb") as body:
-            _copy(body, handle)
+            copy_range(body, handle)
     handle.write(tail)
 
 

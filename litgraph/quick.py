@@ -37,7 +37,7 @@ from litgraph.config import Project
 from litgraph.model import Claim, Dataset
 from litgraph.namespaces import LG
 from litgraph.parsecache import ParseCache, load_signed_pickle, save_signed_pickle
-from litgraph.rdfio import atomic_file
+from litgraph.rdfio import atomic_file, copy_range
 from litgraph.store import fingerprint, input_stats
 
 if TYPE_CHECKING:
@@ -526,19 +526,21 @@ def _splice_map(project: Project, plan: _SitePlan, keys: list[str], edit: Callab
     keys = sorted((k for k in set(keys) if k in offsets), key=lambda k: offsets[k][0])
     if not keys:
         return
-    page = (project.site_dir / "index.html").read_bytes()
-    parts, at = [], 0
     growth: dict[int, int] = {}  # where a changed value began -> how many bytes longer it is
-    for key in keys:
-        begin, end = offsets[key]
-        old = orjson.loads(page[begin:end]) if not key.startswith("@") else None  # ("@edges": replaced whole)
-        body = script_json(edit(key, old))
-        parts += [page[at:begin], body]
-        at = end
-        growth[begin] = len(body) - (end - begin)
-    parts.append(page[at:])
-    with atomic_file(project.site_dir / "index.html") as handle:
-        handle.writelines(parts)
+    # the page (200 MB at 100k works) is not read: the changed values are, and the rest is copied around
+    # them in the kernel
+    with (project.site_dir / "index.html").open("rb") as page, atomic_file(project.site_dir / "index.html") as out:
+        at = 0
+        for key in keys:
+            begin, end = offsets[key]
+            page.seek(begin)
+            old = orjson.loads(page.read(end - begin)) if not key.startswith("@") else None  # (edges: anew)
+            body = script_json(edit(key, old))
+            copy_range(page, out, at, begin - at)
+            out.write(body)
+            at = end
+            growth[begin] = len(body) - (end - begin)
+        copy_range(page, out, at)
     starts = sorted(growth)
     shifts = list(itertools.accumulate(growth[b] for b in starts))  # how far what follows each change moves
     fixed = {}

@@ -131,3 +131,31 @@ def write_graph(triples: list[ox.Triple], path: Path, fmt: str, base_iri: str) -
     data = serialize(triples, fmt, base_iri)
     with atomic_file(path) as handle:
         handle.write(data)
+
+
+def copy_range(source: IO[bytes], target: IO[bytes], start: int = 0, length: int | None = None) -> None:
+    """`length` bytes of `source` from `start` (all the rest: None) appended to `target`: in the kernel
+    where it can (copy_file_range: no trip through memory), else through memory."""
+    target.flush()
+    copied = 0
+    if length is None:
+        length = os.fstat(source.fileno()).st_size - start
+    try:
+        while copied < length:
+            done = os.copy_file_range(source.fileno(), target.fileno(), length - copied, start + copied)
+            if done == 0:
+                break
+            copied += done
+        if copied == length:
+            return
+    except (AttributeError, OSError):
+        if copied:
+            raise
+    source.seek(start + copied)
+    target.seek(0, os.SEEK_END)
+    while copied < length:
+        chunk = source.read(min(1 << 20, length - copied))
+        if not chunk:
+            break
+        target.write(chunk)
+        copied += len(chunk)

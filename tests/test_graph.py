@@ -284,3 +284,30 @@ def test_a_big_output_is_swapped_in_whole_and_its_old_version_removed(tmp_path: 
         raise RuntimeError
     assert target.read_bytes() == b"new page"
     assert _freed(tmp_path) == ["index.html"]
+
+
+@pytest.mark.parametrize("kernel", [True, False], ids=["copy_file_range", "through memory"])
+def test_copy_range_appends_the_bytes_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool) -> None:
+    """rdfio.copy_range (graph files assembled from units, the map patched around its changed values):
+    a range, or all the rest, appended after what the target holds, in the kernel or, where that call
+    fails, through memory."""
+    import os
+
+    from litgraph.rdfio import copy_range
+
+    if not kernel:
+
+        def refuse(*args: object) -> int:
+            raise OSError("not here")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+    source = tmp_path / "source"
+    source.write_bytes(bytes(range(256)) * 8192)  # 2 MB: more than one chunk
+    with source.open("rb") as src, (tmp_path / "target").open("wb") as out:
+        out.write(b"head:")
+        copy_range(src, out, 10, 5)
+        out.write(b"|")
+        copy_range(src, out, 1_500_000)
+        out.write(b"|tail")
+    data = source.read_bytes()
+    assert (tmp_path / "target").read_bytes() == b"head:" + data[10:15] + b"|" + data[1_500_000:] + b"|tail"
