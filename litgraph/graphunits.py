@@ -137,6 +137,15 @@ class UnitCache:
             return iter(unit.triples)
         return (ox.Triple(q.subject, q.predicate, q.object) for q in self.quads(unit))
 
+    def ntriples(self, unit: BuiltUnit) -> Path | bytes:
+        """A unit's triples as N-Triples: its saved file, or (not saved: a read-only project) its pieces'."""
+        path = self.path(unit.digest, "nt")
+        if unit.triples is None or path.is_file():
+            return path
+        if unit.pieces and unit.pieces[0].data:
+            return "".join(p.data[: p.own_end] for p in unit.pieces).encode("utf-8")
+        return serialize(unit.triples, "nt", "")
+
     def quads(self, unit: BuiltUnit) -> Iterator[ox.Quad]:
         """A unit's triples as quads of the default graph (what the store loads)."""
         if unit.triples is not None:

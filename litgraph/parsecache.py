@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 
 from litgraph import __version__
 from litgraph.rdfio import atomic_file
-from litgraph.workers import parallel_map
+from litgraph.workers import no_cycle_collection, parallel_map
 
 T = TypeVar("T")
-FORMAT = "1"  # bump when what a reader returns changes shape
+FORMAT = "2"  # bump when what a reader returns, or an entry's layout, changes
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
@@ -104,10 +104,15 @@ class ParseCache:
             else:
                 todo.append((path, key, entry))
         size = sum(p.stat().st_size for p, _, _ in todo if p.is_file())
-        parsed = parallel_map(parse, [p for p, _, _ in todo], workers=None if size >= PARALLEL_BYTES else 1)
-        for (path, key, entry), value in zip(todo, parsed, strict=True):
-            values[path] = value
-            self._store(key, entry, value)
+        if size < PARALLEL_BYTES:
+            for path, key, entry in todo:
+                values[path] = parse(path)
+                self._store(key, entry, values[path])
+        else:  # in workers, each value pickled once there: what comes back is also what the cache keeps
+            bodies = parallel_map(_parse_pickled, [parse] * len(todo), [p for p, _, _ in todo])
+            for (path, key, entry), body in zip(todo, bodies, strict=True):
+                values[path] = pickle.loads(body)
+                self._write(key, entry, body)
         return [values[p] for p in paths]
 
     @staticmethod
@@ -148,21 +153,27 @@ class ParseCache:
         try:
             stored = entry.read_bytes()
             mac, body = stored[:32], stored[32:]
-            if hmac.compare_digest(mac, hmac.new(self.secret, body, "sha256").digest()):
-                stored_key, value = pickle.loads(body)
-                if stored_key == key:
-                    return (value,)
+            if body[: len(key)] == key.encode("ascii") and hmac.compare_digest(
+                mac, hmac.new(self.secret, body, "sha256").digest()
+            ):
+                return (pickle.loads(body[len(key) :]),)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             pass
         return None
 
     def _store(self, key: str | None, entry: Path | None, value: object) -> None:
+        if key is not None and entry is not None and self.secret is not None:
+            self._write(key, entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write(self, key: str | None, entry: Path | None, pickled: bytes) -> None:
+        """An entry: the HMAC of what follows, the cache key (hex), the pickled value."""
         if key is None or entry is None or self.secret is None:
             return
-        body = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        body = key.encode("ascii") + pickled
         try:
             with atomic_file(entry) as handle:
-                handle.write(hmac.new(self.secret, body, "sha256").digest() + body)
+                handle.write(hmac.new(self.secret, body, "sha256").digest())
+                handle.write(body)
         except OSError:
             pass  # a read-only project still builds, only without the cache
 
@@ -176,3 +187,9 @@ class ParseCache:
 
 
 NO_CACHE = ParseCache(None)
+
+
+def _parse_pickled(parse: Callable[[Path], Any], path: Path) -> bytes:
+    """`parse(path)`, pickled (in a worker process: its result crosses to the parent as these bytes)."""
+    with no_cycle_collection():
+        return pickle.dumps(parse(path), protocol=pickle.HIGHEST_PROTOCOL)

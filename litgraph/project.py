@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from litgraph.ontology import read_ontology
 from litgraph.parsecache import ParseCache
 from litgraph.proposals import merge_proposals
 from litgraph.store import fingerprint, input_stats, open_store, write_store
+from litgraph.workers import no_cycle_collection
 
 if TYPE_CHECKING:
     from litgraph.graphunits import BuiltUnit, UnitCache
@@ -64,20 +64,6 @@ class BuildSummary:
     warnings: list[Problem]
     outputs: list[Path]
     seconds: dict[str, float]
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector off while a build makes its millions of objects: each full collection walks
-    every live object, and at 100k works those passes took a third of a rebuild. The pipeline's data hold no
-    reference cycles that would pile up meanwhile; the collector is back on when the block ends."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def load(project: Project, progress: Progress = _quiet) -> LoadResult:
@@ -120,7 +106,7 @@ def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResu
     return loaded, [t for unit in units for t in cache.triples(unit)]
 
 
-@_no_cycle_collection()
+@no_cycle_collection()
 def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, list[BuiltUnit], UnitCache]:
     """build_graph as units: those whose inputs are unchanged since the last build are kept, not built
     (see graphunits.py); those built are validated piece by piece and saved once they conform."""
@@ -201,7 +187,7 @@ def build(project: Project, progress: Progress = _quiet, quick: bool = True) -> 
         ) from exc
 
 
-@_no_cycle_collection()
+@no_cycle_collection()
 def _build(project: Project, progress: Progress) -> BuildSummary:
     from litgraph.quick import forget, load_record, remember
 

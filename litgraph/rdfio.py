@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ctypes
 import glob
+import io
 import json
 import os
 import secrets
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -131,6 +132,37 @@ def write_graph(triples: list[ox.Triple], path: Path, fmt: str, base_iri: str) -
     data = serialize(triples, fmt, base_iri)
     with atomic_file(path) as handle:
         handle.write(data)
+
+
+class Concatenated(io.RawIOBase):
+    """Byte sources (files by path, or bytes) read one after another as one stream, each file opened only
+    when the one before it is done: what the store's bulk loader reads a graph's units from."""
+
+    def __init__(self, sources: Iterable[Path | bytes]):
+        self._sources = iter(sources)
+        self._current: IO[bytes] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while True:
+            if self._current is None:
+                source = next(self._sources, None)
+                if source is None:
+                    return 0
+                self._current = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb", buffering=0)
+            count = self._current.readinto(buffer)  # type: ignore[attr-defined]
+            if count:
+                return int(count)
+            self._current.close()
+            self._current = None
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+        super().close()
 
 
 def copy_range(source: IO[bytes], target: IO[bytes], start: int = 0, length: int | None = None) -> None:

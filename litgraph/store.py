@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -30,7 +31,7 @@ from litgraph.lookup import ThemeLookup
 from litgraph.model import Claim, Dataset
 from litgraph.namespaces import LG, mint
 from litgraph.parsecache import signed, verified
-from litgraph.rdfio import atomic_file
+from litgraph.rdfio import Concatenated, atomic_file
 
 if TYPE_CHECKING:
     from litgraph.graphunits import BuiltUnit, UnitCache
@@ -317,14 +318,18 @@ def write_store(
     staging = project.state_dir / f"store.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     store = ox.Store(str(staging))
-    store.bulk_extend(  # one bulk load: each costs a fixed ~0.3 s
-        itertools.chain(
-            *(cache.quads(u) for u in units),
-            _bibtex_quads(project, data),
-            _on_theme_quads(project, data.claims.values(), ancestors),
-            _view_quads(project, data, ancestors),
+    # the graph read back from its units' N-Triples by Oxigraph's parser (blank node labels kept, as
+    # in-place updates need them): making 5 million quads from the built triples in Python took 24 s at
+    # 100k works; then the rest, all in one bulk load (each costs a fixed ~0.3 s)
+    with io.BufferedReader(Concatenated(cache.ntriples(u) for u in units), 1 << 20) as graph:
+        store.bulk_extend(
+            itertools.chain(
+                ox.parse(graph, format=ox.RdfFormat.N_TRIPLES),
+                _bibtex_quads(project, data),
+                _on_theme_quads(project, data.claims.values(), ancestors),
+                _view_quads(project, data, ancestors),
+            )
         )
-    )
     store.flush()
     del store
     target, old = _store_dir(project), project.state_dir / f"store.old-{os.getpid()}"

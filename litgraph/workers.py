@@ -7,16 +7,33 @@ spawned child cannot import, or a system that refuses new processes — the work
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off while a build makes its millions of objects (also as a decorator): each
+    full collection walks every live object, and at 100k works those passes took a third of a rebuild (and
+    a third of parsing a claims file). The pipeline's data hold no reference cycles that would pile up
+    meanwhile; the collector is back on when the block ends."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def cores() -> int:

@@ -26,32 +26,66 @@ _BASE = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "int", "float", "bool", "null")}
 
 
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+    yaml.SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+}
+
+
 class _LineLoader(_BASE):  # type: ignore[misc, valid-type]
-    """A safe loader (plain mappings, lists and strings only) that keeps marks and reports duplicate keys."""
+    """A safe loader (plain mappings, lists and strings only) that keeps marks and reports duplicate keys.
+
+    The parser and composer are libyaml's; what PyYAML does in Python per node is cut to the least: the
+    resolver gives every untagged node its default tag (what BaseResolver does, with no implicit or path
+    resolvers, by a longer way), and the document is made by one recursive walk rather than by
+    BaseConstructor's generic machinery (at 300,000 claims those two were half the time of reading)."""
 
     duplicate_keys: list[tuple[str, int]]
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node.tag not in _PLAIN_TAGS:  # e.g. !!python/object: refused, never constructed
-            raise yaml.constructor.ConstructorError(None, None, f"the tag {node.tag!r} is not allowed", node.start_mark)
-        return super().construct_object(node, deep=deep)
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        return _DEFAULT_TAGS[kind]
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
-        mapping = Located()
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key)
-            if key in mapping:
-                self.duplicate_keys.append((key, key_node.start_mark.line + 1))
-            mapping[key] = self.construct_object(value_node, deep=deep)
-            mapping.key_lines[key] = key_node.start_mark.line + 1
-        return mapping
+    def construct_document(self, node: yaml.Node) -> Any:
+        made: dict[int, Any] = {}  # an anchored node's value, so that each alias gives the same object
+        making: set[int] = set()
 
+        def value(node: yaml.Node) -> Any:
+            if node.tag not in _PLAIN_TAGS:  # e.g. !!python/object: refused, never constructed
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the tag {node.tag!r} is not allowed", node.start_mark
+                )
+            if isinstance(node, yaml.ScalarNode):
+                return node.value
+            key = id(node)
+            if key in made:
+                return made[key]
+            if key in making:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "found unconstructable recursive node", node.start_mark
+                )
+            making.add(key)
+            if isinstance(node, yaml.SequenceNode):
+                result: Any = [value(child) for child in node.value]
+            else:
+                result = Located()
+                result.line = node.start_mark.line + 1
+                lines: dict[str, int] = {}
+                result.key_lines = lines
+                for key_node, value_node in node.value:
+                    name = value(key_node)
+                    if not isinstance(name, str):
+                        name = str(name)
+                    line = key_node.start_mark.line + 1
+                    if name in result:
+                        self.duplicate_keys.append((name, line))
+                    result[name] = value(value_node)
+                    lines[name] = line
+            making.discard(key)
+            made[key] = result
+            return result
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+        return value(node)
 
 
 def load_yaml(path: Path, problems: list[Problem]) -> Any:

@@ -148,6 +148,14 @@ def test_files_parsed_side_by_side_give_what_one_by_one_gives(tmp_path: Path, mo
     assert [[c.id for c in claims] for claims, _ in side_by_side] == [["claim-0"], ["claim-1"], ["claim-2"], []]
     assert side_by_side == one_by_one  # problems (the broken file's, with its line) included
     assert side_by_side[3][1] and side_by_side[3][1][0].line is not None
+    # the entries are the bytes the workers pickled: read back without parsing or spawning again
+    spawned.clear()
+    assert ParseCache(tmp_path / "parsed").get_many(paths, "claims", _never) == one_by_one
+    assert not spawned
+
+
+def _never(path: Path) -> object:
+    raise AssertionError(f"{path} was parsed again")
 
 
 def _store_quads(root: Path) -> set[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from litgraph import load, open_project
+from litgraph.model import Problem
 
 from .conftest import MakeProject
 
@@ -122,6 +123,23 @@ def test_python_object_tag_is_refused_safely(make_project: MakeProject, tmp_path
     problems = problems_of(root)
     assert not marker.exists()
     assert any("a.yaml:2:" in p and "refused" in p for p in problems), problems
+
+
+def test_yaml_reader_keeps_lines_aliases_and_refuses_recursion(tmp_path: Path) -> None:
+    from litgraph.yamlfile import load_yaml_text
+
+    problems: list[Problem] = []
+    text = "claims:\n  - id: a\n    themes: &t [trust, 2]\n    lang: no\n\n  - id: b\n    themes: *t\n"
+    document = load_yaml_text(tmp_path / "a.yaml", text, problems)
+    first, second = document["claims"]
+    assert not problems and first["themes"] == ["trust", "2"] and first["lang"] == "no"  # strings, untyped
+    assert second["themes"] is first["themes"]  # an alias is the anchored value
+    assert (first.line, first.key_lines, second.line_of("themes")) == (2, {"id": 2, "themes": 3, "lang": 4}, 7)
+    assert load_yaml_text(tmp_path / "b.yaml", "a: &x [1, *x]\n", problems) is None
+    assert problems and problems[0].line == 1 and "recursive" in problems[0].message
+    problems.clear()
+    assert load_yaml_text(tmp_path / "c.yaml", "a: 1\nb:\n  - !!python/name:os.system x\n", problems) is None
+    assert problems[0].line == 3 and "refused" in problems[0].message
 
 
 def test_yaml_syntax_error_gives_line(make_project: MakeProject) -> None:

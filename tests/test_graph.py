@@ -311,3 +311,15 @@ def test_copy_range_appends_the_bytes_asked_for(tmp_path: Path, monkeypatch: pyt
         out.write(b"|tail")
     data = source.read_bytes()
     assert (tmp_path / "target").read_bytes() == b"head:" + data[10:15] + b"|" + data[1_500_000:] + b"|tail"
+
+
+def test_concatenated_reads_files_and_bytes_as_one_stream(tmp_path: Path) -> None:
+    import io
+
+    from litgraph.rdfio import Concatenated
+
+    (tmp_path / "a.nt").write_bytes(b"A" * 70_000)
+    (tmp_path / "empty.nt").write_bytes(b"")
+    sources = [tmp_path / "a.nt", b"<x> <y> <z> .\n", tmp_path / "empty.nt", b"", tmp_path / "a.nt"]
+    with io.BufferedReader(Concatenated(sources), 4096) as stream:
+        assert stream.read() == b"A" * 70_000 + b"<x> <y> <z> .\n" + b"A" * 70_000
