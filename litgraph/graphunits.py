@@ -95,7 +95,7 @@ class UnitCache:
         if unit.triples is None:
             return
         files = {
-            "nt": "".join(p.data[: p.own_end] for p in unit.pieces).encode("utf-8"),
+            "nt": _own_ntriples(unit),
             "ttl": turtle_body(unit.triples, base_iri),
             "jsonld": jsonld_body(unit.triples),
             "types.nt": unit.types.encode("utf-8"),
@@ -135,22 +135,19 @@ class UnitCache:
         """A unit's triples: as built now, or read back from its N-Triples."""
         if unit.triples is not None:
             return iter(unit.triples)
-        return (ox.Triple(q.subject, q.predicate, q.object) for q in self.quads(unit))
+        parsed = ox.parse(path=str(self.path(unit.digest, "nt")), format=ox.RdfFormat.N_TRIPLES)
+        return (ox.Triple(q.subject, q.predicate, q.object) for q in parsed)
 
     def ntriples(self, unit: BuiltUnit) -> Path | bytes:
-        """A unit's triples as N-Triples: its saved file, or (not saved: a read-only project) its pieces'."""
+        """A unit's triples as N-Triples (what the store loads): its saved file, or, where it could not be
+        saved (a read-only project), its pieces' text."""
         path = self.path(unit.digest, "nt")
-        if unit.triples is None or path.is_file():
-            return path
-        if unit.pieces and unit.pieces[0].data:
-            return "".join(p.data[: p.own_end] for p in unit.pieces).encode("utf-8")
-        return serialize(unit.triples, "nt", "")
+        return path if unit.kept or path.is_file() else _own_ntriples(unit)
 
-    def quads(self, unit: BuiltUnit) -> Iterator[ox.Quad]:
-        """A unit's triples as quads of the default graph (what the store loads)."""
-        if unit.triples is not None:
-            return (ox.Quad(t.subject, t.predicate, t.object) for t in unit.triples)
-        return iter(ox.parse(path=str(self.path(unit.digest, "nt")), format=ox.RdfFormat.N_TRIPLES))
+
+def _own_ntriples(unit: BuiltUnit) -> bytes:
+    """The N-Triples of a unit built now: its pieces' own triples (without the types of what they point at)."""
+    return "".join(p.data[: p.own_end] for p in unit.pieces).encode("utf-8")
 
 
 def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[BuiltUnit]:

@@ -162,12 +162,12 @@ class ParseCache:
         return None
 
     def _store(self, key: str | None, entry: Path | None, value: object) -> None:
-        if key is not None and entry is not None and self.secret is not None:
+        if self.folder is not None:  # (pickle only what is kept)
             self._write(key, entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _write(self, key: str | None, entry: Path | None, pickled: bytes) -> None:
         """An entry: the HMAC of what follows, the cache key (hex), the pickled value."""
-        if key is None or entry is None or self.secret is None:
+        if key is None or entry is None or self.secret is None:  # (not cached: see _where)
             return
         body = key.encode("ascii") + pickled
         try:
