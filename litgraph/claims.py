@@ -184,13 +184,27 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
 
 _ITEM = re.compile(r"( *)- ")
 _ALIAS_OR_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\]}]")
+_AFTER_ALIAS_OR_ANCHOR = re.compile(r"[^\s,\]}]")
+
+
+def _has_alias_or_anchor(text: str) -> bool:
+    """_ALIAS_OR_ANCHOR.search(text), at a tenth of its cost on a file of 20,000 claims: str.find skips
+    to each '&' and '*' (few, in claims), where the pattern tries every position of the file."""
+    for mark in "&*":
+        at = text.find(mark)
+        while at >= 0:
+            before = text[at - 1] if at else " "  # (the pattern's \s: str.isspace, both Py_UNICODE_ISSPACE)
+            if (before.isspace() or before in "[{,:-") and _AFTER_ALIAS_OR_ANCHOR.match(text, at + 1):
+                return True
+            at = text.find(mark, at + 1)
+    return False
 
 
 def item_spans(text: str) -> list[tuple[int, str]] | None:
     """The items of a claims file as (first line, their text), when the file has the plain shape that
     `litgraph init` and editors write: comments or blank lines, 'claims:', then '- ' items at one indent,
     with no anchors or aliases (an item then reads the same alone as in its file). None otherwise."""
-    if _ALIAS_OR_ANCHOR.search(text) or "\t" in text or "\r" in text:
+    if "\t" in text or "\r" in text or _has_alias_or_anchor(text):
         return None
     header = _HEADER.match(text)
     first = _FIRST_ITEM.search(text, header.end()) if header else None
@@ -199,9 +213,10 @@ def item_spans(text: str) -> list[tuple[int, str]] | None:
     body, indent = first.start(), len(first.group(1))
     if not _BLANK_OR_COMMENTS.fullmatch(text, header.end(), body):
         return None
-    starts = [m.start() for m in re.finditer(rf"^ {{{indent}}}- ", text[body:], re.M)]
+    rest = "\n" + text[body:]  # (a line's start found by its newline: far faster than re.M's ^)
+    starts = [m.start() for m in re.finditer(rf"\n {{{indent}}}- ", rest)]
     # every line at the items' indent or less that is not blank or a comment must start an item
-    if len(re.findall(rf"^ {{0,{indent}}}[^ \n#]", text[body:], re.M)) != len(starts):
+    if len(re.findall(rf"\n {{0,{indent}}}[^ \n#]", rest)) != len(starts):
         return None
     spans, line = [], text.count("\n", 0, body) + 1
     bounds = [body + s for s in starts] + [len(text)]

@@ -10,27 +10,55 @@ themes included, so a theme filter needs no query.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from litgraph.model import Dataset
 
 STANCES = ("for", "against", "qualifies")
 
 
+class Party(Protocol):
+    """A claim as the groups see it (a model.Claim is one; a quick build makes others from the store)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def themes(self) -> Sequence[str]: ...
+    @property
+    def disputes(self) -> Sequence[str]: ...
+    @property
+    def question(self) -> str | None: ...
+    @property
+    def stance(self) -> str | None: ...
+
+
 def contested_groups(data: Dataset, ancestors: dict[str, set[str]]) -> list[dict[str, Any]]:
     """Every contested group, most works taking part first: {kind, id, sources, sides: [[stance, [claim
     ids]]], links: [[a, b]] (disputes), themes: [theme ids, broader included]}."""
-    import networkx as nx  # only builds pay for importing it
+    groups = question_groups(data.claims, ancestors) + dispute_groups(data.claims, ancestors)
+    groups.sort(key=rank_key)
+    return groups
 
-    claims = data.claims
 
-    def themes_of(ids: set[str]) -> list[str]:
-        found: set[str] = set()
-        for claim_id in ids:
-            for theme in claims[claim_id].themes:
-                found |= ancestors.get(theme, {theme})
-        return sorted(found)
+def rank_key(group: dict[str, Any]) -> tuple[int, str, str]:
+    """A group's place in the ranking: most works first, then kind and id."""
+    return -group["sources"], group["kind"], group["id"]
 
+
+def _themes_of(claims: Mapping[str, Party], ids: Iterable[str], ancestors: dict[str, set[str]]) -> list[str]:
+    found: set[str] = set()
+    for claim_id in ids:
+        for theme in claims[claim_id].themes:
+            found |= ancestors.get(theme, {theme})
+    return sorted(found)
+
+
+def question_groups(claims: Mapping[str, Party], ancestors: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """The groups of the questions that `claims` take stances on (each question's claims all among them):
+    at least two stances, from at least two works."""
     groups: list[dict[str, Any]] = []
     by_question: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for claim in claims.values():
@@ -44,8 +72,16 @@ def contested_groups(data: Dataset, ancestors: dict[str, set[str]]) -> list[dict
         ordered = [[stance, sorted(sides[stance])] for stance in STANCES if stance in sides]
         groups.append(
             {"kind": "question", "id": question, "sources": len(sources), "sides": ordered,
-             "themes": themes_of(members)}
+             "themes": _themes_of(claims, members, ancestors)}
         )  # fmt: skip
+    return groups
+
+
+def dispute_groups(claims: Mapping[str, Party], ancestors: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """The groups of the disputes between `claims` (links to claims not among them are left out): each
+    connected set of links, split into its two sides where the links allow it."""
+    import networkx as nx  # only builds pay for importing it
+
     network = nx.Graph()
     links_from: dict[str, list[list[str]]] = defaultdict(list)
     for claim in claims.values():
@@ -57,6 +93,7 @@ def contested_groups(data: Dataset, ancestors: dict[str, set[str]]) -> list[dict
         colours: dict[str, int] | None = nx.bipartite.color(network)
     except nx.NetworkXError:  # some component has an odd cycle: colour component by component
         colours = None
+    groups: list[dict[str, Any]] = []
     for component in nx.connected_components(network):
         colour = colours
         if colour is None:
@@ -77,8 +114,7 @@ def contested_groups(data: Dataset, ancestors: dict[str, set[str]]) -> list[dict
                 "sources": len({claims[c].source for c in component}),
                 "sides": [[f"side {i + 1}", side] for i, side in enumerate(split)],
                 "links": sorted(pair for claim in component for pair in links_from.get(claim, [])),
-                "themes": themes_of(component),
+                "themes": _themes_of(claims, component, ancestors),
             }
         )
-    groups.sort(key=lambda g: (-g["sources"], g["kind"], g["id"]))
     return groups

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -175,6 +176,26 @@ class Claim:
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
+
+    def row(self, citations: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        """The claim as listings and pages show it (queries.CLAIM_ROW_FIELDS, as Graph.claim_rows reads them
+        from the graph), given its works' {"citation", "reference"} by key."""
+        source, reporter = citations.get(self.source, {}), citations.get(self.reported_in or "")
+        on_question = bool(self.question and self.stance)
+        return {
+            "id": self.id,
+            "text": self.text,
+            "source": self.source,
+            "reported_in": self.reported_in,
+            "locator": self.locator,
+            "evidence": self.evidence,
+            "question": self.question if on_question else None,
+            "stance": self.stance if on_question else None,
+            "themes": sorted(set(self.themes)),
+            "source_citation": source.get("citation"),
+            "reported_in_citation": reporter.get("citation") if reporter is not None else None,
+            "source_reference": source.get("reference"),
+        }
 
 
 @dataclass

@@ -6,11 +6,11 @@ Results are plain dicts, ready for the CLI's formatters and documented as the JS
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import pyoxigraph as ox
 
 from litgraph.errors import NotFoundError
@@ -28,7 +28,8 @@ IDENTIFIER, NOTATION = ox.NamedNode(DCTERMS + "identifier"), ox.NamedNode(SKOS +
 CITATION, REFERENCE = ox.NamedNode(LG + "citation"), ox.NamedNode(DCTERMS + "bibliographicCitation")
 SUBJECT, SOURCE = ox.NamedNode(DCTERMS + "subject"), ox.NamedNode(DCTERMS + "source")
 ON_THEME = ox.NamedNode(LG + "onTheme")  # in INDEX: a claim's themes, broader ones included
-FEW_CHUNKS = 8  # up to this many chunks of contested groups are read one query each, more in one query
+FEW_CHUNKS = 8  # up to this many chunks of the contested ranking are read one look-up each, more in one pass
+FEW_GROUPS = 500  # up to this many contested groups are read one look-up each, more in one pass
 BULK_KEYS = 5000  # above this many keys (or claims), one query for all and a filter beats one query each
 CLAIM_FIELDS = """
   ?claim dcterms:identifier ?id ; lg:statement ?text ; dcterms:source ?work .
@@ -397,63 +398,56 @@ def claims(
     return rows
 
 
-def _claims_with_citations(graph: Graph, ids: set[str], known: dict[str, Row] | None = None) -> dict[str, Row]:
-    """The claims `ids` (all of them taking part in disputes or questions), with their works' citations.
+def _contested_groups(graph: Graph, theme_id: str | None, limit: int | None) -> tuple[list[Row], dict[str, Row]]:
+    """The ranked groups (all, or those touching `theme_id`), the first `limit`, and their claims' rows:
+    only the ranking's chunks that name them are read, and only their groups (store.contested_quads)."""
+    from litgraph.store import CLAIM_ROWS, CONTESTED, CONTESTED_CHUNK, GROUP, RANKING_CHUNK, RANKS, group_node
 
-    `known`: claim rows by id, with source_citation, reported_in_citation and source_reference, when the
-    caller has read every claim already (the site build)."""
-    if not ids:
-        return {}
-    if known is not None:
-        return {c: dict(known[c]) if c in known else {"id": c, "themes": []} for c in ids}
-    if len(ids) <= BULK_KEYS:  # a listing's first groups: each claim read by index look-ups
-        return graph.claim_rows(sorted(ids))
-    rows = graph.claims_where(  # every group (the site): one query for all claims in disputes and questions
-        "{ ?claim lg:disputes ?o } UNION { ?s lg:disputes ?claim } UNION { ?claim lg:onQuestion ?q }"
-    )
-    claims = {r["id"]: r for r in rows if r["id"] in ids}
-    keys = sorted({k for r in claims.values() for k in (r.get("source"), r.get("reported_in")) if k})
-    works = graph.citations(keys)
-    for claim_id in ids - set(claims):
-        claims[claim_id] = {"id": claim_id, "themes": []}
-    for row in claims.values():
-        for field in ("source", "reported_in"):
-            row[f"{field}_citation"] = works.get(row.get(field) or "", {}).get("citation")
-        row["source_reference"] = works.get(row.get("source") or "", {}).get("reference")
-    return claims
-
-
-def _contested_groups(graph: Graph, theme_id: str | None, limit: int | None) -> list[Row]:
-    """The ranked groups (all, or those touching `theme_id`), the first `limit`: only the chunks that hold
-    them are read and parsed (store.py keeps the groups in chunks, and each theme's ranks)."""
-    from litgraph.store import CONTESTED, CONTESTED_CHUNK
-
+    store, index = graph.store, INDEX
     ranks: list[int] | None = None
     if theme_id is not None:
-        found = graph.select(
-            "SELECT ?theme ?ranks WHERE { GRAPH <urn:litgraph:index> { ?theme lg:contested ?ranks } }",
-            theme=graph.iri("theme", theme_id),
-        )
-        ranks = [int(r) for r in found[0]["ranks"].split()] if found else []
+        found = next(store.quads_for_pattern(graph.iri("theme", theme_id), RANKS, None, index), None)
+        ranks = [int(r) for r in found.object.value.split()] if found is not None else []  # type: ignore[union-attr]
         ranks = ranks[:limit] if limit else ranks
-    chunks = sorted({r // CONTESTED_CHUNK for r in ranks}) if ranks is not None else None
-    if chunks is None and limit:
-        chunks = list(range((limit + CONTESTED_CHUNK - 1) // CONTESTED_CHUNK))
-    query = "SELECT ?chunk ?groups WHERE { GRAPH <urn:litgraph:index> { ?chunk lg:groups ?groups } }"
-    if chunks is not None and len(chunks) <= FEW_CHUNKS:  # a few chunks: one query each
-        rows = [r for n in chunks for r in graph.select(query, chunk=ox.NamedNode(f"{CONTESTED}{n}"))]
-    else:  # many or all: one query for every chunk
-        rows = graph.select(query)
-    wanted = set(chunks) if chunks is not None else None
-    parsed = {}
-    for row in rows:
-        number = int(row["chunk"][len(CONTESTED) :])
-        if wanted is None or number in wanted:
-            parsed[number] = json.loads(row["groups"])
-    if ranks is not None:
-        return [parsed[r // CONTESTED_CHUNK][r % CONTESTED_CHUNK] for r in ranks]
-    groups = [g for n in sorted(parsed) for g in parsed[n]]
-    return groups[:limit] if limit else groups
+    elif limit:
+        ranks = list(range(limit))
+    ranking: dict[int, list[list[Any]]] = {}
+    if ranks is not None and len({r // CONTESTED_CHUNK for r in ranks}) <= FEW_CHUNKS:  # one look-up each
+        for number in sorted({r // CONTESTED_CHUNK for r in ranks}):
+            chunk = next(
+                store.quads_for_pattern(ox.NamedNode(f"{CONTESTED}{number}"), RANKING_CHUNK, None, index), None
+            )
+            if chunk is not None:
+                ranking[number] = orjson.loads(chunk.object.value)  # type: ignore[union-attr]
+    else:  # many or all: every chunk
+        for chunk in store.quads_for_pattern(None, RANKING_CHUNK, None, index):
+            ranking[int(chunk.subject.value[len(CONTESTED) :])] = orjson.loads(chunk.object.value)  # type: ignore[union-attr]
+    if ranks is None:
+        entries = [e for n in sorted(ranking) for e in ranking[n]]
+    else:
+        entries = [ranking[r // CONTESTED_CHUNK][r % CONTESTED_CHUNK] for r in ranks if r // CONTESTED_CHUNK in ranking
+                   and r % CONTESTED_CHUNK < len(ranking[r // CONTESTED_CHUNK])]  # fmt: skip
+    keys = [f"{kind}:{group_id}" for _, kind, group_id in entries]
+    groups: dict[str, Row] = {}
+    rows: dict[str, Row] = {}
+    if len(keys) <= FEW_GROUPS:  # a listing's first groups: each read by its node
+        for key in keys:
+            node = group_node(key)
+            for quad in store.quads_for_pattern(node, None, None, index):
+                if quad.predicate == GROUP:
+                    groups[key] = orjson.loads(quad.object.value)  # type: ignore[union-attr]
+                elif quad.predicate == CLAIM_ROWS:
+                    rows.update(orjson.loads(quad.object.value))  # type: ignore[union-attr]
+    else:  # many: every group, in one pass
+        wanted = {group_node(k).value: k for k in keys}
+        for predicate in (GROUP, CLAIM_ROWS):
+            for quad in store.quads_for_pattern(None, predicate, None, index):
+                named = wanted.get(quad.subject.value)  # type: ignore[union-attr]
+                if named is not None and predicate == GROUP:
+                    groups[named] = orjson.loads(quad.object.value)  # type: ignore[union-attr]
+                elif named is not None:
+                    rows.update(orjson.loads(quad.object.value))  # type: ignore[union-attr]
+    return [groups[k] for k in keys if k in groups], rows
 
 
 def contested(
@@ -461,33 +455,39 @@ def contested(
 ) -> list[Row]:
     """Contested questions and disputes, each with its sides, most sources taking part first.
 
-    The groups are formed and ranked once per build (contestation.py, kept in the store's index graph);
-    here they are filtered by theme and cut to `limit`, and the claims' details are fetched for those only.
-    """
-    candidates = _contested_groups(graph, graph.theme(theme) if theme else None, limit)
+    The groups are formed and ranked once per build (contestation.py, kept in the store's index graph,
+    each chunk of them with its claims' rows); here they are filtered by theme and cut to `limit`.
+    `known`: claim rows by id, when the caller has read every claim already (the site build)."""
+    candidates, rows = _contested_groups(graph, graph.theme(theme) if theme else None, limit)
+    if known is not None:
+        ids = {c for g in candidates for _, side in g["sides"] for c in side}
+        rows = {c: known.get(c, {"id": c, "themes": []}) for c in ids}
+    return shown_groups(graph, candidates, rows)
+
+
+def shown_groups(graph: Graph, groups: list[Row], rows: dict[str, Row]) -> list[Row]:
+    """Ranked groups as `contested` shows them: with their questions' texts and their claims' rows."""
     texts: dict[str, dict[str, str]] = defaultdict(dict)
-    if any(g["kind"] == "question" for g in candidates):
+    if any(g["kind"] == "question" for g in groups):
         for row in graph.select(
             "SELECT ?id ?text (LANG(?text) AS ?lang) WHERE { ?q a lg:Question ; "
             "dcterms:identifier ?id ; lg:statement ?text }"
         ):
             texts[row["id"]][row["lang"]] = row["text"]
-    claims = _claims_with_citations(graph, {c for g in candidates for _, ids in g["sides"] for c in ids}, known)
-    groups = []
-    for group in candidates:
-        groups.append(
-            {
-                "kind": group["kind"],
-                "id": group["id"],
-                "text": texts.get(group["id"], {}) if group["kind"] == "question" else {},
-                "sources": group["sources"],
-                **({"links": group["links"]} if group["kind"] == "dispute" else {}),
-                "sides": [
-                    {"stance": stance, "claims": [dict(claims[c]) for c in ids]} for stance, ids in group["sides"]
-                ],
-            }
-        )
-    return groups
+    return [
+        {
+            "kind": group["kind"],
+            "id": group["id"],
+            "text": texts.get(group["id"], {}) if group["kind"] == "question" else {},
+            "sources": group["sources"],
+            **({"links": group["links"]} if group["kind"] == "dispute" else {}),
+            "sides": [
+                {"stance": stance, "claims": [dict(rows.get(c) or {"id": c, "themes": []}) for c in ids]}
+                for stance, ids in group["sides"]
+            ],
+        }
+        for group in groups
+    ]
 
 
 def run_query(store: ox.Store, sparql: str) -> Row:

@@ -275,11 +275,19 @@ def _quick_build(
 
         change = plan_change(project, reread, plan.themes)
         site = _plan_site(project, pages.result(), lambda index: affected_pages(change, index)) if change else None
+        if site is not None and change is not None and change.contest is not None:
+            from litgraph.site import load_contested_offsets
+
+            site.contested = load_contested_offsets(project.site_dir, project.state_dir)
+            if site.contested is None:
+                return whole()
         what = f"{len(change.after.keys() - change.before.keys())} added, " if change else ""
         what += f"{len(change.before.keys() - change.after.keys())} removed claim(s)" if change else ""
     else:
         site = _plan_site(project, pages.result(), lambda index: _wording_pages(changed, index))
         what = f"{len(changed)} edited claim(s)"
+        if site is not None and _contested_offsets(project, changed, site) is None:
+            return whole()
     if site is None:
         return whole()
     site.themes = plan.themes
@@ -287,12 +295,18 @@ def _quick_build(
     forget(project)  # from here on, a failure leaves a whole build to do
     from litgraph.graphunits import UnitCache, write_graph_files
     from litgraph.quick_claims import update_index
-    from litgraph.store import patch_store
+    from litgraph.store import patch_contested_rows, patch_store
 
     cache = UnitCache(project.state_dir / "units")
     for unit in plan.units:
         cache.save(unit, project.base_iri)
-    index = (lambda store: update_index(project, change, store)) if change is not None else None
+
+    def index(store: ox.Store) -> None:  # the index graph, as the change leaves it
+        if change is not None:
+            update_index(project, change, store)
+        else:
+            site.contested_groups = patch_contested_rows(store, project.base_iri, changed, IN_ROWS)
+
     pieces = [p for u in plan.units for p in u.pieces]
     if not patch_store(project, plan.gone, pieces, stamp, index, ("rankings",) if change else ()):
         return whole()
@@ -310,6 +324,7 @@ def _quick_build(
         apply_site(project, site, change)
         record["summary"]["claims"] += len(change.after.keys() - change.before.keys())
         record["summary"]["claims"] -= len(change.before.keys() - change.after.keys())
+        record["summary"]["disputes"] += sum(len(c.disputes) * step for c, step in change.claims())
     else:
         _apply_site(project, site, changed)
     graph_files.result()
@@ -447,6 +462,8 @@ class _SitePlan:
     affected: list[str]
     contexts: dict[str, bytes]
     themes: dict[str, Any] = dataclasses.field(default_factory=dict)
+    contested: list[list[Any]] | None = None  # where contested.html's groups stand (site.write_contested)
+    contested_groups: list[tuple[dict[str, Any], dict[str, Any]]] = dataclasses.field(default_factory=list)
 
 
 def _plan_site(
@@ -470,6 +487,58 @@ def _plan_site(
     if affected is None or contexts is None or not affected <= contexts.keys() or not affected <= pages.keys():
         return None
     return _SitePlan(pages, index, sorted(affected), contexts)
+
+
+def _contested_offsets(project: Project, changed: dict[str, Claim], plan: _SitePlan) -> list[list[Any]] | None:
+    """Where contested.html's groups stand (kept in `plan`), if the edited claims may be among them; [] if
+    they cannot be; None if they may and the offsets are not of the page as it is."""
+    from litgraph.site import load_contested_offsets
+    from litgraph.store import groups_of, open_store
+
+    if not groups_of(open_store(project), project.base_iri, changed):
+        return []
+    plan.contested = load_contested_offsets(project.site_dir, project.state_dir)
+    return plan.contested
+
+
+def _splice_contested(project: Project, plan: _SitePlan, order: list[str], sections: dict[str, bytes]) -> None:
+    """contested.html with the groups `order` (their keys, ranked): those in `sections` as given, the others
+    copied from where they stand in the page (the page is not read: the kernel copies them)."""
+    from litgraph.site import contested_parts, save_contested_offsets
+
+    assert plan.contested is not None
+    where = {key: (begin, end) for key, begin, end in plan.contested}
+    head, tail = contested_parts(project.title, not order)
+    path = project.site_dir / "contested.html"
+    offsets: list[list[Any]] = []
+    with path.open("rb") as page, atomic_file(path) as out:
+        out.write(head)
+        at, run = len(head), None  # run: a stretch of the old page still to copy, [begin, end]
+        for key in order:
+            if key in sections:
+                if run:
+                    copy_range(page, out, run[0], run[1] - run[0])
+                    run = None
+                out.write(sections[key])
+                offsets.append([key, at, at + len(sections[key])])
+                at += len(sections[key])
+                continue
+            begin, end = where[key]
+            if run and run[1] == begin:
+                run[1] = end
+            else:
+                if run:
+                    copy_range(page, out, run[0], run[1] - run[0])
+                run = [begin, end]
+            offsets.append([key, at, at + end - begin])
+            at += end - begin
+        if run:
+            copy_range(page, out, run[0], run[1] - run[0])
+        out.write(tail)
+    save_contested_offsets(project.site_dir, project.state_dir, offsets)
+    plan.contested = offsets
+    stat = path.stat()
+    plan.pages["contested.html"] = ["", stat.st_size, stat.st_mtime_ns]  # (rendered whole by the next whole build)
 
 
 def _wording_pages(changed: dict[str, Claim], index: dict[str, Any]) -> set[str]:
@@ -569,4 +638,15 @@ def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) ->
         return details
 
     _splice_map(project, plan, [n for c in changed.values() for n in (f"w:{c.source}", f"c:{c.id}")], edit)
+    if plan.contested_groups:  # the groups that show the claims: their sections rendered anew
+        from litgraph.queries import Graph, shown_groups
+        from litgraph.site import group_key, group_sections
+        from litgraph.store import open_store
+
+        rows = {k: v for _, chunk_rows in plan.contested_groups for k, v in chunk_rows.items()}
+        groups = [g for g, _ in plan.contested_groups]
+        shown = shown_groups(Graph(open_store(project), project.base_iri), groups, rows)
+        sections = dict(zip([group_key(g) for g in groups], group_sections(shown), strict=True))
+        assert plan.contested is not None
+        _splice_contested(project, plan, [k for k, _, _ in plan.contested], sections)
     save_page_records(project.site_dir, project.state_dir / PAGES_RECORD, plan.pages, plan.index)

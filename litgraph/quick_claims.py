@@ -31,6 +31,7 @@ from litgraph.site import THEME_PAGE_WORKS, page_name
 if TYPE_CHECKING:
     from litgraph.config import Project
     from litgraph.quick import _Reread, _SitePlan
+    from litgraph.quick_contested import Contest
 
 INDEX = ox.NamedNode("urn:litgraph:index")  # store.INDEX_GRAPH
 DEFAULT = ox.DefaultGraph()
@@ -55,6 +56,7 @@ class Change:
     rankings: dict[str, list[str]] = field(default_factory=dict)  # theme -> its ranking's lines (store.py)
     direct: dict[str, int] = field(default_factory=dict)  # theme -> claims on it (claimCount), as now
     pairs: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)  # work -> its themes before, now
+    contest: Contest | None = None  # the contested groups it forms again (quick_contested.py), if any
 
     def claims(self) -> list[tuple[Claim, int]]:
         """Each claim removed (-1) or added (+1)."""
@@ -70,6 +72,10 @@ class Change:
     def ranked_themes(self) -> set[str]:
         """The themes whose rankings and counts change: the claims' themes, and the broader ones."""
         return set().union(*(self.closure(c) for c, _ in self.claims()))
+
+    def page_themes(self) -> set[str]:
+        """The themes whose pages change: those ranked anew, and those whose contested lists change."""
+        return self.ranked_themes() | (self.contest.themes if self.contest is not None else set())
 
 
 def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme]) -> Change | None:
@@ -90,11 +96,9 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
         for claim, side in ((was, change.before), (now, change.after)):
             if claim is None:
                 continue
-            if claim.supports or claim.disputes or claim.question or claim.stance:
-                return None
             resolved, unknown = resolve_themes(lookup, claim.themes)
-            if unknown:
-                return None
+            if unknown or not 1 <= len(resolved) <= 5 or claim.id in (*claim.supports, *claim.disputes):
+                return None  # (a whole build reports it)
             side[claim_id] = dataclasses.replace(claim, themes=resolved)
     for theme_id in themes:
         change.ancestors[theme_id] = _broader(themes, theme_id)
@@ -106,11 +110,24 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
 
     claims_at = mint(base, "claim", "")
 
-    for claim_id in change.before:  # nothing links to a claim that goes or changes
+    gone = change.before.keys() - change.after.keys()
+    for claim_id in gone:  # nothing links to a claim that goes
         if any(next(store.quads_for_pattern(None, p, iri("claim", claim_id), DEFAULT), None) for p in LINKS):
             return None
     for claim_id in change.after.keys() - change.before.keys():  # a new id: not one another file holds
         if next(store.quads_for_pattern(iri("claim", claim_id), None, None, DEFAULT), None) is not None:
+            return None
+    for claim in change.after.values():  # each link to a claim there is, each question one there is
+        for other in (*claim.supports, *claim.disputes):
+            there = other in change.after or (
+                other not in gone and next(store.quads_for_pattern(iri("claim", other), None, None, DEFAULT), None)
+            )
+            if not there:
+                return None
+        if (
+            claim.question
+            and next(store.quads_for_pattern(iri("question", claim.question), None, None, DEFAULT), None) is None
+        ):
             return None
     # every work keeps its themes, and every citation from a claim stays (none comes or goes)
     for key in {c.source for c, _ in change.claims()}:
@@ -139,7 +156,24 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
             if next(store.quads_for_pattern(iri("work", reporter), CITES, iri("work", key), DEFAULT), None) is None:
                 return None
     _rank(change, store, base)
+    if _contested(change, store, base):
+        from litgraph.queries import Graph
+        from litgraph.quick_contested import plan_contest
+
+        change.contest = plan_contest(store, Graph(store, base), change, base)
+        if change.contest is None:
+            return None
     return change
+
+
+def _contested(change: Change, store: ox.Store, base: str) -> bool:
+    """Whether the edit may change contested groups: a claim that disputes, or takes a stance on a question,
+    before or after, or that is in a group (disputed by another)."""
+    from litgraph.store import groups_of
+
+    if any(c.disputes or c.question or c.stance for c, _ in change.claims()):
+        return True
+    return bool(groups_of(store, base, change.before.keys()))
 
 
 def _same(was: Claim, now: Claim) -> bool:
@@ -238,6 +272,10 @@ def update_index(project: Project, change: Change, store: ox.Store) -> None:
         for name in COUNTS:
             value = ox.Literal(str(counts[name]), datatype=xsd_integer)
             store.add(ox.Quad(node, ox.NamedNode(LG + name), value, INDEX))
+    if change.contest is not None:
+        from litgraph.quick_contested import write_contest
+
+        write_contest(store, change.contest, base)
 
 
 def affected_pages(change: Change, index: dict[str, Any]) -> set[str] | None:
@@ -250,30 +288,11 @@ def affected_pages(change: Change, index: dict[str, Any]) -> set[str] | None:
     if change.pairs and index.get("placed", 0) <= SPRING_LIMIT + len(change.pairs):
         return None  # a small map is relaxed as a whole: a new edge moves every node
     pages = {f"works/{page_name(k)}" for k in change.works()}
-    pages |= {f"themes/{page_name(t)}" for t in change.ranked_themes()}
+    pages |= {f"themes/{page_name(t)}" for t in change.page_themes()}
     for claim_id in change.before:
         if not set(index["claim_pages"].get(claim_id, [])) <= pages:
             return None
     return pages
-
-
-def _row(claim: Claim, works: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A claim's row as sitedata.collect makes it (no question: such claims take no quick build)."""
-    reporter = works.get(claim.reported_in or "", {})
-    return {
-        "id": claim.id,
-        "text": claim.text,
-        "source": claim.source,
-        "reported_in": claim.reported_in,
-        "locator": claim.locator,
-        "evidence": claim.evidence,
-        "question": None,
-        "stance": None,
-        "themes": sorted(set(claim.themes)),
-        "source_citation": works[claim.source].get("citation", claim.source),
-        "reported_in_citation": reporter.get("citation"),
-        "source_reference": works[claim.source].get("reference"),
-    }
 
 
 def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
@@ -281,11 +300,11 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
     from litgraph.mapview import claim_on_map, theme_size, work_size
     from litgraph.queries import Graph
     from litgraph.quick import _splice_map, _write_pages
+    from litgraph.quick_contested import shown
     from litgraph.site import (
         PAGES_RECORD,
         claim_rows,
         load_context,
-        load_contexts,
         save_contexts,
         save_page_records,
         shard_of,
@@ -299,29 +318,20 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
     for key, context in work_pages.items():
         for name, field_name in (("claims", "source"), ("reported", "reported_in")):
             rows = [r for r in context[name] if r["id"] not in gone]
-            rows += [_row(c, works) for c in change.after.values() if getattr(c, field_name) == key]
+            rows += [c.row(works) for c in change.after.values() if getattr(c, field_name) == key]
             context[name] = sorted(rows, key=lambda r: r["id"])
     # theme pages: the works first in the new ranking, each with its claims on the theme
     sources = {c.source for c, _ in change.claims()}
-    for theme in change.ranked_themes():
+    contest, graph = change.contest, Graph(open_store(project), project.base_iri)
+    for theme in sorted(change.page_themes()):
         name = f"themes/{page_name(theme)}"
-        context, lines = contexts[name], change.rankings[theme]
-        subtree = set(ThemeLookup(change.themes).with_narrower(theme))
-        shown = {entry["work"]["key"]: entry for entry in context["works"]}
-        top = [line.split("\t", 1)[0] for line in lines[:THEME_PAGE_WORKS]]
-        missing = [k for k in top if k not in shown and k not in work_pages]
-        more = load_contexts(project.state_dir, [f"works/{page_name(k)}" for k in missing]) if missing else {}
-        for key in missing:
-            work_pages[key] = load_context(f"works/{page_name(key)}", (more or {})[f"works/{page_name(key)}"])
-        entries = []
-        for key in top:
-            if key in shown and key not in sources:
-                entries.append(shown[key])
-                continue
-            page = work_pages[key]
-            entries.append({"work": page["work"], "claims": [r for r in page["claims"] if subtree & set(r["themes"])]})
+        context = contexts[name]
         before = {row["id"] for row in claim_rows(context)}
-        context["works"], context["works_total"] = entries, len(lines)
+        if contest is not None and theme in contest.themes:
+            groups, context["groups_total"] = contest.pages[theme]
+            context["groups"] = shown(graph, contest, groups)
+        if theme in change.rankings:
+            _rerank(project, change, theme, context, work_pages, sources)
         now = {row["id"] for row in claim_rows(context)}
         for claim_id in before - now:
             plan.index["claim_pages"][claim_id] = [p for p in plan.index["claim_pages"].get(claim_id, []) if p != name]
@@ -329,12 +339,18 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
             plan.index["claim_pages"].setdefault(claim_id, []).append(name)
     for claim_id in gone - change.after.keys():
         plan.index["claim_pages"].pop(claim_id, None)
-    store = open_store(project)
-    contexts["themes.html"] = {"tree": _theme_tree(Graph(store, project.base_iri))}
+    contexts["themes.html"] = {"tree": _theme_tree(graph)}
     _write_pages(project, plan, contexts)
     del contexts["themes.html"], plan.contexts["themes.html"]  # (its context shows no claims: not kept)
     save_contexts(project.state_dir, plan.contexts, only={shard_of(n) for n in plan.affected})
     _splice_works_listing(project, plan, {k: len(work_pages[k]["claims"]) for k in sources})
+    if contest is not None:  # contested.html: the groups formed anew rendered, the others copied
+        from litgraph.quick import _splice_contested
+        from litgraph.site import group_sections
+
+        fresh = list(contest.formed.values())
+        sections = dict(zip(contest.formed, group_sections(shown(graph, contest, fresh)), strict=True))
+        _splice_contested(project, plan, contest.order, sections)
 
     edges, moved, works_on = _relink(project, plan, change, work_pages)
 
@@ -363,6 +379,36 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
     nodes = [f"t:{t}" for t in change.direct] + [f"w:{k}" for k in sources]
     _splice_map(project, plan, nodes + ["#" + n for n in nodes] + (["@edges"] if change.pairs else []), edit)
     save_page_records(project.site_dir, project.state_dir / PAGES_RECORD, plan.pages, plan.index)
+
+
+def _rerank(
+    project: Project,
+    change: Change,
+    theme: str,
+    context: dict[str, Any],
+    work_pages: dict[str, dict[str, Any]],
+    sources: set[str],
+) -> None:
+    """A theme page's works as its new ranking has them: the first THEME_PAGE_WORKS, each with its claims on
+    the theme (`work_pages`: the contexts of the works' pages, as the change leaves them)."""
+    from litgraph.site import load_context, load_contexts
+
+    lines = change.rankings[theme]
+    subtree = set(ThemeLookup(change.themes).with_narrower(theme))
+    shown = {entry["work"]["key"]: entry for entry in context["works"]}
+    top = [line.split("\t", 1)[0] for line in lines[:THEME_PAGE_WORKS]]
+    missing = [k for k in top if k not in shown and k not in work_pages]
+    more = load_contexts(project.state_dir, [f"works/{page_name(k)}" for k in missing]) if missing else {}
+    for key in missing:
+        work_pages[key] = load_context(f"works/{page_name(key)}", (more or {})[f"works/{page_name(key)}"])
+    entries = []
+    for key in top:
+        if key in shown and key not in sources:
+            entries.append(shown[key])
+            continue
+        page = work_pages[key]
+        entries.append({"work": page["work"], "claims": [r for r in page["claims"] if subtree & set(r["themes"])]})
+    context["works"], context["works_total"] = entries, len(lines)
 
 
 def _relink(

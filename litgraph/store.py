@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
+import orjson
 import pyoxigraph as ox
 
 from litgraph import __version__
@@ -44,7 +45,7 @@ INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-br
 CONTESTED = "urn:litgraph:contested/"  # in the index: the contested groups, ranked, in chunks (JSON), each
 # a node CONTESTED + its number; and per theme, the ranks of the groups that touch it
 CONTESTED_CHUNK = 64  # groups per chunk: `contested --limit 50` reads one, not all 30,000 groups
-STORE_FORMAT = "6"  # bump when what the store holds changes: an older store is then rebuilt, never misread
+STORE_FORMAT = "8"  # bump when what the store holds changes: an older store is then rebuilt, never misread
 
 
 def input_files(project: Project) -> list[Path]:
@@ -126,7 +127,7 @@ def _view_inputs(data: Dataset, units: list[BuiltUnit]) -> dict[str, str]:
 VIEW_GROUPS = {  # a group of views (see _view_inputs) -> the predicates of its quads
     "rankings": ("ranking", "claimCount", "claimCountWithNarrower", "workCountWithNarrower"),
     "citations": ("citation",),
-    "groups": ("groups", "contested"),
+    "groups": ("groups", "contested", "group", "claimRows", "inGroup"),
     "importance": ("importance",),
 }
 
@@ -151,19 +152,75 @@ def _view_quads(
             yield ox.Quad(node, citation, ox.Literal(work.short_citation), INDEX_GRAPH)
     if "groups" in groups:
         ranked = contested_groups(data, ancestors)
-        for first in range(0, len(ranked), CONTESTED_CHUNK):
-            chunk = json.dumps(ranked[first : first + CONTESTED_CHUNK], ensure_ascii=False, separators=(",", ":"))
-            node = ox.NamedNode(f"{CONTESTED}{first // CONTESTED_CHUNK}")
-            yield ox.Quad(node, ox.NamedNode(LG + "groups"), ox.Literal(chunk), INDEX_GRAPH)
-        ranks: dict[str, list[int]] = {}
-        for rank, group in enumerate(ranked):
-            for theme in group["themes"]:
-                ranks.setdefault(theme, []).append(rank)
-        for theme, numbers in sorted(ranks.items()):
-            node = ox.NamedNode(mint(project.base_iri, "theme", theme))
-            yield ox.Quad(node, ox.NamedNode(LG + "contested"), ox.Literal(" ".join(map(str, numbers))), INDEX_GRAPH)
+        citations = {k: {"citation": w.short_citation, "reference": w.reference} for k, w in data.works.items()}
+        yield from contested_quads(
+            project.base_iri, ranked, {c: data.claims[c].row(citations) for c in members(ranked)}
+        )
     if "importance" in groups:
         yield from _importance_quads(project, data)
+
+
+GROUP, CLAIM_ROWS = ox.NamedNode(LG + "group"), ox.NamedNode(LG + "claimRows")
+IN_GROUP, RANKS = ox.NamedNode(LG + "inGroup"), ox.NamedNode(LG + "contested")
+
+
+def group_node(key: str) -> ox.NamedNode:
+    """A contested group's node in the index graph, by its key (site.group_key)."""
+    return ox.NamedNode(CONTESTED + "group/" + quote(key, safe=""))
+
+
+def members(groups: Iterable[dict[str, Any]]) -> list[str]:
+    """The claims of these groups, sorted."""
+    return sorted({c for group in groups for _, side in group["sides"] for c in side})
+
+
+def group_quads(base_iri: str, group: dict[str, Any], rows: dict[str, Any]) -> Iterator[ox.Quad]:
+    """A group's quads in the index graph: the group (JSON), its claims' rows as `contested` shows them
+    ({id: row}, JSON), and each claim's link to it."""
+    from litgraph.site import group_key
+
+    node = group_node(group_key(group))
+    yield ox.Quad(node, GROUP, ox.Literal(_json(group)), INDEX_GRAPH)
+    ids = members([group])
+    yield ox.Quad(node, CLAIM_ROWS, ox.Literal(_json({c: rows[c] for c in ids})), INDEX_GRAPH)
+    for claim_id in ids:
+        yield ox.Quad(ox.NamedNode(mint(base_iri, "claim", claim_id)), IN_GROUP, node, INDEX_GRAPH)
+
+
+def ranking_entry(group: dict[str, Any]) -> list[Any]:
+    """A group in the ranking's chunks: what it ranks by (contestation.rank_key) and names its node."""
+    return [group["sources"], group["kind"], group["id"]]
+
+
+def contested_quads(base_iri: str, ranked: list[dict[str, Any]], rows: dict[str, Any]) -> Iterator[ox.Quad]:
+    """The contested groups' view: each group's node (group_quads); the ranking in chunks of
+    CONTESTED_CHUNK entries (CONTESTED + the chunk's number, lg:groups, JSON: `contested --limit 50` reads
+    one chunk and 50 groups, and an edit that moves a group rewrites a few kilobytes of ranking, not the
+    groups); and per theme, the ranks of the groups that touch it."""
+    for group in ranked:
+        yield from group_quads(base_iri, group, rows)
+    for first in range(0, len(ranked), CONTESTED_CHUNK):
+        part = [ranking_entry(g) for g in ranked[first : first + CONTESTED_CHUNK]]
+        yield ox.Quad(
+            ox.NamedNode(f"{CONTESTED}{first // CONTESTED_CHUNK}"), RANKING_CHUNK, ox.Literal(_json(part)), INDEX_GRAPH
+        )
+    ranks: dict[str, list[int]] = {}
+    for rank, group in enumerate(ranked):
+        for theme in group["themes"]:
+            ranks.setdefault(theme, []).append(rank)
+    for theme, numbers in sorted(ranks.items()):
+        node = ox.NamedNode(mint(base_iri, "theme", theme))
+        yield ox.Quad(node, RANKS, ox.Literal(" ".join(map(str, numbers))), INDEX_GRAPH)
+
+
+RANKING_CHUNK = ox.NamedNode(LG + "groups")
+
+
+def _json(value: Any) -> str:
+    """`value` as compact JSON: what json.dumps(value, ensure_ascii=False, separators=(",", ":")) gives
+    for these views' values (strings, integers, None, lists and dicts of them), by orjson at a tenth of
+    the cost (a quick build writes hundreds of chunks again)."""
+    return orjson.dumps(value).decode("utf-8")
 
 
 def _ranking_quads(project: Project, data: Dataset, per_theme: dict[tuple[str, str], int]) -> Iterator[ox.Quad]:
@@ -454,6 +511,36 @@ def patch_store(
         before[piece.digest] = piece.names
     _write_record_and_state(project, record, stamp)
     return True
+
+
+def groups_of(store: ox.Store, base_iri: str, ids: Iterable[str]) -> dict[ox.NamedNode, set[str]]:
+    """The contested groups' nodes that hold any of the claims `ids`, each with those of them it holds."""
+    found: dict[ox.NamedNode, set[str]] = {}
+    for claim_id in ids:
+        node = ox.NamedNode(mint(base_iri, "claim", claim_id))
+        for quad in store.quads_for_pattern(node, IN_GROUP, None, INDEX_GRAPH):
+            found.setdefault(quad.object, set()).add(claim_id)  # type: ignore[arg-type]
+    return found
+
+
+def patch_contested_rows(
+    store: ox.Store, base_iri: str, changed: dict[str, Claim], fields: Iterable[str]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The rows of these claims in the contested groups that hold them, with their `fields` as they are now:
+    what a whole build would write, for an edit of their wording. Returns those groups, with their rows."""
+    found: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for node, ids in sorted(groups_of(store, base_iri, changed).items(), key=lambda item: item[0].value):
+        group = next(store.quads_for_pattern(node, GROUP, None, INDEX_GRAPH), None)
+        quad = next(store.quads_for_pattern(node, CLAIM_ROWS, None, INDEX_GRAPH), None)
+        if group is None or quad is None:
+            continue
+        rows = orjson.loads(quad.object.value)  # type: ignore[union-attr]
+        for claim_id in ids:
+            rows[claim_id].update({f: getattr(changed[claim_id], f) for f in fields})
+        store.remove(quad)
+        store.add(ox.Quad(node, CLAIM_ROWS, ox.Literal(_json(rows)), INDEX_GRAPH))
+        found.append((orjson.loads(group.object.value), rows))  # type: ignore[union-attr]
+    return found
 
 
 def open_store(project: Project) -> ox.Store:

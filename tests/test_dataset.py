@@ -228,9 +228,10 @@ def test_stored_short_citations_equal_the_query_layers(graph: Graph) -> None:
     assert {k: v["reference"] for k, v in stored.items()} == {k: w["reference"] for k, w in works.items()}
 
 
-def test_contested_reads_claims_one_by_one_as_it_reads_them_all(graph) -> None:  # type: ignore[no-untyped-def]
-    """A listing reads its claims by index look-ups (Graph.claim_rows); the site reads them all in one
-    query: the same rows, every field, for every group of the bundled data."""
+def test_contested_rows_kept_with_the_groups_are_the_claims_as_the_graph_has_them(graph) -> None:  # type: ignore[no-untyped-def]
+    """`contested` reads its claims' rows from the store's view (kept with each chunk of groups); they are
+    the rows the graph gives, by index look-ups (Graph.claim_rows) and by one query (Graph.claims_where),
+    every field, for every group of the bundled data."""
     from litgraph import queries
 
     first = queries.contested(graph)
@@ -239,13 +240,16 @@ def test_contested_reads_claims_one_by_one_as_it_reads_them_all(graph) -> None: 
     for field in ("reported_in_citation", "locator", "evidence", "stance", "source_reference"):
         assert any(c[field] for c in claims), field  # each field compared below is filled somewhere
     assert any(len(c["themes"]) > 1 for c in claims)
-    original = queries.BULK_KEYS
-    try:
-        queries.BULK_KEYS = 0  # every claim through the bulk query
-        assert queries.contested(graph) == first
-    finally:
-        queries.BULK_KEYS = original
+    ids = sorted({c["id"] for c in claims})
+    assert {c["id"]: c for c in claims} == graph.claim_rows(ids)
     assert next(list(c) for g in first for s in g["sides"] for c in s["claims"]) == list(queries.CLAIM_ROW_FIELDS)
+    everything = {r["id"]: r for r in graph.claims_where("?claim a lg:Claim .")}
+    works = graph.citations(sorted({r[f] for r in everything.values() for f in ("source", "reported_in") if r[f]}))
+    for claim in claims:
+        row = everything[claim["id"]]
+        assert {k: row[k] for k in row} == {k: claim[k] for k in row}
+        assert claim["source_citation"] == works[row["source"]]["citation"]
+        assert claim["source_reference"] == works[row["source"]]["reference"]
     assert graph.claim_rows(["no-such-claim"]) == {"no-such-claim": {"id": "no-such-claim", "themes": []}}
 
 
@@ -271,8 +275,9 @@ def test_contested_reads_only_the_chunks_it_needs_and_gives_what_the_whole_list_
     chunked = Graph(graph_store(project), project.base_iri)
     assert len(everything) > 12  # more than six chunks of 2
     assert contested(chunked) == everything
-    for few in (8, 0):  # the chunks read one query each, or all in one query
+    for few in (8, 0):  # the chunks and groups read one look-up each, or all in one pass
         monkeypatch.setattr(litgraph.queries, "FEW_CHUNKS", few)
+        monkeypatch.setattr(litgraph.queries, "FEW_GROUPS", few)
         for limit in (1, 4, 5, 9, len(everything) + 3):
             assert contested(chunked, limit=limit) == everything[:limit]
         for theme in themes:

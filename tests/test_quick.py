@@ -7,9 +7,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import litgraph.project
 from litgraph import build, open_project
@@ -216,6 +219,44 @@ def test_a_claims_files_items_read_one_by_one_are_the_file_read_whole(tmp_path: 
     assert not problems and second == read_claim_file(odd)[0][1] and second.line_of("themes") == 14
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="&*[]{},:- \t\n\xa0\u2028#x", max_size=40))
+def test_anchors_and_aliases_are_found_as_the_pattern_finds_them(text: str) -> None:
+    """item_spans finds anchors and aliases by str.find (fast on large files): where the pattern would."""
+    from litgraph.claims import _ALIAS_OR_ANCHOR, _has_alias_or_anchor
+
+    assert _has_alias_or_anchor(text) == bool(_ALIAS_OR_ANCHOR.search(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["  - id: a", "  - id: b", "    text: x", "  # c", "", "x: 1", " - id: c", "   - d"]),
+        max_size=8,
+    )
+)
+def test_items_are_split_where_their_lines_begin(lines: list[str]) -> None:
+    """item_spans' items, found by newlines (fast on large files): where re.M's ^ finds them. Each line at
+    the items' indent that begins with '- ' begins one; any other line at that indent or less (not blank
+    or a comment) means the file has none."""
+    import itertools
+
+    from litgraph.claims import item_spans
+
+    text = "claims:\n" + "".join(line + "\n" for line in lines)
+    first = re.compile(r"^( *)- ", re.M).search(text, len("claims:\n"))
+    expected = None
+    if first is not None and re.fullmatch(r"(?:[ ]*(?:#[^\n]*)?\n)*", text[len("claims:\n") : first.start()]):
+        body, indent = first.start(), len(first.group(1))
+        starts = [m.start() for m in re.finditer(rf"^ {{{indent}}}- ", text[body:], re.M)]
+        if len(re.findall(rf"^ {{0,{indent}}}[^ \n#]", text[body:], re.M)) == len(starts):
+            bounds = [body + s for s in starts] + [len(text)]
+            expected = [(text.count("\n", 0, b) + 1, text[b:e]) for b, e in itertools.pairwise(bounds)]
+    assert item_spans(text) == expected
+    if lines[:1] == ["  - id: a"] and all(line.startswith("  ") or not line.strip() for line in lines):
+        assert expected is not None  # (the plain shape has its items)
+
+
 def test_a_claim_added_to_a_file_changes_one_of_its_units() -> None:
     from litgraph.graph import claim_parts
     from litgraph.model import Claim
@@ -275,13 +316,104 @@ def test_claims_added_removed_or_rethemed_are_patched_in_and_equal_a_whole_build
         assert summary.claims == 322 + (what != "removed"), what
         _same_as_from_nothing(root, tmp_path)
     assert whole_builds == ["whole"]
-    for what, content in (
-        ("disputes", text + added.replace("    lang: ", f"    disputes: [{first_id}]\n    lang: ", 1)),
-        ("a new citation", text + added.replace(f"source: {source}", f"source: {unclaimed}")),
-    ):
+    for what, content in (("a new citation", text + added.replace(f"source: {source}", f"source: {unclaimed}")),):
         path.write_text(content, encoding="utf-8")
         assert "quick build" not in build(open_project(root)).seconds, what
         path.write_text(text, encoding="utf-8")
         build(open_project(root))
-    assert whole_builds == ["whole"] * 5
+    assert whole_builds == ["whole"] * 3
     _same_as_from_nothing(root, tmp_path)
+
+
+def _items(path: Path) -> list[str]:
+    return re.split(r"(?m)^(?=  - id: )", path.read_text(encoding="utf-8"))[1:]
+
+
+def _with_field(item: str, field: str, value: str) -> str:
+    """The item with `field: value` (replacing that field, if it has it)."""
+    if re.search(rf"(?m)^    {field}: ", item):
+        return re.sub(rf"(?m)^    {field}: .*$", f"    {field}: {value}", item, count=1)
+    return item.rstrip("\n") + f"\n    {field}: {value}\n"
+
+
+def test_disputes_questions_and_supports_are_patched_in_and_equal_a_whole_build(
+    tmp_path: Path, whole_builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dispute made, one that joins two groups, one undone; a stance taken on a question, and changed; a
+    support; a claim that disputes another removed: each a quick build whose store, contested.html, theme
+    pages and map are what a build from nothing makes. A link to a claim that is not there, or the removal
+    of a claim others dispute, is a whole build (which reports or handles it)."""
+    import litgraph.mapview
+    from litgraph import load
+    from litgraph.errors import InputError
+
+    monkeypatch.setattr(litgraph.mapview, "CLAIM_LIMIT", 100)  # the bundled map folded, as at 100k works
+    monkeypatch.setattr(litgraph.mapview, "SPRING_LIMIT", 10)
+    root = _bundled(tmp_path)
+    build(open_project(root))
+    data = load(open_project(root)).data
+    path = root / "bibliography/claims/seed002.yaml"
+    text = path.read_text(encoding="utf-8")
+    items = _items(path)
+    plain = [i for i in items if not re.search(r"(?m)^    (disputes|supports|question|stance):", i)]
+    ids = [re.match(r"  - id: (\S+)", i).group(1) for i in plain]  # type: ignore[union-attr]
+    disputed = {o for c in data.claims.values() for o in c.disputes}
+    pairs = Counter((c.source, c.reported_in) for c in data.claims.values())
+    # a: one whose removal leaves every citation (another claim from its work is read where it was read)
+    a = next(i for i, c in zip(plain, ids, strict=True) if pairs[data.claims[c].source, data.claims[c].reported_in] > 1)
+    b, target = [i for i in plain if i != a][:2]  # b: takes stances; target: is disputed
+    target_id = re.match(r"  - id: (\S+)", target).group(1)  # type: ignore[union-attr]
+    # a claim elsewhere that is in a dispute group already (not in this file)
+    grouped = sorted(c.id for c in data.claims.values() if c.disputes and str(c.path) != str(path))[0]
+    question = next(c for c in data.claims.values() if c.question and c.stance and str(c.path) != str(path))
+    other_stance = next(s for s in ("for", "against", "qualifies") if s != question.stance)
+    disputes_before = sum(len(c.disputes) for c in data.claims.values())
+
+    def with_items(*replaced: tuple[str, str]) -> str:
+        content = text
+        for old, new in replaced:
+            content = content.replace(old, new, 1)
+        return content
+
+    made = _with_field(a, "disputes", f"[{target_id}]")
+    joined = _with_field(a, "disputes", f"[{target_id}, {grouped}]")
+    on_question = _with_field(b, "question", question.question or "")
+    steps = [
+        ("a dispute made", with_items((a, made)), 1),
+        ("two groups joined", with_items((a, joined)), 2),
+        ("undone", text, 0),
+        ("a stance taken", with_items((b, _with_field(on_question, "stance", other_stance))), 0),
+        ("and changed", with_items((b, _with_field(on_question, "stance", question.stance or ""))), 0),
+        ("a support", with_items((a, _with_field(a, "supports", f"[{grouped}]"))), 0),
+        ("a dispute made again", with_items((a, made)), 1),
+        ("the claim that disputes removed", with_items((a, "")), 0),
+    ]
+    assert target_id not in disputed
+    for what, content, links in steps:
+        path.write_text(content, encoding="utf-8")
+        summary = build(open_project(root))
+        assert "quick build" in summary.seconds, what
+        assert summary.disputes == disputes_before + links, what
+        _same_as_from_nothing(root, tmp_path)
+    assert whole_builds == ["whole"]
+    page = (root / "site/contested.html").read_text(encoding="utf-8")
+    assert page.count('<section class="contested">') == len(contested_of(root))
+    # a dispute of a claim no file has: the whole build reports it; removing a claim others dispute: whole
+    path.write_text(with_items((a, _with_field(a, "disputes", "[no-such-claim]"))), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        build(open_project(root))
+    assert any("unknown claim 'no-such-claim'" in p.message for p in raised.value.problems)
+    path.write_text(with_items((a, made)), encoding="utf-8")
+    build(open_project(root))
+    path.write_text(with_items((a, made), (target, "")), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        build(open_project(root))
+    assert any(f"unknown claim {target_id!r}" in p.message for p in raised.value.problems)
+    assert len(whole_builds) == 4
+
+
+def contested_of(root: Path) -> list[object]:
+    from litgraph.queries import Graph, contested
+
+    project = open_project(root)
+    return contested(Graph(open_store(project), project.base_iri))
