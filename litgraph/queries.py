@@ -66,9 +66,10 @@ def _value(term: Any) -> Any:
 class Graph:
     """Read access to one project's store, with the theme scheme loaded for lookups."""
 
-    def __init__(self, store: ox.Store, base_iri: str):
+    def __init__(self, store: ox.Store, base_iri: str, themes: dict[str, Theme] | None = None):
+        """`themes`: the scheme as another Graph of the same build loaded it (read once per process)."""
         self.store, self.base = store, base_iri
-        self.themes = self._load_themes()
+        self.themes = themes if themes is not None else self._load_themes()
         self.lookup = ThemeLookup(self.themes)
 
     def select(self, query: str, **bindings: ox.NamedNode | ox.Literal) -> list[Row]:

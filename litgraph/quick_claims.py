@@ -40,6 +40,7 @@ REPORTED_IN, CITES = ox.NamedNode(LG + "reportedIn"), ox.NamedNode(CITO + "cites
 LINKS = (ox.NamedNode(LG + "disputes"), ox.NamedNode(LG + "supports"))
 ON_THEME, RANKING = ox.NamedNode(LG + "onTheme"), ox.NamedNode(LG + "ranking")
 COUNTS = ("claimCount", "claimCountWithNarrower", "workCountWithNarrower")
+LINK_FIELDS = ("supports", "disputes")
 FIELDS = ("id", "source", "reported_in", "themes", "supports", "disputes", "question", "stance", "text", "lang",
           "locator", "evidence")  # fmt: skip
 
@@ -57,6 +58,18 @@ class Change:
     direct: dict[str, int] = field(default_factory=dict)  # theme -> claims on it (claimCount), as now
     pairs: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)  # work -> its themes before, now
     contest: Contest | None = None  # the contested groups it forms again (quick_contested.py), if any
+    # claims whose links alone changed (disputes, supports): no count, ranking or page but the contested
+    # groups' shows them otherwise, so they are kept out of `before` and `after` (id -> before, after)
+    relinked: dict[str, tuple[Claim, Claim]] = field(default_factory=dict)
+    graph: Any = None  # the queries.Graph it was planned with, if one (its themes serve again)
+
+    def linked_before(self) -> dict[str, Claim]:
+        """Every claim removed or changed, as the last build had it."""
+        return {**self.before, **{k: was for k, (was, _) in self.relinked.items()}}
+
+    def linked_after(self) -> dict[str, Claim]:
+        """Every claim added or changed, as it is now."""
+        return {**self.after, **{k: now for k, (_, now) in self.relinked.items()}}
 
     def claims(self) -> list[tuple[Claim, int]]:
         """Each claim removed (-1) or added (+1)."""
@@ -110,6 +123,10 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
 
     claims_at = mint(base, "claim", "")
 
+    for claim_id in change.before.keys() & change.after.keys():
+        was, now = change.before[claim_id], change.after[claim_id]
+        if was.path == now.path and all(getattr(was, f) == getattr(now, f) for f in FIELDS if f not in LINK_FIELDS):
+            change.relinked[claim_id] = change.before.pop(claim_id), change.after.pop(claim_id)
     gone = change.before.keys() - change.after.keys()
     for claim_id in gone:  # nothing links to a claim that goes
         if any(next(store.quads_for_pattern(None, p, iri("claim", claim_id), DEFAULT), None) for p in LINKS):
@@ -117,7 +134,7 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
     for claim_id in change.after.keys() - change.before.keys():  # a new id: not one another file holds
         if next(store.quads_for_pattern(iri("claim", claim_id), None, None, DEFAULT), None) is not None:
             return None
-    for claim in change.after.values():  # each link to a claim there is, each question one there is
+    for claim in change.linked_after().values():  # each link to a claim there is, each question one there is
         for other in (*claim.supports, *claim.disputes):
             there = other in change.after or (
                 other not in gone and next(store.quads_for_pattern(iri("claim", other), None, None, DEFAULT), None)
@@ -160,7 +177,8 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
         from litgraph.queries import Graph
         from litgraph.quick_contested import plan_contest
 
-        change.contest = plan_contest(store, Graph(store, base), change, base)
+        change.graph = Graph(store, base)
+        change.contest = plan_contest(store, change.graph, change, base)
         if change.contest is None:
             return None
     return change
@@ -171,9 +189,12 @@ def _contested(change: Change, store: ox.Store, base: str) -> bool:
     before or after, or that is in a group (disputed by another)."""
     from litgraph.store import groups_of
 
-    if any(c.disputes or c.question or c.stance for c, _ in change.claims()):
+    if any(
+        c.disputes or c.question or c.stance
+        for c in (*change.linked_before().values(), *change.linked_after().values())
+    ):
         return True
-    return bool(groups_of(store, base, change.before.keys()))
+    return bool(groups_of(store, base, change.linked_before().keys()))
 
 
 def _same(was: Claim, now: Claim) -> bool:
@@ -322,7 +343,8 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
             context[name] = sorted(rows, key=lambda r: r["id"])
     # theme pages: the works first in the new ranking, each with its claims on the theme
     sources = {c.source for c, _ in change.claims()}
-    contest, graph = change.contest, Graph(open_store(project), project.base_iri)
+    known = change.graph.themes if change.graph is not None else None
+    contest, graph = change.contest, Graph(open_store(project), project.base_iri, known)
     for theme in sorted(change.page_themes()):
         name = f"themes/{page_name(theme)}"
         context = contexts[name]

@@ -103,8 +103,9 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
     before = [tuple(e) for n in range(len(texts)) for e in orjson.loads(texts[n])]
     keys_before = [f"{kind}:{group_id}" for _, kind, group_id in before]
     rank_of = {key: rank for rank, key in enumerate(keys_before)}
-    edited = change.before.keys() | change.after.keys()
-    gone = change.before.keys() - change.after.keys()
+    was, now_claims = change.linked_before(), change.linked_after()
+    edited = was.keys() | now_claims.keys()
+    gone = was.keys() - now_claims.keys()
     removed: dict[str, dict[str, Any]] = {}
     old_rows: dict[str, dict[str, Any]] = {}
 
@@ -125,15 +126,15 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
 
     # the disputes as the edit leaves them: the edited claims' links as read, the others' from the store
     linked_by: dict[str, set[str]] = {}
-    for claim in change.after.values():
+    for claim in now_claims.values():
         for other in claim.disputes:
             linked_by.setdefault(other, set()).add(claim.id)
 
     def links(claim_id: str) -> set[str] | None:
         """The claims `claim_id` disputes or is disputed by, after the edit (None: a link to nothing)."""
         node = claim_node(claim_id)
-        if claim_id in change.after:
-            found = set(change.after[claim_id].disputes)
+        if claim_id in now_claims:
+            found = set(now_claims[claim_id].disputes)
         else:
             found = {local(q.object) for q in store.quads_for_pattern(node, DISPUTES, None, DEFAULT)}  # type: ignore[misc]
         for quad in store.quads_for_pattern(None, DISPUTES, node, DEFAULT):
@@ -158,13 +159,13 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
             return None
         closure[claim_id] = found
         todo.update(found - closure.keys())
-    if any(c not in change.after and not _exists(store, claim_node(c)) for c in closure):
+    if any(c not in now_claims and not _exists(store, claim_node(c)) for c in closure):
         return None  # (a link to a claim no file has)
     # the dispute groups the links now reach (one a new link joins to another, say): formed again too
     if not undo(groups_of(store, base, closure), "dispute"):
         return None
     # the questions the edit touches, each with every claim that takes a stance on it
-    questions = {c.question for c in (*change.before.values(), *change.after.values()) if c.question}
+    questions = {c.question for c in (*was.values(), *now_claims.values()) if c.question}
     questions |= {g["id"] for g in removed.values() if g["kind"] == "question"}
     on_question: set[str] = set()
     for question_id in questions:
@@ -177,23 +178,23 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
                 on_question.add(member)
     if not undo([group_node(f"question:{q}") for q in questions if f"question:{q}" in rank_of]):
         return None
-    on_question |= {c.id for c in change.after.values() if c.question in questions}
+    on_question |= {c.id for c in now_claims.values() if c.question in questions}
 
     # the rows and parties of every claim in the groups formed again
-    unchanged = sorted((closure.keys() | on_question) - change.after.keys())
+    unchanged = sorted((closure.keys() | on_question) - now_claims.keys())
     rows = {c: old_rows[c] for c in unchanged if c in old_rows}
     rows.update(graph.claim_rows([c for c in unchanged if c not in old_rows]))
     if any("text" not in rows[c] for c in unchanged):
         return None
-    works = graph.citations(sorted({k for c in change.after.values() for k in (c.source, c.reported_in) if k}))
-    for edit in change.after.values():
+    works = graph.citations(sorted({k for c in now_claims.values() for k in (c.source, c.reported_in) if k}))
+    for edit in now_claims.values():
         if edit.id in closure or edit.id in on_question:
             rows[edit.id] = edit.row(works)
     parties = {}
     for claim_id, row in rows.items():
-        now = change.after.get(claim_id)
-        if now is not None:
-            disputes = tuple(now.disputes)
+        edited_claim = now_claims.get(claim_id)
+        if edited_claim is not None:
+            disputes = tuple(edited_claim.disputes)
         else:  # the links it makes (not those made to it), as the store has them
             made = closure.get(claim_id, set())
             disputes = tuple(sorted(o for o in made if _disputes(store, base, claim_id, o)))
@@ -248,10 +249,10 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
 
     # the theme pages whose lists change: those whose groups undone or formed touch them
     for theme in touched:
-        was = [keys_before[r] for r in old_ranks.get(theme, [])[:THEME_PAGE_GROUPS]]
+        was_keys = [keys_before[r] for r in old_ranks.get(theme, [])[:THEME_PAGE_GROUPS]]
         now_keys = [order[r] for r in new_ranks.get(theme, [])[:THEME_PAGE_GROUPS]]
         if (
-            was != now_keys
+            was_keys != now_keys
             or len(old_ranks.get(theme, [])) != len(new_ranks.get(theme, []))
             or formed.keys() & set(now_keys)
         ):
