@@ -215,7 +215,7 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
         return None  # two groups alike by key: a whole build ranks them
     members = {c for g in formed_groups for _, side in g["sides"] for c in side}
     contest = Contest(order, removed, formed, {c: rows[c] for c in members})
-    same = (i for i, (a, b) in enumerate(zip(keys_before, order, strict=False)) if a != b)
+    same = (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b)  # (sources too)
     first = next(same, min(len(before), len(after)))
     chunk = CONTESTED_CHUNK
     for n in range(first // chunk, (len(after) + chunk - 1) // chunk):
