@@ -42,9 +42,10 @@ BIBTEX_GRAPH = ox.NamedNode("urn:litgraph:bibtex")  # raw .bib entries: in the s
 XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 INDEX_GRAPH = ox.NamedNode("urn:litgraph:index")  # claim lg:onTheme theme-or-broader, rankings, contested groups
-CONTESTED = "urn:litgraph:contested/"  # in the index: the contested groups, ranked, in chunks (JSON), each
-# a node CONTESTED + its number; and per theme, the ranks of the groups that touch it
-CONTESTED_CHUNK = 64  # groups per chunk: `contested --limit 50` reads one, not all 30,000 groups
+CONTESTED = "urn:litgraph:contested/"  # in the index: the contested groups (see contested_quads): each on a
+# node CONTESTED + "group/" + its key, the ranking in chunks on nodes CONTESTED + their number, and per
+# theme the ranks of the groups that touch it
+CONTESTED_CHUNK = 64  # ranking entries per chunk: `contested --limit 50` reads one, not all 30,000 entries
 STORE_FORMAT = "8"  # bump when what the store holds changes: an older store is then rebuilt, never misread
 
 
