@@ -217,15 +217,14 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
             for p in write_graph_files(cache, [u.digest for u in units], staging, project.base_iri)
         ]
         reuse = PageReuse(project.site_dir, project.state_dir / PAGES_RECORD)
-        outputs += _render_site(project, staging, loaded.data, reuse, compacting.store if compacting else None)
+        outputs += _render_site(project, staging, loaded.data, reuse, compacting.store)
         install_site(staging, project.site_dir, reuse.kept)
         reuse.save()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        if compacting is not None:
-            compacting.close()
+        compacting.close()
     clock["write"] = time.perf_counter() - start
     data = loaded.data
     summary = BuildSummary(
