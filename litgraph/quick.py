@@ -280,8 +280,10 @@ def _quick_build(
             from litgraph.site import load_contested_offsets
 
             site.contested = load_contested_offsets(project.site_dir, project.state_dir)
-            if site.contested is None:
-                return whole()
+            shown = {key for key, _, _ in site.contested or []}
+            kept = (k for k in change.contest.order if k not in change.contest.formed)
+            if site.contested is None or any(k not in shown for k in kept):
+                return whole()  # (the page's groups are not the store's: a whole build renders it)
         what = ""
         if change is not None:
             counts = (len(change.after.keys() - change.before.keys()), len(change.before.keys() - change.after.keys()))
