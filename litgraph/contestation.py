@@ -48,6 +48,16 @@ def rank_key(group: dict[str, Any]) -> tuple[int, str, str]:
     return -group["sources"], group["kind"], group["id"]
 
 
+def group_key(group: dict[str, Any]) -> str:
+    """A group's key among all groups (a question's id and a dispute's may be alike)."""
+    return f"{group['kind']}:{group['id']}"
+
+
+def members(groups: Iterable[dict[str, Any]]) -> list[str]:
+    """The claims of these groups, sorted."""
+    return sorted({c for group in groups for _, side in group["sides"] for c in side})
+
+
 def _themes_of(claims: Mapping[str, Party], ids: Iterable[str], ancestors: dict[str, set[str]]) -> list[str]:
     found: set[str] = set()
     for claim_id in ids:

@@ -399,10 +399,22 @@ def claims(
     return rows
 
 
-def _contested_groups(graph: Graph, theme_id: str | None, limit: int | None) -> tuple[list[Row], dict[str, Row]]:
-    """The ranked groups (all, or those touching `theme_id`), the first `limit`, and their claims' rows:
-    only the ranking's chunks that name them are read, and only their groups (store.contested_quads)."""
-    from litgraph.store import CLAIM_ROWS, CONTESTED, CONTESTED_CHUNK, GROUP, RANKING_CHUNK, RANKS, group_node
+def _contested_groups(
+    graph: Graph, theme_id: str | None, limit: int | None, with_rows: bool = True
+) -> tuple[list[Row], dict[str, Row]]:
+    """The ranked groups (all, or those touching `theme_id`), the first `limit`, and (`with_rows`) their
+    claims' rows: only the ranking's chunks that name them are read, and only their groups
+    (store.contested_quads)."""
+    from litgraph.store import (
+        CLAIM_ROWS,
+        CONTESTED,
+        CONTESTED_CHUNK,
+        GROUP,
+        RANKING_CHUNK,
+        RANKS,
+        entry_key,
+        group_node,
+    )
 
     store, index = graph.store, INDEX
     ranks: list[int] | None = None
@@ -412,42 +424,42 @@ def _contested_groups(graph: Graph, theme_id: str | None, limit: int | None) -> 
         ranks = ranks[:limit] if limit else ranks
     elif limit:
         ranks = list(range(limit))
+    numbers = sorted({r // CONTESTED_CHUNK for r in ranks}) if ranks is not None else None
     ranking: dict[int, list[list[Any]]] = {}
-    if ranks is not None and len({r // CONTESTED_CHUNK for r in ranks}) <= FEW_CHUNKS:  # one look-up each
-        for number in sorted({r // CONTESTED_CHUNK for r in ranks}):
-            chunk = next(
-                store.quads_for_pattern(ox.NamedNode(f"{CONTESTED}{number}"), RANKING_CHUNK, None, index), None
-            )
-            if chunk is not None:
+    if numbers is not None and len(numbers) <= FEW_CHUNKS:  # a few chunks: one look-up each
+        for number in numbers:
+            node = ox.NamedNode(f"{CONTESTED}{number}")
+            for chunk in store.quads_for_pattern(node, RANKING_CHUNK, None, index):
                 ranking[number] = orjson.loads(chunk.object.value)  # type: ignore[union-attr]
     else:  # many or all: every chunk
         for chunk in store.quads_for_pattern(None, RANKING_CHUNK, None, index):
             ranking[int(chunk.subject.value[len(CONTESTED) :])] = orjson.loads(chunk.object.value)  # type: ignore[union-attr]
     if ranks is None:
         entries = [e for n in sorted(ranking) for e in ranking[n]]
-    else:
-        entries = [ranking[r // CONTESTED_CHUNK][r % CONTESTED_CHUNK] for r in ranks if r // CONTESTED_CHUNK in ranking
-                   and r % CONTESTED_CHUNK < len(ranking[r // CONTESTED_CHUNK])]  # fmt: skip
-    keys = [f"{kind}:{group_id}" for _, kind, group_id in entries]
+    else:  # each rank's entry (ranks past the last group have none)
+        places = [divmod(r, CONTESTED_CHUNK) for r in ranks]
+        entries = [ranking[n][i] for n, i in places if n in ranking and i < len(ranking[n])]
+    keys = [entry_key(e) for e in entries]
+    wanted = (GROUP, CLAIM_ROWS) if with_rows else (GROUP,)
     groups: dict[str, Row] = {}
     rows: dict[str, Row] = {}
+
+    def take(key: str, quad: ox.Quad) -> None:
+        if quad.predicate == GROUP:
+            groups[key] = orjson.loads(quad.object.value)  # type: ignore[union-attr]
+        elif quad.predicate in wanted:
+            rows.update(orjson.loads(quad.object.value))  # type: ignore[union-attr]
+
     if len(keys) <= FEW_GROUPS:  # a listing's first groups: each read by its node
         for key in keys:
-            node = group_node(key)
-            for quad in store.quads_for_pattern(node, None, None, index):
-                if quad.predicate == GROUP:
-                    groups[key] = orjson.loads(quad.object.value)  # type: ignore[union-attr]
-                elif quad.predicate == CLAIM_ROWS:
-                    rows.update(orjson.loads(quad.object.value))  # type: ignore[union-attr]
+            for quad in store.quads_for_pattern(group_node(key), None, None, index):
+                take(key, quad)
     else:  # many: every group, in one pass
-        wanted = {group_node(k).value: k for k in keys}
-        for predicate in (GROUP, CLAIM_ROWS):
+        named = {group_node(k).value: k for k in keys}
+        for predicate in wanted:
             for quad in store.quads_for_pattern(None, predicate, None, index):
-                named = wanted.get(quad.subject.value)  # type: ignore[union-attr]
-                if named is not None and predicate == GROUP:
-                    groups[named] = orjson.loads(quad.object.value)  # type: ignore[union-attr]
-                elif named is not None:
-                    rows.update(orjson.loads(quad.object.value))  # type: ignore[union-attr]
+                if quad.subject.value in named:  # type: ignore[union-attr]
+                    take(named[quad.subject.value], quad)  # type: ignore[union-attr]
     return [groups[k] for k in keys if k in groups], rows
 
 
@@ -457,12 +469,13 @@ def contested(
     """Contested questions and disputes, each with its sides, most sources taking part first.
 
     The groups are formed and ranked once per build (contestation.py, kept in the store's index graph,
-    each chunk of them with its claims' rows); here they are filtered by theme and cut to `limit`.
+    each group with its claims' rows); here they are filtered by theme and cut to `limit`.
     `known`: claim rows by id, when the caller has read every claim already (the site build)."""
-    candidates, rows = _contested_groups(graph, graph.theme(theme) if theme else None, limit)
+    from litgraph.contestation import members
+
+    candidates, rows = _contested_groups(graph, graph.theme(theme) if theme else None, limit, known is None)
     if known is not None:
-        ids = {c for g in candidates for _, side in g["sides"] for c in side}
-        rows = {c: known.get(c, {"id": c, "themes": []}) for c in ids}
+        rows = {c: known.get(c, {"id": c, "themes": []}) for c in members(candidates)}
     return shown_groups(graph, candidates, rows)
 
 

@@ -646,8 +646,9 @@ def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) ->
 
     _splice_map(project, plan, [n for c in changed.values() for n in (f"w:{c.source}", f"c:{c.id}")], edit)
     if plan.contested_groups:  # the groups that show the claims: their sections rendered anew
+        from litgraph.contestation import group_key
         from litgraph.queries import Graph, shown_groups
-        from litgraph.site import group_key, group_sections
+        from litgraph.site import group_sections
         from litgraph.store import open_store
 
         rows = {k: v for _, chunk_rows in plan.contested_groups for k, v in chunk_rows.items()}

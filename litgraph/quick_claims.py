@@ -319,9 +319,8 @@ def affected_pages(change: Change, index: dict[str, Any]) -> set[str] | None:
 def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
     """The site as a whole build would write it after the change (see the module's notes)."""
     from litgraph.mapview import claim_on_map, theme_size, work_size
-    from litgraph.queries import Graph
+    from litgraph.queries import Graph, shown_groups
     from litgraph.quick import _splice_map, _write_pages
-    from litgraph.quick_contested import shown
     from litgraph.site import (
         PAGES_RECORD,
         claim_rows,
@@ -351,7 +350,7 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
         before = {row["id"] for row in claim_rows(context)}
         if contest is not None and theme in contest.themes:
             groups, context["groups_total"] = contest.pages[theme]
-            context["groups"] = shown(graph, contest, groups)
+            context["groups"] = shown_groups(graph, groups, contest.rows)
         if theme in change.rankings:
             _rerank(project, change, theme, context, work_pages, sources)
         now = {row["id"] for row in claim_rows(context)}
@@ -371,7 +370,7 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
         from litgraph.site import group_sections
 
         fresh = list(contest.formed.values())
-        sections = dict(zip(contest.formed, group_sections(shown(graph, contest, fresh)), strict=True))
+        sections = dict(zip(contest.formed, group_sections(shown_groups(graph, fresh, contest.rows)), strict=True))
         _splice_contested(project, plan, contest.order, sections)
 
     edges, moved, works_on = _relink(project, plan, change, work_pages)

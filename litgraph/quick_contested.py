@@ -15,12 +15,11 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 import orjson
 import pyoxigraph as ox
 
-from litgraph.contestation import dispute_groups, question_groups
+from litgraph.contestation import dispute_groups, group_key, members, question_groups
 from litgraph.namespaces import LG, mint, unmint
 
 if TYPE_CHECKING:
@@ -42,10 +41,6 @@ class _Party:
     disputes: tuple[str, ...] = ()
     question: str | None = None
     stance: str | None = None
-
-
-def key_of(group: dict[str, Any]) -> str:
-    return f"{group['kind']}:{group['id']}"  # site.group_key
 
 
 @dataclass
@@ -75,10 +70,13 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
         GROUP,
         RANKING_CHUNK,
         RANKS,
-        _json,
+        entry_key,
+        entry_rank,
         group_node,
         groups_of,
+        node_key,
         ranking_entry,
+        view_json,
     )
 
     def claim_node(claim_id: str) -> ox.NamedNode:
@@ -101,7 +99,7 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
     if sorted(texts) != list(range(len(texts))):
         return None
     before = [tuple(e) for n in range(len(texts)) for e in orjson.loads(texts[n])]
-    keys_before = [f"{kind}:{group_id}" for _, kind, group_id in before]
+    keys_before = [entry_key(e) for e in before]
     rank_of = {key: rank for rank, key in enumerate(keys_before)}
     was, now_claims = change.linked_before(), change.linked_after()
     edited = was.keys() | now_claims.keys()
@@ -111,7 +109,7 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
 
     def undo(nodes: Iterable[ox.NamedNode], kind: str | None = None) -> bool:
         for node in nodes:
-            key = unquote(node.value[len(CONTESTED + "group/") :])
+            key = node_key(node)
             if key in removed or (kind is not None and not key.startswith(kind + ":")):
                 continue
             found = stored(key)
@@ -130,27 +128,28 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
         for other in claim.disputes:
             linked_by.setdefault(other, set()).add(claim.id)
 
+    made: dict[str, tuple[str, ...]] = {}  # claim -> the claims it disputes, after the edit
+
     def links(claim_id: str) -> set[str] | None:
-        """The claims `claim_id` disputes or is disputed by, after the edit (None: a link to nothing)."""
+        """The claims `claim_id` disputes or is disputed by, after the edit (None: a link to nothing).
+        (Links to claims that are not there: plan_change refuses the edited claims', and the last build
+        had none.)"""
         node = claim_node(claim_id)
         if claim_id in now_claims:
-            found = set(now_claims[claim_id].disputes)
+            out = tuple(now_claims[claim_id].disputes)
         else:
-            found = {local(q.object) for q in store.quads_for_pattern(node, DISPUTES, None, DEFAULT)}  # type: ignore[misc]
+            out = tuple(sorted(local(q.object) or "" for q in store.quads_for_pattern(node, DISPUTES, None, DEFAULT)))
+        found = set(out) | linked_by.get(claim_id, set())
         for quad in store.quads_for_pattern(None, DISPUTES, node, DEFAULT):
             other = local(quad.subject)
             if other is not None and other not in edited:
                 found.add(other)
-        found |= linked_by.get(claim_id, set())
-        if None in found or found & gone:
+        if "" in found or found & gone:
             return None
-        return found  # type: ignore[return-value]
+        made[claim_id] = out
+        return found
 
-    todo = set(edited - gone)
-    for group in removed.values():
-        if group["kind"] == "dispute":
-            todo.update(c for _, side in group["sides"] for c in side)
-    todo -= gone
+    todo = (edited | set(members(g for g in removed.values() if g["kind"] == "dispute"))) - gone
     closure: dict[str, set[str]] = {}
     while todo:
         claim_id = todo.pop()
@@ -159,8 +158,6 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
             return None
         closure[claim_id] = found
         todo.update(found - closure.keys())
-    if any(c not in now_claims and not _exists(store, claim_node(c)) for c in closure):
-        return None  # (a link to a claim no file has)
     # the dispute groups the links now reach (one a new link joins to another, say): formed again too
     if not undo(groups_of(store, base, closure), "dispute"):
         return None
@@ -168,10 +165,8 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
     questions = {c.question for c in (*was.values(), *now_claims.values()) if c.question}
     questions |= {g["id"] for g in removed.values() if g["kind"] == "question"}
     on_question: set[str] = set()
-    for question_id in questions:
+    for question_id in questions:  # (each one the store has: plan_change refuses others)
         node = ox.NamedNode(mint(base, "question", question_id))
-        if not _exists(store, node):
-            return None  # a question no file has
         for quad in store.quads_for_pattern(None, ON_QUESTION, node, DEFAULT):
             member = local(quad.subject)
             if member is not None and member not in edited:
@@ -190,36 +185,28 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
     for edit in now_claims.values():
         if edit.id in closure or edit.id in on_question:
             rows[edit.id] = edit.row(works)
-    parties = {}
-    for claim_id, row in rows.items():
-        edited_claim = now_claims.get(claim_id)
-        if edited_claim is not None:
-            disputes = tuple(edited_claim.disputes)
-        else:  # the links it makes (not those made to it), as the store has them
-            made = closure.get(claim_id, set())
-            disputes = tuple(sorted(o for o in made if _disputes(store, base, claim_id, o)))
-        parties[claim_id] = _Party(
-            claim_id, row["source"], tuple(row["themes"]), disputes, row["question"], row["stance"]
-        )
+    parties = {
+        c: _Party(c, row["source"], tuple(row["themes"]), made.get(c, ()), row["question"], row["stance"])
+        for c, row in rows.items()
+    }
     formed_groups = dispute_groups({c: parties[c] for c in closure}, change.ancestors)
     formed_groups += question_groups({c: parties[c] for c in on_question}, change.ancestors)
-    formed = {key_of(g): g for g in formed_groups}
+    formed = {group_key(g): g for g in formed_groups}
 
     # the ranking as the edit leaves it
     undone = {rank_of[k] for k in removed}
     after = [e for rank, e in enumerate(before) if rank not in undone]
     for group in formed_groups:
-        bisect.insort(after, tuple(ranking_entry(group)), key=lambda e: (-e[0], e[1], e[2]))
-    order = [f"{kind}:{group_id}" for _, kind, group_id in after]
+        bisect.insort(after, ranking_entry(group), key=entry_rank)
+    order = [entry_key(e) for e in after]
     if len(set(order)) != len(order) or len(formed) != len(formed_groups):
         return None  # two groups alike by key: a whole build ranks them
-    members = {c for g in formed_groups for _, side in g["sides"] for c in side}
-    contest = Contest(order, removed, formed, {c: rows[c] for c in members})
+    contest = Contest(order, removed, formed, {c: rows[c] for c in members(formed_groups)})
     same = (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b)  # (sources too)
     first = next(same, min(len(before), len(after)))
     chunk = CONTESTED_CHUNK
     for n in range(first // chunk, (len(after) + chunk - 1) // chunk):
-        text = _json([list(e) for e in after[n * chunk : (n + 1) * chunk]])
+        text = view_json(after[n * chunk : (n + 1) * chunk])
         if text != texts.get(n):
             contest.chunks[n] = text
     contest.dropped = list(range((len(after) + chunk - 1) // chunk, len(texts)))
@@ -271,15 +258,6 @@ def plan_contest(store: ox.Store, graph: Graph, change: Change, base: str) -> Co
     return contest
 
 
-def _exists(store: ox.Store, node: ox.NamedNode) -> bool:
-    return next(store.quads_for_pattern(node, None, None, DEFAULT), None) is not None
-
-
-def _disputes(store: ox.Store, base: str, claim_id: str, other: str) -> bool:
-    node, target = ox.NamedNode(mint(base, "claim", claim_id)), ox.NamedNode(mint(base, "claim", other))
-    return next(store.quads_for_pattern(node, DISPUTES, target, DEFAULT), None) is not None
-
-
 def write_contest(store: ox.Store, contest: Contest, base: str) -> None:
     """The store's view of the contested groups as the edit leaves them (in the store's index graph)."""
     from litgraph.store import CONTESTED, IN_GROUP, RANKING_CHUNK, RANKS, group_node, group_quads
@@ -288,7 +266,7 @@ def write_contest(store: ox.Store, contest: Contest, base: str) -> None:
         node = group_node(key)
         for quad in list(store.quads_for_pattern(node, None, None, INDEX)):
             store.remove(quad)
-        for claim_id in {c for _, side in group["sides"] for c in side}:
+        for claim_id in members([group]):
             store.remove(ox.Quad(ox.NamedNode(mint(base, "claim", claim_id)), IN_GROUP, node, INDEX))
     for group in contest.formed.values():
         store.extend(group_quads(base, group, contest.rows))
@@ -304,10 +282,3 @@ def write_contest(store: ox.Store, contest: Contest, base: str) -> None:
             store.remove(quad)
         if ranks is not None:
             store.add(ox.Quad(node, RANKS, ox.Literal(ranks), INDEX))
-
-
-def shown(graph: Graph, contest: Contest, groups: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """These groups (formed, or shown on the pages that change) as the site shows them."""
-    from litgraph.queries import shown_groups
-
-    return shown_groups(graph, list(groups), contest.rows)

@@ -24,6 +24,7 @@ import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from litgraph import __version__
+from litgraph.contestation import group_key
 from litgraph.mapview import map_data, script_json_parts
 from litgraph.parsecache import load_signed_pickle, save_signed_pickle
 from litgraph.rdfio import replace_file
@@ -241,22 +242,17 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
         )
     written += _write_work_pages(target, data.title, labels, pages, reuse)
     name = "contested.html"
-    if reuse is not None:  # kept as it is if its groups are; its context is not kept (see write_contested)
-        digest = _page_digest(salt, name, dump_context(name, {"groups": data.groups}))
-        reuse.digests[name] = digest
-        if load_contested_offsets(reuse.site, reuse.record.parent) is not None and reuse.keep(name, digest):
-            written.append(target / name)
-            return written
-    standing = write_contested(target / name, data.title, data.groups)
-    if reuse is not None:
-        reuse.contested = standing
     written.append(target / name)
+    if reuse is None:
+        write_contested(target / name, data.title, data.groups)
+        return written
+    # kept as it is if its groups are (with the record of where they stand); its context is not kept: a
+    # quick build splices its sections (see write_contested)
+    digest = _page_digest(salt, name, dump_context(name, {"groups": data.groups}))
+    reuse.digests[name] = digest
+    if load_contested_offsets(reuse.site, reuse.record.parent) is None or not reuse.keep(name, digest):
+        reuse.contested = write_contested(target / name, data.title, data.groups)
     return written
-
-
-def group_key(group: dict[str, Any]) -> str:
-    """A contested group's key among all groups (a question's id and a dispute's may be alike)."""
-    return f"{group['kind']}:{group['id']}"
 
 
 def group_sections(groups: list[dict[str, Any]]) -> list[bytes]:

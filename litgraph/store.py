@@ -15,7 +15,7 @@ import os
 import pickle
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from litgraph import __version__
 from litgraph.config import Project
-from litgraph.contestation import contested_groups
+from litgraph.contestation import contested_groups, group_key, members
 from litgraph.graph import WORKS_UNIT, citation_pairs
 from litgraph.lookup import ThemeLookup
 from litgraph.model import Claim, Dataset
@@ -163,34 +163,44 @@ def _view_quads(
 
 GROUP, CLAIM_ROWS = ox.NamedNode(LG + "group"), ox.NamedNode(LG + "claimRows")
 IN_GROUP, RANKS = ox.NamedNode(LG + "inGroup"), ox.NamedNode(LG + "contested")
+RANKING_CHUNK = ox.NamedNode(LG + "groups")
+GROUP_NODES = CONTESTED + "group/"
 
 
 def group_node(key: str) -> ox.NamedNode:
-    """A contested group's node in the index graph, by its key (site.group_key)."""
-    return ox.NamedNode(CONTESTED + "group/" + quote(key, safe=""))
+    """A contested group's node in the index graph, by its key (contestation.group_key)."""
+    return ox.NamedNode(GROUP_NODES + quote(key, safe=""))
 
 
-def members(groups: Iterable[dict[str, Any]]) -> list[str]:
-    """The claims of these groups, sorted."""
-    return sorted({c for group in groups for _, side in group["sides"] for c in side})
+def node_key(node: ox.NamedNode) -> str:
+    """The key of the group on `node` (what group_node made it from)."""
+    return unquote(node.value[len(GROUP_NODES) :])
 
 
 def group_quads(base_iri: str, group: dict[str, Any], rows: dict[str, Any]) -> Iterator[ox.Quad]:
     """A group's quads in the index graph: the group (JSON), its claims' rows as `contested` shows them
     ({id: row}, JSON), and each claim's link to it."""
-    from litgraph.site import group_key
-
     node = group_node(group_key(group))
-    yield ox.Quad(node, GROUP, ox.Literal(_json(group)), INDEX_GRAPH)
+    yield ox.Quad(node, GROUP, ox.Literal(view_json(group)), INDEX_GRAPH)
     ids = members([group])
-    yield ox.Quad(node, CLAIM_ROWS, ox.Literal(_json({c: rows[c] for c in ids})), INDEX_GRAPH)
+    yield ox.Quad(node, CLAIM_ROWS, ox.Literal(view_json({c: rows[c] for c in ids})), INDEX_GRAPH)
     for claim_id in ids:
         yield ox.Quad(ox.NamedNode(mint(base_iri, "claim", claim_id)), IN_GROUP, node, INDEX_GRAPH)
 
 
-def ranking_entry(group: dict[str, Any]) -> list[Any]:
+def ranking_entry(group: dict[str, Any]) -> tuple[int, str, str]:
     """A group in the ranking's chunks: what it ranks by (contestation.rank_key) and names its node."""
-    return [group["sources"], group["kind"], group["id"]]
+    return group["sources"], group["kind"], group["id"]
+
+
+def entry_key(entry: Sequence[Any]) -> str:
+    """The key of a ranking entry's group (contestation.group_key)."""
+    return f"{entry[1]}:{entry[2]}"
+
+
+def entry_rank(entry: Sequence[Any]) -> tuple[int, str, str]:
+    """A ranking entry's place: contestation.rank_key of its group."""
+    return -entry[0], entry[1], entry[2]
 
 
 def contested_quads(base_iri: str, ranked: list[dict[str, Any]], rows: dict[str, Any]) -> Iterator[ox.Quad]:
@@ -202,9 +212,8 @@ def contested_quads(base_iri: str, ranked: list[dict[str, Any]], rows: dict[str,
         yield from group_quads(base_iri, group, rows)
     for first in range(0, len(ranked), CONTESTED_CHUNK):
         part = [ranking_entry(g) for g in ranked[first : first + CONTESTED_CHUNK]]
-        yield ox.Quad(
-            ox.NamedNode(f"{CONTESTED}{first // CONTESTED_CHUNK}"), RANKING_CHUNK, ox.Literal(_json(part)), INDEX_GRAPH
-        )
+        node = ox.NamedNode(f"{CONTESTED}{first // CONTESTED_CHUNK}")
+        yield ox.Quad(node, RANKING_CHUNK, ox.Literal(view_json(part)), INDEX_GRAPH)
     ranks: dict[str, list[int]] = {}
     for rank, group in enumerate(ranked):
         for theme in group["themes"]:
@@ -214,10 +223,7 @@ def contested_quads(base_iri: str, ranked: list[dict[str, Any]], rows: dict[str,
         yield ox.Quad(node, RANKS, ox.Literal(" ".join(map(str, numbers))), INDEX_GRAPH)
 
 
-RANKING_CHUNK = ox.NamedNode(LG + "groups")
-
-
-def _json(value: Any) -> str:
+def view_json(value: Any) -> str:
     """`value` as compact JSON: what json.dumps(value, ensure_ascii=False, separators=(",", ":")) gives
     for these views' values (strings, integers, None, lists and dicts of them), by orjson at a tenth of
     the cost (a quick build writes hundreds of chunks again)."""
@@ -356,9 +362,7 @@ class Compacting:
         del self.store
 
 
-def write_store(
-    project: Project, units: list[BuiltUnit], cache: UnitCache, data: Dataset, stamp: str
-) -> Compacting:
+def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data: Dataset, stamp: str) -> Compacting:
     """Bring the store up to date with the graph's units, the raw BibTeX entries and the index views;
     `stamp` is the inputs' fingerprint taken before they were read, so an edit during the build leaves it
     stale, not wrong.
@@ -542,7 +546,7 @@ def patch_contested_rows(
         for claim_id in ids:
             rows[claim_id].update({f: getattr(changed[claim_id], f) for f in fields})
         store.remove(quad)
-        store.add(ox.Quad(node, CLAIM_ROWS, ox.Literal(_json(rows)), INDEX_GRAPH))
+        store.add(ox.Quad(node, CLAIM_ROWS, ox.Literal(view_json(rows)), INDEX_GRAPH))
         found.append((orjson.loads(group.object.value), rows))  # type: ignore[union-attr]
     return found
 
