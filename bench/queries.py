@@ -4,7 +4,8 @@ For each question (sources, contested, reading-list) it prints the wall time of 
 process answering from the store, next to the naive way in one process: parse every .bib and .yaml,
 build an in-memory rdflib graph, run the same SPARQL. Also the time of a rebuild after one claims file
 is edited (each a quick build, patched into the last one's outputs): one claim's text, a claim added, a
-dispute made between two claims.
+claim added that gives the citation network a new citation (read in a work that did not cite its source),
+a dispute made between two claims.
 
     python bench/queries.py                  # 100,000 works, 300,000 claims (long: the naive way is slow)
     python bench/queries.py --works 10000
@@ -13,6 +14,7 @@ dispute made between two claims.
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
@@ -86,6 +88,16 @@ def main() -> None:
         claims.write_text(text + first.replace("  - id: ", "  - id: bench-added-", 1), encoding="utf-8")
         rebuild = timed([*litgraph, "build", "-q", "-p", str(root)])
         print(f"rebuild after adding a claim:           {rebuild:.1f}s ({rebuild / build:.2f} of a full build)")
+        text = claims.read_text(encoding="utf-8")  # a claim read in a work that did not cite its source yet
+        cited = {(m[0], m[1]) for m in re.findall(r"source: (\S+)\n    reported_in: (\S+)", text)}
+        source = re.search(r"source: (\S+)", first).group(1)  # type: ignore[union-attr]
+        reporter = next(f"w{i}" for i in range(args.works) if (source, f"w{i}") not in cited and f"w{i}" != source)
+        new = re.sub(
+            r"reported_in: \S+", f"reported_in: {reporter}", first.replace("  - id: ", "  - id: bench-cited-", 1)
+        )
+        claims.write_text(text + new, encoding="utf-8")
+        rebuild = timed([*litgraph, "build", "-q", "-p", str(root)])
+        print(f"rebuild after a new citation:           {rebuild:.1f}s ({rebuild / build:.2f} of a full build)")
         text = claims.read_text(encoding="utf-8")  # a dispute made: the second claim disputes the third
         second = text.index("  - id: ", text.index("  - id: ") + 1)
         end = text.index("  - id: ", second + 1)

@@ -257,7 +257,7 @@ def citation_pairs(data: Dataset) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
-WORKS_UNIT = "works "  # the name of a .bib file's unit: this, then the file's path
+WORKS_UNIT = "works "  # the name of a .bib file's units: this, then the file's path and the first key
 
 
 @dataclass
@@ -275,6 +275,9 @@ class Unit:
     inputs: Callable[[], bytes]
     make: Callable[[], Iterator[ox.Triple]]
     every_work: bool = False
+    # a works unit's citations: inputs of its own triples that no every_work unit is made from (the people
+    # and containers stay when a citation comes or goes, and a quick build patches the unit alone)
+    links: Callable[[], bytes] | None = None
 
 
 def _pickled(*values: object) -> bytes:
@@ -304,14 +307,16 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
     cites: dict[str, list[str]] = {}
     for citing, cited in citation_pairs(data):
         cites.setdefault(citing, []).append(cited)
-    for name, works in _by_file(data.works).items():
-        units.append(
-            Unit(
-                WORKS_UNIT + name,
-                partial(lambda ws: _pickled(ws, [cites.get(w.key, []) for w in ws]), works),
-                partial(lambda ws: (t for w in ws for t in builder.work_triples(w, cites.get(w.key, []))), works),
+    for name, file_works in _by_file(data.works).items():
+        for works in work_parts(file_works):
+            units.append(
+                Unit(
+                    works_unit(name, works),
+                    partial(_pickled, works),
+                    partial(lambda ws: (t for w in ws for t in builder.work_triples(w, cites.get(w.key, []))), works),
+                    links=partial(lambda ws: works_links([cites.get(w.key, []) for w in ws]), works),
+                )
             )
-        )
     every_work = [data.works[k] for k in sorted(data.works)]
     units.append(Unit("agents", lambda: b"", lambda: builder.agent_triples(every_work), every_work=True))
     questions = [data.questions[q] for q in sorted(data.questions)]
@@ -345,16 +350,39 @@ def claims_inputs(claims: list[Claim], entry_types: dict[str, str]) -> bytes:
     return _pickled(fields, links, [entry_types[k] for k in named])
 
 
+def works_links(cites: list[list[str]]) -> bytes:
+    """A works unit's `links`: what each of its works cites (keys, sorted), in the unit's order."""
+    return _pickled(cites)
+
+
+WORKS_PER_UNIT = 256  # on average: a citation that comes or goes rebuilds a unit of about this many works
+
+
+def work_parts(works: list[Work]) -> list[list[Work]]:
+    """A .bib file's works (in key order) in units, cut as claim_parts cuts claims."""
+    return _parts(works, [w.key for w in works], WORKS_PER_UNIT)
+
+
+def works_unit(path: str, part: list[Work]) -> str:
+    """The name of the unit of a .bib file that holds `part` (named after its first work)."""
+    return f"{WORKS_UNIT}{path} {part[0].key}"
+
+
 CLAIMS_PER_UNIT = 256  # on average: an edit to one claim rebuilds a unit of about this many
 
 
 def claim_parts(claims: list[Claim]) -> list[list[Claim]]:
     """A file's claims (in id order) in units: a unit ends after a claim whose id hashes to a multiple of
     CLAIMS_PER_UNIT, so adding or removing a claim changes only the unit it is in."""
-    parts: list[list[Claim]] = [[]]
-    for claim in claims:
-        parts[-1].append(claim)
-        if zlib.crc32(claim.id.encode("utf-8")) % CLAIMS_PER_UNIT == 0:
+    return _parts(claims, [c.id for c in claims], CLAIMS_PER_UNIT)
+
+
+def _parts(things: list[T], keys: list[str], spacing: int) -> list[list[T]]:
+    """`things` cut after each one whose key hashes to a multiple of `spacing`: content-defined cuts."""
+    parts: list[list[T]] = [[]]
+    for thing, key in zip(things, keys, strict=True):
+        parts[-1].append(thing)
+        if zlib.crc32(key.encode("utf-8")) % spacing == 0:
             parts.append([])
     return [p for p in parts if p]
 

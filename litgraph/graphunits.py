@@ -29,7 +29,7 @@ from litgraph.parsecache import signed, verified
 from litgraph.rdfio import atomic_file, copy_range, jsonld_body, jsonld_head, serialize, turtle_body, turtle_header
 from litgraph.shacl import RDF_TYPE, Node, Piece, pieces_of
 
-UNITS_FORMAT = "3"  # bump when what a unit's files hold changes, or the triples made from the same inputs
+UNITS_FORMAT = "4"  # bump when what a unit's files hold changes, or the triples made from the same inputs
 
 
 @dataclass
@@ -43,6 +43,7 @@ class BuiltUnit:
     types: str  # the unit's rdf:type triples as N-Triples: the classes of what other units point at
     pieces: list[Piece]
     triples: list[ox.Triple] | None = None
+    base: str = ""  # a works unit's: the digest of its inputs but its citations (see graph.Unit.links)
 
     @property
     def kept(self) -> bool:
@@ -86,7 +87,7 @@ class UnitCache:
                 Piece(names=names, triples=[], owned=0, data="", digest=d, own_end=0, size=size)
                 for d, size, names in record["pieces"]
             ]
-            return BuiltUnit(name, digest, int(record["count"]), types, pieces)
+            return BuiltUnit(name, digest, int(record["count"]), types, pieces, base=record.get("base", ""))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -113,6 +114,7 @@ class UnitCache:
             "digest": unit.digest,
             "count": unit.count,
             "pieces": [[p.digest, p.size, p.names] for p in unit.pieces],
+            "base": unit.base,
         }
         with atomic_file(self._record(unit.name)) as handle:
             handle.write(signed(json.dumps(record, separators=(",", ":")).encode("utf-8")))
@@ -150,6 +152,11 @@ def _own_ntriples(unit: BuiltUnit) -> bytes:
     return "".join(p.data[: p.own_end] for p in unit.pieces).encode("utf-8")
 
 
+def linked_digest(salt: str, name: str, base: str, links: bytes) -> str:
+    """The digest of a unit with `links` (graph.Unit): its other inputs' digest `base`, and its links."""
+    return digest_of(salt, name, base, links)
+
+
 def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[BuiltUnit]:
     """Every unit, kept from the cache where its digest is unchanged, else built and cut into pieces.
     `setting`: what the SHACL check stands for (engine, shapes, vocabulary), and the base IRI."""
@@ -158,19 +165,24 @@ def build_units(units: list[Unit], cache: UnitCache, setting: str) -> list[Built
     typed: dict[str, list[ox.Triple]] = {}  # the rdf:type triples of the units built now
 
     def one(unit: Unit, *extra: str) -> None:
-        digest = digest_of(salt, unit.name, *extra, unit.inputs())
+        base = ""
+        if unit.links is None:
+            digest = digest_of(salt, unit.name, *extra, unit.inputs())
+        else:
+            base = digest_of(unit.inputs())
+            digest = linked_digest(salt, unit.name, base, unit.links())
         found = cache.load(unit.name, digest)
         if found is None:
             triples = list(unit.make())
             typed[unit.name] = [t for t in triples if t.predicate == RDF_TYPE]
             types = serialize(typed[unit.name], "nt", "").decode("utf-8")
-            found = BuiltUnit(unit.name, digest, len(triples), types, [], triples)
+            found = BuiltUnit(unit.name, digest, len(triples), types, [], triples, base)
         built[unit.name] = found
 
     for unit in units:
         if not unit.every_work:
             one(unit)
-    works = [built[u.name].digest for u in units if u.name.startswith(WORKS_UNIT)]
+    works = [built[u.name].base for u in units if u.name.startswith(WORKS_UNIT)]  # (citations aside)
     for unit in units:
         if unit.every_work:
             one(unit, *works)

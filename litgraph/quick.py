@@ -275,6 +275,11 @@ def _quick_build(
         from litgraph.quick_claims import affected_pages, plan_change
 
         change = plan_change(project, reread, plan.themes)
+        if change is not None and (change.cites_added or change.cites_removed):
+            from litgraph.quick_citations import patch_works_units
+
+            if not patch_works_units(project, record, change, plan):
+                return whole()
         site = _plan_site(project, pages.result(), lambda index: affected_pages(change, index)) if change else None
         if site is not None and change is not None and change.contest is not None:
             from litgraph.site import load_contested_offsets
@@ -307,9 +312,9 @@ def _quick_build(
     for unit in plan.units:
         cache.save(unit, project.base_iri)
 
-    def index(store: ox.Store) -> None:  # the index graph, as the change leaves it
+    def index(store: ox.Store, views: dict[str, str]) -> None:  # the index graph, as the change leaves it
         if change is not None:
-            update_index(project, change, store)
+            update_index(project, change, store, views)
         else:
             site.contested_groups = patch_contested_rows(store, project.base_iri, changed, IN_ROWS)
 
@@ -332,6 +337,7 @@ def _quick_build(
         record["summary"]["claims"] -= len(change.before.keys() - change.after.keys())
         record["summary"]["disputes"] += sum(len(c.disputes) for c in change.linked_after().values())
         record["summary"]["disputes"] -= sum(len(c.disputes) for c in change.linked_before().values())
+        record["summary"]["citations"] += len(change.cites_added) - len(change.cites_removed)
     else:
         _apply_site(project, site, changed)
     for found in reread:  # (while the graph files are written: that thread mostly waits on the disk)

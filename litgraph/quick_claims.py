@@ -62,6 +62,13 @@ class Change:
     # groups' shows them otherwise, so they are kept out of `before` and `after` (id -> before, after)
     relinked: dict[str, tuple[Claim, Claim]] = field(default_factory=dict)
     graph: Any = None  # the queries.Graph it was planned with, if one (its themes serve again)
+    # citations (citing, cited) the network gains or loses with the change (quick_citations.py)
+    cites_added: set[tuple[str, str]] = field(default_factory=set)
+    cites_removed: set[tuple[str, str]] = field(default_factory=set)
+
+    def cited(self) -> set[str]:
+        """The works whose citations come or go (either side)."""
+        return {k for pair in self.cites_added | self.cites_removed for k in pair}
 
     def linked_before(self) -> dict[str, Claim]:
         """Every claim removed or changed, as the last build had it."""
@@ -80,7 +87,7 @@ class Change:
 
     def works(self) -> set[str]:
         """The works whose pages show claims that changed (as their source, or as where they were read)."""
-        return {k for c, _ in self.claims() for k in (c.source, c.reported_in) if k}
+        return {k for c, _ in self.claims() for k in (c.source, c.reported_in) if k} | self.cited()
 
     def ranked_themes(self) -> set[str]:
         """The themes whose rankings and counts change: the claims' themes, and the broader ones."""
@@ -88,7 +95,8 @@ class Change:
 
     def page_themes(self) -> set[str]:
         """The themes whose pages change: those ranked anew, and those whose contested lists change."""
-        return self.ranked_themes() | (self.contest.themes if self.contest is not None else set())
+        contested = self.contest.themes if self.contest is not None else set()
+        return self.ranked_themes() | set(self.rankings) | contested
 
 
 def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme]) -> Change | None:
@@ -167,11 +175,14 @@ def plan_change(project: Project, reread: list[_Reread], themes: dict[str, Theme
         now_themes, now_read_in = {t for t in themes_of if themes_of[t] > 0}, {r for r in read_in if read_in[r] > 0}
         if now_themes != was_themes:  # the work's edges to themes on the map change
             change.pairs[key] = (was_themes, now_themes)
-        if (was_read_in - {key}) - now_read_in:
-            return None  # a citation may go (unless a citation file gives it too: a whole build knows)
-        for reporter in now_read_in - was_read_in:  # a citation from a claim: one the graph has already
+        change.cites_removed.update((reporter, key) for reporter in (was_read_in - {key}) - now_read_in)
+        for reporter in now_read_in - was_read_in:  # a citation from a claim: new, unless the graph has it
             if next(store.quads_for_pattern(iri("work", reporter), CITES, iri("work", key), DEFAULT), None) is None:
-                return None
+                change.cites_added.add((reporter, key))
+    if change.cites_removed:  # (one a citation file gives stays)
+        from litgraph.quick_citations import from_files
+
+        change.cites_removed -= from_files(project)
     _rank(change, store, base)
     if _contested(change, store, base):
         from litgraph.queries import Graph
@@ -221,6 +232,8 @@ def _rank(change: Change, store: ox.Store, base: str) -> None:
     """The rankings and direct counts of the changed themes, as the change leaves them (see store.py's
     _ranking_quads and _count_quads: the same order and numbers). A ranking's lines are moved, not parsed:
     a broad theme ranks tens of thousands of works, of which the change moves a few."""
+    from litgraph.quick_citations import cite_deltas, ranked_on
+
     per_theme: dict[str, Counter[str]] = {t: Counter() for t in change.ranked_themes()}
     direct: Counter[str] = Counter()
     for claim, step in change.claims():
@@ -228,23 +241,27 @@ def _rank(change: Change, store: ox.Store, base: str) -> None:
             per_theme[theme][claim.source] += step
         for theme in set(claim.themes):
             direct[theme] += step
+    citing_deltas = cite_deltas(change)  # a cited work's line moves in every ranking it is in
+    for key, themes in ranked_on(store, base, {k for k, n in citing_deltas.items() if n}).items():
+        for theme in themes:
+            per_theme.setdefault(theme, Counter())[key] += 0
     cited: dict[str, int] = {}
     for theme, deltas in per_theme.items():
         node = ox.NamedNode(mint(base, "theme", theme))
         found = next(store.quads_for_pattern(node, RANKING, None, INDEX), None)
         lines = str(found.object.value).split("\n") if found is not None else []  # type: ignore[union-attr]
         for key, step in sorted(deltas.items()):
-            if not step:
+            if not step and not citing_deltas[key]:
                 continue
             at = next((i for i, line in enumerate(lines) if line.startswith(key + "\t")), None) if lines else None
             if at is not None:
                 _, n, citing = lines.pop(at).split("\t")
-                counts = [int(n) + step, int(citing)]
+                counts = [int(n) + step, int(citing) + citing_deltas[key]]
             else:
                 if key not in cited:
                     work = ox.NamedNode(mint(base, "work", key))
                     cited[key] = len({q.subject for q in store.quads_for_pattern(None, CITES, work, DEFAULT)})
-                counts = [step, cited[key]]
+                counts = [step, cited[key] + citing_deltas[key]]
             if counts[0] > 0:
                 bisect.insort(lines, f"{key}\t{counts[0]}\t{counts[1]}", key=_rank_key)
         change.rankings[theme] = lines
@@ -260,9 +277,10 @@ def _rank_key(line: str) -> tuple[int, int, str]:
     return -int(n), -int(citing), key
 
 
-def update_index(project: Project, change: Change, store: ox.Store) -> None:
+def update_index(project: Project, change: Change, store: ox.Store, views: dict[str, str]) -> None:
     """The store's index graph as a whole build would write it after the change: each claim's themes with
-    the broader ones, and the rankings and counts of the changed themes."""
+    the broader ones, the rankings and counts of the changed themes, and (citations changed) every work's
+    PageRank (`views`: the store record's digests of the views' inputs)."""
     base = project.base_iri
     for claim_id in change.before:
         for quad in list(store.quads_for_pattern(ox.NamedNode(mint(base, "claim", claim_id)), ON_THEME, None, INDEX)):
@@ -297,6 +315,10 @@ def update_index(project: Project, change: Change, store: ox.Store) -> None:
         from litgraph.quick_contested import write_contest
 
         write_contest(store, change.contest, base)
+    if change.cites_added or change.cites_removed:
+        from litgraph.quick_citations import update_importance
+
+        update_importance(project, change, store, views)
 
 
 def affected_pages(change: Change, index: dict[str, Any]) -> set[str] | None:
@@ -306,7 +328,8 @@ def affected_pages(change: Change, index: dict[str, Any]) -> set[str] | None:
 
     if not index.get("folded"):
         return None
-    if change.pairs and index.get("placed", 0) <= SPRING_LIMIT + len(change.pairs):
+    moved = len(change.pairs.keys() | change.cited())
+    if moved and index.get("placed", 0) <= SPRING_LIMIT + moved:
         return None  # a small map is relaxed as a whole: a new edge moves every node
     pages = {f"works/{page_name(k)}" for k in change.works()}
     pages |= {f"themes/{page_name(t)}" for t in change.page_themes()}
@@ -335,6 +358,8 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
     work_pages = {k: contexts[f"works/{page_name(k)}"] for k in change.works()}
     works = {k: context["work"] for k, context in work_pages.items()}
     gone = change.before.keys()
+    cited_before = {k: bool(work_pages[k]["cites"] or work_pages[k]["cited_by"]) for k in work_pages}
+    _recite(change, work_pages)
     for key, context in work_pages.items():
         for name, field_name in (("claims", "source"), ("reported", "reported_in")):
             rows = [r for r in context[name] if r["id"] not in gone]
@@ -373,7 +398,7 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
         sections = dict(zip(contest.formed, group_sections(shown_groups(graph, fresh, contest.rows)), strict=True))
         _splice_contested(project, plan, contest.order, sections)
 
-    edges, moved, works_on = _relink(project, plan, change, work_pages)
+    edges, moved, works_on = _relink(project, plan, change, work_pages, cited_before)
 
     def edit(key: str, value: Any) -> Any:
         node = key.lstrip("#")
@@ -395,10 +420,11 @@ def apply_site(project: Project, plan: _SitePlan, change: Change) -> None:
             else:
                 value["themes"] = sorted({t for c in claims for t in c["themes"]})
                 value["claims"] = [claim_on_map(c) for c in claims]
+                value["cited_by"] = cited
         return value
 
-    nodes = [f"t:{t}" for t in change.direct] + [f"w:{k}" for k in sources]
-    _splice_map(project, plan, nodes + ["#" + n for n in nodes] + (["@edges"] if change.pairs else []), edit)
+    nodes = [f"t:{t}" for t in change.direct] + [f"w:{k}" for k in sorted(sources | change.cited())]
+    _splice_map(project, plan, nodes + ["#" + n for n in nodes] + (["@edges"] if edges is not None else []), edit)
     save_page_records(project.site_dir, project.state_dir / PAGES_RECORD, plan.pages, plan.index)
 
 
@@ -432,16 +458,38 @@ def _rerank(
     context["works"], context["works_total"] = entries, len(lines)
 
 
+def _recite(change: Change, work_pages: dict[str, dict[str, Any]]) -> None:
+    """The pages of works whose citations come or go: their lists of citing and cited works, as
+    render_site makes them (keys sorted), and the short citations those name."""
+    for citing, cited in sorted(change.cites_added | change.cites_removed):
+        for key, name, other in ((citing, "cites", cited), (cited, "cited_by", citing)):
+            keys = set(work_pages[key][name])
+            if (citing, cited) in change.cites_added:
+                keys.add(other)
+            else:
+                keys.discard(other)
+            work_pages[key][name] = sorted(keys)
+    for key in change.cited():
+        context = work_pages[key]
+        known = {**context["citations"], **{k: work_pages[k]["work"]["citation"] for k in change.cited()}}
+        context["citations"] = {k: known[k] for k in [*context["cites"], *context["cited_by"]] if k in known}
+
+
 def _relink(
-    project: Project, plan: _SitePlan, change: Change, work_pages: dict[str, dict[str, Any]]
+    project: Project,
+    plan: _SitePlan,
+    change: Change,
+    work_pages: dict[str, dict[str, Any]],
+    cited_before: dict[str, bool],
 ) -> tuple[Any, dict[str, tuple[float, float]], Counter[str]]:
-    """Where works were given a theme they had no claim on, or lost their last claim on one: the map's edges
-    as map_data would make them, the new places of those works (see mapview._layout), and by how many
-    works each theme's count changes."""
+    """Where works were given a theme they had no claim on, or lost their last claim on one, or citations
+    came or went: the map's edges as map_data would make them, the new places of those works (see
+    mapview._layout), and by how many works each theme's count changes. `cited_before`: whether each
+    work had citations (either way) before the change."""
     from litgraph.mapview import EDGES, anchored_position, layout_scale, loose_position, theme_position
 
     works_on: Counter[str] = Counter()
-    if not change.pairs:
+    if not change.pairs and not change.cited():
         return None, {}, works_on
     offsets = plan.index["offsets"]
     with (project.site_dir / "index.html").open("rb") as handle:
@@ -453,7 +501,17 @@ def _relink(
         return edge["from"][2:], edge["to"][2:]
 
     touched = {"w:" + key for key in change.pairs}
-    edges = [e for e in edges if not (e["kind"] == "theme" and e["from"] in touched)]
+    gone = {("w:" + a, "w:" + b) for a, b in change.cites_removed}
+    edges = [
+        e
+        for e in edges
+        if not (e["kind"] == "theme" and e["from"] in touched)
+        and not (e["kind"] == "cites" and (e["from"], e["to"]) in gone)
+    ]
+    for a, b in sorted(change.cites_added):  # the citations come first, in pair order
+        cites_end = next((i for i, e in enumerate(edges) if e["kind"] != "cites"), len(edges))
+        edge = {"from": "w:" + a, "to": "w:" + b, "kind": "cites", **EDGES["cites"]}
+        bisect.insort(edges, edge, hi=cites_end, key=order)
     first = next((i for i, e in enumerate(edges) if e["kind"] == "theme"), len(edges))  # after the citations
     for key, (was, now) in sorted(change.pairs.items()):
         for theme in sorted(now):
@@ -466,14 +524,20 @@ def _relink(
     scale = layout_scale(nodes)
     circle = {t: theme_position(i, len(themes), scale) for i, t in enumerate(themes)}
     moved = {}
-    for key, (was, now) in change.pairs.items():
+    for key in sorted(change.pairs.keys() | change.cited()):
+        if key in change.pairs:
+            was, now = change.pairs[key]
+        else:  # (its themes stay)
+            was = now = {t for c in work_pages[key]["claims"] for t in c["themes"]}
         node, cited = "w:" + key, bool(work_pages[key]["cites"] or work_pages[key]["cited_by"])  # (its other edges)
+        if key not in change.pairs and bool(now or cited) == bool(was or cited_before[key]):
+            continue  # linked as before, to the same themes: where it was
         if now or cited:
             x, y = anchored_position(node, [circle[t] for t in sorted(now)], scale)
         else:
             x, y = loose_position(node, nodes, scale)
         moved[node] = (round(x, 1), round(y, 1))
-        plan.index["placed"] += bool(now or cited) - bool(was or cited)
+        plan.index["placed"] += bool(now or cited) - bool(was or cited_before[key])
     return edges, moved, works_on
 
 

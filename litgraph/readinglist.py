@@ -1,7 +1,7 @@
 """Reading lists: the works a teacher should assign on some themes, with a reason for each.
 
 Scoring uses the graph itself: how many of the requested themes a work's claims cover, how many claims
-it has on them, how often works in the graph cite it (PageRank in the citation network, via networkx),
+it has on them, how often works in the graph cite it (PageRank in the citation network: network.py),
 and whether it takes a side in a dispute on those themes (both sides are always included when there
 is room). The list reads foundational works first, then recent ones.
 """
@@ -23,7 +23,7 @@ CANDIDATES = 200  # per requested theme: the works with most claims on it
 
 
 def _importance(graph: Graph, keys: set[str]) -> dict[str, float]:
-    """0..1: each work's PageRank in the citation network, as `build` computed it (store.py)."""
+    """0..1: each work's PageRank in the citation network, as `build` computed it (network.py)."""
     # the bound key first: Oxigraph joins in the order written, and a scan of the index per key is slow
     query = (
         "SELECT ?key ?rank WHERE { ?w dcterms:identifier ?key . GRAPH <urn:litgraph:index> { ?w lg:importance ?rank } }"

@@ -134,10 +134,15 @@ VIEW_GROUPS = {  # a group of views (see _view_inputs) -> the predicates of its 
 
 
 def _view_quads(
-    project: Project, data: Dataset, ancestors: dict[str, set[str]], groups: Iterable[str] = VIEW_GROUPS
+    project: Project,
+    data: Dataset,
+    ancestors: dict[str, set[str]],
+    groups: Iterable[str] = VIEW_GROUPS,
+    importance: dict[str, str] | None = None,
 ) -> Iterator[ox.Quad]:
     """Rankings, counts, short citations, contested groups and importance: each a function of the whole
-    project (the predicates are VIEWS; `groups`: those of these groups only)."""
+    project (the predicates are VIEWS; `groups`: those of these groups only; `importance`: the works'
+    PageRank, if computed already)."""
     groups = set(groups)
     if "rankings" in groups:
         per_theme: dict[tuple[str, str], int] = {}  # (theme or broader, source work) -> claims
@@ -157,8 +162,12 @@ def _view_quads(
         yield from contested_quads(
             project.base_iri, ranked, {c: data.claims[c].row(citations) for c in members(ranked)}
         )
-    if "importance" in groups:
-        yield from _importance_quads(project, data)
+    if "importance" in groups:  # each cited work's PageRank in the citation network (network.py), so that
+        # reading lists need not rank the whole network on every call
+        from litgraph.network import Network  # (numpy: builds only, not queries)
+
+        values = importance if importance is not None else Network.of(citation_pairs(data)).importance()
+        yield from importance_quads(project.base_iri, values, data.works)
 
 
 GROUP, CLAIM_ROWS = ox.NamedNode(LG + "group"), ox.NamedNode(LG + "claimRows")
@@ -271,22 +280,14 @@ def _count_quads(project: Project, data: Dataset, per_theme: dict[tuple[str, str
             yield ox.Quad(node, ox.NamedNode(LG + name), value, INDEX_GRAPH)
 
 
-def _importance_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
-    """Each cited work's PageRank in the citation network (networkx), 0..1 of the highest: computed once per
-    build so that reading lists need not rank the whole network on every call."""
-    import networkx as nx  # only builds pay for importing it
+IMPORTANCE = ox.NamedNode(LG + "importance")
 
-    network = nx.DiGraph()
-    network.add_edges_from(citation_pairs(data))
-    if network.number_of_edges() == 0:
-        return
-    rank = nx.pagerank(network)
-    top = max(rank.values()) or 1.0
-    importance = ox.NamedNode(LG + "importance")
-    for key in sorted(rank):
-        if key in data.works:
-            value = ox.Literal(f"{rank[key] / top:.6f}", datatype=XSD_DOUBLE)
-            yield ox.Quad(ox.NamedNode(mint(project.base_iri, "work", key)), importance, value, INDEX_GRAPH)
+
+def importance_quads(base_iri: str, values: dict[str, str], works: Iterable[str]) -> Iterator[ox.Quad]:
+    """The importance view's quads of these works (those in the network)."""
+    for key in sorted(set(works) & values.keys()):
+        node = ox.NamedNode(mint(base_iri, "work", key))
+        yield ox.Quad(node, IMPORTANCE, ox.Literal(values[key], datatype=XSD_DOUBLE), INDEX_GRAPH)
 
 
 def _bibtex_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
@@ -374,7 +375,15 @@ def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data
     ancestors = _ancestors(data)
     inputs = _Inputs(_bibtex_digest(data), _hierarchy(ancestors), _view_inputs(data, units))
     pieces = [p for u in units for p in u.pieces]
-    if _update_in_place(project, data, pieces, inputs, ancestors):
+    from litgraph import network  # (numpy: builds only, not queries)
+
+    kept = network.load(project.state_dir, inputs.views["importance"])
+    if kept is None:  # what a quick build that adds or removes a citation starts from (network.py)
+        citations = network.Network.of(citation_pairs(data))
+        kept = network.Kept(inputs.views["importance"], citations, citations.importance())
+        with contextlib.suppress(OSError):
+            network.save(project.state_dir, kept)
+    if _update_in_place(project, data, pieces, inputs, ancestors, kept.importance):
         _save_state(project, stamp, pieces, inputs)
         return Compacting(_store_dir(project))
     project.state_dir.mkdir(parents=True, exist_ok=True)
@@ -391,7 +400,7 @@ def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data
                 ox.parse(graph, format=ox.RdfFormat.N_TRIPLES),
                 _bibtex_quads(project, data),
                 _on_theme_quads(project, data.claims.values(), ancestors),
-                _view_quads(project, data, ancestors),
+                _view_quads(project, data, ancestors, importance=kept.importance),
             )
         )
     store.flush()
@@ -409,7 +418,12 @@ def _node(name: str) -> ox.NamedNode | ox.BlankNode:
 
 
 def _update_in_place(
-    project: Project, data: Dataset, pieces: list[Piece], inputs: _Inputs, ancestors: dict[str, set[str]]
+    project: Project,
+    data: Dataset,
+    pieces: list[Piece],
+    inputs: _Inputs,
+    ancestors: dict[str, set[str]],
+    importance: dict[str, str],
 ) -> bool:
     """Replace only what changed since the recorded build; False (nothing touched) when that cannot be done
     or would not pay: no record, another store format or base IRI, or most of the graph changed."""
@@ -445,7 +459,7 @@ def _update_in_place(
     ids = sorted(unquote(n[len(claim_prefix) :]) for n in changed if n.startswith(claim_prefix))
     additions.append(_on_theme_quads(project, [data.claims[i] for i in ids if i in data.claims], ancestors))
     stale = [g for g in VIEW_GROUPS if g not in inputs.views or views_before.get(g) != inputs.views[g]]
-    views = set(_view_quads(project, data, ancestors, stale))
+    views = set(_view_quads(project, data, ancestors, stale, importance))
     for view in (view for group in stale for view in VIEW_GROUPS[group]):
         for quad in list(store.quads_for_pattern(None, ox.NamedNode(LG + view), None, INDEX_GRAPH)):
             if quad in views:
@@ -486,11 +500,12 @@ def patch_store(
     gone: list[str],
     added: list[Piece],
     stamp: str,
-    index: Callable[[ox.Store], None] | None = None,
+    index: Callable[[ox.Store, dict[str, str]], None] | None = None,
     stale_views: Iterable[str] = (),
 ) -> bool:
     """A quick build's change (see quick.py): the subjects of the `gone` pieces (digests) and of the `added`
-    ones replaced; `index`, if given, then updates the index graph in the same store. The views of
+    ones replaced; `index`, if given, then updates the index graph in the same store (given the record's
+    digests of the views' inputs, which it may change: see quick_citations.update_importance). The views of
     `stale_views` (groups of VIEW_GROUPS) count as changed: the next whole build computes them anew. False
     (nothing touched) when the store's record does not fit."""
     try:
@@ -508,7 +523,8 @@ def patch_store(
     additions, _ = _replace_subjects(store, {n for d in gone if d in before for n in before[d]}, added)
     store.bulk_extend(itertools.chain.from_iterable(additions))
     if index is not None:
-        index(store)
+        record["views"] = record.get("views") or {}
+        index(store, record["views"])
     store.flush()
     del store
     for view in stale_views:

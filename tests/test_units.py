@@ -3,6 +3,7 @@ gives the bytes, store and pages that a build from nothing gives."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             names.append(unit.name.split("/")[-1].split(" ")[0] if "/" in unit.name else unit.name)  # file names
             return unit.make()
 
-        return [Unit(u.name, u.inputs, lambda u=u: watched(u), u.every_work) for u in real(*args)]
+        return [dataclasses.replace(u, make=lambda u=u: watched(u)) for u in real(*args)]
 
     monkeypatch.setattr(litgraph.project, "graph_units", spy)
     return names
