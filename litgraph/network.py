@@ -43,14 +43,17 @@ class Network:
         as Network.of leaves them out)."""
         added, removed = list(added), list(removed)
         keys = sorted(set(self.keys).union(k for pair in added for k in pair))
-        index = {k: i for i, k in enumerate(keys)}
-        moved = np.array([index[k] for k in self.keys], dtype=np.int64)
         size = len(keys)
-        codes = set((moved[self.edges[:, 0]] * size + moved[self.edges[:, 1]]).tolist())
-        codes.update(index[a] * size + index[b] for a, b in added)
-        codes.difference_update(index[a] * size + index[b] for a, b in removed if a in index and b in index)
-        flat = np.array(sorted(codes), dtype=np.int64)
-        edges = np.stack([flat // size, flat % size], axis=1) if len(flat) else np.zeros((0, 2), dtype=np.int64)
+        if size == len(self.keys):
+            index, moved = dict(zip(self.keys, range(size), strict=True)), np.arange(size, dtype=np.int64)
+        else:
+            index = {k: i for i, k in enumerate(keys)}
+            moved = np.array([index[k] for k in self.keys], dtype=np.int64)
+        codes = moved[self.edges[:, 0]] * size + moved[self.edges[:, 1]]
+        more = np.array([index[a] * size + index[b] for a, b in added], dtype=np.int64)
+        less = np.array([index[a] * size + index[b] for a, b in removed if a in index and b in index], dtype=np.int64)
+        flat = np.setdiff1d(np.union1d(codes, more), less)  # sorted, once each
+        edges = np.stack([flat // size, flat % size], axis=1)
         present = np.unique(edges)  # works no citation names any more: out, the others renumbered
         if len(present) < size:
             renumber = np.full(size, -1, dtype=np.int64)
@@ -81,20 +84,21 @@ class Kept:
     view: str  # the store record's digest of the importance view's inputs (store._view_inputs)
     network: Network
     importance: dict[str, str]
+    chunks: dict[str, str]  # the importance view as the store holds it: chunk node -> its literal
 
 
 def save(state: Path, kept: Kept) -> None:
     save_signed_pickle(
         state / RECORD,
         {"view": kept.view, "keys": kept.network.keys, "edges": kept.network.edges.tobytes(),
-         "importance": kept.importance},
+         "importance": kept.importance, "chunks": kept.chunks},
     )  # fmt: skip
 
 
 def load(state: Path, view: str | None) -> Kept | None:
     """The kept network, if it is the one the importance view with digest `view` was computed from."""
     found = load_signed_pickle(state / RECORD)
-    if not isinstance(found, dict) or view is None or found.get("view") != view:
+    if not isinstance(found, dict) or view is None or found.get("view") != view or "chunks" not in found:
         return None
     edges = np.frombuffer(found["edges"], dtype=np.int64).reshape(-1, 2)
-    return Kept(view, Network(found["keys"], edges), found["importance"])
+    return Kept(view, Network(found["keys"], edges), found["importance"], found["chunks"])

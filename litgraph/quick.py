@@ -600,8 +600,8 @@ def _write_pages(project: Project, plan: _SitePlan, contexts: dict[str, Any]) ->
 
 def _splice_map(project: Project, plan: _SitePlan, keys: list[str], edit: Callable[[str, Any], Any]) -> None:
     """Replace, in index.html, the JSON of each of `keys` (a node's details by its id, the node itself by
-    "#" and its id, the edges by "@edges") with what `edit(key, its value)` makes of it (the edges' value
-    is not read: None); the others stay where they are."""
+    "#" and its id, the edges by "@edges") with what `edit(key, its value)` makes of it, a value or its
+    JSON as bytes (the edges' value is not read: None); the others stay where they are."""
     from litgraph.mapview import script_json
 
     offsets: dict[str, tuple[int, int]] = plan.index["offsets"]
@@ -617,7 +617,8 @@ def _splice_map(project: Project, plan: _SitePlan, keys: list[str], edit: Callab
             begin, end = offsets[key]
             page.seek(begin)
             old = orjson.loads(page.read(end - begin)) if not key.startswith("@") else None  # (edges: anew)
-            body = script_json(edit(key, old))
+            value = edit(key, old)
+            body = value if isinstance(value, bytes) else script_json(value)  # (bytes: the JSON itself)
             copy_range(page, out, at, begin - at)
             out.write(body)
             at = end

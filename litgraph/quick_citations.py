@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from litgraph import __version__
-from litgraph.namespaces import CITO, DCTERMS, LG, XSD, mint
+from litgraph.namespaces import CITO, DCTERMS, LG, mint
 
 if TYPE_CHECKING:
     from litgraph.config import Project
@@ -30,7 +30,6 @@ INDEX = ox.NamedNode("urn:litgraph:index")  # store.INDEX_GRAPH
 DEFAULT = ox.DefaultGraph()
 CITES, IDENTIFIER = ox.NamedNode(CITO + "cites"), ox.NamedNode(DCTERMS + "identifier")
 SOURCE, ON_THEME = ox.NamedNode(DCTERMS + "source"), ox.NamedNode(LG + "onTheme")
-IMPORTANCE = ox.NamedNode(LG + "importance")
 
 
 def from_files(project: Project) -> set[tuple[str, str]]:
@@ -166,6 +165,7 @@ def update_importance(project: Project, change: Change, store: ox.Store, views: 
     """Every work's PageRank over the network as the change leaves it, in the store's index where its
     figure changed; the kept network (network.py) and the store record's view digest to match."""
     from litgraph import network
+    from litgraph.store import IMPORTANCE, importance_chunks, importance_quads
 
     base = project.base_iri
     kept = network.load(project.state_dir, views.get("importance"))
@@ -174,25 +174,20 @@ def update_importance(project: Project, change: Change, store: ox.Store, views: 
             (_local(base, q.subject.value), _local(base, q.object.value))  # type: ignore[union-attr]
             for q in store.quads_for_pattern(None, CITES, None, DEFAULT)
         )
-        now_network, before = network.Network.of(pairs), None
-    else:
-        now_network, before = kept.network.changed(change.cites_added, change.cites_removed), kept.importance
-    values = now_network.importance()
-    if before is None:
-        before = {}
+        now_network = network.Network.of(pairs)
         for quad in list(store.quads_for_pattern(None, IMPORTANCE, None, INDEX)):
             store.remove(quad)
-    double = ox.NamedNode(XSD + "double")
-    for key in sorted(before.keys() | values.keys()):
-        was, now = before.get(key), values.get(key)
-        if was == now:  # (every work of the network is one of the project's: references are checked)
-            continue
-        node = ox.NamedNode(mint(base, "work", key))
-        if was is not None:
-            store.remove(ox.Quad(node, IMPORTANCE, ox.Literal(was, datatype=double), INDEX))
-        if now is not None:
-            store.add(ox.Quad(node, IMPORTANCE, ox.Literal(now, datatype=double), INDEX))
+        before: dict[str, str] = {}
+    else:
+        now_network, before = kept.network.changed(change.cites_added, change.cites_removed), kept.chunks
+    values = now_network.importance()
+    # (every work of the network is one of the project's: references are checked)
+    chunks = importance_chunks(values, values)
+    for node, text in before.items():
+        if chunks.get(node) != text:
+            store.remove(ox.Quad(ox.NamedNode(node), IMPORTANCE, ox.Literal(text), INDEX))
+    store.extend(importance_quads({node: text for node, text in chunks.items() if before.get(node) != text}))
     digest = hashlib.sha256(now_network.edges.tobytes() + "\0".join(now_network.keys).encode("utf-8"))
     view = "quick " + digest.hexdigest()  # (no whole build's digest: the next one computes the view anew)
     views["importance"] = view
-    network.save(project.state_dir, network.Kept(view, now_network, values))
+    network.save(project.state_dir, network.Kept(view, now_network, values, chunks))

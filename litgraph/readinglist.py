@@ -12,9 +12,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
-import pyoxigraph as ox
-
-from litgraph.queries import BULK_KEYS, THEME_PATTERN, Graph, Row, contested
+from litgraph.queries import THEME_PATTERN, Graph, Row, contested
 
 RECENT_YEARS = 6  # a work this close to the newest year in the list is "recent"
 
@@ -24,16 +22,9 @@ CANDIDATES = 200  # per requested theme: the works with most claims on it
 
 def _importance(graph: Graph, keys: set[str]) -> dict[str, float]:
     """0..1: each work's PageRank in the citation network, as `build` computed it (network.py)."""
-    # the bound key first: Oxigraph joins in the order written, and a scan of the index per key is slow
-    query = (
-        "SELECT ?key ?rank WHERE { ?w dcterms:identifier ?key . GRAPH <urn:litgraph:index> { ?w lg:importance ?rank } }"
-    )
-    if len(keys) > BULK_KEYS:
-        rows = graph.select(query)
-    else:
-        rows = [r for k in sorted(keys) for r in graph.select(query, key=ox.Literal(k))]
-    ranks = {r["key"]: float(r["rank"]) for r in rows}
-    return {k: ranks.get(k, 0.0) for k in keys}
+    from litgraph.store import importance_of
+
+    return importance_of(graph.store, keys)
 
 
 def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
