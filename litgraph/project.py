@@ -6,7 +6,7 @@ import contextlib
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -172,19 +172,39 @@ def build(project: Project, progress: Progress = _quiet, quick: bool = True) -> 
     `quick`: patch the last build's outputs when only claims changed since, in ways that move nothing
     else (see quick.py and quick_claims.py)."""
     try:
-        if quick:
-            from litgraph.quick import quick_build
+        with _one_build_at_a_time(project, progress):
+            if quick:
+                from litgraph.quick import quick_build
 
-            summary = quick_build(project, progress)
-            if summary is not None:
-                return summary
-        return _build(project, progress)
+                summary = quick_build(project, progress)
+                if summary is not None:
+                    return summary
+            return _build(project, progress)
     except OSError as exc:  # e.g. a read-only or full disk: the user's to fix, not a bug
         where = f" ({exc.filename})" if exc.filename else ""
         raise ProjectError(
             f"cannot write the build's files{where}: {exc.strerror or exc}; {project.state_dir.name}/ and "
             f"{project.site_dir.name}/ must be writable folders (delete {project.state_dir.name}/ to start it anew)"
         ) from exc
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(project: Project, progress: Progress) -> Iterator[None]:
+    """Builds of one project run one after another (a lock file in its state folder): two at once would
+    write the same records, units and pages, and leave them broken."""
+    from filelock import FileLock, Timeout
+
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(project.state_dir / "build.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        progress("waiting for another build of this project to finish")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @no_cycle_collection()

@@ -220,3 +220,32 @@ def test_a_project_whose_state_cannot_be_written_still_validates_and_build_says_
     assert built.exit_code == 1 and "Traceback" not in built.output and "bug" not in built.output
     assert "cannot write the build's files" in built.output and ".litgraph/ and site/ must be writable" in built.output
     assert not (root / "site").exists()
+
+
+def test_a_second_build_of_a_project_waits_for_the_first(make_project: MakeProject) -> None:
+    """Two builds of one project at once would write the same records and pages: the second waits."""
+    import threading
+
+    from filelock import FileLock
+
+    root = _project(make_project)
+    (root / ".litgraph").mkdir()
+    held = FileLock(str(root / ".litgraph/build.lock"))
+    held.acquire()  # as a build in another process holds it
+    messages: list[str] = []
+    done = threading.Event()
+
+    def second() -> None:
+        build(open_project(root), messages.append)
+        done.set()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    try:
+        assert not done.wait(1.0)  # it waits, having said so, and has written nothing
+        assert messages == ["waiting for another build of this project to finish"]
+        assert not (root / "site").exists()
+    finally:
+        held.release()
+        thread.join(120)
+    assert done.is_set() and (root / "site/graph.ttl").is_file()
