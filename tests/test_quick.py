@@ -324,6 +324,20 @@ def test_claims_added_removed_or_rethemed_are_patched_in_and_equal_a_whole_build
     assert whole_builds == ["whole"]
     assert citations["a new citation"] == citations["a citation gone"] + 1 == citations["removed"] + 1
     assert citations["a new citation, again"] == citations["a new citation"]
+    # a citation a citation file gives too stays when the claim that gave it goes
+    reporter = re.search(r"(?m)^    reported_in: (\S+)$", added).group(1)  # type: ignore[union-attr]
+    listed = root / "bibliography/citations/listed.yaml"
+    listed.parent.mkdir(exist_ok=True)
+    listed.write_text(f"citations:\n  - citing: {reporter}\n    cites: [{unclaimed}]\n", encoding="utf-8")
+    build(open_project(root))  # (a whole build: a citation file is no claims file)
+    for what, content in (("cited by a file too", text + added.replace(f"source: {source}", f"source: {unclaimed}")),
+                          ("the claim gone, the file's citation kept", text)):  # fmt: skip
+        path.write_text(content, encoding="utf-8")
+        summary = build(open_project(root))
+        assert "quick build" in summary.seconds, what
+        assert summary.citations == citations["removed"] + 1, what
+        _same_as_from_nothing(root, tmp_path)
+    assert whole_builds == ["whole"] * 2
 
 
 def _items(path: Path) -> list[str]:
