@@ -88,7 +88,7 @@ def patch_works_units(project: Project, record: dict[str, Any], change: Change, 
         holder = None
         for name in candidates:
             unit = found.get(name) or cache.load(name, units[name])
-            if unit is not None and any(node in p.names for p in unit.pieces):
+            if unit is not None and unit.base and any(node in p.names for p in unit.pieces):
                 holder, found[name] = name, unit
                 break
         if holder is None:
