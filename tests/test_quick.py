@@ -432,3 +432,29 @@ def contested_of(root: Path) -> list[object]:
 
     project = open_project(root)
     return contested(Graph(open_store(project), project.base_iri))
+
+
+PAIRS = st.sets(st.tuples(st.sampled_from(["a1", "a2", "a3", "w:b"]), st.sampled_from(["b1", "b2", "b3"])), max_size=9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PAIRS, PAIRS, PAIRS, st.integers(0, 2))
+def test_citations_spliced_into_the_maps_edges_are_the_edges_map_data_makes(
+    cites: set[tuple[str, str]], added: set[tuple[str, str]], removed: set[tuple[str, str]], themes: int
+) -> None:
+    """The map's citation edges, found by a binary search over their JSON and spliced as bytes, come out
+    as map_data would write them: the citations first, in pair order, then the other edges."""
+    import orjson
+
+    from litgraph.mapview import EDGES
+    from litgraph.quick_claims import Change, _splice_citations
+
+    others = [{"from": "w:x", "to": "t:trust", "kind": "theme", **EDGES["theme"]}] * themes
+
+    def edges(pairs: set[tuple[str, str]]) -> bytes:
+        made = [{"from": "w:" + a, "to": "w:" + b, "kind": "cites", **EDGES["cites"]} for a, b in sorted(pairs)]
+        return orjson.dumps(made + others)
+
+    change = Change({}, {}, {})
+    change.cites_added, change.cites_removed = added - cites, removed & cites
+    assert _splice_citations(edges(cites), change) == edges((cites | added) - (removed & cites))
