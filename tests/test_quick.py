@@ -294,6 +294,11 @@ def test_claims_added_removed_or_rethemed_are_patched_in_and_equal_a_whole_build
     build(open_project(root))
     data = load(open_project(root)).data
     unclaimed = sorted(set(data.works) - {c.source for c in data.claims.values()})[0]
+    from litgraph.graph import citation_pairs
+
+    cited_or_citing = {k for pair in citation_pairs(data) for k in pair}
+    # a work with no claims and no citations: a node of its own on the map, placed below the circle
+    loose = sorted(set(data.works) - {c.source for c in data.claims.values()} - cited_or_citing)[0]
     path = root / "bibliography/claims/seed002.yaml"
     item = _plain_item(path)
     first_id = re.match(r"  - id: (\S+)", item).group(1)  # type: ignore[union-attr]
@@ -303,6 +308,7 @@ def test_claims_added_removed_or_rethemed_are_patched_in_and_equal_a_whole_build
     other = next(t for t in ("trust", "stigma", "tokenism") if t not in themes)
     unread = re.sub(r"(?m)^    reported_in: .*\n", "", added)  # (a claim read in a work cites its source)
     text = path.read_text(encoding="utf-8")
+    read_in_loose = re.sub(r"(?m)^    reported_in: .*$", f"    reported_in: {loose}", added)
     steps = [
         ("added", text + added),
         ("fewer themes", text + added.replace(f"themes: [{themes}]", f"themes: [{themes.split(', ')[0]}]")),
@@ -312,18 +318,21 @@ def test_claims_added_removed_or_rethemed_are_patched_in_and_equal_a_whole_build
         ("a citation gone", text + unread.replace(f"source: {source}", f"source: {unclaimed}")),
         ("a new citation, again", text + added.replace(f"source: {source}", f"source: {unclaimed}")),
         ("removed", text),
+        ("a loose work's first citation", text + read_in_loose),  # (it had no edge: its place on the map moves)
+        ("removed, with that citation", text),
     ]
     citations = {}
     for what, content in steps:
         path.write_text(content, encoding="utf-8")
         summary = build(open_project(root))
         assert "quick build" in summary.seconds, what
-        assert summary.claims == 322 + (what != "removed"), what
+        assert summary.claims == 322 + (not what.startswith("removed")), what
         citations[what] = summary.citations
         _same_as_from_nothing(root, tmp_path)
     assert whole_builds == ["whole"]
     assert citations["a new citation"] == citations["a citation gone"] + 1 == citations["removed"] + 1
     assert citations["a new citation, again"] == citations["a new citation"]
+    assert citations["a loose work's first citation"] == citations["removed, with that citation"] + 1
     # a citation a citation file gives too stays when the claim that gave it goes
     reporter = re.search(r"(?m)^    reported_in: (\S+)$", added).group(1)  # type: ignore[union-attr]
     listed = root / "bibliography/citations/listed.yaml"
