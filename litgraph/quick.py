@@ -583,6 +583,41 @@ def _patch_rows(context: Any, changed: dict[str, Claim]) -> None:
             _patch(row, changed[row["id"]])
 
 
+def _listed(context: dict[str, Any], changed: dict[str, Claim]) -> list[bytes] | None:
+    """The edited claims' items in a theme page's list of works, in page order, as it shows them (None: a
+    contested group on the page shows one of them too, so the page is rendered anew)."""
+    from litgraph.site import claim_items, claim_rows
+
+    if any(row["id"] in changed for row in claim_rows(context.get("groups", []))):
+        return None
+    return claim_items([r for e in context["works"] for r in e["claims"] if r["id"] in changed])
+
+
+def _splice_theme_page(
+    project: Project, plan: _SitePlan, name: str, context: dict[str, Any], changed: dict[str, Claim], was: Any
+) -> bool:
+    """A theme page with the edited claims' items replaced where they stand, rather than rendered whole
+    (a theme page of a large project lists hundreds of claims): `was`, the items before (_listed);
+    `context`, patched. False, and nothing written, where an item is not on the page exactly once."""
+    from litgraph.site import claim_items, dump_context, page_digest
+
+    if was is None:
+        return False
+    now = claim_items([r for e in context["works"] for r in e["claims"] if r["id"] in changed])
+    page = (project.site_dir / name).read_bytes()
+    for old, new in zip(was, now, strict=True):
+        if page.count(old) != 1:
+            return False
+        page = page.replace(old, new, 1)
+    pickled = dump_context(name, context)
+    with atomic_file(project.site_dir / name) as handle:
+        handle.write(page)
+    plan.contexts[name] = pickled
+    stat = (project.site_dir / name).stat()
+    plan.pages[name] = [page_digest(project.title, name, pickled), stat.st_size, stat.st_mtime_ns]
+    return True
+
+
 def _write_pages(project: Project, plan: _SitePlan, contexts: dict[str, Any]) -> None:
     """Render these pages from their (patched) contexts into site/, and record them as render_site would."""
     from litgraph.site import dump_context, render_page
@@ -637,11 +672,14 @@ def _splice_map(project: Project, plan: _SitePlan, keys: list[str], edit: Callab
 def _apply_site(project: Project, plan: _SitePlan, changed: dict[str, Claim]) -> None:
     from litgraph.site import PAGES_RECORD, load_context, save_contexts, save_page_records, shard_of
 
-    contexts = {}
+    contexts, listed = {}, {}
     for name in plan.affected:
         contexts[name] = load_context(name, plan.contexts[name])
+        if name.startswith("themes/"):  # (the edited claims as the page lists them now, before the patch)
+            listed[name] = _listed(contexts[name], changed)
         _patch_rows(contexts[name], changed)
-    _write_pages(project, plan, contexts)
+    spliced = {n for n, was in listed.items() if _splice_theme_page(project, plan, n, contexts[n], changed, was)}
+    _write_pages(project, plan, {n: c for n, c in contexts.items() if n not in spliced})
     save_contexts(project.state_dir, plan.contexts, only={shard_of(n) for n in plan.affected})
 
     def edit(node: str, details: Any) -> Any:  # the details of the edited claims' works (or claims, as nodes)

@@ -125,6 +125,17 @@ def claim_rows(context: Any) -> Iterator[dict[str, Any]]:
             yield from claim_rows(item)
 
 
+def claim_items(rows: list[dict[str, Any]]) -> list[bytes]:
+    """Claims as a theme page lists them under their work (UTF-8): what a quick build splices in."""
+    item = _environment().get_template("claim_item.html").module.claim_item  # type: ignore[attr-defined]
+    return [str(item(row)).encode("utf-8") for row in rows]
+
+
+def page_digest(title: str, name: str, pickled: bytes) -> str:
+    """The digest render_site records for a page that is not a work page, from its context's bytes."""
+    return _page_digest(_page_salt(_environment(), title), name, pickled)
+
+
 def render_page(
     title: str, labels: dict[str, str], name: str, context: dict[str, Any], pickled: bytes
 ) -> tuple[str, str]:
