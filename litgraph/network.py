@@ -91,15 +91,13 @@ class Kept:
 
     view: str  # the store record's digest of the importance view's inputs (store._view_inputs)
     network: Network
-    importance: dict[str, str]
     chunks: dict[str, str]  # the importance view as the store holds it: chunk node -> its literal
 
 
 def save(state: Path, kept: Kept) -> None:
     save_signed_pickle(
         state / RECORD,
-        {"view": kept.view, "keys": kept.network.keys, "edges": kept.network.edges.tobytes(),
-         "importance": kept.importance, "chunks": kept.chunks},
+        {"view": kept.view, "keys": kept.network.keys, "edges": kept.network.edges.tobytes(), "chunks": kept.chunks},
     )  # fmt: skip
 
 
@@ -109,4 +107,4 @@ def load(state: Path, view: str | None) -> Kept | None:
     if not isinstance(found, dict) or view is None or found.get("view") != view or "chunks" not in found:
         return None
     edges = np.frombuffer(found["edges"], dtype=np.int64).reshape(-1, 2)
-    return Kept(view, Network(found["keys"], edges), found["importance"], found["chunks"])
+    return Kept(view, Network(found["keys"], edges), found["chunks"])

@@ -590,11 +590,21 @@ def _listed(context: dict[str, Any], changed: dict[str, Claim]) -> list[bytes] |
 
     if any(row["id"] in changed for row in claim_rows(context.get("groups", []))):
         return None
-    return claim_items([r for e in context["works"] for r in e["claims"] if r["id"] in changed])
+    return claim_items(_listed_rows(context, changed))
+
+
+def _listed_rows(context: dict[str, Any], changed: dict[str, Claim]) -> list[dict[str, Any]]:
+    """The edited claims' rows in a theme page's list of works, in page order."""
+    return [r for e in context["works"] for r in e["claims"] if r["id"] in changed]
 
 
 def _splice_theme_page(
-    project: Project, plan: _SitePlan, name: str, context: dict[str, Any], changed: dict[str, Claim], was: Any
+    project: Project,
+    plan: _SitePlan,
+    name: str,
+    context: dict[str, Any],
+    changed: dict[str, Claim],
+    was: list[bytes] | None,
 ) -> bool:
     """A theme page with the edited claims' items replaced where they stand, rather than rendered whole
     (a theme page of a large project lists hundreds of claims): `was`, the items before (_listed);
@@ -603,7 +613,7 @@ def _splice_theme_page(
 
     if was is None:
         return False
-    now = claim_items([r for e in context["works"] for r in e["claims"] if r["id"] in changed])
+    now = claim_items(_listed_rows(context, changed))
     page = (project.site_dir / name).read_bytes()
     for old, new in zip(was, now, strict=True):
         if page.count(old) != 1:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -84,14 +85,12 @@ def patch_works_units(project: Project, record: dict[str, Any], change: Change, 
     found: dict[str, BuiltUnit] = {}
     for key in sorted(todo):  # the unit holding each citing work: one per .bib file may, by its first key
         node = mint(base, "work", key)
-        candidates = _candidates(units, key)
-        holder = None
-        for name in candidates:
+        for name in _candidates(units, key):
             unit = found.get(name) or cache.load(name, units[name])
             if unit is not None and unit.base and any(node in p.names for p in unit.pieces):
-                holder, found[name] = name, unit
+                found[name] = unit
                 break
-        if holder is None:
+        else:
             return False
     pieces = []
     for name, old in found.items():
@@ -99,22 +98,16 @@ def patch_works_units(project: Project, record: dict[str, Any], change: Change, 
         keys: dict[Any, str] = {t.subject: str(t.object.value) for t in triples if t.predicate == IDENTIFIER}  # type: ignore[union-attr]
         patched: list[ox.Triple] = []
         links: dict[str, list[str]] = {k: [] for k in keys.values()}
-        i = 0
-        while i < len(triples):
-            subject = triples[i].subject
-            j = i
-            while j < len(triples) and triples[j].subject == subject:
-                j += 1
-            own = triples[i:j]
+        for subject, group in itertools.groupby(triples, key=lambda t: t.subject):  # (a subject's stand together)
+            own = list(group)
             work_key = keys.get(subject)
             if work_key is not None:
                 had = {_local(base, str(t.object.value)) for t in own if t.predicate == CITES}  # type: ignore[union-attr]
                 now = sorted((had | cites.get(work_key, set())) - removed.get(work_key, set()))
                 own = [t for t in own if t.predicate != CITES]
-                own += [ox.Triple(subject, CITES, ox.NamedNode(mint(base, "work", k))) for k in now]
+                own += [ox.Triple(subject, CITES, ox.NamedNode(mint(base, "work", k))) for k in now]  # type: ignore[arg-type]
                 links[work_key] = now
             patched.extend(own)
-            i = j
         entry_types = record["entry_types"]
         classes: dict[Any, list[ox.Triple]] = {}
         for quad in ox.parse(path=str(cache.path(old.digest, "pointed.nt")), format=ox.RdfFormat.N_TRIPLES):
@@ -190,4 +183,4 @@ def update_importance(project: Project, change: Change, store: ox.Store, views: 
     digest = hashlib.sha256(now_network.edges.tobytes() + "\0".join(now_network.keys).encode("utf-8"))
     view = "quick " + digest.hexdigest()  # (no whole build's digest: the next one computes the view anew)
     views["importance"] = view
-    network.save(project.state_dir, network.Kept(view, now_network, values, chunks))
+    network.save(project.state_dir, network.Kept(view, now_network, chunks))

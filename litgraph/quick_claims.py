@@ -244,7 +244,7 @@ def _rank(change: Change, store: ox.Store, base: str) -> None:
     citing_deltas = cite_deltas(change)  # a cited work's line moves in every ranking it is in
     for key, themes in ranked_on(store, base, {k for k, n in citing_deltas.items() if n}).items():
         for theme in themes:
-            per_theme.setdefault(theme, Counter())[key] += 0
+            per_theme.setdefault(theme, Counter()).setdefault(key, 0)  # (its line is looked at)
     cited: dict[str, int] = {}
     for theme, deltas in per_theme.items():
         node = ox.NamedNode(mint(base, "theme", theme))

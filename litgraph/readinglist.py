@@ -13,18 +13,12 @@ from collections import defaultdict
 from typing import Any
 
 from litgraph.queries import THEME_PATTERN, Graph, Row, contested
+from litgraph.store import importance_of
 
 RECENT_YEARS = 6  # a work this close to the newest year in the list is "recent"
 
 
 CANDIDATES = 200  # per requested theme: the works with most claims on it
-
-
-def _importance(graph: Graph, keys: set[str]) -> dict[str, float]:
-    """0..1: each work's PageRank in the citation network, as `build` computed it (network.py)."""
-    from litgraph.store import importance_of
-
-    return importance_of(graph.store, keys)
 
 
 def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
@@ -38,7 +32,7 @@ def reading_list(graph: Graph, themes: list[str], limit: int = 8) -> Row:
             cited[key] = citing
     if not counts:
         return {"themes": requested, "items": []}
-    rank = _importance(graph, set(counts))
+    rank = importance_of(graph.store, set(counts))  # PageRank, as `build` computed it (network.py)
     score = {
         k: 2.0 * len(c) + math.log1p(sum(c.values())) + 2.0 * rank[k] + 0.5 * math.log1p(cited.get(k, 0))
         for k, c in counts.items()

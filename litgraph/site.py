@@ -146,7 +146,7 @@ def render_page(
         text = _render(env, "work.html", name, title, {"labels": labels, **context})
         return text, _work_digest(_work_salt(env, title, labels), pickled)
     template = "theme.html" if name.startswith("themes/") else name
-    return _render(env, template, name, title, context), _page_digest(_page_salt(env, title), name, pickled)
+    return _render(env, template, name, title, context), page_digest(title, name, pickled)
 
 
 def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) -> list[Path]:

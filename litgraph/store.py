@@ -139,11 +139,11 @@ def _view_quads(
     data: Dataset,
     ancestors: dict[str, set[str]],
     groups: Iterable[str] = VIEW_GROUPS,
-    importance: dict[str, str] | None = None,
+    importance: dict[str, str] | None = None,  # the importance view's chunks (importance_chunks), if made
 ) -> Iterator[ox.Quad]:
     """Rankings, counts, short citations, contested groups and importance: each a function of the whole
-    project (the predicates are VIEWS; `groups`: those of these groups only; `importance`: the works'
-    PageRank, if computed already)."""
+    project (the predicates are VIEWS; `groups`: those of these groups only; `importance`: the importance
+    view's chunks, if made already)."""
     groups = set(groups)
     if "rankings" in groups:
         per_theme: dict[tuple[str, str], int] = {}  # (theme or broader, source work) -> claims
@@ -165,10 +165,11 @@ def _view_quads(
         )
     if "importance" in groups:  # each cited work's PageRank in the citation network (network.py), so that
         # reading lists need not rank the whole network on every call
-        from litgraph.network import Network  # (numpy: builds only, not queries)
+        if importance is None:
+            from litgraph.network import Network  # (numpy: builds only, not queries)
 
-        values = importance if importance is not None else Network.of(citation_pairs(data)).importance()
-        yield from importance_quads(importance_chunks(values, data.works))
+            importance = importance_chunks(Network.of(citation_pairs(data)).importance(), data.works)
+        yield from importance_quads(importance)
 
 
 GROUP, CLAIM_ROWS = ox.NamedNode(LG + "group"), ox.NamedNode(LG + "claimRows")
@@ -413,11 +414,12 @@ def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data
     kept = network.load(project.state_dir, inputs.views["importance"])
     if kept is None:  # what a quick build that adds or removes a citation starts from (network.py)
         citations = network.Network.of(citation_pairs(data))
-        values = citations.importance()
-        kept = network.Kept(inputs.views["importance"], citations, values, importance_chunks(values, data.works))
+        kept = network.Kept(
+            inputs.views["importance"], citations, importance_chunks(citations.importance(), data.works)
+        )
         with contextlib.suppress(OSError):
             network.save(project.state_dir, kept)
-    if _update_in_place(project, data, pieces, inputs, ancestors, kept.importance):
+    if _update_in_place(project, data, pieces, inputs, ancestors, kept.chunks):
         _save_state(project, stamp, pieces, inputs)
         return Compacting(_store_dir(project))
     project.state_dir.mkdir(parents=True, exist_ok=True)
@@ -434,7 +436,7 @@ def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data
                 ox.parse(graph, format=ox.RdfFormat.N_TRIPLES),
                 _bibtex_quads(project, data),
                 _on_theme_quads(project, data.claims.values(), ancestors),
-                _view_quads(project, data, ancestors, importance=kept.importance),
+                _view_quads(project, data, ancestors, importance=kept.chunks),
             )
         )
     store.flush()

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from litgraph import network
 from litgraph.network import Network
+from litgraph.store import importance_chunks
 
 KEYS = st.sampled_from([f"w{i}" for i in range(12)])
 PAIRS = st.sets(st.tuples(KEYS, KEYS).filter(lambda p: p[0] != p[1]), max_size=30)
@@ -32,7 +33,8 @@ def test_pagerank_ranks_the_most_cited_first_and_the_record_round_trips(tmp_path
     figures = citations.importance()
     assert max(map(float, figures.values())) == 1.0  # relative to the highest
     assert float(figures["c"]) > float(figures["b"]) > float(figures["a"])
-    network.save(tmp_path, network.Kept("view-1", citations, figures, {"chunk": "a\t0.1"}))
+    chunks = importance_chunks(figures, figures)
+    network.save(tmp_path, network.Kept("view-1", citations, chunks))
     kept = network.load(tmp_path, "view-1")
-    assert kept is not None and kept.network.pairs() == citations.pairs() and kept.importance == figures
+    assert kept is not None and kept.network.pairs() == citations.pairs() and kept.chunks == chunks
     assert network.load(tmp_path, "another view") is None  # a record of another store's view is not used
