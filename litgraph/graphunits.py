@@ -93,6 +93,12 @@ class UnitCache:
 
     def save(self, unit: BuiltUnit, base_iri: str) -> None:
         """Write a unit built now: its files first, its record last (a record names only complete files)."""
+        self.save_files(unit, base_iri)
+        self.save_record(unit)
+
+    def save_files(self, unit: BuiltUnit, base_iri: str) -> None:
+        """A unit's files, without the record that makes them count (see `save`): a first build writes them
+        while its SHACL check runs, and the records once the graph conforms."""
         if unit.triples is None:
             return
         files = {
@@ -108,6 +114,10 @@ class UnitCache:
         for ext, data in files.items():
             with atomic_file(self.path(unit.digest, ext)) as handle:
                 handle.write(data)
+
+    def save_record(self, unit: BuiltUnit) -> None:
+        if unit.triples is None:
+            return
         record = {
             "format": UNITS_FORMAT,
             "name": unit.name,

@@ -29,6 +29,7 @@ from litgraph.workers import no_cycle_collection
 
 if TYPE_CHECKING:
     from litgraph.graphunits import BuiltUnit, UnitCache
+    from litgraph.shacl import ShapeCheck
     from litgraph.site import PageReuse
 
 Progress = Callable[[str], None]
@@ -110,11 +111,21 @@ def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResu
 def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, list[BuiltUnit], UnitCache]:
     """build_graph as units: those whose inputs are unchanged since the last build are kept, not built
     (see graphunits.py); those built are validated piece by piece and saved once they conform."""
+    loaded, units, cache, check = _checked_units(project, progress)
+    _accept(project, units, cache, check)
+    return loaded, units, cache
+
+
+def _checked_units(
+    project: Project, progress: Progress, background: bool = False
+) -> tuple[LoadResult, list[BuiltUnit], UnitCache, ShapeCheck]:
+    """The project's graph units, with their SHACL check started (see _accept); InputError if any input file
+    has an error. `background`: a check of most of the graph runs in a process of its own meanwhile."""
     loaded = load(project, progress)
     if loaded.errors:
         raise InputError(loaded.problems)
     from litgraph.graphunits import UnitCache, build_units
-    from litgraph.shacl import check_shapes  # the SHACL engine loads only when a graph is built
+    from litgraph.shacl import ShapeCheck  # the SHACL engine loads only when a graph is built
 
     shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
     cache = UnitCache(project.state_dir / "units")
@@ -127,20 +138,32 @@ def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, 
         f"validating {sum(u.count for u in fresh):,} triples against SHACL shapes "
         f"({len(fresh)} of {len(units)} graph units built anew)"
     )
-    violations = check_shapes(
+    check = ShapeCheck(
         [p for u in units for p in u.pieces],
         shapes,
         vocabulary,
         cache=project.state_dir / "shacl-passed.txt",  # pieces that conformed: an edit revalidates only its own
+        background=background,
     )
+    return loaded, units, cache, check
+
+
+def _accept(
+    project: Project, units: list[BuiltUnit], cache: UnitCache, check: ShapeCheck, files_saved: bool = False
+) -> None:
+    """Wait for the graph's SHACL check; GraphError if it found violations, else the units built now are
+    recorded as conforming (their files saved first, unless `files_saved`) and those no longer in the graph
+    dropped."""
+    violations = check.result()
     if violations:
         listed = "\n".join(f"  {v}" for v in violations[:20])
         raise GraphError(f"the built graph breaks {len(violations)} SHACL constraint(s):\n{listed}")
     with contextlib.suppress(OSError):  # a read-only project still validates and exports, from memory
-        for unit in fresh:
-            cache.save(unit, project.base_iri)
+        for unit in units:
+            if not unit.kept and not files_saved:
+                cache.save_files(unit, project.base_iri)
+            cache.save_record(unit)
         cache.prune(units)
-    return loaded, units, cache
 
 
 def build_setting(project: Project) -> str:
@@ -217,11 +240,28 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
     stamp = fingerprint(project, stats)
     remembered = load_record(project)
     forget(project)
-    loaded, units, cache = _validated_graph(project, progress)
-    clock["load, build and validate"] = time.perf_counter() - start
-    progress("updating the local store")
-    start = time.perf_counter()
-    compacting = write_store(project, units, cache, loaded.data, stamp)
+    # The SHACL check of a first build (most of the graph) runs in a process of its own while the units'
+    # files and a new store beside the old one are written: what it finds still stops the build before
+    # anything the project had changes (write_store calls _accept first). (Quick builds: see quick.py.)
+    loaded, units, cache, check = _checked_units(project, progress, background=True)
+    try:
+        with contextlib.suppress(OSError):  # (a read-only project: reported where the store is written)
+            for unit in units:
+                if not unit.kept:
+                    cache.save_files(unit, project.base_iri)
+        clock["load, build and validate"] = time.perf_counter() - start
+        progress("updating the local store")
+        start = time.perf_counter()
+
+        def ready() -> None:
+            progress("waiting for the SHACL check")
+            _accept(project, units, cache, check, files_saved=True)
+            progress("updating the local store")
+
+        compacting = write_store(project, units, cache, loaded.data, stamp, ready)
+    except BaseException:
+        check.cancel()
+        raise
     for unit in units:
         unit.pieces, unit.triples = [], None  # their N-Triples text is as large as the graph
     clock["store"] = time.perf_counter() - start

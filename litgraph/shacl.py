@@ -20,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from litgraph.rdfio import atomic_file, serialize
-from litgraph.workers import parallel_map
+from litgraph.workers import Background, Done, parallel_map
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Violation:
 
 ENGINE = "shacl-0.3"  # part of what a passed piece's digest stands for: another engine validates again
 CHUNK = 10_000  # about the triples validated at once: small pieces make an edit cheap to revalidate
+BACKGROUND_SIZE = 1 << 24  # characters of N-Triples: a smaller graph is checked faster than a process starts
 WHOLE_SHARE = 0.5  # when pieces holding more than this share of the graph need checking, check it whole
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 Node = ox.NamedNode | ox.BlankNode
@@ -157,54 +158,98 @@ def check_shapes(
     rewritten with the pieces of this graph that conform. `part`: the pieces are some of a graph whose
     others conformed (a quick build's); the file keeps their digests.
     """
-    shapes_text = shapes.read_text(encoding="utf-8")
-    vocabulary_text = vocabulary.read_text(encoding="utf-8")
-    setting = hashlib.sha256(f"{ENGINE}\0{shapes_text}\0{vocabulary_text}\0".encode()).hexdigest()
-    passed_before = _passed(cache)
-    todo: list[tuple[str, Piece]] = []  # (digest, piece) to validate
-    digests = []
-    pieces = triples if triples and isinstance(triples[0], Piece) else pieces_of(triples)  # type: ignore[arg-type]
-    for piece in pieces:
-        digests.append(hashlib.sha256(f"{setting}/{piece.digest}".encode()).hexdigest())
-        if digests[-1] not in passed_before:
-            todo.append((digests[-1], piece))
-    violations: set[Violation] = set()
-    failed: set[str] = set()
-    vocabulary_nt = ""  # the class hierarchy as N-Triples, made only when something is validated
-    if todo:
+    return ShapeCheck(triples, shapes, vocabulary, cache, part).result()
+
+
+class ShapeCheck:
+    """check_shapes under way: started on construction, its violations from `result()`. With `background`,
+    a check of most of the graph in one pass (a first build's) runs in a process of its own, so that the
+    build can write what does not depend on the outcome (the store beside the old one) meanwhile."""
+
+    def __init__(
+        self,
+        triples: list[ox.Triple] | list[Piece],
+        shapes: Path,
+        vocabulary: Path,
+        cache: Path | None = None,
+        part: bool = False,
+        background: bool = False,
+    ):
+        shapes_text = shapes.read_text(encoding="utf-8")
+        vocabulary_text = vocabulary.read_text(encoding="utf-8")
+        setting = hashlib.sha256(f"{ENGINE}\0{shapes_text}\0{vocabulary_text}\0".encode()).hexdigest()
+        self._cache, self._part = cache, part
+        self._passed_before = _passed(cache)
+        self._todo: list[tuple[str, Piece]] = []  # (digest, piece) to validate
+        self._digests: list[str] = []
+        pieces = triples if triples and isinstance(triples[0], Piece) else pieces_of(triples)  # type: ignore[arg-type]
+        for piece in pieces:
+            self._digests.append(hashlib.sha256(f"{setting}/{piece.digest}".encode()).hexdigest())
+            if self._digests[-1] not in self._passed_before:
+                self._todo.append((self._digests[-1], piece))
+        todo = self._todo
+        self._whole: Background[set[Violation]] | Done[set[Violation]] | None = None
+        self._result: list[Violation] | None = None
+        self._cancelled = False
+        self._found: list[set[Violation]] = []
+        if not todo:
+            return
         parsed = ox.parse(vocabulary_text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
         vocabulary_nt = serialize([ox.Triple(q.subject, q.predicate, q.object) for q in parsed], "nt", "").decode()
-    if len(todo) > 1 and sum(p.size for _, p in todo) > WHOLE_SHARE * sum(p.size for p in pieces):
-        # Most of the graph to check (a first build): one pass over what is to check. A piece carries the
-        # types of the nodes it points at, and the engine reports those nodes too before they are filtered
-        # out; in one pass a node's own triples come once, and a pass is four times faster than pieces.
-        # When some pieces are not in the pass, the types of what they own come once each, as in a piece.
-        own = "".join(p.data[: p.own_end] for _, p in todo)
-        pointed: set[str] = set()
-        if part or len(todo) < len(pieces):  # (the whole graph: every pointed node's triples are there already)
-            pointed = {line for _, p in todo for line in p.data[p.own_end :].splitlines(keepends=True)}
-        names = [name for _, p in todo for name in p.names]
-        violations = _piece_violations(own + "".join(sorted(pointed)), names, shapes_text, vocabulary_nt)
-        focus = {v.focus for v in violations}
-        failed = {d for d, p in todo if focus.intersection(p.names)}
-    else:
-        found = parallel_map(  # one piece (every small project) is validated here: no process to start
-            _piece_violations,
-            [p.data for _, p in todo],
-            [p.names for _, p in todo],
-            [shapes_text] * len(todo),
-            [vocabulary_nt] * len(todo),
-        )
-        for (digest, _), piece_violations in zip(todo, found, strict=True):
-            violations |= piece_violations
-            if piece_violations:
-                failed.add(digest)
-    if cache is not None:
-        try:
-            with atomic_file(cache, "w") as handle:
-                handle.write(
-                    "".join(f"{d}\n" for d in sorted((set(digests) | (passed_before if part else set())) - failed))
-                )
-        except OSError:
-            pass  # a read-only project is validated in full next time too
-    return sorted(violations, key=str)
+        if len(todo) > 1 and sum(p.size for _, p in todo) > WHOLE_SHARE * sum(p.size for p in pieces):
+            # Most of the graph to check (a first build): one pass over what is to check. A piece carries the
+            # types of the nodes it points at, and the engine reports those nodes too before they are filtered
+            # out; in one pass a node's own triples come once, and a pass is four times faster than pieces.
+            # When some pieces are not in the pass, the types of what they own come once each, as in a piece.
+            own = "".join(p.data[: p.own_end] for _, p in todo)
+            pointed: set[str] = set()
+            if part or len(todo) < len(pieces):  # (the whole graph: every pointed node's triples are there already)
+                pointed = {line for _, p in todo for line in p.data[p.own_end :].splitlines(keepends=True)}
+            names = [name for _, p in todo for name in p.names]
+            arguments = (own + "".join(sorted(pointed)), names, shapes_text, vocabulary_nt)
+            if background and len(arguments[0]) >= BACKGROUND_SIZE:
+                self._whole = Background(_piece_violations, *arguments)
+            else:
+                self._whole = Done(_piece_violations(*arguments))
+        else:
+            self._found = parallel_map(  # one piece (every small project) is validated here: no process to start
+                _piece_violations,
+                [p.data for _, p in todo],
+                [p.names for _, p in todo],
+                [shapes_text] * len(todo),
+                [vocabulary_nt] * len(todo),
+            )
+
+    def cancel(self) -> None:
+        """The outcome is not wanted (the build failed meanwhile): a check in the background is stopped."""
+        if isinstance(self._whole, Background):
+            self._whole.cancel()
+        self._whole, self._found, self._todo, self._cache = None, [], [], None
+        self._cancelled = True
+
+    def result(self) -> list[Violation]:
+        """The violations (waiting for the check to end); the cache file is written on the first call."""
+        if self._result is not None:
+            return self._result
+        assert not self._cancelled, "a cancelled check has no outcome"
+        violations: set[Violation] = set()
+        failed: set[str] = set()
+        if self._whole is not None:
+            violations = self._whole.result()
+            focus = {v.focus for v in violations}
+            failed = {d for d, p in self._todo if focus.intersection(p.names)}
+        else:
+            for (digest, _), piece_violations in zip(self._todo, self._found, strict=True):
+                violations |= piece_violations
+                if piece_violations:
+                    failed.add(digest)
+        if self._cache is not None:
+            kept = self._passed_before if self._part else set()
+            try:
+                with atomic_file(self._cache, "w") as handle:
+                    handle.write("".join(f"{d}\n" for d in sorted((set(self._digests) | kept) - failed)))
+            except OSError:
+                pass  # a read-only project is validated in full next time too
+        self._result = sorted(violations, key=str)
+        self._whole, self._found, self._todo = None, [], []  # (the pieces' text: as large as the graph)
+        return self._result

@@ -397,7 +397,14 @@ class Compacting:
         del self.store
 
 
-def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data: Dataset, stamp: str) -> Compacting:
+def write_store(
+    project: Project,
+    units: list[BuiltUnit],
+    cache: UnitCache,
+    data: Dataset,
+    stamp: str,
+    ready: Callable[[], None] = lambda: None,
+) -> Compacting:
     """Bring the store up to date with the graph's units, the raw BibTeX entries and the index views;
     `stamp` is the inputs' fingerprint taken before they were read, so an edit during the build leaves it
     stale, not wrong.
@@ -405,7 +412,9 @@ def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data
     With a record of the pieces (see shacl.py) the store was last written from, the subjects of pieces that
     are gone are deleted and those of new pieces inserted; the index is recomputed. Otherwise a new store is
     written beside the old (from the units built now and the N-Triples of those kept) and swapped in.
-    Either way it is returned open while it is compacted (see Compacting)."""
+    Either way it is returned open while it is compacted (see Compacting).
+    `ready` is called before the store the project has is changed in any way; what it raises leaves that store
+    as it was (a build checks its graph against the shapes meanwhile: see project.py)."""
     ancestors = _ancestors(data)
     inputs = _Inputs(_bibtex_digest(data), _hierarchy(ancestors), _view_inputs(data, units))
     pieces = [p for u in units for p in u.pieces]
@@ -417,30 +426,40 @@ def write_store(project: Project, units: list[BuiltUnit], cache: UnitCache, data
         kept = network.Kept(
             inputs.views["importance"], citations, importance_chunks(citations.importance(), data.works)
         )
-        with contextlib.suppress(OSError):
-            network.save(project.state_dir, kept)
-    if _update_in_place(project, data, pieces, inputs, ancestors, kept.chunks):
+        accepted = ready
+
+        def ready() -> None:  # saved once the build goes ahead
+            accepted()
+            with contextlib.suppress(OSError):
+                network.save(project.state_dir, kept)
+
+    if _update_in_place(project, data, pieces, inputs, ancestors, kept.chunks, ready):
         _save_state(project, stamp, pieces, inputs)
         return Compacting(_store_dir(project))
     project.state_dir.mkdir(parents=True, exist_ok=True)
-    _record_file(project).unlink(missing_ok=True)
     staging = project.state_dir / f"store.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    store = ox.Store(str(staging))
-    # the graph read back from its units' N-Triples by Oxigraph's parser (blank node labels kept, as
-    # in-place updates need them): making 5 million quads from the built triples in Python took 24 s at
-    # 100k works; then the rest, all in one bulk load (each costs a fixed ~0.3 s)
-    with io.BufferedReader(Concatenated(cache.ntriples(u) for u in units), 1 << 20) as graph:
-        store.bulk_extend(
-            itertools.chain(
-                ox.parse(graph, format=ox.RdfFormat.N_TRIPLES),
-                _bibtex_quads(project, data),
-                _on_theme_quads(project, data.claims.values(), ancestors),
-                _view_quads(project, data, ancestors, importance=kept.chunks),
+    try:
+        store = ox.Store(str(staging))
+        # the graph read back from its units' N-Triples by Oxigraph's parser (blank node labels kept, as
+        # in-place updates need them): making 5 million quads from the built triples in Python took 24 s at
+        # 100k works; then the rest, all in one bulk load (each costs a fixed ~0.3 s)
+        with io.BufferedReader(Concatenated(cache.ntriples(u) for u in units), 1 << 20) as graph:
+            store.bulk_extend(
+                itertools.chain(
+                    ox.parse(graph, format=ox.RdfFormat.N_TRIPLES),
+                    _bibtex_quads(project, data),
+                    _on_theme_quads(project, data.claims.values(), ancestors),
+                    _view_quads(project, data, ancestors, importance=kept.chunks),
+                )
             )
-        )
-    store.flush()
-    del store
+        store.flush()
+        del store
+        ready()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _record_file(project).unlink(missing_ok=True)
     target, old = _store_dir(project), project.state_dir / f"store.old-{os.getpid()}"
     if target.exists():
         os.replace(target, old)
@@ -460,9 +479,11 @@ def _update_in_place(
     inputs: _Inputs,
     ancestors: dict[str, set[str]],
     importance: dict[str, str],
+    ready: Callable[[], None],
 ) -> bool:
     """Replace only what changed since the recorded build; False (nothing touched) when that cannot be done
-    or would not pay: no record, another store format or base IRI, or most of the graph changed."""
+    or would not pay: no record, another store format or base IRI, or most of the graph changed. `ready`:
+    see write_store."""
     try:
         record = orjson.loads(verified(_record_file(project).read_bytes()) or b"")
         before: dict[str, list[str]] = record["pieces"]
@@ -477,6 +498,7 @@ def _update_in_place(
         return False
     if any(not p.triples for p in added):  # a kept unit's piece (no triples at hand) the store never had: write anew
         return False
+    ready()
     # from here on the store changes: without a state file it counts as stale (and is rewritten in full)
     _state_file(project).unlink(missing_ok=True)
     _record_file(project).unlink(missing_ok=True)

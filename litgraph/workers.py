@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -59,3 +59,59 @@ def parallel_map(function: Callable[..., T], *arguments: Iterable[Any], workers:
         except (BrokenProcessPool, OSError, pickle.PicklingError):
             pass  # see the module's docstring: the same work, here
     return list(map(function, *columns))
+
+
+class Background(Generic[T]):
+    """`function(*arguments)` computed in one spawned process while this one goes on; `result()` waits for it
+    (and raises what it raised). Where no process can start, it is computed here, when `result()` is called."""
+
+    def __init__(self, function: Callable[..., T], *arguments: Any):
+        self._call: tuple[Callable[..., T], tuple[Any, ...]] | None = (function, arguments)
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Any = None
+        self._value: T
+        if _children_can_start():
+            try:
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                self._future = self._pool.submit(function, *arguments)
+            except (BrokenProcessPool, OSError, pickle.PicklingError):
+                self._close()
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool, self._future = None, None
+
+    def cancel(self) -> None:
+        """Stop the work, wherever it is (its outcome no longer matters: the build failed meanwhile)."""
+        self._call = None
+        if self._pool is not None:
+            # (concurrent.futures has no public way to stop a running call before Python 3.14)
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool, self._future = None, None
+
+    def result(self) -> T:
+        if self._call is not None:
+            function, arguments = self._call
+            self._call = None  # (the arguments may be large: not kept once the result is in)
+            try:
+                if self._future is not None:
+                    with contextlib.suppress(BrokenProcessPool, OSError, pickle.PicklingError):
+                        self._value = self._future.result()
+                        return self._value
+                self._value = function(*arguments)  # see the module's docstring: the same work, here
+            finally:
+                self._close()
+        return self._value
+
+
+class Done(Generic[T]):
+    """A value at hand, with Background's `result()`."""
+
+    def __init__(self, value: T):
+        self._value = value
+
+    def result(self) -> T:
+        return self._value

@@ -222,6 +222,61 @@ def test_a_project_whose_state_cannot_be_written_still_validates_and_build_says_
     assert not (root / "site").exists()
 
 
+STRICT_SHAPE = """
+lgs:EveryClaimLocated a sh:NodeShape ;
+    sh:targetClass lg:Claim ;
+    sh:property [ sh:path lg:locator ; sh:minCount 1 ; sh:message "test: every claim has a locator" ] .
+"""
+
+
+def test_a_graph_checked_while_the_store_is_written_changes_nothing_when_it_breaks_the_shapes(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole build checks its graph against the shapes in a process of its own while it writes the units'
+    files and a new store beside the old one; violations still stop it before the store, site/ or the
+    units' records change."""
+    import litgraph.shacl
+    from litgraph.errors import GraphError
+
+    checks: list[object] = []
+
+    class Watched(litgraph.shacl.Background):  # type: ignore[misc,name-defined]
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)
+            checks.append(self)
+
+    monkeypatch.setattr(litgraph.shacl, "BACKGROUND_SIZE", 0)  # (every graph: the bundled size is too small)
+    monkeypatch.setattr(litgraph.shacl, "Background", Watched)
+    root = _project(make_project)
+    build(open_project(root))
+    assert len(checks) == 1
+
+    def state() -> dict[str, object]:
+        files = [p for p in (root / ".litgraph").rglob("*") if p.is_file() and "parsed" not in p.parts]
+        return {
+            **{str(p.relative_to(root)): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()},
+            **{str(p.relative_to(root)): p.stat().st_mtime_ns for p in files if p.suffix != ".lock"},
+        }
+
+    before = state()
+    shapes = root / "ontology/shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + STRICT_SHAPE, encoding="utf-8")
+    with pytest.raises(GraphError, match="test: every claim has a locator"):
+        build(open_project(root))
+    assert len(checks) == 2  # checked in the background: a whole build, every unit built anew
+    after = state()
+    changed = {k for k in before.keys() & after.keys() if before[k] != after[k]}
+    assert changed <= {".litgraph/shacl-passed.txt"}  # (the pieces that passed: kept for the next check)
+    assert before.keys() - after.keys() <= {".litgraph/quick.pickle"}  # (no quick build after a failed one)
+    added = after.keys() - before.keys()  # the new units' files, without the records that would make them count
+    assert added and all(k.startswith(".litgraph/units/") and not k.endswith(".json") for k in added)
+    assert not list((root / ".litgraph").glob("store.tmp-*"))
+    assert not is_fresh(open_project(root))  # the old store is there, never taken for the new inputs
+    shapes.write_text(shapes.read_text(encoding="utf-8").replace(STRICT_SHAPE, ""), encoding="utf-8")
+    build(open_project(root))
+    assert is_fresh(open_project(root)) and (root / "site/works/repper2011.html").is_file()
+
+
 def test_a_second_build_of_a_project_waits_for_the_first(make_project: MakeProject) -> None:
     """Two builds of one project at once would write the same records and pages: the second waits."""
     import threading
