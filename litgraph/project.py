@@ -120,7 +120,8 @@ def _checked_units(
     project: Project, progress: Progress, background: bool = False
 ) -> tuple[LoadResult, list[BuiltUnit], UnitCache, ShapeCheck]:
     """The project's graph units, with their SHACL check started (see _accept); InputError if any input file
-    has an error. `background`: a check of most of the graph runs in a process of its own meanwhile."""
+    has an error. `background`: the units' files are saved first (without their records), and a check of
+    the whole graph runs in a process of its own, which reads them, while the caller goes on."""
     loaded = load(project, progress)
     if loaded.errors:
         raise InputError(loaded.problems)
@@ -134,6 +135,15 @@ def _checked_units(
         graph_units(loaded.data, project.base_iri, loaded.data.evidence_iris), cache, build_setting(project)
     )
     fresh = [u for u in units if not u.kept]
+    files = None
+    if background:
+        progress("writing the units' files")
+        try:
+            for unit in fresh:
+                cache.save_files(unit, project.base_iri)
+            files = [cache.path(u.digest, "nt") for u in units]
+        except OSError:
+            pass  # (a read-only project: checked here, and reported where the store is written)
     progress(
         f"validating {sum(u.count for u in fresh):,} triples against SHACL shapes "
         f"({len(fresh)} of {len(units)} graph units built anew)"
@@ -143,7 +153,7 @@ def _checked_units(
         shapes,
         vocabulary,
         cache=project.state_dir / "shacl-passed.txt",  # pieces that conformed: an edit revalidates only its own
-        background=background,
+        files=files,
     )
     return loaded, units, cache, check
 
@@ -245,10 +255,6 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
     # anything the project had changes (write_store calls _accept first). (Quick builds: see quick.py.)
     loaded, units, cache, check = _checked_units(project, progress, background=True)
     try:
-        with contextlib.suppress(OSError):  # (a read-only project: reported where the store is written)
-            for unit in units:
-                if not unit.kept:
-                    cache.save_files(unit, project.base_iri)
         clock["load, build and validate"] = time.perf_counter() - start
         progress("updating the local store")
         start = time.perf_counter()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +106,12 @@ def _piece_violations(data: str, owned: list[str], shapes_text: str, vocabulary_
     return found
 
 
+def _file_violations(files: list[str], owned: list[str], shapes_text: str, vocabulary_nt: str) -> set[Violation]:
+    """_piece_violations of the N-Triples in `files` (read here: in a worker process, not sent to it)."""
+    data = "".join(Path(f).read_text(encoding="utf-8") for f in files)
+    return _piece_violations(data, owned, shapes_text, vocabulary_nt)
+
+
 def _passed(cache: Path | None) -> set[str]:
     if cache is None:
         return set()
@@ -162,9 +169,11 @@ def check_shapes(
 
 
 class ShapeCheck:
-    """check_shapes under way: started on construction, its violations from `result()`. With `background`,
-    a check of most of the graph in one pass (a first build's) runs in a process of its own, so that the
-    build can write what does not depend on the outcome (the store beside the old one) meanwhile."""
+    """check_shapes under way: started on construction, its violations from `result()`.
+
+    `files`: the graph's N-Triples in files (its pieces' own triples: graphunits' unit files). When every
+    piece is to be checked (a first build), the check then runs in a process of its own that reads them, so
+    that the build can write what does not depend on the outcome (a store beside the old one) meanwhile."""
 
     def __init__(
         self,
@@ -173,7 +182,7 @@ class ShapeCheck:
         vocabulary: Path,
         cache: Path | None = None,
         part: bool = False,
-        background: bool = False,
+        files: Sequence[Path] | None = None,
     ):
         shapes_text = shapes.read_text(encoding="utf-8")
         vocabulary_text = vocabulary.read_text(encoding="utf-8")
@@ -201,16 +210,15 @@ class ShapeCheck:
             # types of the nodes it points at, and the engine reports those nodes too before they are filtered
             # out; in one pass a node's own triples come once, and a pass is four times faster than pieces.
             # When some pieces are not in the pass, the types of what they own come once each, as in a piece.
+            names = [name for _, p in todo for name in p.names]
+            if files is not None and len(todo) == len(pieces) and sum(p.size for p in pieces) >= BACKGROUND_SIZE:
+                self._whole = Background(_file_violations, [str(f) for f in files], names, shapes_text, vocabulary_nt)
+                return
             own = "".join(p.data[: p.own_end] for _, p in todo)
             pointed: set[str] = set()
             if part or len(todo) < len(pieces):  # (the whole graph: every pointed node's triples are there already)
                 pointed = {line for _, p in todo for line in p.data[p.own_end :].splitlines(keepends=True)}
-            names = [name for _, p in todo for name in p.names]
-            arguments = (own + "".join(sorted(pointed)), names, shapes_text, vocabulary_nt)
-            if background and len(arguments[0]) >= BACKGROUND_SIZE:
-                self._whole = Background(_piece_violations, *arguments)
-            else:
-                self._whole = Done(_piece_violations(*arguments))
+            self._whole = Done(_piece_violations(own + "".join(sorted(pointed)), names, shapes_text, vocabulary_nt))
         else:
             self._found = parallel_map(  # one piece (every small project) is validated here: no process to start
                 _piece_violations,

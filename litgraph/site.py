@@ -30,7 +30,7 @@ from litgraph.parsecache import load_signed_pickle, save_signed_pickle
 from litgraph.rdfio import replace_file
 from litgraph.sitedata import SiteData
 from litgraph.visnet import asset_files
-from litgraph.workers import cores, parallel_map
+from litgraph.workers import BackgroundMap, Done, cores
 
 
 @functools.lru_cache(maxsize=1)
@@ -153,6 +153,49 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
     """Write every page and asset into `target` (an empty folder). Returns the files of the site.
     `reuse`: the previous build's site, whose unchanged pages are kept there instead of rendered (they
     are among the files returned, but not in `target`: see install_site)."""
+    labels = {t: theme.labels.get("en", t) for t, theme in data.themes.items()}
+    counted = {k: {**w, "n_claims": len(data.claims_by_source.get(k, []))} for k, w in data.works.items()}
+    # the work pages first: worker processes render them while this one writes the rest
+    work_pages = _write_work_pages(target, data.title, labels, _work_pages(data, counted), reuse)
+    try:
+        written = _write_overviews(data, target, reuse, labels, counted)
+        return written + work_pages.result()
+    except BaseException:
+        work_pages.cancel()
+        raise
+
+
+def _work_pages(data: SiteData, counted: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Each work page's name and context. `counted`: the works' rows with their numbers of claims."""
+    citations = {k: w["citation"] for k, w in data.works.items()}
+    pages = []
+    for key, work in counted.items():
+        cites, cited_by = data.cites_of.get(key, []), data.cited_by.get(key, [])
+        pages.append(
+            (
+                f"works/{page_name(key)}",
+                {
+                    "work": work,
+                    "claims": data.claims_by_source.get(key, []),
+                    "reported": data.claims_by_reporter.get(key, []),
+                    "cites": cites,
+                    "cited_by": cited_by,
+                    "citations": {k: citations[k] for k in [*cites, *cited_by] if k in citations},
+                },
+            )
+        )
+    return pages
+
+
+def _write_overviews(
+    data: SiteData,
+    target: Path,
+    reuse: PageReuse | None,
+    labels: dict[str, str],
+    work_rows: dict[str, dict[str, Any]],
+) -> list[Path]:
+    """Everything but the work pages: assets, the map, the theme pages, works.html and contested.html.
+    `work_rows`: the works' rows with their numbers of claims."""
     env = _environment()
     written: list[Path] = []
     salt = _page_salt(env, data.title)
@@ -198,8 +241,6 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
         reuse.map_offsets = {node: (len(head) + a, len(head) + b) for node, (a, b) in offsets.items()}
         reuse.map_folded = document["folded_claims"]
         reuse.map_placed = len({e["from"] for e in document["edges"]} | {e["to"] for e in document["edges"]})
-    labels = {t: theme.labels.get("en", t) for t, theme in data.themes.items()}
-    citations = {k: w["citation"] for k, w in data.works.items()}
     write("themes.html", "themes.html", tree=data.tree)
     group_themes = [{t for s in g["sides"] for c in s["claims"] for t in c["themes"]} for g in data.groups]
     for theme_id, theme in data.themes.items():
@@ -233,27 +274,8 @@ def render_site(data: SiteData, target: Path, reuse: PageReuse | None = None) ->
             groups_total=len(groups),
             narrower=data.children.get(theme_id, []),
         )
-    listing = sorted(data.works.values(), key=lambda w: ((w["reference"] or w["key"]).casefold(), w["key"]))
-    for work in listing:
-        work["n_claims"] = len(data.claims_by_source.get(work["key"], []))
+    listing = sorted(work_rows.values(), key=lambda w: ((w["reference"] or w["key"]).casefold(), w["key"]))
     write("works.html", "works.html", works=listing)
-    pages = []
-    for key, work in data.works.items():
-        cites, cited_by = data.cites_of.get(key, []), data.cited_by.get(key, [])
-        pages.append(
-            (
-                f"works/{page_name(key)}",
-                {
-                    "work": work,
-                    "claims": data.claims_by_source.get(key, []),
-                    "reported": data.claims_by_reporter.get(key, []),
-                    "cites": cites,
-                    "cited_by": cited_by,
-                    "citations": {k: citations[k] for k in [*cites, *cited_by] if k in citations},
-                },
-            )
-        )
-    written += _write_work_pages(target, data.title, labels, pages, reuse)
     name = "contested.html"
     written.append(target / name)
     if reuse is None:
@@ -298,14 +320,13 @@ def write_contested(path: Path, title: str, groups: list[dict[str, Any]]) -> lis
     return offsets
 
 
-def _render_pages(
-    target: Path, title: str, labels: dict[str, str], pages: list[tuple[str, dict[str, Any]]]
-) -> list[Path]:
-    """Write work pages (name, context) into `target`; runs in a worker process for large sites."""
+def _render_pages(target: Path, title: str, labels: dict[str, str], pages: list[tuple[str, bytes]]) -> list[Path]:
+    """Write work pages (name, dump_context's bytes) into `target`; runs in a worker process for large sites."""
     template = _environment().get_template("work.html")
     written = []
-    for name, context in pages:  # (target/works/ exists: made by _write_work_pages)
+    for name, pickled in pages:  # (target/works/ exists: made by _write_work_pages)
         path = target / name
+        context = load_context(name, pickled)
         path.write_text(template.render(site_title=title, root="../", labels=labels, **context), encoding="utf-8")
         written.append(path)
     return written
@@ -496,26 +517,41 @@ def _write_work_pages(
     labels: dict[str, str],
     pages: list[tuple[str, dict[str, Any]]],
     reuse: PageReuse | None = None,
-) -> list[Path]:
+) -> WorkPages:
     """One page per work: kept from the last build where its inputs are unchanged, else rendered, in
-    worker processes when there are many (rendering is most of a large site's time)."""
+    worker processes when there are many (rendering is most of a large site's time), while this one goes
+    on. The workers get each context as dump_context made it (for the record), not pickled again."""
     (target / "works").mkdir(parents=True, exist_ok=True)
     kept: list[Path] = []
-    if reuse is not None:
-        salt = _work_salt(_environment(), title, labels)
-        todo = []
-        for name, context in pages:
-            pickled = dump_context(name, context)
+    salt = _work_salt(_environment(), title, labels) if reuse is not None else None
+    todo = []
+    for name, context in pages:
+        pickled = dump_context(name, context)
+        if reuse is not None:
             reuse.contexts[name] = pickled
             if reuse.keep(name, _work_digest(salt, pickled)):
                 kept.append(target / name)
-            else:
-                todo.append((name, context))
-        pages = todo
-    if not pages:
-        return kept
-    workers = max(1, min(cores(), len(pages) // PAGES_PER_WORKER))
-    share = -(-len(pages) // workers)
-    parts = [pages[i : i + share] for i in range(0, len(pages), share)]
-    done = parallel_map(_render_pages, [target] * len(parts), [title] * len(parts), [labels] * len(parts), parts)
-    return kept + [path for paths in done for path in paths]
+                continue
+        todo.append((name, pickled))
+    workers = max(1, min(cores(), len(todo) // PAGES_PER_WORKER))
+    share = max(1, -(-len(todo) // workers))
+    parts = [todo[i : i + share] for i in range(0, len(todo), share)]
+    if workers == 1:
+        return WorkPages(kept, Done([_render_pages(target, title, labels, part) for part in parts]))
+    n = len(parts)
+    return WorkPages(kept, BackgroundMap(_render_pages, [target] * n, [title] * n, [labels] * n, parts))
+
+
+class WorkPages:
+    """Work pages kept, and those being rendered (see _write_work_pages)."""
+
+    def __init__(self, kept: list[Path], rendering: BackgroundMap[list[Path]] | Done[list[list[Path]]]):
+        self.kept, self._rendering = kept, rendering
+
+    def result(self) -> list[Path]:
+        """Every work page's path, once all are written."""
+        return self.kept + [path for paths in self._rendering.result() for path in paths]
+
+    def cancel(self) -> None:
+        if isinstance(self._rendering, BackgroundMap):
+            self._rendering.cancel()

@@ -61,26 +61,31 @@ def parallel_map(function: Callable[..., T], *arguments: Iterable[Any], workers:
     return list(map(function, *columns))
 
 
-class Background(Generic[T]):
-    """`function(*arguments)` computed in one spawned process while this one goes on; `result()` waits for it
-    (and raises what it raised). Where no process can start, it is computed here, when `result()` is called."""
+class BackgroundMap(Generic[T]):
+    """`list(map(function, *arguments))` computed in up to `workers` spawned processes (default: the cores)
+    while this one goes on; `result()` waits for it (and raises what a call raised). Where no process can
+    start, it is computed here, when `result()` is called."""
 
-    def __init__(self, function: Callable[..., T], *arguments: Any):
-        self._call: tuple[Callable[..., T], tuple[Any, ...]] | None = (function, arguments)
+    def __init__(self, function: Callable[..., T], *arguments: Iterable[Any], workers: int | None = None):
+        columns = [list(a) for a in arguments]
+        self._call: tuple[Callable[..., T], list[list[Any]]] | None = (function, columns)
         self._pool: ProcessPoolExecutor | None = None
-        self._future: Any = None
-        self._value: T
-        if _children_can_start():
+        self._futures: list[Any] = []
+        self._value: list[T]
+        count = len(columns[0]) if columns else 0
+        if count and _children_can_start():
             try:
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-                self._future = self._pool.submit(function, *arguments)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=min(workers or cores(), count), mp_context=multiprocessing.get_context("spawn")
+                )
+                self._futures = [self._pool.submit(function, *row) for row in zip(*columns, strict=True)]
             except (BrokenProcessPool, OSError, pickle.PicklingError):
                 self._close()
 
     def _close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool, self._future = None, None
+        self._pool, self._futures = None, []
 
     def cancel(self) -> None:
         """Stop the work, wherever it is (its outcome no longer matters: the build failed meanwhile)."""
@@ -89,22 +94,34 @@ class Background(Generic[T]):
             # (concurrent.futures has no public way to stop a running call before Python 3.14)
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 process.terminate()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool, self._future = None, None
+        self._close()
 
-    def result(self) -> T:
+    def result(self) -> list[T]:
         if self._call is not None:
-            function, arguments = self._call
+            function, columns = self._call
             self._call = None  # (the arguments may be large: not kept once the result is in)
             try:
-                if self._future is not None:
+                if self._futures:
                     with contextlib.suppress(BrokenProcessPool, OSError, pickle.PicklingError):
-                        self._value = self._future.result()
+                        self._value = [future.result() for future in self._futures]
                         return self._value
-                self._value = function(*arguments)  # see the module's docstring: the same work, here
+                self._value = list(map(function, *columns))  # see the module's docstring: the same work, here
             finally:
                 self._close()
         return self._value
+
+
+class Background(Generic[T]):
+    """`function(*arguments)` computed in one spawned process while this one goes on (see BackgroundMap)."""
+
+    def __init__(self, function: Callable[..., T], *arguments: Any):
+        self._map = BackgroundMap(function, *([a] for a in arguments), workers=1)
+
+    def cancel(self) -> None:
+        self._map.cancel()
+
+    def result(self) -> T:
+        return self._map.result()[0]
 
 
 class Done(Generic[T]):

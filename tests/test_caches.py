@@ -248,14 +248,15 @@ def test_work_meant_for_workers_is_done_here_when_they_cannot_start(monkeypatch:
 def test_work_in_the_background_gives_its_result_or_error_and_can_be_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    from litgraph.workers import Background
+    from litgraph.workers import Background, BackgroundMap
 
     assert Background(_double, 21).result() == 42
+    assert BackgroundMap(_double, range(7), workers=2).result() == [0, 2, 4, 6, 8, 10, 12]  # in order
     assert Background(_double, 21).result() == Background(_double, 21).result()  # (a second call: the same)
     with pytest.raises(ValueError, match="invalid literal"):
         Background(int, "not a number").result()
     running = Background(time.sleep, 600)
-    processes = list(running._pool._processes.values())  # type: ignore[union-attr]
+    processes = list(running._map._pool._processes.values())  # type: ignore[union-attr]
     assert processes and all(p.is_alive() for p in processes)
     running.cancel()
     assert not any(p.is_alive() for p in processes)
@@ -267,6 +268,7 @@ def test_work_in_the_background_gives_its_result_or_error_and_can_be_stopped(mon
 
     monkeypatch.setattr(litgraph.workers, "ProcessPoolExecutor", broken)
     assert Background(_double, 4).result() == 8  # done here, when asked for
+    assert BackgroundMap(_double, [1, 2]).result() == [2, 4]
 
 
 def test_a_program_read_from_standard_input_works_without_worker_noise() -> None:

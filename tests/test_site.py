@@ -282,6 +282,34 @@ def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
     assert len(one_process) == 3 and "Ødegård" in one_process["evil2020.html"].decode("utf-8")
 
 
+def test_work_pages_rendering_while_the_rest_of_the_site_fails_are_stopped_and_nothing_changes(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work pages render in worker processes while the map and the other pages are written: a failure there
+    stops the workers, and site/ stays as it was."""
+    from litgraph import build, open_project
+    from litgraph import site as site_module
+
+    root = make_project({"bibliography/example.bib": BIB, "bibliography/claims/example.yaml": CLAIMS})
+    build(open_project(root))
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    monkeypatch.setattr(site_module, "PAGES_PER_WORKER", 1)
+    (root / ".litgraph" / "pages.pickle").unlink()  # every page to render again
+    stopped: list[object] = []
+    real_cancel = litgraph.workers.BackgroundMap.cancel
+    monkeypatch.setattr(litgraph.workers.BackgroundMap, "cancel", lambda self: stopped.append(real_cancel(self)))
+
+    def broken(data: object) -> None:
+        raise RuntimeError("the map could not be made")
+
+    monkeypatch.setattr(site_module, "map_data", broken)
+    with pytest.raises(RuntimeError, match="the map could not be made"):
+        build(open_project(root))
+    assert len(stopped) == 1
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".site.")]  # no staging folder left
+
+
 def test_a_rebuild_keeps_unchanged_work_pages_and_renders_the_changed(make_project: MakeProject) -> None:
     from litgraph import build, open_project
 
