@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import time
@@ -24,13 +25,14 @@ from litgraph.model import Dataset, Problem
 from litgraph.ontology import read_ontology
 from litgraph.parsecache import ParseCache
 from litgraph.proposals import merge_proposals
-from litgraph.store import fingerprint, input_stats, open_store, write_store
+from litgraph.store import PreparedIndex, fingerprint, input_stats, open_store, prepare_index, write_store, written_anew
 from litgraph.workers import no_cycle_collection
 
 if TYPE_CHECKING:
     from litgraph.graphunits import BuiltUnit, UnitCache
     from litgraph.shacl import ShapeCheck
     from litgraph.site import PageReuse
+    from litgraph.workers import Background
 
 Progress = Callable[[str], None]
 
@@ -111,20 +113,26 @@ def build_graph(project: Project, progress: Progress = _quiet) -> tuple[LoadResu
 def _validated_graph(project: Project, progress: Progress) -> tuple[LoadResult, list[BuiltUnit], UnitCache]:
     """build_graph as units: those whose inputs are unchanged since the last build are kept, not built
     (see graphunits.py); those built are validated piece by piece and saved once they conform."""
-    loaded, units, cache, check = _checked_units(project, progress)
+    loaded = _loaded(project, progress)
+    units, cache, check = _checked_units(project, loaded, progress)
     _accept(project, units, cache, check)
     return loaded, units, cache
 
 
-def _checked_units(
-    project: Project, progress: Progress, background: bool = False
-) -> tuple[LoadResult, list[BuiltUnit], UnitCache, ShapeCheck]:
-    """The project's graph units, with their SHACL check started (see _accept); InputError if any input file
-    has an error. `background`: the units' files are saved first (without their records), and a check of
-    the whole graph runs in a process of its own, which reads them, while the caller goes on."""
+def _loaded(project: Project, progress: Progress) -> LoadResult:
+    """load(project); InputError if any input file has an error."""
     loaded = load(project, progress)
     if loaded.errors:
         raise InputError(loaded.problems)
+    return loaded
+
+
+def _checked_units(
+    project: Project, loaded: LoadResult, progress: Progress, background: bool = False
+) -> tuple[list[BuiltUnit], UnitCache, ShapeCheck]:
+    """The project's graph units, with their SHACL check started (see _accept). `background`: the units'
+    files are saved first (without their records), and a check of the whole graph runs in a process of its
+    own, which reads them, while the caller goes on."""
     from litgraph.graphunits import UnitCache, build_units
     from litgraph.shacl import ShapeCheck  # the SHACL engine loads only when a graph is built
 
@@ -155,7 +163,7 @@ def _checked_units(
         cache=project.state_dir / "shacl-passed.txt",  # pieces that conformed: an edit revalidates only its own
         files=files,
     )
-    return loaded, units, cache, check
+    return units, cache, check
 
 
 def _accept(
@@ -174,6 +182,41 @@ def _accept(
                 cache.save_files(unit, project.base_iri)
             cache.save_record(unit)
         cache.prune(units)
+
+
+INDEX_BESIDE = 20_000  # works and claims: below this, making the index here costs less than a process
+
+
+def _index_beside(
+    project: Project, data: Dataset, stats: dict[str, list[int]], path: Path
+) -> Background[PreparedIndex | None] | None:
+    """For a store to be written anew (a first build) of a large project: what it holds besides the graph
+    (store.index_quads), written to `path` by a process of its own while this one builds the graph units."""
+    if len(data.works) + len(data.claims) < INDEX_BESIDE or not written_anew(project):
+        return None
+    from litgraph.workers import Background
+
+    return Background(_prepared_index, project, stats, path)
+
+
+def _prepared_index(project: Project, stats: dict[str, list[int]], path: Path) -> PreparedIndex | None:
+    """store.prepare_index of the project's inputs as they are, read here (from the parse cache the build
+    has just filled: a worker's own reading costs less than sending it the data); None when they are not
+    the bytes the build read (`stats`: taken before it read them), or have problems."""
+    with no_cycle_collection():
+        if input_stats(project) != stats:
+            return None
+        loaded = load(project)
+        if loaded.errors or input_stats(project) != stats:
+            return None
+        return prepare_index(project, loaded.data, path)
+
+
+def _drop_index(index: Background[PreparedIndex | None] | None, path: Path) -> None:
+    """Stop the work on the index, if any is under way, and remove its file."""
+    if index is not None:
+        index.cancel()
+        path.unlink(missing_ok=True)
 
 
 def build_setting(project: Project) -> str:
@@ -253,7 +296,14 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
     # The SHACL check of a first build (most of the graph) runs in a process of its own while the units'
     # files and a new store beside the old one are written: what it finds still stops the build before
     # anything the project had changes (write_store calls _accept first). (Quick builds: see quick.py.)
-    loaded, units, cache, check = _checked_units(project, progress, background=True)
+    loaded = _loaded(project, progress)
+    index_file = project.state_dir / f"index.tmp-{os.getpid()}.nq"
+    index = _index_beside(project, loaded.data, stats, index_file)
+    try:
+        units, cache, check = _checked_units(project, loaded, progress, background=True)
+    except BaseException:
+        _drop_index(index, index_file)
+        raise
     try:
         clock["load, build and validate"] = time.perf_counter() - start
         progress("updating the local store")
@@ -264,10 +314,13 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
             _accept(project, units, cache, check, files_saved=True)
             progress("updating the local store")
 
-        compacting = write_store(project, units, cache, loaded.data, stamp, ready)
+        prepared = index.result() if index is not None else None
+        compacting = write_store(project, units, cache, loaded.data, stamp, ready, prepared)
     except BaseException:
         check.cancel()
         raise
+    finally:
+        _drop_index(index, index_file)
     for unit in units:
         unit.pieces, unit.triples = [], None  # their N-Triples text is as large as the graph
     clock["store"] = time.perf_counter() - start

@@ -332,6 +332,49 @@ def _bibtex_quads(project: Project, data: Dataset) -> Iterator[ox.Quad]:
             yield ox.Quad(node, predicate, ox.Literal(work.raw), BIBTEX_GRAPH)
 
 
+def index_quads(
+    project: Project, data: Dataset, ancestors: dict[str, set[str]], importance: dict[str, str]
+) -> Iterator[ox.Quad]:
+    """What a store written anew holds besides the graph: the raw BibTeX entries, the claims on themes and
+    the views (`importance`: the importance view's chunks)."""
+    yield from _bibtex_quads(project, data)
+    yield from _on_theme_quads(project, data.claims.values(), ancestors)
+    yield from _view_quads(project, data, ancestors, importance=importance)
+
+
+def written_anew(project: Project) -> bool:
+    """True when the next build must write the store anew (no record of it that an update could start
+    from), before that build reads its inputs; a build may still write it anew when most of it changed."""
+    try:
+        record = orjson.loads(verified(_record_file(project).read_bytes()) or b"")
+        fits = record["format"] == STORE_FORMAT and record["base_iri"] == project.base_iri
+        return not (fits and _store_dir(project).is_dir())
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+
+
+@dataclass
+class PreparedIndex:
+    """index_quads as N-Quads in a file, made beside the build (see project.py), and the citation network
+    with its importance chunks."""
+
+    path: Path
+    citations: Any  # network.Network
+    chunks: dict[str, str]
+
+
+def prepare_index(project: Project, data: Dataset, path: Path) -> PreparedIndex:
+    """index_quads written to `path` as N-Quads (a file of the build's own, removed once the store is
+    written), with the citation network they rank works by."""
+    from litgraph import network  # (numpy: builds only, not queries)
+
+    citations = network.Network.of(citation_pairs(data))
+    chunks = importance_chunks(citations.importance(), data.works)
+    with path.open("wb") as handle:
+        ox.serialize(index_quads(project, data, _ancestors(data), chunks), handle, format=ox.RdfFormat.N_QUADS)
+    return PreparedIndex(path, citations, chunks)
+
+
 def _bibtex_digest(data: Dataset) -> str:
     digest = hashlib.sha256()
     for key in sorted(data.works):
@@ -404,6 +447,7 @@ def write_store(
     data: Dataset,
     stamp: str,
     ready: Callable[[], None] = lambda: None,
+    prepared: PreparedIndex | None = None,
 ) -> Compacting:
     """Bring the store up to date with the graph's units, the raw BibTeX entries and the index views;
     `stamp` is the inputs' fingerprint taken before they were read, so an edit during the build leaves it
@@ -414,18 +458,24 @@ def write_store(
     written beside the old (from the units built now and the N-Triples of those kept) and swapped in.
     Either way it is returned open while it is compacted (see Compacting).
     `ready` is called before the store the project has is changed in any way; what it raises leaves that store
-    as it was (a build checks its graph against the shapes meanwhile: see project.py)."""
+    as it was (a build checks its graph against the shapes meanwhile: see project.py). `prepared`: what a
+    store written anew holds besides the graph, made already (index_quads, in a file)."""
     ancestors = _ancestors(data)
     inputs = _Inputs(_bibtex_digest(data), _hierarchy(ancestors), _view_inputs(data, units))
     pieces = [p for u in units for p in u.pieces]
     from litgraph import network  # (numpy: builds only, not queries)
 
     kept = network.load(project.state_dir, inputs.views["importance"])
+    if kept is not None and prepared is not None and kept.chunks != prepared.chunks:
+        prepared = None  # (cannot be: both are made from the same citations; but then the index is made here)
     if kept is None:  # what a quick build that adds or removes a citation starts from (network.py)
-        citations = network.Network.of(citation_pairs(data))
-        kept = network.Kept(
-            inputs.views["importance"], citations, importance_chunks(citations.importance(), data.works)
-        )
+        if prepared is not None:
+            kept = network.Kept(inputs.views["importance"], prepared.citations, prepared.chunks)
+        else:
+            citations = network.Network.of(citation_pairs(data))
+            kept = network.Kept(
+                inputs.views["importance"], citations, importance_chunks(citations.importance(), data.works)
+            )
         accepted = ready
 
         def ready() -> None:  # saved once the build goes ahead
@@ -444,15 +494,15 @@ def write_store(
         # the graph read back from its units' N-Triples by Oxigraph's parser (blank node labels kept, as
         # in-place updates need them): making 5 million quads from the built triples in Python took 24 s at
         # 100k works; then the rest, all in one bulk load (each costs a fixed ~0.3 s)
-        with io.BufferedReader(Concatenated(cache.ntriples(u) for u in units), 1 << 20) as graph:
-            store.bulk_extend(
-                itertools.chain(
-                    ox.parse(graph, format=ox.RdfFormat.N_TRIPLES),
-                    _bibtex_quads(project, data),
-                    _on_theme_quads(project, data.claims.values(), ancestors),
-                    _view_quads(project, data, ancestors, importance=kept.chunks),
+        with contextlib.ExitStack() as files:
+            graph = files.enter_context(io.BufferedReader(Concatenated(cache.ntriples(u) for u in units), 1 << 20))
+            if prepared is not None:
+                index: Iterable[ox.Quad] = ox.parse(
+                    files.enter_context(prepared.path.open("rb")), format=ox.RdfFormat.N_QUADS
                 )
-            )
+            else:
+                index = index_quads(project, data, ancestors, kept.chunks)
+            store.bulk_extend(itertools.chain(ox.parse(graph, format=ox.RdfFormat.N_TRIPLES), index))
         store.flush()
         del store
         ready()

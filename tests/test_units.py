@@ -222,6 +222,39 @@ def test_a_project_whose_state_cannot_be_written_still_validates_and_build_says_
     assert not (root / "site").exists()
 
 
+def test_a_first_build_has_the_stores_index_made_beside_it_and_the_same_store(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build of a large project has what the store holds besides the graph (BibTeX, claims on
+    themes, the views) made by a process of its own, from the inputs it reads itself: the same store."""
+    import litgraph.store
+    from litgraph.store import input_stats
+
+    root = _project(make_project)
+    build(open_project(root))
+    made_here = set(open_store(open_project(root)))
+    shutil.rmtree(root / ".litgraph")
+    shutil.rmtree(root / "site")
+    monkeypatch.setattr(litgraph.project, "INDEX_BESIDE", 0)  # (every project: the test's is small)
+
+    def not_here(*args: object) -> None:
+        raise AssertionError("the index was made in the build's own process")
+
+    real = litgraph.store.index_quads
+    monkeypatch.setattr(litgraph.store, "index_quads", not_here)  # (the worker process imports its own)
+    build(open_project(root))
+    assert set(open_store(open_project(root))) == made_here
+    assert not list((root / ".litgraph").glob("index.tmp-*"))  # its file is gone once the store is written
+    # inputs that are not the bytes the build read: the worker makes nothing (the build makes it itself)
+    monkeypatch.setattr(litgraph.store, "index_quads", real)
+    project = open_project(root)
+    stats = input_stats(project)
+    path = root / ".litgraph" / "index.nq"
+    assert litgraph.project._prepared_index(project, stats, path) is not None and path.stat().st_size > 0
+    stats[next(iter(stats))][0] += 1
+    assert litgraph.project._prepared_index(project, stats, root / ".litgraph" / "other.nq") is None
+
+
 STRICT_SHAPE = """
 lgs:EveryClaimLocated a sh:NodeShape ;
     sh:targetClass lg:Claim ;
