@@ -293,9 +293,10 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
     stamp = fingerprint(project, stats)
     remembered = load_record(project)
     forget(project)
-    # The SHACL check of a first build (most of the graph) runs in a process of its own while the units'
-    # files and a new store beside the old one are written: what it finds still stops the build before
-    # anything the project had changes (write_store calls _accept first). (Quick builds: see quick.py.)
+    # A first build keeps both cores busy: the store's index is made by a process of its own while the graph
+    # units are built (_index_beside), and the SHACL check of the whole graph runs in another while a new
+    # store is written beside the old one; what the check finds still stops the build before anything the
+    # project had changes (write_store calls `ready` first). (Quick builds: see quick.py.)
     loaded = _loaded(project, progress)
     index_file = project.state_dir / f"index.tmp-{os.getpid()}.nq"
     index = _index_beside(project, loaded.data, stats, index_file)
