@@ -192,9 +192,10 @@ def _index_beside(
 ) -> Background[PreparedIndex | None] | None:
     """For a store to be written anew (a first build) of a large project: what it holds besides the graph
     (store.index_quads), written to `path` by a process of its own while this one builds the graph units."""
-    if len(data.works) + len(data.claims) < INDEX_BESIDE or not written_anew(project):
-        return None
-    from litgraph.workers import Background
+    from litgraph.workers import Background, children_can_start
+
+    if len(data.works) + len(data.claims) < INDEX_BESIDE or not children_can_start() or not written_anew(project):
+        return None  # (where no process can start, the store makes its index itself: not read twice here)
 
     return Background(_prepared_index, project, stats, path)
 

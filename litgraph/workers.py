@@ -40,7 +40,7 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def _children_can_start() -> bool:
+def children_can_start() -> bool:
     """False when the main program is not a file a spawned child could import (e.g. `python -`)."""
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     return main_file is None or os.path.exists(main_file)
@@ -52,7 +52,7 @@ def parallel_map(function: Callable[..., T], *arguments: Iterable[Any], workers:
     columns = [list(a) for a in arguments]
     count = len(columns[0]) if columns else 0
     workers = min(workers or cores(), count)
-    if workers >= 2 and _children_can_start():
+    if workers >= 2 and children_can_start():
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
                 return list(pool.map(function, *columns))
@@ -73,7 +73,7 @@ class BackgroundMap(Generic[T]):
         self._futures: list[Any] = []
         self._value: list[T]
         count = len(columns[0]) if columns else 0
-        if count and _children_can_start():
+        if count and children_can_start():
             try:
                 self._pool = ProcessPoolExecutor(
                     max_workers=min(workers or cores(), count), mp_context=multiprocessing.get_context("spawn")
