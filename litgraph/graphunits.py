@@ -99,20 +99,34 @@ class UnitCache:
     def save_files(self, unit: BuiltUnit, base_iri: str) -> None:
         """A unit's files, without the record that makes them count (see `save`): a first build writes them
         while its SHACL check runs, and the records once the graph conforms."""
+        self.save_triples(unit)
+        self.save_bodies(unit, base_iri)
+
+    def save_triples(self, unit: BuiltUnit) -> None:
+        """A unit's N-Triples (what the store and a whole graph's SHACL check read) and classes."""
         if unit.triples is None:
             return
-        files = {
-            "nt": _own_ntriples(unit),
-            "ttl": turtle_body(unit.triples, base_iri),
-            "jsonld": jsonld_body(unit.triples),
-            "types.nt": unit.types.encode("utf-8"),
-            # the classes of the nodes its triples point at: what a quick build checks an edited unit with
-            "pointed.nt": "".join(
-                sorted({line for p in unit.pieces for line in p.data[p.own_end :].splitlines(True)})
-            ).encode(),
-        }
+        self._write(
+            unit.digest,
+            {
+                "nt": _own_ntriples(unit),
+                "types.nt": unit.types.encode("utf-8"),
+                # the classes of the nodes its triples point at: what a quick build checks an edited unit with
+                "pointed.nt": "".join(
+                    sorted({line for p in unit.pieces for line in p.data[p.own_end :].splitlines(True)})
+                ).encode(),
+            },
+        )
+
+    def save_bodies(self, unit: BuiltUnit, base_iri: str) -> None:
+        """A unit's Turtle and JSON-LD bodies (site/graph.ttl and graph.jsonld are made of them)."""
+        if unit.triples is None:
+            return
+        self._write(unit.digest, {"ttl": turtle_body(unit.triples, base_iri), "jsonld": jsonld_body(unit.triples)})
+
+    def _write(self, digest: str, files: dict[str, bytes]) -> None:
         for ext, data in files.items():
-            with atomic_file(self.path(unit.digest, ext)) as handle:
+            with atomic_file(self.path(digest, ext)) as handle:
                 handle.write(data)
 
     def save_record(self, unit: BuiltUnit) -> None:

@@ -148,7 +148,7 @@ def _checked_units(
         progress("writing the units' files")
         try:
             for unit in fresh:
-                cache.save_files(unit, project.base_iri)
+                cache.save_triples(unit)
             files = [cache.path(u.digest, "nt") for u in units]
         except OSError:
             pass  # (a read-only project: checked here, and reported where the store is written)
@@ -163,6 +163,13 @@ def _checked_units(
         cache=project.state_dir / "shacl-passed.txt",  # pieces that conformed: an edit revalidates only its own
         files=files,
     )
+    if files is not None:  # the rest of the units' files, while the check runs
+        try:
+            for unit in fresh:
+                cache.save_bodies(unit, project.base_iri)
+        except BaseException:
+            check.cancel()
+            raise
     return units, cache, check
 
 
