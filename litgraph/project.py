@@ -201,6 +201,8 @@ def _index_beside(
     (store.index_quads), written to `path` by a process of its own while this one builds the graph units."""
     from litgraph.workers import Background, children_can_start
 
+    for stale in project.state_dir.glob("index.tmp-*.nq"):  # a killed build's (builds run one at a time)
+        stale.unlink(missing_ok=True)
     if len(data.works) + len(data.claims) < INDEX_BESIDE or not children_can_start() or not written_anew(project):
         return None  # (where no process can start, the store makes its index itself: not read twice here)
 
