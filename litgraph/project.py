@@ -163,7 +163,8 @@ def _checked_units(
         cache=project.state_dir / "shacl-passed.txt",  # pieces that conformed: an edit revalidates only its own
         files=files,
     )
-    if files is not None:  # the rest of the units' files, while the check runs
+    if files is not None:  # the rest of the units' files (while the check runs, if it is in the background)
+        progress("writing the units' Turtle and JSON-LD" + (" while they are checked" if check.in_background else ""))
         try:
             for unit in fresh:
                 cache.save_bodies(unit, project.base_iri)
@@ -321,9 +322,12 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
         start = time.perf_counter()
 
         def ready() -> None:
-            progress("waiting for the SHACL check")
+            waiting = check.in_background
+            if waiting:
+                progress("waiting for the SHACL check")
             _accept(project, units, cache, check, files_saved=True)
-            progress("updating the local store")
+            if waiting:
+                progress("updating the local store")
 
         prepared = index.result() if index is not None else None
         compacting = write_store(project, units, cache, loaded.data, stamp, ready, prepared)

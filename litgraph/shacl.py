@@ -228,6 +228,11 @@ class ShapeCheck:
                 [vocabulary_nt] * len(todo),
             )
 
+    @property
+    def in_background(self) -> bool:
+        """True while the check runs in a process of its own (see `files`)."""
+        return isinstance(self._whole, Background) and self._result is None
+
     def cancel(self) -> None:
         """The outcome is not wanted (the build failed meanwhile): a check in the background is stopped."""
         if isinstance(self._whole, Background):

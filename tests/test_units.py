@@ -283,8 +283,11 @@ def test_a_graph_checked_while_the_store_is_written_changes_nothing_when_it_brea
     monkeypatch.setattr(litgraph.shacl, "BACKGROUND_SIZE", 0)  # (every graph: the bundled size is too small)
     monkeypatch.setattr(litgraph.shacl, "Background", Watched)
     root = _project(make_project)
-    build(open_project(root))
+    stages: list[str] = []
+    build(open_project(root), stages.append)
     assert len(checks) == 1
+    assert "writing the units' Turtle and JSON-LD while they are checked" in stages
+    assert stages.index("waiting for the SHACL check") < len(stages) - 2  # (then the store is swapped in)
 
     def state() -> dict[str, object]:
         files = [p for p in (root / ".litgraph").rglob("*") if p.is_file() and "parsed" not in p.parts]
