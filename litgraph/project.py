@@ -311,28 +311,27 @@ def _build(project: Project, progress: Progress) -> BuildSummary:
     loaded = _loaded(project, progress)
     index_file = project.state_dir / f"index.tmp-{os.getpid()}.nq"
     index = _index_beside(project, loaded.data, stats, index_file)
+    check: ShapeCheck | None = None
     try:
-        units, cache, check = _checked_units(project, loaded, progress, background=True)
-    except BaseException:
-        _drop_index(index, index_file)
-        raise
-    try:
+        units, cache, checking = _checked_units(project, loaded, progress, background=True)
+        check = checking
         clock["load, build and validate"] = time.perf_counter() - start
         progress("updating the local store")
         start = time.perf_counter()
 
         def ready() -> None:
-            waiting = check.in_background
+            waiting = checking.in_background
             if waiting:
                 progress("waiting for the SHACL check")
-            _accept(project, units, cache, check, files_saved=True)
+            _accept(project, units, cache, checking, files_saved=True)
             if waiting:
                 progress("updating the local store")
 
         prepared = index.result() if index is not None else None
         compacting = write_store(project, units, cache, loaded.data, stamp, ready, prepared)
     except BaseException:
-        check.cancel()
+        if check is not None:
+            check.cancel()
         raise
     finally:
         _drop_index(index, index_file)

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from litgraph import __version__
-from litgraph.namespaces import CITO, DCTERMS, LG, mint
+from litgraph.namespaces import CITO, DCTERMS, mint
+from litgraph.store import INDEX_GRAPH as INDEX
+from litgraph.store import ON_THEME
 
 if TYPE_CHECKING:
     from litgraph.config import Project
@@ -27,10 +29,9 @@ if TYPE_CHECKING:
     from litgraph.quick import _UnitPlan
     from litgraph.quick_claims import Change
 
-INDEX = ox.NamedNode("urn:litgraph:index")  # store.INDEX_GRAPH
 DEFAULT = ox.DefaultGraph()
 CITES, IDENTIFIER = ox.NamedNode(CITO + "cites"), ox.NamedNode(DCTERMS + "identifier")
-SOURCE, ON_THEME = ox.NamedNode(DCTERMS + "source"), ox.NamedNode(LG + "onTheme")
+SOURCE = ox.NamedNode(DCTERMS + "source")
 
 
 def from_files(project: Project) -> set[tuple[str, str]]:

@@ -235,7 +235,7 @@ class ShapeCheck:
 
     def cancel(self) -> None:
         """The outcome is not wanted (the build failed meanwhile): a check in the background is stopped."""
-        if isinstance(self._whole, Background):
+        if self._whole is not None:
             self._whole.cancel()
         self._whole, self._found, self._todo, self._cache = None, [], [], None
         self._cancelled = True

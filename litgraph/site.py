@@ -553,5 +553,4 @@ class WorkPages:
         return self.kept + [path for paths in self._rendering.result() for path in paths]
 
     def cancel(self) -> None:
-        if isinstance(self._rendering, BackgroundMap):
-            self._rendering.cancel()
+        self._rendering.cancel()

@@ -342,15 +342,21 @@ def index_quads(
     yield from _view_quads(project, data, ancestors, importance=importance)
 
 
-def written_anew(project: Project) -> bool:
-    """True when the next build must write the store anew (no record of it that an update could start
-    from), before that build reads its inputs; a build may still write it anew when most of it changed."""
+def _updatable_record(project: Project) -> dict[str, Any] | None:
+    """The record of the store the last build wrote, if the store is there and of this format and base IRI
+    (what an update in place starts from)."""
     try:
         record = orjson.loads(verified(_record_file(project).read_bytes()) or b"")
         fits = record["format"] == STORE_FORMAT and record["base_iri"] == project.base_iri
-        return not (fits and _store_dir(project).is_dir())
     except (OSError, ValueError, KeyError, TypeError):
-        return True
+        return None
+    return record if fits and _store_dir(project).is_dir() else None
+
+
+def written_anew(project: Project) -> bool:
+    """True when the next build must write the store anew (no record of it that an update could start
+    from), before that build reads its inputs; a build may still write it anew when most of it changed."""
+    return _updatable_record(project) is None
 
 
 @dataclass
@@ -466,8 +472,6 @@ def write_store(
     from litgraph import network  # (numpy: builds only, not queries)
 
     kept = network.load(project.state_dir, inputs.views["importance"])
-    if kept is not None and prepared is not None and kept.chunks != prepared.chunks:
-        prepared = None  # (cannot be: both are made from the same citations; but then the index is made here)
     if kept is None:  # what a quick build that adds or removes a citation starts from (network.py)
         if prepared is not None:
             kept = network.Kept(inputs.views["importance"], prepared.citations, prepared.chunks)
@@ -534,17 +538,18 @@ def _update_in_place(
     """Replace only what changed since the recorded build; False (nothing touched) when that cannot be done
     or would not pay: no record, another store format or base IRI, or most of the graph changed. `ready`:
     see write_store."""
+    record = _updatable_record(project)
+    if record is None:
+        return False
     try:
-        record = orjson.loads(verified(_record_file(project).read_bytes()) or b"")
         before: dict[str, list[str]] = record["pieces"]
-        fits = record["format"] == STORE_FORMAT and record["base_iri"] == project.base_iri
-        fits = fits and record["themes"] == inputs.hierarchy
+        fits = record["themes"] == inputs.hierarchy
         views_before: dict[str, str] = record.get("views") or {}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return False
     now = {p.digest: p for p in pieces}
     added = [now[d] for d in now if d not in before]
-    if not fits or not _store_dir(project).is_dir() or len(added) > len(pieces) // 2:
+    if not fits or len(added) > len(pieces) // 2:
         return False
     if any(not p.triples for p in added):  # a kept unit's piece (no triples at hand) the store never had: write anew
         return False

@@ -52,12 +52,8 @@ def parallel_map(function: Callable[..., T], *arguments: Iterable[Any], workers:
     columns = [list(a) for a in arguments]
     count = len(columns[0]) if columns else 0
     workers = min(workers or cores(), count)
-    if workers >= 2 and children_can_start():
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                return list(pool.map(function, *columns))
-        except (BrokenProcessPool, OSError, pickle.PicklingError):
-            pass  # see the module's docstring: the same work, here
+    if workers >= 2:
+        return BackgroundMap(function, *columns, workers=workers).result()
     return list(map(function, *columns))
 
 
@@ -125,10 +121,13 @@ class Background(Generic[T]):
 
 
 class Done(Generic[T]):
-    """A value at hand, with Background's `result()`."""
+    """A value at hand, with Background's `result()` and `cancel()`."""
 
     def __init__(self, value: T):
         self._value = value
+
+    def cancel(self) -> None:
+        pass  # (nothing under way)
 
     def result(self) -> T:
         return self._value
