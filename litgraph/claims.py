@@ -20,9 +20,9 @@ from litgraph.yamlfile import Located, load_yaml, load_yaml_text
 
 CLAIM_KEYS = {
     "id", "source", "reported_in", "locator", "text", "lang", "themes", "evidence",
-    "supports", "disputes", "question", "stance",
+    "supports", "disputes", "question", "stance", "note",
 }  # fmt: skip
-REQUIRED = ("id", "source", "text", "lang", "themes")
+REQUIRED = ("id", "source", "text", "themes")
 QUESTION_KEYS = {"id", "text", "themes"}
 STANCES = ("for", "against", "qualifies")
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -138,11 +138,10 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
             problems.append(Problem(path, item.line, f"claim {claim_id or '?'} has no '{key}'", f"add {key}: ..."))
         if claim_id is None or missing:
             continue
-        lang = _text(path, item, "lang", problems) or ""
-        if not LANG_PATTERN.fullmatch(lang):
-            problems.append(
-                Problem(path, item.line_of("lang"), f"lang {lang!r} is not a BCP 47 tag", "for example en or nb")
-            )
+        texts = _texts(path, item, problems)
+        if not texts:
+            continue
+        lang, text = next(iter(texts.items()))
         stance = _text(path, item, "stance", problems)
         question = _text(path, item, "question", problems)
         if stance is not None and stance not in STANCES:
@@ -164,8 +163,10 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
             Claim(
                 id=claim_id,
                 source=_text(path, item, "source", problems) or "",
-                text=_text(path, item, "text", problems) or "",
+                text=text,
                 lang=lang,
+                texts=texts,
+                note=_text(path, item, "note", problems),
                 themes=_string_list(path, item, "themes", problems),
                 path=path,
                 line=item.line,
@@ -180,6 +181,47 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
             )
         )
     return claims
+
+
+def _texts(path: Path, item: Located, problems: list[Problem]) -> dict[str, str]:
+    """A claim's text by language: `text: {en: ..., nb: ...}`, or `text: ...` with `lang: TAG`; English first."""
+    value = item.get("text")
+    if isinstance(value, dict):
+        texts: dict[str, str] = {}
+        for tag, text in value.items():
+            if not LANG_PATTERN.fullmatch(str(tag)):
+                problems.append(
+                    Problem(path, item.line_of("text"), f"{tag!r} is not a BCP 47 language tag", "for example en or nb")
+                )
+            elif not isinstance(text, str) or not text.strip():
+                problems.append(Problem(path, item.line_of("text"), f"the {tag} text must be text", f"{tag}: ..."))
+            else:
+                texts[str(tag)] = text.strip()
+        if "lang" in item:
+            problems.append(
+                Problem(
+                    path, item.line_of("lang"), "'lang' goes with a single text", "remove it: the mapping names them"
+                )
+            )
+        return dict(sorted(texts.items(), key=lambda kv: (kv[0] != "en", kv[0])))
+    text = _text(path, item, "text", problems)
+    lang = _text(path, item, "lang", problems)
+    if lang is None:
+        problems.append(
+            Problem(
+                path,
+                item.line,
+                f"claim {item.get('id') or '?'} has no 'lang'",
+                "add lang: en, or write text: {en: ...}",
+            )
+        )
+        return {}
+    if not LANG_PATTERN.fullmatch(lang):
+        problems.append(
+            Problem(path, item.line_of("lang"), f"lang {lang!r} is not a BCP 47 tag", "for example en or nb")
+        )
+        return {}
+    return {lang: text} if text else {}
 
 
 _ITEM = re.compile(r"( *)- ")

@@ -173,6 +173,8 @@ class Claim:
     question: str | None = None
     stance: str | None = None
     lines: dict[str, int] = field(default_factory=dict)  # key -> line in `path`
+    texts: dict[str, str] = field(default_factory=dict)  # lang -> text (`text`/`lang`: the first of these)
+    note: str | None = None  # why it supports or disputes what it names: which text sets what against what
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)

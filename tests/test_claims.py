@@ -94,6 +94,13 @@ def test_good_claims_load_and_labels_resolve_to_ids(make_project: MakeProject) -
         pytest.param(GOOD + "    stance: maybe\n", ["a.yaml:8:", "stance 'maybe'"], id="bad-stance"),
         pytest.param(GOOD.replace("    lang: en\n", ""), ["a.yaml:2:", "has no 'lang'"], id="missing-lang"),
         pytest.param(GOOD + "    lang: en\n", ["a.yaml:8:", "appears twice"], id="duplicate-yaml-key"),
+        pytest.param(
+            GOOD.replace("    lang: en\n", "")
+            .replace("text: ", "text:\n      en: ")
+            .replace("    themes", "      xx_1: y\n    themes"),
+            ["a.yaml:4:", "'xx_1' is not a BCP 47"],
+            id="bad-language-in-texts",
+        ),
     ],
 )
 def test_bad_claims_are_reported_with_file_line_and_nearest_value(
@@ -175,3 +182,20 @@ def test_questions_file_is_checked(make_project: MakeProject) -> None:
     problems = problems_of(root)
     assert any("unknown theme 'no-such-theme'" in p for p in problems)
     assert any("questions.yaml:5:" in p and "unknown key 'extra'" in p for p in problems)
+
+
+def test_a_claim_in_two_languages_loads_with_both_texts_and_a_note(make_project: MakeProject) -> None:
+    item = (
+        GOOD.replace("    lang: en\n", "")
+        .replace(
+            "    text: ",
+            "    text:\n      nb: Likepersoner strever med å holde venn og fagperson fra hverandre.\n      en: ",
+        )
+        .replace("    themes", "    note: Seed 002 sets this against Kilpatrick 2017.\n    themes")
+    )
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/a.yaml": claims_file(item)})
+    loaded = load(open_project(root))
+    assert not loaded.errors, loaded.problems
+    claim = loaded.data.claims["repper2011-boundaries"]
+    assert list(claim.texts) == ["en", "nb"] and claim.lang == "en" and claim.text.startswith("Peer workers")
+    assert claim.texts["nb"].startswith("Likepersoner") and claim.note == "Seed 002 sets this against Kilpatrick 2017."
