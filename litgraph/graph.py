@@ -347,7 +347,10 @@ def graph_units(data: Dataset, base_iri: str, evidence_iris: dict[str, str]) -> 
 def claims_inputs(claims: list[Claim], entry_types: dict[str, str]) -> bytes:
     """What claim_triples reads of each claim (not where it stands in its file), and the entry types of the
     works the claims name."""
-    fields = [(c.id, c.source, c.texts, c.note, c.themes, c.reported_in, c.locator, c.evidence) for c in claims]
+    fields = [
+        (c.id, c.source, c.text, c.lang, c.texts, c.note, c.themes, c.reported_in, c.locator, c.evidence)
+        for c in claims
+    ]
     links = [(c.supports, c.disputes, c.question, c.stance) for c in claims]
     named = sorted({k for c in claims for k in (c.source, c.reported_in) if k is not None and k in entry_types})
     return _pickled(fields, links, [entry_types[k] for k in named])
