@@ -1,11 +1,10 @@
-"""Plain data passed between the pipeline stages. No rdflib here."""
+"""Plain data passed between the pipeline's stages: what the inputs say. No rdflib, no storage here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 
@@ -87,14 +86,7 @@ class Work:
     def reference(self) -> str:
         """A full reference in an author-year style: authors (year). Title. Container, volume(issue), pages."""
         people = self.authors or self.editors
-
-        def name(p: Person) -> str:
-            if p.corporate or not p.given:
-                return f"{p.von} {p.family}".strip()
-            initials = " ".join(f"{part[0]}." for part in p.given.replace("-", " ").split() if part)
-            return f"{p.von} {p.family}, {initials}".strip()
-
-        names = [name(p) for p in people]
+        names = [_reference_name(p) for p in people]
         if self.more_authors:
             names.append("et al.")
         who = (
@@ -139,6 +131,13 @@ class Work:
         return f"{names} {year}"
 
 
+def _reference_name(person: Person) -> str:
+    if person.corporate or not person.given:
+        return f"{person.von} {person.family}".strip()
+    initials = " ".join(f"{part[0]}." for part in person.given.replace("-", " ").split() if part)
+    return f"{person.von} {person.family}, {initials}".strip()
+
+
 @dataclass
 class Theme:
     """A skos:Concept of the theme scheme; `id` is its skos:notation."""
@@ -149,6 +148,7 @@ class Theme:
     definitions: dict[str, str] = field(default_factory=dict)
     broader: list[str] = field(default_factory=list)
     line: int | None = None
+    hidden_labels: list[str] = field(default_factory=list)  # misspellings a search should still find
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or next(iter(self.labels.values()), self.id)
@@ -156,13 +156,12 @@ class Theme:
 
 @dataclass
 class Claim:
-    """An annotated claim: who found or argued what, where it was read, on which themes."""
+    """An annotated claim: who found or argued what, where it was read, on which themes, in which words."""
 
     id: str
     source: str
-    text: str
-    lang: str
-    themes: list[str]
+    texts: dict[str, str]  # language tag -> the claim in those words; English first where there is one
+    themes: list[str]  # as written (ids or labels) when read; theme ids once checked
     path: Path
     line: int
     reported_in: str | None = None
@@ -172,32 +171,25 @@ class Claim:
     disputes: list[str] = field(default_factory=list)
     question: str | None = None
     stance: str | None = None
+    note: str | None = None  # the grounds of its links: which text sets what against what
     lines: dict[str, int] = field(default_factory=dict)  # key -> line in `path`
-    texts: dict[str, str] = field(default_factory=dict)  # lang -> text (`text`/`lang`: the first of these)
-    note: str | None = None  # why it supports or disputes what it names: which text sets what against what
+
+    @property
+    def lang(self) -> str:
+        return next(iter(self.texts), "")
+
+    @property
+    def text(self) -> str:
+        return next(iter(self.texts.values()), "")
+
+    def text_in(self, lang: str) -> tuple[str, str]:
+        """(language, text): the text in `lang` where the claim has it, else its first."""
+        if lang in self.texts:
+            return lang, self.texts[lang]
+        return self.lang, self.text
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
-
-    def row(self, citations: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-        """The claim as listings and pages show it (queries.CLAIM_ROW_FIELDS, as Graph.claim_rows reads them
-        from the graph), given its works' {"citation", "reference"} by key."""
-        source, reporter = citations.get(self.source, {}), citations.get(self.reported_in or "")
-        on_question = bool(self.question and self.stance)
-        return {
-            "id": self.id,
-            "text": self.text,
-            "source": self.source,
-            "reported_in": self.reported_in,
-            "locator": self.locator,
-            "evidence": self.evidence,
-            "question": self.question if on_question else None,
-            "stance": self.stance if on_question else None,
-            "themes": sorted(set(self.themes)),
-            "source_citation": source.get("citation"),
-            "reported_in_citation": reporter.get("citation") if reporter is not None else None,
-            "source_reference": source.get("reference"),
-        }
 
 
 @dataclass
@@ -213,7 +205,7 @@ class Question:
 
 @dataclass(frozen=True, order=True)
 class Citation:
-    """citing cites cited (cito:cites), from claims or from `litgraph extract`."""
+    """citing cites cited (cito:cites), from claims or from citation files."""
 
     citing: str
     cited: str
@@ -221,15 +213,12 @@ class Citation:
 
 @dataclass
 class Dataset:
-    """Everything a project's input files say, after loading."""
+    """Everything a project's input files say, after reading and checking (the library's `load`)."""
 
     works: dict[str, Work] = field(default_factory=dict)
     themes: dict[str, Theme] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)
-    citations: list[Citation] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)  # every (citing, cited) pair, sorted
     evidence_types: dict[str, str] = field(default_factory=dict)  # id -> English label
-    evidence_iris: dict[str, str] = field(default_factory=dict)  # id -> IRI in the vocabulary
     scheme_title: dict[str, str] = field(default_factory=dict)
-    vocabulary: list[Any] = field(default_factory=list)  # triples of the vocabulary's individuals
-    pairs: list[tuple[str, str]] | None = None  # every citation, set once the inputs are loaded (graph.citation_pairs)

@@ -1,4 +1,9 @@
-"""Every namespace and every IRI the project mints, in one place."""
+"""Every namespace, IRI and file name the project mints, in one place.
+
+IRIs of things are the project's base IRI plus the kind of thing and its key, id or name; the store keeps
+each graph unit and each piece of its index in a named graph of its own, under the base IRI too. The
+predicates of the store's index are terms of the vocabulary (ontology/litgraph.ttl declares them).
+"""
 
 from __future__ import annotations
 
@@ -21,22 +26,18 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 PREFIXES: dict[str, str] = {
-    "bibo": BIBO,
-    "cito": CITO,
-    "dcterms": DCTERMS,
-    "foaf": FOAF,
-    "lg": LG,
-    "owl": OWL,
-    "prov": PROV,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "skos": SKOS,
-    "xsd": XSD,
-}
+    "bibo": BIBO, "cito": CITO, "dcterms": DCTERMS, "foaf": FOAF, "lg": LG, "owl": OWL, "prov": PROV,
+    "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD,
+}  # fmt: skip
 
 # Path segments under the project's base IRI, one per kind of thing.
 KINDS = ("work", "person", "org", "container", "claim", "theme", "question")
 
+# The store's index: predicates (declared in ontology/litgraph.ttl) and the named graphs that hold it.
+INDEX_TERMS = (
+    "row", "bibtex", "onTheme", "ranking", "claimCount", "claimCountWithNarrower", "workCountWithNarrower",
+    "group", "groupRanking", "groupRanks", "importance", "digest", "buildId",
+)  # fmt: skip
 
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]+")
 
@@ -67,6 +68,17 @@ def scheme_iri(base: str) -> str:
     return f"{base}themes"
 
 
+def graph_iri(base: str, *parts: str) -> str:
+    """The named graph of a graph unit or a piece of the index: `{base}graph/` and the parts, each escaped
+    (a unit named after a file and a key: graph_iri(base, "claims", "claims/seed001.yaml", "akerblom2020"))."""
+    return f"{base}graph/" + "/".join(quote(part, safe="-._~") for part in parts)
+
+
+def lg(term: str) -> str:
+    """A term of the litgraph vocabulary."""
+    return LG + term
+
+
 @lru_cache(maxsize=1 << 18)
 def slug(text: str) -> str:
     """A stable local name for things identified by a name (people, journals, publishers)."""
@@ -81,3 +93,34 @@ def slug(text: str) -> str:
 def blank_id(*parts: str) -> str:
     """A stable blank-node label (for rdf:List cells), so rebuilds give identical bytes."""
     return "b" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+# --- file names ----------------------------------------------------------------------------------------
+
+NAME_BYTES = 255  # the longest file name most file systems take
+
+
+def escaped(key: str) -> str:
+    """A key as a file name and in a link: every byte but [A-Za-z0-9._-~] percent-encoded, so that any key
+    the importer accepts (`@`, `:`, `+`, unicode, case) gives a name every system takes and a link that
+    leads to it."""
+    return quote(key, safe="")
+
+
+def page_name(key: str) -> str:
+    """The file name of a work's or theme's page."""
+    return escaped(key) + ".html"
+
+
+def key_refusal(key: str) -> str | None:
+    """Why a BibTeX key (or an id) cannot be used, or None: it must be printable, hold no white space and
+    no path separator, and give a file name of at most NAME_BYTES bytes."""
+    if not key or key in (".", ".."):
+        return "is not a usable key"
+    if any(c.isspace() or not c.isprintable() for c in key):
+        return "holds white space or a control character"
+    if "/" in key or "\\" in key:
+        return "holds a path separator ('/' or '\\'), which no file name can carry"
+    if len(page_name(key).encode("ascii")) > NAME_BYTES:
+        return f"is too long: its page's file name would exceed {NAME_BYTES} bytes"
+    return None

@@ -1,8 +1,14 @@
-// litgraph map: reads the graph from the JSON element, draws it with vis-network, and fills the panel.
+// litgraph map: reads the graph (the page's JSON element, and the parts map/part-*.js pushed before this
+// script runs), draws it with vis-network, and fills the panel.
 // Every input string is set with textContent (never innerHTML), so no text can become markup.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("graph-data").textContent);
+  (window.LITGRAPH_PARTS || []).forEach(function (part) {
+    data.nodes = data.nodes.concat(part.nodes);
+    data.edges = data.edges.concat(part.edges);
+    Object.keys(part.details).forEach(function (id) { data.details[id] = part.details[id]; });
+  });
   var lang = "en";
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges.map(function (e, i) { e.id = "e" + i; return e; }));

@@ -1,0 +1,227 @@
+"""The pipeline in one place: read the inputs, check them, build the graph, analyse it, write the store and
+the site, and publish both at once.
+
+Every stage redoes only what the changes since the last build reach (see s1_read/changes.py); a build from
+nothing is the same run with everything changed. The store and the site are made beside the live ones and
+swapped in together at the end (SIGINT and SIGTERM are held for that moment): a build stopped or killed at
+any moment leaves the old store and site/, never a mix, and the next build finishes its work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from litgraph.errors import GraphError, InputError, ProjectError
+from litgraph.model import Problem
+from litgraph.plumbing import statedb
+from litgraph.plumbing.files import empty_trash, make_folder, remove_tree, swap_in
+from litgraph.plumbing.interrupts import uninterruptible
+from litgraph.plumbing.lock import project_lock
+from litgraph.plumbing.statefolder import StateFolder, state_folder
+from litgraph.plumbing.workers import no_cycle_collection
+from litgraph.project import Project
+from litgraph.s1_read import tables as read_tables
+from litgraph.s1_read.changes import Changes, clear_pending
+from litgraph.s1_read.inputs import identity, input_files
+from litgraph.s1_read.reading import read_inputs, set_fact
+from litgraph.s2_check.references import check_inputs
+from litgraph.s3_graph import shapes, units
+from litgraph.s3_graph.unit_files import build_units, has_files, prune_units
+from litgraph.s4_analyse import analysis
+from litgraph.s5_store.write import make_store
+from litgraph.s6_render import records
+from litgraph.s6_render.site import SiteBuild, SiteInputs
+
+Progress = Callable[[str], None]
+STATE_VERSION = 1  # the state database's schema: another is emptied and everything built anew
+TABLES = (*read_tables.TABLES, *units.TABLES, *shapes.TABLES, *analysis.TABLES, *records.TABLES)
+MARKER = "building"  # in the state folder while a build is under way
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class BuildSummary:
+    works: int
+    claims: int
+    themes: int
+    questions: int
+    disputes: int
+    citations: int
+    triples: int
+    warnings: list[Problem]
+    outputs: list[Path]
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know (caching off, a link replaced...)
+
+
+def _transaction(db: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
+    @contextlib.contextmanager
+    def run() -> Iterator[None]:
+        db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    return run()
+
+
+def input_stamp(project: Project) -> list[list[object]]:
+    """What tells whether any input changed since: each input file's name, size, time and inode."""
+    found = []
+    for f in input_files(project):
+        info = identity(f.path)
+        found.append([f.name, *(astuple(info) if info else [None])])
+    return found
+
+
+def astuple(info: object) -> list[object]:
+    return [info.size, info.mtime_ns, info.inode]  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def opened(project: Project, exclusive: bool, progress: Progress = _quiet) -> Iterator[tuple[StateFolder, sqlite3.Connection]]:
+    """The project's state folder and database, under the project's lock."""
+    try:
+        with state_folder(project.root) as state, project_lock(state.path, exclusive, lambda: progress("waiting for another build of this project")):
+            db = statedb.open_state(state.database if state.cached else None, TABLES, STATE_VERSION)
+            try:
+                yield state, db
+            finally:
+                db.close()
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{project.state_dir}: the build's state is damaged ({exc}); delete the folder to build anew") from None
+
+
+def read_and_check(project: Project, db: sqlite3.Connection, progress: Progress = _quiet) -> tuple[Changes, list[Problem]]:
+    """Stages 1 and 2: the inputs read into the state (kept, with what changed, even where they have
+    errors), and every problem they have."""
+    with _transaction(db):
+        changes = read_inputs(project, db, progress)
+    progress("checking references")
+    return changes, check_inputs(project, db)
+
+
+def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
+    """Validate, build the graph and write site/ and the store; InputError (every problem) or GraphError
+    (SHACL violations) leave both as they were."""
+    try:
+        with opened(project, exclusive=True, progress=progress) as (state, db), no_cycle_collection():
+            return _build(project, state, db, progress)
+    except OSError as exc:  # a read-only or full disk, a folder in the way: the user's to fix, not a bug
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ProjectError(f"cannot write the build's files{where}: {exc.strerror or exc}") from None
+
+
+def _leftovers(state: StateFolder) -> str | None:
+    """Remove what a killed build left (staging folders); a note when there was one."""
+    marker = state.path / MARKER
+    found = marker.exists()
+    remove_tree(state.tmp)
+    empty_trash(state.trash)
+    make_folder(state.tmp)
+    marker.write_text(str(os.getpid()), encoding="ascii")
+    return "an unfinished build was found (stopped or killed): its leftovers were removed and this build completes it" if found else None
+
+
+def _build(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> BuildSummary:
+    clock: dict[str, float] = {}
+    started = time.perf_counter()
+    notes = [n for n in (state.note, _leftovers(state)) if n]
+    stamp = input_stamp(project)
+    changes, problems = read_and_check(project, db, progress)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems)
+    clock["read and check"] = time.perf_counter() - started
+    base = project.base_iri
+    with _transaction(db):
+        progress("building the graph units whose inputs changed")
+        planned = units.plan_units(db, base, changes)
+        todo = [u for u in planned if not has_files(state.units, u) or u.name not in _recorded_units(db, u)]
+        built = build_units(db, state.database if state.cached else None, state.units, todo, base)
+        units.record_units(db, planned, {b.name: b.count for b in built})
+        shapes.record_types(db, planned, built)
+        progress("analysing")
+        found = analysis.analyse(db, changes)
+    clock["graph"] = time.perf_counter() - started - sum(clock.values())
+    progress(f"checking {len(todo)} of {len(planned)} graph units against the SHACL shapes")
+    check = shapes.ShapeCheck(db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
+    build_id = secrets.token_hex(8)
+    store_new, site_new = state.tmp / "store", state.tmp / "site"
+    try:
+        progress("writing the store" + (" while the graph is checked" if check.in_background else ""))
+        live_store = state.store if (state.store / "CURRENT").exists() else None
+        make_store(db, base, live_store, store_new, planned, state.units, found, build_id, changes.everything)
+        clock["store"] = time.perf_counter() - started - sum(clock.values())
+        progress("writing site/")
+        make_folder(site_new)
+        live_site = project.site_dir if project.site_dir.is_dir() and not project.site_dir.is_symlink() else None
+        with _transaction(db):
+            SiteBuild(SiteInputs(project, db, state.database if state.cached else None, planned, state.units, changes, found),
+                      site_new, live_site).write()  # fmt: skip
+        clock["site"] = time.perf_counter() - started - sum(clock.values())
+        if check.in_background:
+            progress("waiting for the SHACL check")
+        with _transaction(db):
+            violations = check.result()
+        if violations:
+            listed = "\n".join(f"  {v}" for v in violations[:20])
+            raise GraphError(f"the built graph breaks {len(violations)} SHACL constraint(s):\n{listed}")
+    except BaseException:
+        check.cancel()
+        remove_tree(store_new)
+        remove_tree(site_new)
+        raise
+    if project.site_dir.is_symlink():
+        notes.append(f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)")
+    with uninterruptible(), _transaction(db):
+        swap_in(store_new, state.store, state.trash)
+        swap_in(site_new, project.site_dir, state.trash)
+        clear_pending(db)
+        set_fact(db, "published", {"build": build_id, "stamp": stamp})
+    (state.path / MARKER).unlink(missing_ok=True)
+    prune_units(state.units, planned)
+    return _summary(db, planned, problems, project, clock, notes)
+
+
+def _recorded_units(db: sqlite3.Connection, unit: units.Unit) -> set[str]:
+    row = db.execute("SELECT inputs FROM units WHERE name = ?", (unit.name,)).fetchone()
+    return {unit.name} if row is not None and row[0] == unit.inputs else set()
+
+
+def _summary(db: sqlite3.Connection, planned: list[units.Unit], problems: list[Problem], project: Project,
+             clock: dict[str, float], notes: list[str]) -> BuildSummary:  # fmt: skip
+    count = lambda query: db.execute(query).fetchone()[0]  # noqa: E731
+    return BuildSummary(
+        works=count("SELECT count(*) FROM works"),
+        claims=count("SELECT count(*) FROM claims"),
+        themes=count("SELECT count(*) FROM themes"),
+        questions=count("SELECT count(*) FROM questions"),
+        disputes=count("SELECT count(*) FROM claim_links WHERE kind = 'disputes'"),
+        citations=len(read_tables.Tables(db).citation_pairs()),
+        triples=count("SELECT coalesce(sum(count), 0) FROM units"),
+        warnings=[p for p in problems if p.severity == "warning"],
+        outputs=[project.site_dir / n for n in ("graph.ttl", "graph.jsonld", "index.html")],
+        seconds=clock,
+        notes=notes,
+    )
+
+
+def published(db: sqlite3.Connection) -> dict[str, object] | None:
+    row = db.execute("SELECT value FROM facts WHERE name = 'published'").fetchone()
+    return orjson.loads(row[0]) if row else None

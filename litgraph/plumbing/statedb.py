@@ -1,0 +1,52 @@
+"""The build's state: one SQLite database in the project's state folder (.litgraph/state.sqlite).
+
+It holds what each stage made from the inputs, by digest (the items each input file parsed to, the graph
+units, the analysis, the digests of the pages), so that a rebuild redoes only what its inputs changed.
+Each stage owns its tables and declares them (`TABLES` in its module); the build composes them. A build is
+one transaction: a build that fails or is stopped leaves the state as the last build left it.
+
+SQLite stores text and numbers, never objects: nothing read back can run code. The schema's version is
+SQLite's user_version: a database of another version is dropped and rebuilt, never misread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+
+STATE_FILE = "state.sqlite"
+
+
+def _pragma_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def open_state(path: Path | None, tables: Iterable[str], version: int) -> sqlite3.Connection:
+    """The state database at `path` (":memory:" for None: a build without caching), with `tables` (DDL
+    statements) in place; one of another `version` is emptied first."""
+    db = sqlite3.connect(":memory:" if path is None else str(path), isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA trusted_schema = OFF")  # (defensive: no view or trigger may call functions)
+    db.execute("PRAGMA journal_mode = WAL" if path is not None else "PRAGMA journal_mode = MEMORY")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA temp_store = MEMORY")
+    db.execute("PRAGMA cache_size = -262144")  # 256 MiB
+    if _pragma_version(db) != version:
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            if not name.startswith("sqlite_"):
+                db.execute(f'DROP TABLE "{name}"')
+        db.execute(f"PRAGMA user_version = {int(version)}")
+    for statement in tables:
+        db.execute(statement)
+    return db
+
+
+def dumps(value: object) -> str:
+    """JSON text of plain data (orjson; the state's one encoding)."""
+    return orjson.dumps(value).decode("utf-8")
+
+
+def loads(text: str | bytes) -> object:
+    return orjson.loads(text)

@@ -1,0 +1,90 @@
+"""Read and write citation files (bibliography/citations/*.yaml): who cites whom, as BibTeX keys.
+
+`litgraph extract --as KEY` and `litgraph enrich --citations` write them; `build` turns each link into
+`cito:cites`. The format, one item per citing work:
+
+    citations:
+      - citing: karlsson2017
+        cites: [borg2013, repper2011]
+
+Whether the keys exist is checked against the whole project in s2_check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from litgraph.model import Citation, Problem
+from litgraph.plumbing.files import atomic_file
+from litgraph.s1_read.yamlfile import Located, load_yaml_text
+
+ITEM_KEYS = {"citing", "cites"}
+
+
+@dataclass
+class CitationsResult:
+    citations: list[Citation] = field(default_factory=list)
+    where: dict[Citation, tuple[Path, int]] = field(default_factory=dict)  # first place each link is written
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _item(path: Path, item: Located, result: CitationsResult) -> None:
+    for key in sorted(set(item) - ITEM_KEYS):
+        result.problems.append(
+            Problem(path, item.line_of(key), f"unknown key {key!r} in a citation item", "use 'citing' and 'cites'")
+        )
+    citing, cites = item.get("citing"), item.get("cites")
+    if not isinstance(citing, str) or not citing:
+        result.problems.append(Problem(path, item.line, "a citation item needs 'citing: KEY'", "name the citing work"))
+        return
+    if isinstance(cites, str):
+        cites = [cites]
+    if not isinstance(cites, list) or not all(isinstance(c, str) for c in cites):
+        result.problems.append(
+            Problem(path, item.line_of("cites"), f"'cites' of {citing!r} must be a list of keys", "cites: [key1, key2]")
+        )
+        return
+    for cited in cites:
+        if cited == citing:
+            result.problems.append(
+                Problem(path, item.line_of("cites"), f"{citing!r} cites itself", "remove it from 'cites'")
+            )
+            continue
+        link = Citation(citing, cited)
+        if link not in result.where:
+            result.where[link] = (path, item.line_of("cites"))
+            result.citations.append(link)
+
+
+def read_citations_text(path: Path, text: str) -> CitationsResult:
+    """Every link in one citation file's text, in order; problems collected, never raised."""
+    result = CitationsResult()
+    document = load_yaml_text(path, text, result.problems)
+    if document is None:
+        return result
+    items = document.get("citations") if isinstance(document, Located) else None
+    if not isinstance(items, list):
+        result.problems.append(
+            Problem(path, 1, "expected a 'citations:' list at the top", "citations:\n  - citing: KEY\n    cites: [KEY]")
+        )
+        return result
+    for item in items:
+        if isinstance(item, Located):
+            _item(path, item, result)
+        else:
+            result.problems.append(
+                Problem(path, None, "each citation item must be a mapping", "  - citing: KEY\n    cites: [KEY]")
+            )
+    return result
+
+
+def write_citations(path: Path, cites: dict[str, list[str]], comment: str) -> None:
+    """Write (atomically) a citation file with one item per citing work, keys sorted; `comment` heads it."""
+    items = [{"citing": citing, "cites": sorted(set(cited))} for citing, cited in sorted(cites.items()) if cited]
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    body = yaml.safe_dump({"citations": items}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
+    with atomic_file(path, "w") as handle:
+        handle.write(header + body)

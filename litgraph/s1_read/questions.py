@@ -1,0 +1,35 @@
+"""Read the questions file (bibliography/questions.yaml): the open questions claims take sides on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litgraph.model import Problem, Question
+from litgraph.s1_read.claims import check_id, check_keys, items_of, string_list
+from litgraph.s1_read.yamlfile import load_yaml_text
+
+QUESTION_KEYS = {"id", "text", "themes"}
+
+
+def read_questions_text(path: Path, text: str) -> tuple[list[Question], list[Problem]]:
+    """The questions of the file's text, each with its texts by language and its themes (as written)."""
+    problems: list[Problem] = []
+    questions: list[Question] = []
+    for item in items_of(path, load_yaml_text(path, text, problems), "questions", problems):
+        check_keys(path, item, QUESTION_KEYS, problems)
+        qid = check_id(path, item, problems)
+        text = item.get("text")
+        texts: dict[str, str] = {}
+        if isinstance(text, str):
+            texts = {"en": text.strip()}
+        elif isinstance(text, dict) and all(isinstance(v, str) for v in text.values()):
+            texts = {str(k): v.strip() for k, v in text.items()}
+        else:
+            problems.append(
+                Problem(path, item.line_of("text"), f"question {qid or '?'} needs text", "text: {en: ..., nb: ...}")
+            )
+        if qid and texts:
+            questions.append(Question(qid, texts, string_list(path, item, "themes", problems), path, item.line))
+    return questions, problems
+
+

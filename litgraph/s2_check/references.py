@@ -1,0 +1,170 @@
+"""Stage 2: every problem of the inputs, all at once: what each file's reading found, and the cross-checks of
+the whole project (every name a claim, question or citation uses must exist; each key and id once).
+
+The cross-checks are queries over stage 1's tables, so they cost the same whatever changed; a hint (the
+nearest valid name) is worked out only for a problem found.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+
+from litgraph.model import Problem
+from litgraph.project import Project
+from litgraph.s1_read.parsing import problems_of
+from litgraph.s1_read.tables import Tables
+from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.suggest import did_you_mean
+
+MAX_THEMES = 5
+
+
+def _hint(value: str, choices: Iterable[str], what: str) -> str:
+    return did_you_mean(value, choices) or f"no {what} is close; check the spelling"
+
+
+class _Names:
+    """The names of the project's things, read only when a problem needs a hint."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self._cache: dict[str, list[str]] = {}
+
+    def __call__(self, table: str, column: str = "id") -> list[str]:
+        if table not in self._cache:
+            self._cache[table] = [n for (n,) in self.db.execute(f"SELECT {column} FROM {table}")]
+        return self._cache[table]
+
+
+def _line_of(line: int, lines: str, key: str) -> int:
+    return line + orjson.loads(lines).get(key, 1) - 1
+
+
+def reading_problems(project: Project, db: sqlite3.Connection) -> list[Problem]:
+    """What reading each file found (stored with the file, or with each claim item)."""
+    problems: list[Problem] = []
+    for (rows,) in db.execute("SELECT problems FROM files WHERE problems != '[]' ORDER BY path"):
+        problems += problems_of(orjson.loads(rows))
+    for line, rows in db.execute("SELECT line, problems FROM claim_items WHERE problems IS NOT NULL ORDER BY file, ord"):
+        problems += problems_of(orjson.loads(rows), line - 1)
+    return problems
+
+
+def _duplicates(db: sqlite3.Connection) -> list[Problem]:
+    problems = []
+    query = ("SELECT key, file, line FROM bib_entries WHERE key IN (SELECT key FROM bib_entries GROUP BY key "
+             "HAVING count(DISTINCT file) > 1) ORDER BY key, file, line")  # fmt: skip
+    first: dict[str, tuple[str, int]] = {}
+    for key, file, line in db.execute(query):
+        if key in first and first[key][0] != file:
+            where = f"{first[key][0]}:{first[key][1]}"
+            problems.append(Problem(file, line, f"the key {key!r} is also defined at {where}", "rename one of them"))
+        first.setdefault(key, (file, line))
+    query = ("SELECT id, file, line FROM claim_items WHERE id IN (SELECT id FROM claim_items WHERE id IS NOT NULL "
+             "GROUP BY id HAVING count(*) > 1) ORDER BY id, file, ord")  # fmt: skip
+    seen: dict[str, tuple[str, int]] = {}
+    for claim_id, file, line in db.execute(query):
+        if claim_id in seen:
+            where = f"{seen[claim_id][0]}:{seen[claim_id][1]}"
+            problems.append(
+                Problem(file, line, f"claim id {claim_id!r} is also used at {where}", "give each claim its own id")
+            )
+        seen.setdefault(claim_id, (file, line))
+    return problems
+
+
+def _works(db: sqlite3.Connection) -> list[Problem]:
+    """Each work needs a title (or a reason it has none) and a year (or year = {n.d.})."""
+    problems = []
+    query = ("SELECT key, file, line, json_extract(body, '$.title') IS NULL AND json_extract(body, '$.untitled_reason') "
+             "IS NULL, json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL FROM works "
+             "WHERE (json_extract(body, '$.title') IS NULL AND json_extract(body, '$.untitled_reason') IS NULL) "
+             "OR (json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL) ORDER BY file, line")  # fmt: skip
+    for key, file, line, untitled, undated in db.execute(query):
+        if untitled:
+            problems.append(Problem(file, line, f"entry {key!r} has no title", "add title = {...}, or untitled = {why it has none}"))
+        if undated:
+            problems.append(Problem(file, line, f"entry {key!r} has no year",
+                                    "add year = {YYYY} or date = {YYYY-MM-DD}; year = {n.d.} if it has none"))  # fmt: skip
+    return problems
+
+
+def _claims(db: sqlite3.Connection, names: _Names, lookup: ThemeLookup, evidence: Iterable[str]) -> list[Problem]:
+    """Every name a claim uses must exist; 1 to 5 themes; no link to itself."""
+    found: list[tuple[str, str, int, str, str, str]] = []  # (file, id, line, lines, key, message, hint)
+    problems: list[Problem] = []
+
+    def bad(claim_id: str, file: str, line: int, lines: str, key: str, message: str, hint: str) -> None:
+        problems.append(Problem(file, _line_of(line, lines, key), f"claim {claim_id!r}: {message}", hint))
+
+    for column in ("source", "reported_in"):
+        query = (f"SELECT c.id, c.file, c.line, c.lines, c.{column} FROM claims c LEFT JOIN works w ON w.key = c.{column} "
+                 f"WHERE c.{column} IS NOT NULL AND w.key IS NULL")  # fmt: skip
+        for claim_id, file, line, lines, key in db.execute(query):
+            bad(claim_id, file, line, lines, column, f"unknown BibTeX key {key!r} in '{column}'", _hint(key, names("works", "key"), "key"))
+    unknown_theme: set[str] = set()
+    query = "SELECT t.id, c.file, c.line, c.lines, t.name FROM claim_themes t JOIN claims c ON c.id = t.id WHERE t.theme IS NULL"
+    for claim_id, file, line, lines, name in db.execute(query):
+        unknown_theme.add(claim_id)
+        near = lookup.suggestions(name)
+        hint = "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else "see `litgraph themes`"
+        bad(claim_id, file, line, lines, "themes", f"unknown theme {name!r}", hint)
+    query = ("SELECT c.id, c.file, c.line, c.lines, count(DISTINCT t.theme) FROM claims c LEFT JOIN claim_themes t "
+             "ON t.id = c.id AND t.theme IS NOT NULL GROUP BY c.id HAVING count(DISTINCT t.theme) NOT BETWEEN 1 AND ?")  # fmt: skip
+    for claim_id, file, line, lines, count in db.execute(query, (MAX_THEMES,)):
+        if claim_id not in unknown_theme:
+            bad(claim_id, file, line, lines, "themes", f"has {count} themes", f"give 1 to {MAX_THEMES} themes")
+    known = set(evidence)
+    for claim_id, file, line, lines, value in db.execute("SELECT id, file, line, lines, evidence FROM claims WHERE evidence IS NOT NULL"):
+        if value not in known:
+            bad(claim_id, file, line, lines, "evidence", f"unknown evidence type {value!r}", _hint(value, known, "evidence type"))
+    query = ("SELECT l.id, c.file, c.line, c.lines, l.kind, l.other, o.id IS NULL FROM claim_links l JOIN claims c ON c.id = l.id "
+             "LEFT JOIN claims o ON o.id = l.other WHERE o.id IS NULL OR l.other = l.id")  # fmt: skip
+    for claim_id, file, line, lines, kind, other, missing in db.execute(query):
+        if other == claim_id:
+            bad(claim_id, file, line, lines, kind, f"'{kind}' names the claim itself", f"a claim cannot {kind[:-1]} itself")
+        elif missing:
+            bad(claim_id, file, line, lines, kind, f"'{kind}' names unknown claim {other!r}", _hint(other, names("claims"), "claim id"))
+    query = ("SELECT c.id, c.file, c.line, c.lines, c.question FROM claims c LEFT JOIN questions q ON q.id = c.question "
+             "WHERE c.question IS NOT NULL AND q.id IS NULL")  # fmt: skip
+    for claim_id, file, line, lines, question in db.execute(query):
+        bad(claim_id, file, line, lines, "question", f"unknown question {question!r}", _hint(question, names("questions"), "question"))
+    del found
+    return problems
+
+
+def _questions_and_citations(db: sqlite3.Connection, tables: Tables, names: _Names, lookup: ThemeLookup) -> list[Problem]:
+    problems = []
+    for question in tables.questions().values():
+        for name in question.themes:
+            if lookup.resolve(name) is None:
+                problems.append(Problem(question.path, question.line, f"question {question.id!r}: unknown theme {name!r}",
+                                        _hint(name, lookup.themes, "theme")))  # fmt: skip
+    for role in ("citing", "cited"):
+        query = (f"SELECT c.{role}, c.file, c.line FROM citations c LEFT JOIN works w ON w.key = c.{role} "
+                 "WHERE w.key IS NULL ORDER BY c.file, c.line")  # fmt: skip
+        for key, file, line in db.execute(query):
+            problems.append(Problem(file, line or None, f"unknown BibTeX key {key!r} ({role})", _hint(key, names("works", "key"), "key")))
+    row = db.execute("SELECT path, parsed FROM files WHERE kind = 'proposals'").fetchone()
+    for key, proposal in (orjson.loads(row[1]) or {}).items() if row and row[1] else ():
+        if proposal.get("status") == "accepted" and not db.execute("SELECT 1 FROM works WHERE key = ?", (key,)).fetchone():
+            problems.append(Problem(row[0], proposal.get("line"), f"a proposal for {key!r}, which is not in the bibliography",
+                                    did_you_mean(key, names("works", "key")) or "delete it, or run `litgraph enrich` again", "warning"))  # fmt: skip
+    return problems
+
+
+def check_inputs(project: Project, db: sqlite3.Connection) -> list[Problem]:
+    """Every problem of the project's inputs (errors and warnings), in file and line order, each path as
+    the user would type it from the project folder."""
+    tables = Tables(db)
+    names = _Names(db)
+    lookup = ThemeLookup(tables.themes())
+    evidence = (tables.fact("vocabulary") or [{}])[0]
+    problems = reading_problems(project, db) + _duplicates(db) + _works(db)
+    problems += _claims(db, names, lookup, evidence) + _questions_and_citations(db, tables, names, lookup)
+    shown = [Problem(project.relative(Path(str(p.path))), p.line, p.message, p.hint, p.severity) for p in problems]
+    return sorted(set(shown), key=lambda p: (str(p.path), p.line or 0, p.message))

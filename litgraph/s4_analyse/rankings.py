@@ -1,0 +1,132 @@
+"""Per theme, the works with claims on it (narrower themes included), ranked; and the theme's counts.
+
+A ranking is what `sources` shows first and what a theme page lists: most claims on the theme, then most
+cited within the graph, then key. It is worked out once per build for the themes an edit reaches, with
+the theme hierarchy's closure as a table (a claim on a theme is on every broader theme too).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from litgraph.s1_read.changes import Changes
+from litgraph.s1_read.tables import Tables, digest
+from litgraph.s1_read.theme_names import ThemeLookup
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS theme_closure(theme TEXT NOT NULL, ancestor TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS theme_closure_theme ON theme_closure(theme)",
+    "CREATE INDEX IF NOT EXISTS theme_closure_ancestor ON theme_closure(ancestor)",
+    "CREATE TABLE IF NOT EXISTS rankings(theme TEXT PRIMARY KEY, body TEXT NOT NULL, digest TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS theme_counts(theme TEXT PRIMARY KEY, claims INTEGER NOT NULL,
+       claims_with_narrower INTEGER NOT NULL, works_with_narrower INTEGER NOT NULL)""",
+)
+
+
+@dataclass(frozen=True)
+class RankedWork:
+    key: str
+    claims: int  # claims on the theme or a narrower one
+    cited_by: int  # works in the graph that cite it
+
+
+def ranking_lines(entries: Iterable[RankedWork]) -> str:
+    """A ranking as the store and the state keep it: "key<TAB>claims<TAB>cited by" lines (keys hold no
+    white space: see namespaces.key_refusal)."""
+    return "\n".join(f"{e.key}\t{e.claims}\t{e.cited_by}" for e in entries)
+
+
+def ranking_of(lines: str, limit: int | None = None) -> list[RankedWork]:
+    rows = lines.split("\n")[: limit or None] if lines else []
+    return [RankedWork(key, int(n), int(cited)) for key, n, cited in (line.split("\t") for line in rows)]
+
+
+def update_closure(db: sqlite3.Connection) -> ThemeLookup:
+    """The theme hierarchy's closure (each theme with itself and every broader theme)."""
+    lookup = ThemeLookup(Tables(db).themes())
+    db.execute("DELETE FROM theme_closure")
+    db.executemany("INSERT INTO theme_closure VALUES (?, ?)",
+                   [(t, a) for t in lookup.themes for a in lookup.with_broader(t)])  # fmt: skip
+    return lookup
+
+
+def themes_reached(db: sqlite3.Connection, changes: Changes) -> set[str] | None:
+    """The themes whose ranking or counts an edit can change (None: all): those of claims placed
+    otherwise, and those of works cited by more or fewer works."""
+    if changes.everything or changes.themes or changes.citations or changes.settings:
+        return None
+    themes: set[str] = set()
+    cited: set[str] = set()
+    for before, after in changes.claims.values():
+        old = (before.source, tuple(before.themes), before.reported_in) if before else None
+        new = (after.source, tuple(after.themes), after.reported_in) if after else None
+        if old != new:
+            themes.update(t for c in (before, after) if c for t in c.themes)
+            cited.update(c.source for c in (before, after) if c and c.reported_in)
+    themes.update(t for (t,) in _in(db, "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id "
+                                        "WHERE t.theme IS NOT NULL AND c.source", sorted(cited)))  # fmt: skip
+    themes.update(t for w in changes.works for (t,) in db.execute(
+        "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id WHERE c.source = ? AND t.theme IS NOT NULL", (w,)))  # fmt: skip
+    return {a for t in themes for (a,) in db.execute("SELECT ancestor FROM theme_closure WHERE theme = ?", (t,))}
+
+
+def _in(db: sqlite3.Connection, query: str, values: list[str]) -> list[tuple[str]]:
+    found: list[tuple[str]] = []
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        found += db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+    return found
+
+
+def cited_counts(db: sqlite3.Connection) -> dict[str, int]:
+    """How many works in the graph cite each work that is cited."""
+    return dict(db.execute(
+        "SELECT cited, count(*) FROM (SELECT citing, cited FROM citations UNION SELECT reported_in, source FROM claims "
+        "WHERE reported_in IS NOT NULL AND reported_in != source) GROUP BY cited"
+    ).fetchall())  # fmt: skip
+
+
+def update_rankings(db: sqlite3.Connection, themes: set[str] | None) -> set[str]:
+    """The rankings and counts of these themes (all: None) made again; the themes whose ranking changed."""
+    all_themes = [t for (t,) in db.execute("SELECT id FROM themes ORDER BY id")]
+    wanted = all_themes if themes is None else sorted(set(themes) & set(all_themes))
+    if not wanted:
+        return set()
+    cited = cited_counts(db)
+    per_theme: dict[str, list[tuple[int, int, str]]] = {t: [] for t in wanted}
+    query = ("SELECT a.ancestor, c.source, count(DISTINCT c.id) FROM claims c JOIN works w ON w.key = c.source "
+             "JOIN claim_themes t ON t.id = c.id AND t.theme IS NOT NULL JOIN theme_closure a ON a.theme = t.theme "
+             "WHERE a.ancestor")  # fmt: skip
+    for theme, key, n in _in3(db, query + " IN", wanted, " GROUP BY a.ancestor, c.source"):
+        per_theme[theme].append((-n, -cited.get(key, 0), key))
+    changed = set()
+    for theme in wanted:
+        lines = ranking_lines(RankedWork(key, -n, -c) for n, c, key in sorted(per_theme[theme]))
+        now = digest(lines)
+        before = db.execute("SELECT digest FROM rankings WHERE theme = ?", (theme,)).fetchone()
+        if before is None or before[0] != now:
+            db.execute("INSERT OR REPLACE INTO rankings VALUES (?, ?, ?)", (theme, lines, now))
+            changed.add(theme)
+        direct = db.execute("SELECT count(DISTINCT id) FROM claim_themes WHERE theme = ?", (theme,)).fetchone()[0]
+        db.execute("INSERT OR REPLACE INTO theme_counts VALUES (?, ?, ?, ?)",
+                   (theme, direct, sum(-n for n, _, _ in per_theme[theme]), len(per_theme[theme])))  # fmt: skip
+    db.executemany("DELETE FROM rankings WHERE theme = ?", [(t,) for (t,) in db.execute(
+        "SELECT theme FROM rankings WHERE theme NOT IN (SELECT id FROM themes)").fetchall()])  # fmt: skip
+    return changed
+
+
+def _in3(db: sqlite3.Connection, query: str, values: list[str], tail: str) -> list[tuple[str, str, int]]:
+    found: list[tuple[str, str, int]] = []
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        found += db.execute(f"{query} ({','.join('?' * len(chunk))}){tail}", chunk).fetchall()
+    return found
+
+
+def ranking(db: sqlite3.Connection, theme: str, limit: int | None = None) -> tuple[list[RankedWork], int]:
+    """The ranking of a theme (its first `limit` entries) and how many works it has."""
+    row = db.execute("SELECT body FROM rankings WHERE theme = ?", (theme,)).fetchone()
+    lines = row[0] if row else ""
+    return ranking_of(lines, limit), (lines.count("\n") + 1 if lines else 0)

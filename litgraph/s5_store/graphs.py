@@ -1,0 +1,191 @@
+"""The named graphs the store holds, each with the digest of what it is made from, and their quads.
+
+One graph per graph unit (the graph itself: what graph.ttl holds), and beside it the store's index, which the
+queries read instead of working things out on every call: per unit, the rows of its works and claims, its
+works' BibTeX entries and its claims' themes with the broader ones (`index/...`); per theme its ranking;
+the themes' counts; the contested groups and their ranking; the works' importance. A manifest graph lists
+every graph with its digest, so that an update replaces only the graphs whose digest changed, and a query
+knows which build the store holds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import orjson
+import pyoxigraph as ox
+
+from litgraph import __version__
+from litgraph.namespaces import graph_iri, lg, mint
+from litgraph.s1_read.tables import Tables, digest
+from litgraph.s3_graph.units import Unit
+
+INDEX_FORMAT = "1"  # bump when what an index graph holds changes
+GROUP_SHARDS = 64
+IMPORTANCE_CHUNKS = 64
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A named graph of the store: its IRI, the digest of its content's inputs, and how to make its quads
+    (None for a unit's graph: its N-Triples file holds them)."""
+
+    iri: str
+    digest: str
+    quads: Callable[[], Iterator[ox.Quad]] | None = None
+    unit: Unit | None = None
+
+
+def unit_graph_iri(base: str, unit: Unit, index: bool = False) -> str:
+    parts = [unit.kind, *unit.file.split("/"), unit.members[0]] if unit.members else [unit.kind]
+    return graph_iri(base, "index", *parts) if index else graph_iri(base, *parts)
+
+
+def manifest_iri(base: str) -> str:
+    return graph_iri(base, "manifest")
+
+
+def group_node(base: str, key: str) -> str:
+    return graph_iri(base, "index", "group", key)
+
+
+def importance_chunk(base: str, key: str) -> str:
+    """The node of the importance chunk that holds the work `key`."""
+    return graph_iri(base, "index", "importance", str(zlib.crc32(key.encode("utf-8")) % IMPORTANCE_CHUNKS))
+
+
+def _salt(*parts: object) -> str:
+    return digest(orjson.dumps([INDEX_FORMAT, __version__, *parts]))
+
+
+class Index:
+    """The index graphs' quads, made from the state's tables."""
+
+    def __init__(self, db: sqlite3.Connection, base: str):
+        self.db, self.base = db, base
+        self.tables = Tables(db)
+
+    def unit_quads(self, unit: Unit, iri: str) -> Iterator[ox.Quad]:
+        g = _n(iri)
+        if unit.kind == "works":
+            rows = dict(self._in("SELECT key, body FROM work_rows WHERE key", list(unit.members)))
+            for key, work in self.tables.works(unit.members).items():
+                node = _n(mint(self.base, "work", key))
+                yield ox.Quad(node, _n(lg("row")), ox.Literal(rows[key]), g)
+                if work.raw:
+                    yield ox.Quad(node, _n(lg("bibtex")), ox.Literal(work.raw), g)
+        elif unit.kind == "claims":
+            rows = self._in("SELECT id, body FROM claims WHERE id", list(unit.members))
+            themes: dict[str, set[str]] = {}
+            query = ("SELECT t.id, a.ancestor FROM claim_themes t JOIN theme_closure a ON a.theme = t.theme "
+                     "WHERE t.theme IS NOT NULL AND t.id")  # fmt: skip
+            for claim_id, theme in self._in(query, list(unit.members)):
+                themes.setdefault(claim_id, set()).add(theme)
+            for claim_id, body in sorted(rows):
+                node = _n(mint(self.base, "claim", claim_id))
+                yield ox.Quad(node, _n(lg("claimRecord")), ox.Literal(body), g)
+                for theme in sorted(themes.get(claim_id, ())):
+                    yield ox.Quad(node, _n(lg("onTheme")), _n(mint(self.base, "theme", theme)), g)
+
+    def _in(self, query: str, keys: list[str]) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found += self.db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return found
+
+    def ranking_quads(self, theme: str, lines: str, iri: str) -> Iterator[ox.Quad]:
+        yield ox.Quad(_n(mint(self.base, "theme", theme)), _n(lg("ranking")), ox.Literal(lines), _n(iri))
+
+    def counts_quads(self, iri: str) -> Iterator[ox.Quad]:
+        names = ("claimCount", "claimCountWithNarrower", "workCountWithNarrower")
+        for theme, *counts in self.db.execute("SELECT * FROM theme_counts ORDER BY theme"):
+            node = _n(mint(self.base, "theme", theme))
+            for name, value in zip(names, counts, strict=True):
+                yield ox.Quad(node, _n(lg(name)), ox.Literal(str(value), datatype=XSD_INTEGER), _n(iri))
+
+    def group_quads(self, keys: list[str], iri: str) -> Iterator[ox.Quad]:
+        for key, body in self._in("SELECT key, body FROM groups WHERE key", keys):
+            yield ox.Quad(_n(group_node(self.base, key)), _n(lg("group")), ox.Literal(body), _n(iri))
+
+    def contested_quads(self, iri: str) -> Iterator[ox.Quad]:
+        """The groups' ranking (keys, most sources first) and, per theme, the ranks of the groups on it."""
+        ranked = self.db.execute("SELECT key, body FROM groups ORDER BY rank").fetchall()
+        yield ox.Quad(_n(iri), _n(lg("groupRanking")), ox.Literal(orjson.dumps([k for k, _ in ranked]).decode()), _n(iri))
+        ranks: dict[str, list[int]] = {}
+        for rank, (_, body) in enumerate(ranked):
+            for theme in orjson.loads(body)["themes"]:
+                ranks.setdefault(theme, []).append(rank)
+        for theme, numbers in sorted(ranks.items()):
+            yield ox.Quad(_n(mint(self.base, "theme", theme)), _n(lg("groupRanks")), ox.Literal(orjson.dumps(numbers).decode()), _n(iri))
+
+    def importance_quads(self, chunk: str, lines: str) -> Iterator[ox.Quad]:
+        yield ox.Quad(_n(chunk), _n(lg("importance")), ox.Literal(lines), _n(chunk))
+
+
+def _shard(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8")) % GROUP_SHARDS
+
+
+def wanted_graphs(db: sqlite3.Connection, base: str, units: list[Unit], families: set[str]) -> dict[str, Graph]:
+    """The graphs the store should hold, by IRI: those of every unit, and of the index `families` named
+    ("rankings", "counts", "groups", "importance"); the other families' graphs are as the store has them."""
+    index = Index(db, base)
+    closure = digest(orjson.dumps(db.execute("SELECT * FROM theme_closure ORDER BY 1, 2").fetchall()))
+    found: dict[str, Graph] = {}
+    for unit in units:
+        found[unit_graph_iri(base, unit)] = Graph(unit_graph_iri(base, unit), _salt("unit", unit.inputs), unit=unit)
+        if unit.kind in ("works", "claims"):
+            iri = unit_graph_iri(base, unit, index=True)
+            found[iri] = Graph(iri, _salt("rows", unit.inputs, closure if unit.kind == "claims" else ""),
+                               lambda u=unit, i=iri: index.unit_quads(u, i))  # type: ignore[misc]  # fmt: skip
+    if "rankings" in families:
+        for theme, lines, d in db.execute("SELECT theme, body, digest FROM rankings ORDER BY theme"):
+            iri = graph_iri(base, "index", "ranking", theme)
+            found[iri] = Graph(iri, _salt("ranking", d), lambda t=theme, b=lines, i=iri: index.ranking_quads(t, b, i))  # type: ignore[misc]
+    if "counts" in families:
+        iri = graph_iri(base, "index", "counts")
+        found[iri] = Graph(iri, _salt("counts", db.execute("SELECT * FROM theme_counts ORDER BY 1").fetchall()),
+                           lambda i=iri: index.counts_quads(i))  # type: ignore[misc]  # fmt: skip
+    if "groups" in families:
+        shards: dict[int, list[tuple[str, str]]] = {}
+        for key, d in db.execute("SELECT key, digest FROM groups ORDER BY key"):
+            shards.setdefault(_shard(key), []).append((key, d))
+        for number, entries in sorted(shards.items()):
+            iri = graph_iri(base, "index", "groups", str(number))
+            keys = [k for k, _ in entries]
+            found[iri] = Graph(iri, _salt("groups", entries), lambda k=keys, i=iri: index.group_quads(k, i))  # type: ignore[misc]
+        iri = graph_iri(base, "index", "contested")
+        ranked = db.execute("SELECT key, digest FROM groups ORDER BY rank").fetchall()
+        found[iri] = Graph(iri, _salt("contested", ranked), lambda i=iri: index.contested_quads(i))  # type: ignore[misc]
+    if "importance" in families:
+        chunks: dict[str, list[str]] = {}
+        for key, value in db.execute("SELECT key, value FROM importance ORDER BY key"):
+            chunks.setdefault(importance_chunk(base, key), []).append(f"{key}\t{value}")
+        for iri, lines in sorted(chunks.items()):
+            text = "\n".join(lines)
+            found[iri] = Graph(iri, _salt("importance", text), lambda i=iri, b=text: index.importance_quads(i, b))  # type: ignore[misc]
+    return found
+
+
+FAMILIES = {"rankings": "ranking/", "counts": "counts", "groups": "groups/", "contested": "contested", "importance": "importance/"}
+
+
+def family_of(base: str, iri: str) -> str | None:
+    """Which index family a graph IRI belongs to ("groups" for the contested ranking too), or None."""
+    prefix = graph_iri(base, "index") + "/"
+    if not iri.startswith(prefix):
+        return None
+    rest = iri[len(prefix) :]
+    for family, start in FAMILIES.items():
+        if rest.startswith(start):
+            return "groups" if family == "contested" else family
+    return None

@@ -1,0 +1,209 @@
+"""Stage 5, reading: look-ups in the local store (read-only) that every query is made of.
+
+Values a user typed reach the store only as terms of a look-up (or bound variables of a query), never as
+query text. The rows come back as the one shape each thing has (s4_analyse.rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pyoxigraph as ox
+
+from litgraph.errors import NotFoundError
+from litgraph.model import Question, Theme
+from litgraph.namespaces import DCTERMS, LG, SKOS, graph_iri, lg, mint, unmint
+from litgraph.s1_read.tables import claim_from
+from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.s4_analyse.rankings import RankedWork, ranking_of
+from litgraph.s4_analyse.rows import ClaimRow, WorkRow, claim_row, work_row_of
+from litgraph.s5_store.graphs import group_node, importance_chunk
+from litgraph.s5_store.write import read_manifest
+from litgraph.suggest import did_you_mean
+
+SOURCE, SUBJECT = ox.NamedNode(DCTERMS + "source"), ox.NamedNode(DCTERMS + "subject")
+REPORTED_IN, IDENTIFIER = ox.NamedNode(LG + "reportedIn"), ox.NamedNode(DCTERMS + "identifier")
+ROW, RECORD, ON_THEME = ox.NamedNode(lg("row")), ox.NamedNode(lg("claimRecord")), ox.NamedNode(lg("onTheme"))
+
+
+def _one(store: ox.Store, s: ox.NamedNode | None, p: ox.NamedNode, o: object = None) -> ox.Quad | None:
+    return next(store.quads_for_pattern(s, p, o, None), None)  # type: ignore[arg-type]
+
+
+@dataclass
+class StoreReader:
+    """The project's store, open read-only, with its theme scheme loaded."""
+
+    store: ox.Store
+    base: str
+    lang: str = "en"
+
+    def __post_init__(self) -> None:
+        self.themes = self._themes()
+        self.lookup = ThemeLookup(self.themes)
+        self._works: dict[str, WorkRow] = {}
+
+    @classmethod
+    def open(cls, folder: Path, base: str, lang: str = "en") -> StoreReader:
+        return cls(ox.Store.read_only(str(folder)), base, lang)
+
+    def build_id(self) -> str | None:
+        return read_manifest(self.store, self.base)[1]
+
+    def _themes(self) -> dict[str, Theme]:
+        graph = ox.NamedNode(graph_iri(self.base, "ontology"))
+        props: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = {}
+        for quad in self.store.quads_for_pattern(None, None, None, graph):
+            props.setdefault(quad.subject.value, {}).setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[union-attr, arg-type]
+        notation = {s: v[SKOS + "notation"][0].value for s, v in props.items() if SKOS + "notation" in v
+                    and ox.NamedNode(SKOS + "Concept") in v.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", [])}  # fmt: skip
+        themes = {}
+        for subject, theme_id in notation.items():
+            p = props[subject]
+
+            def langs(name: str, p: dict[str, list[ox.NamedNode | ox.Literal]] = p) -> dict[str, str]:
+                return {v.language or "": v.value for v in p.get(SKOS + name, []) if isinstance(v, ox.Literal)}
+
+            alt: dict[str, list[str]] = {}
+            for v in p.get(SKOS + "altLabel", []):
+                alt.setdefault(v.language or "", []).append(v.value)  # type: ignore[union-attr]
+            themes[theme_id] = Theme(
+                theme_id, {k: v for k, v in langs("prefLabel").items() if k}, {k: sorted(v) for k, v in alt.items()},
+                langs("definition"), sorted(notation[b.value] for b in p.get(SKOS + "broader", []) if b.value in notation),
+                None, sorted(v.value for v in p.get(SKOS + "hiddenLabel", [])),
+            )  # fmt: skip
+        return dict(sorted(themes.items()))
+
+    # -- names ------------------------------------------------------------------------------------------
+    def theme(self, name: str) -> str:
+        """The id of the theme `name` (id, nb/en label or synonym); NotFoundError with near matches."""
+        theme_id = self.lookup.resolve(name)
+        if theme_id is None:
+            near = self.lookup.suggestions(name)
+            hint = "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else "see `litgraph themes`"
+            raise NotFoundError(f"no theme {name!r}; {hint}")
+        return theme_id
+
+    def work_key(self, key: str) -> str:
+        """`key` if a work has it; NotFoundError naming the nearest keys."""
+        if self.works([key]):
+            return key
+        keys = [unmint(self.base, q.subject.value)[1] for q in self.store.quads_for_pattern(None, ROW, None, None)]  # type: ignore[index, union-attr]
+        raise NotFoundError(f"no work with the key {key!r}; {did_you_mean(key, keys) or 'check the spelling'}")
+
+    def node(self, kind: str, local: str) -> ox.NamedNode:
+        return ox.NamedNode(mint(self.base, kind, local))
+
+    # -- rows -------------------------------------------------------------------------------------------
+    def works(self, keys: Iterable[str]) -> dict[str, WorkRow]:
+        """The rows of the works with these keys (those that exist), in the order given."""
+        keys = list(dict.fromkeys(keys))
+        for key in keys:
+            if key not in self._works:
+                quad = _one(self.store, self.node("work", key), ROW)
+                if quad is not None:
+                    self._works[key] = work_row_of(quad.object.value)
+        return {k: self._works[k] for k in keys if k in self._works}
+
+    def all_work_keys(self) -> list[str]:
+        return sorted(unmint(self.base, q.subject.value)[1] for q in self.store.quads_for_pattern(None, ROW, None, None))  # type: ignore[index, union-attr]
+
+    def all_claim_ids(self) -> list[str]:
+        return sorted(unmint(self.base, q.subject.value)[1] for q in self.store.quads_for_pattern(None, RECORD, None, None))  # type: ignore[index, union-attr]
+
+    def claims(self, ids: Iterable[str]) -> dict[str, ClaimRow]:
+        """The rows of the claims with these ids (those that exist), in the order given."""
+        found = {}
+        for claim_id in dict.fromkeys(ids):
+            quad = _one(self.store, self.node("claim", claim_id), RECORD)
+            if quad is not None:
+                found[claim_id] = claim_from(quad.object.value, "", 0)
+        works = self.works({k for c in found.values() for k in (c.source, c.reported_in) if k})
+        return {i: claim_row(c, works, self.lang) for i, c in found.items()}
+
+    def claim_ids(self, predicate: ox.NamedNode, work_key: str) -> list[str]:
+        """The claims whose `predicate` (dcterms:source or lg:reportedIn) is the work, sorted."""
+        found = []
+        for quad in self.store.quads_for_pattern(None, predicate, self.node("work", work_key), None):
+            minted = unmint(self.base, quad.subject.value)  # type: ignore[union-attr]
+            if minted and minted[0] == "claim":
+                found.append(minted[1])
+        return sorted(set(found))
+
+    def on_theme(self, claim_id: str, theme_id: str, exact: bool = False) -> bool:
+        """Whether the claim is on the theme (or a narrower one, unless `exact`)."""
+        return _one(self.store, self.node("claim", claim_id), SUBJECT if exact else ON_THEME, self.node("theme", theme_id)) is not None
+
+    def claims_on(self, theme_id: str, exact: bool = False) -> list[str]:
+        """The claims on the theme (or a narrower one, unless `exact`), sorted."""
+        quads = self.store.quads_for_pattern(None, SUBJECT if exact else ON_THEME, self.node("theme", theme_id), None)
+        return sorted({m[1] for q in quads if (m := unmint(self.base, q.subject.value)) and m[0] == "claim"})  # type: ignore[union-attr]
+
+    # -- the index ---------------------------------------------------------------------------------------
+    def ranking(self, theme_id: str, limit: int | None = None) -> tuple[list[RankedWork], int]:
+        quad = _one(self.store, self.node("theme", theme_id), ox.NamedNode(lg("ranking")))
+        lines = quad.object.value if quad is not None else ""
+        return ranking_of(lines, limit), (lines.count("\n") + 1 if lines else 0)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = {}
+        for name in ("claimCount", "claimCountWithNarrower", "workCountWithNarrower"):
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(lg(name)), None, None):
+                theme = unmint(self.base, quad.subject.value)  # type: ignore[union-attr]
+                if theme:
+                    found.setdefault(theme[1], {})[name] = int(quad.object.value)
+        return found
+
+    def group_ranks(self, theme_id: str | None) -> list[int] | None:
+        """The ranks of the contested groups on a theme (None for all groups)."""
+        if theme_id is None:
+            return None
+        quad = _one(self.store, self.node("theme", theme_id), ox.NamedNode(lg("groupRanks")))
+        return orjson.loads(quad.object.value) if quad is not None else []
+
+    def group_keys(self) -> list[str]:
+        quad = _one(self.store, None, ox.NamedNode(lg("groupRanking")))
+        return orjson.loads(quad.object.value) if quad is not None else []
+
+    def groups(self, keys: list[str]) -> list[dict[str, object]]:
+        found = []
+        for key in keys:
+            quad = _one(self.store, ox.NamedNode(group_node(self.base, key)), ox.NamedNode(lg("group")))
+            if quad is not None:
+                found.append(orjson.loads(quad.object.value))
+        return found
+
+    def importance(self, keys: Iterable[str]) -> dict[str, float]:
+        """0..1: each work's PageRank relative to the highest, as the build worked it out (0: never cited)."""
+        wanted: dict[str, set[str]] = {}
+        for key in keys:
+            wanted.setdefault(importance_chunk(self.base, key), set()).add(key)
+        found: dict[str, float] = {}
+        for chunk, chunk_keys in sorted(wanted.items()):
+            quad = _one(self.store, ox.NamedNode(chunk), ox.NamedNode(lg("importance")))
+            for line in quad.object.value.split("\n") if quad is not None else ():
+                key, figure = line.split("\t")
+                if key in chunk_keys:
+                    found[key] = float(figure)
+        return {k: found.get(k, 0.0) for ks in wanted.values() for k in ks}
+
+    def questions(self) -> dict[str, Question]:
+        graph = ox.NamedNode(graph_iri(self.base, "questions"))
+        texts: dict[str, dict[str, str]] = {}
+        for quad in self.store.quads_for_pattern(None, ox.NamedNode(LG + "statement"), None, graph):
+            minted = unmint(self.base, quad.subject.value)  # type: ignore[union-attr]
+            if minted:
+                texts.setdefault(minted[1], {})[quad.object.language or ""] = quad.object.value  # type: ignore[union-attr]
+        return {q: Question(q, t, [], Path(""), 0) for q, t in sorted(texts.items())}
+
+    def bibtex(self, keys: Iterable[str]) -> list[str]:
+        """The .bib entries of these works as their files have them, in the order given."""
+        found = []
+        for key in keys:
+            quad = _one(self.store, self.node("work", key), ox.NamedNode(lg("bibtex")))
+            if quad is not None:
+                found.append(quad.object.value)
+        return found

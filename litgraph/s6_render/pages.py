@@ -1,0 +1,156 @@
+"""What each page of the site shows (its context), made from the state's tables, and which pages an edit
+reaches.
+
+A page's digest stands for its context and the templates (templates.salt): a page whose digest is as
+recorded is kept from the last site as it is. Work pages and the map's parts are many: only those an edit
+reaches (`works_reached`) have their context made again; the few others (theme pages, themes.html) always.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+import orjson
+
+from litgraph.s1_read.changes import Changes
+from litgraph.s1_read.tables import Tables
+from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.s4_analyse.analysis import Analysis
+from litgraph.s4_analyse.contested import ContestedGroup, group_members
+from litgraph.s4_analyse.rankings import ranking
+from litgraph.s4_analyse.rows import ClaimRow, Rows, WorkRow
+from litgraph.s5_store.queries import ThemeRow, shown_group, theme_rows
+
+THEME_PAGE_WORKS = 150  # a theme page lists the works with most claims on it first, and stops here
+THEME_PAGE_GROUPS = 50
+
+
+def digest_of(salt: str, name: str, context: Any) -> str:
+    return hashlib.sha256(salt.encode() + b"\0" + name.encode() + b"\0" + orjson.dumps(context)).hexdigest()
+
+
+def _in(db: sqlite3.Connection, query: str, keys: list[str]) -> list[tuple[Any, ...]]:
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found += db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+    return found
+
+
+class SiteData:
+    """The state's tables as the pages read them (one per build, or per worker process)."""
+
+    def __init__(self, db: sqlite3.Connection, lang: str):
+        self.db = db
+        self.rows = Rows(db, lang)
+        self.tables = self.rows.tables
+        self.themes = self.tables.themes()
+        self.lookup = ThemeLookup(self.themes)
+        self.labels = {t: theme.labels.get("en", t) for t, theme in self.themes.items()}
+        self.children = {k: sorted(v) for k, v in self.lookup.children.items()}
+        self._groups_on: dict[str, list[str]] | None = None
+
+    def counted(self, works: dict[str, WorkRow]) -> dict[str, dict[str, Any]]:
+        """Work rows with their numbers of claims (n_claims), as listings and pages show them."""
+        counts = dict(_in(self.db, "SELECT source, count(*) FROM claims GROUP BY source HAVING source", list(works)))
+        return {k: {**asdict(w), "n_claims": counts.get(k, 0)} for k, w in works.items()}
+
+    def claims_by(self, column: str, keys: list[str]) -> dict[str, list[ClaimRow]]:
+        """The rows of the claims whose `column` (source, reported_in) is each of these keys, by id."""
+        ids = _in(self.db, f"SELECT {column}, id FROM claims WHERE {column}", keys)
+        rows = self.rows.claims(i for _, i in ids)
+        found: dict[str, list[ClaimRow]] = {}
+        for key, claim_id in sorted(ids, key=lambda r: r[1]):
+            found.setdefault(key, []).append(rows[claim_id])
+        return found
+
+    def shown_groups(self, keys: list[str]) -> list[ContestedGroup]:
+        bodies = dict(_in(self.db, "SELECT key, body FROM groups WHERE key", keys))
+        groups = [orjson.loads(bodies[k]) for k in keys if k in bodies]
+        rows = self.rows.claims(group_members(groups))
+        texts = {q.id: q.texts for q in self.tables.questions().values()}
+        return [shown_group(g, rows, texts) for g in groups]
+
+    # -- pages ---------------------------------------------------------------------------------------
+    def work_contexts(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The context of each of these works' pages."""
+        works = self.counted(self.rows.works(keys))
+        by_source, by_reporter = self.claims_by("source", keys), self.claims_by("reported_in", keys)
+        cites, cited_by = self.tables.cites_of(keys), self.tables.cited_by(keys)
+        others = {k for key in keys for k in (*cites.get(key, ()), *cited_by.get(key, ()))}
+        citations = {k: w.citation for k, w in self.rows.works(others).items()}
+        contexts = {}
+        for key in keys:
+            if key not in works:
+                continue
+            out, into = cites.get(key, []), cited_by.get(key, [])
+            contexts[key] = {
+                "work": works[key], "claims": by_source.get(key, []), "reported": by_reporter.get(key, []),
+                "cites": out, "cited_by": into, "citations": {k: citations[k] for k in [*out, *into] if k in citations},
+            }  # fmt: skip
+        return contexts
+
+    def theme_context(self, theme_id: str) -> dict[str, Any]:
+        """A theme page's context: the works in the order of `sources` (the first THEME_PAGE_WORKS), each with
+        its claims on the theme or a narrower one, and the contested groups on it."""
+        subtree = set(self.lookup.with_narrower(theme_id))
+        entries, total = ranking(self.db, theme_id, THEME_PAGE_WORKS)
+        keys = [e.key for e in entries]
+        works = self.counted(self.rows.works(keys))
+        claims = self.claims_by("source", keys)
+        listed = [{"work": works[k], "claims": [c for c in claims.get(k, []) if subtree.intersection(c.themes)]} for k in keys]
+        on_theme = self.groups_on(theme_id)
+        return {
+            "theme": self.themes[theme_id], "labels": self.labels, "works": listed, "works_total": total,
+            "groups": self.shown_groups(on_theme[:THEME_PAGE_GROUPS]), "groups_total": len(on_theme),
+            "narrower": self.children.get(theme_id, []),
+        }  # fmt: skip
+
+    def theme_tree(self) -> list[ThemeRow]:
+        counts = {t: tuple(c) for t, *c in self.db.execute("SELECT * FROM theme_counts")}
+        return theme_rows(self.lookup, counts)  # type: ignore[arg-type]
+
+    def groups_on(self, theme_id: str) -> list[str]:
+        """The keys of the contested groups on a theme (or a narrower one), in ranking order."""
+        if self._groups_on is None:
+            self._groups_on = {}
+            for key, body in self.db.execute("SELECT key, body FROM groups ORDER BY rank"):
+                for theme in orjson.loads(body)["themes"]:
+                    self._groups_on.setdefault(theme, []).append(key)
+        return self._groups_on.get(theme_id, [])
+
+
+def works_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:
+    """The works whose page (or map part) an edit can change (None: all): the works changed, those that
+    claims changed name, the works on either end of a citation that changed, and the works whose pages show
+    a changed work's citation (its neighbours, and the works of the claims read in it or about it)."""
+    if changes.everything or changes.themes or changes.citations or changes.questions:
+        return None
+    reached = set(changes.works)
+    for claim in changes.claim_sides():
+        reached.update(k for k in (claim.source, claim.reported_in) if k)
+    tables = Tables(db)
+    moved = sorted(analysis.work_rows)
+    for table in (tables.cites_of(moved), tables.cited_by(moved)):
+        reached.update(k for keys in table.values() for k in keys)
+    reached.update(k for (k,) in _in(db, "SELECT source FROM claims WHERE reported_in", moved))
+    reached.update(k for (k,) in _in(db, "SELECT reported_in FROM claims WHERE reported_in IS NOT NULL AND source", moved))
+    return reached
+
+
+def groups_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:
+    """The contested groups whose section an edit can change (None: all)."""
+    if changes.everything or changes.themes or changes.questions or changes.works:
+        return None
+    found = set(analysis.groups or ())
+    found.update(k for (k,) in _in(db, "SELECT key FROM group_members WHERE claim", sorted(changes.claims)))
+    return found
+
+
+def listing_rows(data: SiteData, keys: Iterable[str]) -> list[dict[str, Any]]:
+    """works.html's rows for these works (with their numbers of claims)."""
+    return list(data.counted(data.rows.works(list(keys))).values())

@@ -1,0 +1,223 @@
+"""Stage 6: the site (site/), made in a new folder beside the live one and swapped in whole by build.py.
+
+Every file of the new site is either linked from the live site (its digest and identity as recorded) or
+written anew: the map (index.html and its parts), the pages of themes and works, works.html and
+contested.html (put together from pieces, each rendered only when what it shows changed), graph.ttl and
+graph.jsonld (the graph units' bodies, put together in unit order), and the assets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from litgraph.namespaces import escaped, page_name
+from litgraph.plumbing.chunks import cut
+from litgraph.plumbing.files import copy_range, write_new
+from litgraph.project import Project
+from litgraph.s1_read.changes import Changes
+from litgraph.s3_graph.serialize import jsonld_head, turtle_header
+from litgraph.s3_graph.unit_files import unit_path
+from litgraph.s3_graph.units import Unit
+from litgraph.s4_analyse.analysis import Analysis
+from litgraph.s6_render import mapdata, templates
+from litgraph.s6_render.pages import SiteData, digest_of, groups_reached, listing_rows, works_reached
+from litgraph.s6_render.records import Records, fragment, update_fragments
+from litgraph.s6_render.visnet import asset_files
+from litgraph.s6_render.work_pages import WorkPages
+
+LISTING_CUT = 64  # works.html's pieces: about this many works each
+
+
+@dataclass
+class SiteInputs:
+    """What the site is made from besides the state's tables."""
+
+    project: Project
+    db: sqlite3.Connection
+    state: Path | None  # the state database's file (worker processes read it), or None
+    units: list[Unit]
+    units_folder: Path
+    changes: Changes
+    analysis: Analysis
+
+
+class SiteBuild:
+    """A new site in `staging`, made from the live one (`live`, or None the first time)."""
+
+    def __init__(self, inputs: SiteInputs, staging: Path, live: Path | None):
+        self.inputs, self.staging = inputs, staging
+        self.title = inputs.project.title
+        self.salt = templates.salt(self.title)
+        self.data = SiteData(inputs.db, inputs.project.lang)
+        self.records = Records(inputs.db, live, staging)
+
+    def write(self) -> None:
+        i = self.inputs
+        reached = works_reached(i.db, i.changes, i.analysis)
+        with WorkPages(self.data, self.records, i.state, self.title, i.project.lang, reached) as pages:
+            self._assets()
+            self._graph_files()
+            self._map(reached)
+            self._theme_pages()
+            self._page("themes.html", "themes.html", {"tree": self.data.theme_tree()})
+            self._works_listing()
+            self._contested()
+            pages.finish()
+        self.records.save()
+
+    # -- whole pages ---------------------------------------------------------------------------------------
+    def _page(self, name: str, template: str, context: dict[str, object], digest: str | None = None) -> None:
+        """A whole page, kept if made from the same `digest` (by default, its context's)."""
+        digest = digest or digest_of(self.salt, name, context)
+        if name not in self.records.now and not self.records.keep(name, digest):
+            (self.staging / name).parent.mkdir(parents=True, exist_ok=True)
+            write_new(self.staging / name, templates.render(template, name, self.title, context).encode("utf-8"))
+            self.records.wrote(name, digest)
+
+    def _theme_pages(self) -> None:
+        for theme_id in self.data.themes:
+            self._page(f"themes/{page_name(theme_id)}", "theme.html", self.data.theme_context(theme_id))
+
+    def _assets(self) -> None:
+        files = {name: path.read_bytes() for name, path in asset_files().items()}
+        files.update({name: templates.source(name).encode("utf-8") for name in ("map.js", "style.css")})
+        (self.staging / "assets").mkdir()
+        for name, data in files.items():
+            digest = hashlib.sha256(data).hexdigest()
+            if not self.records.keep(f"assets/{name}", digest):
+                write_new(self.staging / "assets" / name, data)
+                self.records.wrote(f"assets/{name}", digest)
+
+    def _graph_files(self) -> None:
+        """graph.ttl and graph.jsonld: the units' bodies put together (in the kernel: no trip through memory)."""
+        base = self.inputs.project.base_iri
+        digest = hashlib.sha256(orjson.dumps([base, [u.inputs for u in self.inputs.units]])).hexdigest()
+        for name, ext, head, separator, tail in (
+            ("graph.ttl", "ttl", turtle_header(base), b"", b""),
+            ("graph.jsonld", "jsonld", jsonld_head(base) + b"[", b",", b"]}\n"),
+        ):
+            if self.records.keep(name, digest):
+                continue
+            with (self.staging / name).open("xb") as out:
+                out.write(head)
+                first = True
+                for unit in self.inputs.units:
+                    path = unit_path(self.inputs.units_folder, unit, ext)
+                    if path.stat().st_size == 0:
+                        continue
+                    if not first:
+                        out.write(separator)
+                    first = False
+                    with path.open("rb") as body:
+                        copy_range(body, out)
+                out.write(tail)
+            self.records.wrote(name, digest)
+
+    # -- pages of pieces ----------------------------------------------------------------------------------
+    def _pieced(self, name: str, template: str, context: dict[str, object], pieces: list[tuple[str, str, bytes | None]]) -> None:
+        """A page put together from pieces: (name, digest, body or None to take it from the kept ones)."""
+        digest = digest_of(self.salt, name, [context, [d for _, d, _ in pieces]])
+        if self.records.keep(name, digest):
+            return
+        head, tail = templates.head_and_tail(template, name, self.title, context)
+        with (self.staging / name).open("xb") as out:
+            out.write(head)
+            for piece, piece_digest, body in pieces:
+                found = body if body is not None else fragment(self.inputs.db, piece, piece_digest)
+                assert found is not None, piece
+                out.write(found)
+            out.write(tail)
+        self.records.wrote(name, digest)
+
+    def _works_listing(self) -> None:
+        """works.html: the works by reference, with their numbers of claims, in pieces of about LISTING_CUT."""
+        db = self.inputs.db
+        counts = dict(db.execute("SELECT source, count(*) FROM claims GROUP BY source"))
+        rows = db.execute("SELECT key, digest FROM work_rows ORDER BY sortkey, key").fetchall()
+        pieces, made, names = [], {}, set()
+        for keys in cut([k for k, _ in rows], LISTING_CUT):
+            digests = dict(rows)
+            piece = f"works.html#{keys[0]}"
+            names.add(piece)
+            digest = digest_of(self.salt, piece, [(k, digests[k], counts.get(k, 0)) for k in keys])
+            body = fragment(db, piece, digest)
+            if body is None:
+                body = b"".join(templates.render_piece("work_item.html", w=w) for w in listing_rows(self.data, keys))
+                made[piece] = (digest, body)
+            pieces.append((piece, digest, body))
+        update_fragments(db, "works.html#", names, made)
+        self._pieced("works.html", "works.html", {}, pieces)
+
+    def _contested(self) -> None:
+        """contested.html: a section per contested group, most sources first."""
+        db = self.inputs.db
+        reached = groups_reached(db, self.inputs.changes, self.inputs.analysis)
+        ranked = db.execute("SELECT key, digest FROM groups ORDER BY rank").fetchall()
+        pieces, made, names = [], {}, set()
+        for key, group_digest in ranked:
+            piece = f"contested.html#{key}"
+            names.add(piece)
+            kept = db.execute("SELECT digest FROM fragments WHERE name = ?", (piece,)).fetchone()
+            if kept is not None and reached is not None and key not in reached:
+                pieces.append((piece, kept[0], None))
+                continue
+            (group,) = self.data.shown_groups([key])
+            digest = digest_of(self.salt, piece, [group_digest, [c for side in group.sides for c in side.claims]])
+            body = fragment(db, piece, digest)
+            if body is None:
+                body = templates.render_piece("group.html", g=group, root="")
+                made[piece] = (digest, body)
+            pieces.append((piece, digest, body))
+        update_fragments(db, "contested.html#", names, made)
+        self._pieced("contested.html", "contested.html", {"empty": not ranked}, pieces)
+
+    # -- the map ----------------------------------------------------------------------------------------
+    def _map(self, reached: set[str] | None) -> None:
+        """index.html (the themes, and the list of parts) and map/part-*.js (the works, in parts)."""
+        plan = mapdata.plan_map(self.data)
+        meta = mapdata.map_meta(self.data, plan)
+        keys = [k for (k,) in self.inputs.db.execute("SELECT key FROM works ORDER BY key")]
+        (self.staging / "map").mkdir()
+        digest = None
+        if plan.spring:  # a small map: one part, relaxed as a whole with the themes
+            part = mapdata.map_part(self.data, plan, keys)
+            digest = "small:" + hashlib.sha256(orjson.dumps([self.salt, self.title, plan.folded, meta, part])).hexdigest()
+            name = f"map/part-{escaped(keys[0] if keys else '')}.js"
+            if self.records.keep(name, digest) and self.records.keep("index.html", digest):
+                return
+            positions = mapdata.relaxed(part, meta, plan)
+            mapdata.place(part, plan, positions)
+            mapdata.place(meta, plan, positions)
+            if name not in self.records.now:
+                write_new(self.staging / name, mapdata.part_script(part))
+                self.records.wrote(name, digest)
+            listed = [{"file": name[4:], "digest": digest[6:22]}]
+        else:
+            mapdata.place(meta, plan)
+            listed = [self._map_part(plan, part, reached) for part in mapdata.parts(keys, plan)]
+        meta["title"] = self.title
+        context = {"graph_json": mapdata.script_json(meta).decode("utf-8"), "legend": meta["legend"],
+                   "folded": plan.folded, "parts": listed}  # fmt: skip
+        self._page("index.html", "index.html", context, digest)
+
+    def _map_part(self, plan: mapdata.MapPlan, keys: list[str], reached: set[str] | None) -> dict[str, str]:
+        """A part of a large map: kept as it is unless an edit reaches one of its works."""
+        name = f"map/part-{escaped(keys[0])}.js"
+        members = hashlib.sha256(orjson.dumps([self.salt, plan.folded, plan.nodes.bit_length(), sorted(plan.themes), keys])).hexdigest()
+        recorded = self.records.recorded(name) or ":"
+        unreached = reached is not None and not reached.intersection(keys)
+        if unreached and recorded.split(":")[0] == members and self.records.keep(name, recorded):
+            return {"file": name[4:], "digest": recorded.split(":")[1][:16]}
+        part = mapdata.map_part(self.data, plan, keys)
+        mapdata.place(part, plan)
+        script = mapdata.part_script(part)
+        digest = f"{members}:{hashlib.sha256(script).hexdigest()}"
+        if not self.records.keep(name, digest):
+            write_new(self.staging / name, script)
+            self.records.wrote(name, digest)
+        return {"file": name[4:], "digest": digest.split(":")[1][:16]}

@@ -1,0 +1,118 @@
+"""One page per work (site/works/KEY.html): those an edit reaches rendered again, the others kept.
+
+Work pages are most of a large site. The first time, worker processes render them, each reading the state's
+tables itself; after an edit, the pages of the works it reaches are rendered here and every other page is
+linked from the live site into the new one by a thread of its own while the rest of the site is written.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from litgraph.namespaces import page_name
+from litgraph.plumbing.files import write_new
+from litgraph.plumbing.workers import cores, parallel_map
+from litgraph.s6_render import templates
+from litgraph.s6_render.pages import SiteData, digest_of
+from litgraph.s6_render.records import Record, Records
+
+PAGES_PER_WORKER = 2_000  # below this many pages per process, starting processes costs more than it saves
+BATCH = 500  # works whose contexts are made at once
+
+
+def _name(key: str) -> str:
+    return f"works/{page_name(key)}"
+
+
+def render_work_pages(data: SiteData, staging: Path, title: str, keys: list[str]) -> list[tuple[str, Record]]:
+    """Render these works' pages into `staging`; each page's record."""
+    salt = templates.salt(title)
+    template = templates.environment().get_template("work.html")
+    done = []
+    for start in range(0, len(keys), BATCH):
+        for key, context in data.work_contexts(keys[start : start + BATCH]).items():
+            name = _name(key)
+            text = template.render(site_title=title, root="../", labels=data.labels, **context)
+            write_new(staging / name, text.encode("utf-8"))
+            info = os.stat(staging / name)
+            done.append((name, Record(digest_of(salt, name, [context, data.labels]), info.st_size, info.st_mtime_ns, info.st_ino)))
+    return done
+
+
+def _render_in_worker(state: str, staging: str, title: str, lang: str, keys: list[str]) -> list[tuple[str, Record]]:
+    db = sqlite3.connect(f"file:{state}?mode=ro", uri=True)
+    try:
+        return render_work_pages(SiteData(db, lang), Path(staging), title, keys)
+    finally:
+        db.close()
+
+
+def context_digests(data: SiteData, title: str, keys: list[str]) -> dict[str, str]:
+    """The digest each of these works' pages would be made from."""
+    salt = templates.salt(title)
+    found = {}
+    for start in range(0, len(keys), BATCH):
+        for key, context in data.work_contexts(keys[start : start + BATCH]).items():
+            found[key] = digest_of(salt, _name(key), [context, data.labels])
+    return found
+
+
+class WorkPages:
+    """The work pages of a new site: `reached` (None: all) made again, the others linked from the live one."""
+
+    def __init__(self, data: SiteData, records: Records, state: Path | None, title: str, lang: str, reached: set[str] | None):
+        self.data, self.records, self.state, self.title, self.lang = data, records, state, title, lang
+        keys = [k for (k,) in data.db.execute("SELECT key FROM works ORDER BY key")]
+        (records.staging / "works").mkdir(parents=True, exist_ok=True)
+        self.reached = keys if reached is None or records.live is None else sorted(set(keys) & reached)
+        reached_set = set(self.reached)
+        self._kept = [k for k in keys if k not in reached_set]
+        self._failed: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._link, name="link the work pages kept")
+        self._thread.start()
+
+    def _link(self) -> None:
+        for key in self._kept:
+            if self._stop.is_set():
+                return
+            name = _name(key)
+            digest = self.records.recorded(name)
+            if digest is None or not self.records.keep(name, digest):
+                self._failed.append(key)
+
+    def finish(self) -> None:
+        """Render the pages reached (and any the live site had not as recorded); wait for the links."""
+        self._render(self.reached)
+        self._thread.join()
+        self._render(self._failed)
+
+    def _render(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        digests = {} if self.records.live is None else context_digests(self.data, self.title, keys)
+        todo = [k for k in keys if not (k in digests and self.records.keep(_name(k), digests[k]))]
+        workers = min(cores(), len(todo) // PAGES_PER_WORKER) if self.state is not None else 1
+        if workers < 2:
+            self.records.add(render_work_pages(self.data, self.records.staging, self.title, todo))
+            return
+        shares = [todo[i::workers] for i in range(workers)]
+        n = len(shares)
+        done = parallel_map(_render_in_worker, [str(self.state)] * n, [str(self.records.staging)] * n,
+                            [self.title] * n, [self.lang] * n, shares)  # fmt: skip
+        self.records.add(r for part in done for r in part)
+
+    def cancel(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def __enter__(self) -> WorkPages:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if exc[0] is not None:
+            self.cancel()
