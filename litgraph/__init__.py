@@ -1,40 +1,94 @@
 """litgraph: research literature as a knowledge graph of works, claims and themes.
 
-The public API; everything else is internal.
+The public API is this module's `__all__`: one function per command (each returns typed data), the data
+classes they return, and the errors they raise. Everything under the stage folders (s1_read ... s6_render),
+plumbing/, extract/, enrich/ and cli/ is internal.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from typing import TYPE_CHECKING
 
 from litgraph.errors import GraphError, InputError, LitgraphError, NotFoundError, ProjectError
 
-# The public API, each name imported from its module when first used: a query command then loads only the
-# modules it needs (no BibTeX parser, YAML or extraction), a tenth of a second less per command.
+# Each public name is imported from its module when first used: a query then loads only what it needs.
 _LAZY = {
-    "Project": "config", "open_project": "config", "Extractor": "extraction", "Found": "extraction",
-    "read_document": "extraction", "Citation": "model", "Claim": "model", "Dataset": "model", "Person": "model",
-    "Problem": "model", "Question": "model", "Theme": "model", "Work": "model", "BuildSummary": "project",
-    "LoadResult": "project", "build": "project", "build_graph": "project", "load": "project",
-    "init_project": "scaffold", "enrich": "enrichment", "EnrichOptions": "enrichment",
+    "Project": "project", "open_project": "project", "init_project": "project",
+    "build": "api", "load": "api", "validate": "api", "sources": "api", "contested": "api",
+    "reading_list": "api", "claims": "api", "themes": "api", "query": "api", "export": "api", "extract": "api",
+    "bibtex": "api", "BuildSummary": "api", "LoadResult": "api", "Validation": "api", "Extraction": "api",
+    "Claim": "model", "Citation": "model", "Dataset": "model", "Person": "model", "Problem": "model",
+    "Question": "model", "Theme": "model", "Work": "model",
+    "ClaimRow": "s4_analyse.rows", "WorkRow": "s4_analyse.rows", "ContestedGroup": "s4_analyse.contested",
+    "ReadingList": "s4_analyse.reading_list", "Sources": "s5_store.queries", "ThemeRow": "s5_store.queries",
+    "QueryResult": "s5_store.sparql", "Extractor": "extract.extraction", "Found": "extract.extraction",
+    "read_document": "extract.extraction", "enrich": "enrich.enrichment", "EnrichOptions": "enrich.enrichment",
 }  # fmt: skip
 
 if TYPE_CHECKING:
-    from litgraph.config import Project, open_project
-    from litgraph.enrichment import EnrichOptions, enrich
-    from litgraph.extraction import Extractor, Found, read_document
+    from litgraph.api import (
+        BuildSummary, Extraction, LoadResult, Validation, bibtex, build, claims, contested, export, extract, load,
+        query, reading_list, sources, themes, validate,
+    )  # fmt: skip
+    from litgraph.enrich.enrichment import EnrichOptions, enrich
+    from litgraph.extract.extraction import Extractor, Found, read_document
     from litgraph.model import Citation, Claim, Dataset, Person, Problem, Question, Theme, Work
-    from litgraph.project import BuildSummary, LoadResult, build, build_graph, load
-    from litgraph.scaffold import init_project
+    from litgraph.project import Project, init_project, open_project
+    from litgraph.s4_analyse.contested import ContestedGroup
+    from litgraph.s4_analyse.reading_list import ReadingList
+    from litgraph.s4_analyse.rows import ClaimRow, WorkRow
+    from litgraph.s5_store.queries import Sources, ThemeRow
+    from litgraph.s5_store.sparql import QueryResult
 
 __all__ = [
-    "BuildSummary", "Citation", "Claim", "Dataset", "EnrichOptions", "Extractor", "Found", "GraphError",
-    "InputError", "LitgraphError", "LoadResult", "NotFoundError", "Person", "Problem", "Project", "ProjectError",
-    "Question", "Theme", "Work", "__version__", "build", "build_graph", "enrich", "init_project", "load",
-    "open_project", "read_document",
-]  # fmt: skip
+    "BuildSummary",
+    "Citation",
+    "Claim",
+    "ClaimRow",
+    "ContestedGroup",
+    "Dataset",
+    "EnrichOptions",
+    "Extraction",
+    "Extractor",
+    "Found",
+    "GraphError",
+    "InputError",
+    "LitgraphError",
+    "LoadResult",
+    "NotFoundError",
+    "Person",
+    "Problem",
+    "Project",
+    "ProjectError",
+    "QueryResult",
+    "Question",
+    "ReadingList",
+    "Sources",
+    "Theme",
+    "ThemeRow",
+    "Validation",
+    "Work",
+    "WorkRow",
+    "__version__",
+    "bibtex",
+    "build",
+    "claims",
+    "contested",
+    "enrich",
+    "export",
+    "extract",
+    "init_project",
+    "load",
+    "open_project",
+    "query",
+    "read_document",
+    "reading_list",
+    "sources",
+    "themes",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> object:

@@ -1,3 +1,3 @@
-from litgraph.cli import main
+from litgraph.cli.main import main
 
 main()

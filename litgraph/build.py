@@ -66,7 +66,7 @@ class BuildSummary:
     notes: list[str] = field(default_factory=list)  # what the user should know (caching off, a link replaced...)
 
 
-def _transaction(db: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
+def transaction(db: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
     @contextlib.contextmanager
     def run() -> Iterator[None]:
         db.execute("BEGIN")
@@ -110,7 +110,7 @@ def opened(project: Project, exclusive: bool, progress: Progress = _quiet) -> It
 def read_and_check(project: Project, db: sqlite3.Connection, progress: Progress = _quiet) -> tuple[Changes, list[Problem]]:
     """Stages 1 and 2: the inputs read into the state (kept, with what changed, even where they have
     errors), and every problem they have."""
-    with _transaction(db):
+    with transaction(db):
         changes = read_inputs(project, db, progress)
     progress("checking references")
     return changes, check_inputs(project, db)
@@ -121,7 +121,7 @@ def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
     (SHACL violations) leave both as they were."""
     try:
         with opened(project, exclusive=True, progress=progress) as (state, db), no_cycle_collection():
-            return _build(project, state, db, progress)
+            return build_in(project, state, db, progress)
     except OSError as exc:  # a read-only or full disk, a folder in the way: the user's to fix, not a bug
         where = f" ({exc.filename})" if exc.filename else ""
         raise ProjectError(f"cannot write the build's files{where}: {exc.strerror or exc}") from None
@@ -138,7 +138,8 @@ def _leftovers(state: StateFolder) -> str | None:
     return "an unfinished build was found (stopped or killed): its leftovers were removed and this build completes it" if found else None
 
 
-def _build(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> BuildSummary:
+def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> BuildSummary:
+    """A build in a state folder already open (and locked)."""
     clock: dict[str, float] = {}
     started = time.perf_counter()
     notes = [n for n in (state.note, _leftovers(state)) if n]
@@ -148,11 +149,14 @@ def _build(project: Project, state: StateFolder, db: sqlite3.Connection, progres
     if errors:
         raise InputError(problems)
     clock["read and check"] = time.perf_counter() - started
+    if changes.nothing and _published_as_recorded(project, state, db, stamp):
+        (state.path / MARKER).unlink(missing_ok=True)
+        return _summary(db, units.Planner(db, project.base_iri).recorded_units_in_order(), problems, project, clock, notes)
     base = project.base_iri
-    with _transaction(db):
+    with transaction(db):
         progress("building the graph units whose inputs changed")
         planned = units.plan_units(db, base, changes)
-        todo = [u for u in planned if not has_files(state.units, u) or u.name not in _recorded_units(db, u)]
+        todo = [u for u in planned if not has_files(state.units, u) or not recorded_unit(db, u)]
         built = build_units(db, state.database if state.cached else None, state.units, todo, base)
         units.record_units(db, planned, {b.name: b.count for b in built})
         shapes.record_types(db, planned, built)
@@ -171,13 +175,13 @@ def _build(project: Project, state: StateFolder, db: sqlite3.Connection, progres
         progress("writing site/")
         make_folder(site_new)
         live_site = project.site_dir if project.site_dir.is_dir() and not project.site_dir.is_symlink() else None
-        with _transaction(db):
+        with transaction(db):
             SiteBuild(SiteInputs(project, db, state.database if state.cached else None, planned, state.units, changes, found),
                       site_new, live_site).write()  # fmt: skip
         clock["site"] = time.perf_counter() - started - sum(clock.values())
         if check.in_background:
             progress("waiting for the SHACL check")
-        with _transaction(db):
+        with transaction(db):
             violations = check.result()
         if violations:
             listed = "\n".join(f"  {v}" for v in violations[:20])
@@ -189,7 +193,7 @@ def _build(project: Project, state: StateFolder, db: sqlite3.Connection, progres
         raise
     if project.site_dir.is_symlink():
         notes.append(f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)")
-    with uninterruptible(), _transaction(db):
+    with uninterruptible(), transaction(db):
         swap_in(store_new, state.store, state.trash)
         swap_in(site_new, project.site_dir, state.trash)
         clear_pending(db)
@@ -199,9 +203,10 @@ def _build(project: Project, state: StateFolder, db: sqlite3.Connection, progres
     return _summary(db, planned, problems, project, clock, notes)
 
 
-def _recorded_units(db: sqlite3.Connection, unit: units.Unit) -> set[str]:
+def recorded_unit(db: sqlite3.Connection, unit: units.Unit) -> bool:
+    """Whether the unit was built from these very inputs (by the last build that got that far)."""
     row = db.execute("SELECT inputs FROM units WHERE name = ?", (unit.name,)).fetchone()
-    return {unit.name} if row is not None and row[0] == unit.inputs else set()
+    return row is not None and row[0] == unit.inputs
 
 
 def _summary(db: sqlite3.Connection, planned: list[units.Unit], problems: list[Problem], project: Project,
@@ -220,6 +225,25 @@ def _summary(db: sqlite3.Connection, planned: list[units.Unit], problems: list[P
         seconds=clock,
         notes=notes,
     )
+
+
+def _published_as_recorded(project: Project, state: StateFolder, db: sqlite3.Connection, stamp: list[list[object]]) -> bool:
+    """Whether the store and site/ are as the last build published them, from inputs as they are now: then
+    a build has nothing to do."""
+    found = published(db)
+    if found is None or found.get("stamp") != stamp or not (state.store / "CURRENT").exists() or project.site_dir.is_symlink():
+        return False
+    import pyoxigraph as ox
+
+    from litgraph.s5_store.write import read_manifest
+
+    try:
+        store = ox.Store.read_only(str(state.store))
+        same = read_manifest(store, project.base_iri)[1] == found.get("build")
+        del store
+    except OSError:
+        return False
+    return same and records.site_as_recorded(db, project.site_dir)
 
 
 def published(db: sqlite3.Connection) -> dict[str, object] | None:

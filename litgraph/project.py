@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields
 from importlib import resources
@@ -202,3 +205,34 @@ def _limits(path: Path, table: dict[str, Any]) -> Limits:
     return Limits(
         **{n: _number(path, "limits", n, v, float if n.endswith("seconds") else int) for n, v in table.items()}
     )
+
+
+def init_project(target: Path) -> list[Path]:
+    """Create a project in `target` (a new or empty folder) from the packaged template and theme scheme;
+    never touches an existing file. Returns the files written."""
+    target = Path(target)
+    if os.path.lexists(target) and (not target.is_dir() or target.is_symlink() or any(target.iterdir())):
+        raise ProjectError(f"{target} already exists and is not an empty folder; choose a new folder name")
+    data = packaged_data()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
+        try:
+            shutil.copytree(data / "template", staging, dirs_exist_ok=True)
+            shutil.copytree(data / "ontology", staging / "ontology")
+            os.chmod(staging, 0o777 & ~_umask())
+            if target.exists():
+                target.rmdir()
+            staging.rename(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except OSError as exc:
+        raise ProjectError(f"cannot create {target}: {exc.strerror or exc}; choose a folder you can write to") from None
+    return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def _umask() -> int:
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask

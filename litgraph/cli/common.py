@@ -41,8 +41,11 @@ def handle_errors(func: F) -> F:
         except LitgraphError as exc:
             err(f"Error: {exc}")
             sys.exit(1)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the command stopped, and left the project as it was
+            err("Interrupted: nothing was changed.")
+            sys.exit(130)
         except BrokenPipeError:  # `litgraph ... | head`: the reader left; stop quietly, as the docs advise
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Sequence
@@ -32,8 +33,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def plain(value: Any) -> Any:
+    """Typed results as plain data: what `--format json` prints (their `json()` where they have one)."""
+    if hasattr(value, "json") and callable(value.json):
+        return plain(value.json())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
 def as_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n"
 
 
 def as_csv(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:

@@ -16,15 +16,14 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from litgraph.bibliography import read_bibliography
-from litgraph.citations import read_citations, write_citations
-from litgraph.config import Project
+from litgraph.s1_read.citations import read_citations_text, write_citations
+from litgraph.project import Project
 from litgraph.errors import InputError, NotFoundError
-from litgraph.matching import KIND_OF_TYPE, Scored, classify, rank
+from litgraph.enrich.matching import KIND_OF_TYPE, Scored, classify, rank
 from litgraph.model import Person, Problem, Work
-from litgraph.proposals import FieldProposal, Proposal, current_value, lacks, read_proposals, write_proposals
-from litgraph.scholarly import ClientSettings, Scholarly, SourceError, Unreachable
-from litgraph.scholarly_records import Candidate
+from litgraph.s1_read.proposals import FieldProposal, Proposal, current_value, lacks, read_proposals, write_proposals
+from litgraph.enrich.scholarly import ClientSettings, Scholarly, SourceError, Unreachable
+from litgraph.enrich.scholarly_records import Candidate
 from litgraph.suggest import did_you_mean, fold
 
 BREAKER = 3  # an API that fails this many times in a row is not asked again in this run
@@ -287,14 +286,18 @@ into the .bib files (a backup is kept). For an ambiguous entry, choose one of it
 
 
 def enrich(
-    project: Project, options: EnrichOptions, progress: Progress = _quiet, client: Scholarly | None = None
+    project: Project,
+    options: EnrichOptions,
+    works: dict[str, Work],
+    progress: Progress = _quiet,
+    client: Scholarly | None = None,
 ) -> EnrichReport:
-    """Look works up and write their proposals (unless dry_run); the .bib files are never touched."""
+    """Look `works` (the bibliography's, by key) up and write their proposals (unless dry_run); the .bib
+    files are never touched."""
     problems: list[Problem] = []
     existing = read_proposals(project.proposals_file, problems)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)  # a broken overlay is not written over
-    works = read_bibliography(project.bib_files()).works
     selected = works_to_look_up(works, existing, options)
     report = EnrichReport([])
     if not selected:
@@ -355,12 +358,12 @@ who cites whom among the works of this project. Rewritten on each run; edit anot
 def enrich_citations(
     project: Project,
     options: EnrichOptions,
+    works: dict[str, Work],
     progress: Progress = _quiet,
     client: Scholarly | None = None,
 ) -> CitationReport:
-    """cito:cites between works of the project, from OpenAlex `referenced_works`, written to
+    """cito:cites between `works` (the project's, by key), from OpenAlex `referenced_works`, written to
     bibliography/citations/openalex.yaml (links of works that could not be fetched this time are kept)."""
-    works = read_bibliography(project.bib_files()).works
     keys = check_keys(options.keys, works)
     ids = _openalex_ids(project, works)
     report = CitationReport(without_id=sorted(k for k in works if k not in ids and (not keys or k in keys)))
@@ -393,7 +396,7 @@ def enrich_citations(
     target = project.citations_dir / "openalex.yaml"
     if not records or options.dry_run:
         return report
-    kept = read_citations([target]).citations if target.exists() else []
+    kept = read_citations_text(target, target.read_text(encoding="utf-8")).citations if target.is_file() else []
     merged = {k: list(v) for k, v in report.cites.items()}
     for link in kept:  # a work not fetched this time keeps the links it had
         if link.citing not in records and link.citing in works and link.cited in works:

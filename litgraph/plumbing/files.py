@@ -145,6 +145,5 @@ def copy_range(source: IO[bytes], target: IO[bytes]) -> None:
     except (AttributeError, OSError):
         if copied:
             raise
-    source.seek(copied)
-    target.seek(0, os.SEEK_END)
+    source.seek(copied)  # (a pipe, or a system without copy_file_range: through memory)
     shutil.copyfileobj(source, target, 1 << 20)

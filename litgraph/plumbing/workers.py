@@ -50,7 +50,7 @@ def children_can_start() -> bool:
     return main_file is None or os.path.exists(main_file)
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """A worker's first act: be killed when the parent dies; if it already has, stop now."""
     gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then stops us
@@ -77,7 +77,7 @@ class BackgroundMap(Generic[T]):
                 self._pool = ProcessPoolExecutor(
                     max_workers=min(workers or cores(), count),
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_die_with_parent,
+                    initializer=die_with_parent,
                     initargs=(os.getpid(),),
                 )
                 self._futures = [self._pool.submit(function, *row) for row in zip(*columns, strict=True)]

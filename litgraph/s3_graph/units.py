@@ -74,6 +74,9 @@ class Planner:
         rows = self.db.execute("SELECT name, kind, file, ord, members, inputs FROM units")
         return {r[0]: Unit(r[0], r[1], r[2], r[3], tuple(orjson.loads(r[4])), r[5]) for r in rows}
 
+    def recorded_units_in_order(self) -> list[Unit]:
+        return sorted(self.recorded().values(), key=lambda u: u.order)
+
     def ontology(self) -> Unit:
         t = self.tables
         inputs = _salted(self.base, "ontology", [(i, x) for i, x in self.db.execute("SELECT id, body FROM themes ORDER BY id")],

@@ -40,6 +40,7 @@ class StoreReader:
     store: ox.Store
     base: str
     lang: str = "en"
+    path: Path = Path()
 
     def __post_init__(self) -> None:
         self.themes = self._themes()
@@ -48,7 +49,7 @@ class StoreReader:
 
     @classmethod
     def open(cls, folder: Path, base: str, lang: str = "en") -> StoreReader:
-        return cls(ox.Store.read_only(str(folder)), base, lang)
+        return cls(ox.Store.read_only(str(folder)), base, lang, folder)
 
     def build_id(self) -> str | None:
         return read_manifest(self.store, self.base)[1]

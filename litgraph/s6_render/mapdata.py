@@ -232,3 +232,14 @@ def script_json(document: Any) -> bytes:
 
 def part_script(part: dict[str, Any]) -> bytes:
     return b"(window.LITGRAPH_PARTS = window.LITGRAPH_PARTS || []).push(" + script_json(part) + b");\n"
+
+
+def whole_map(data: SiteData) -> dict[str, Any]:
+    """The whole map in one document (nodes, edges, details), placed: what the network exports write."""
+    plan = plan_map(data)
+    meta = map_meta(data, plan)
+    part = map_part(data, plan, [k for (k,) in data.db.execute("SELECT key FROM works ORDER BY key")])
+    positions = relaxed(part, meta, plan) if plan.spring else None
+    place(meta, plan, positions)
+    place(part, plan, positions)
+    return {"nodes": meta["nodes"] + part["nodes"], "edges": part["edges"], "details": {**meta["details"], **part["details"]}}

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
-from litgraph.mapview import map_data
-from litgraph.rdfio import atomic_file
-from litgraph.sitedata import SiteData
+from litgraph.plumbing.files import atomic_file
 
 
-def to_networkx(data: SiteData) -> nx.MultiDiGraph:
-    """Themes, works and claims as nodes (attribute `kind`), with source/theme/cites/supports/disputes edges.
+def to_networkx(document: dict[str, Any]) -> nx.MultiDiGraph:
+    """The map's nodes (themes, works and claims: attribute `kind`) and its source/theme/cites/supports/
+    disputes edges (`document`: s6_render.mapdata's whole map, placed).
 
     Attribute values are strings and numbers only: the GraphML and GEXF writers reject None, lists and dicts.
     """
-    document = map_data(data)
     graph = nx.MultiDiGraph()
     for node in document["nodes"]:
         detail = document["details"].get(node["id"], {})
@@ -37,9 +36,9 @@ def to_networkx(data: SiteData) -> nx.MultiDiGraph:
     return graph
 
 
-def write_network(data: SiteData, path: Path, fmt: str) -> None:
+def write_network(document: dict[str, Any], path: Path, fmt: str) -> None:
     """Write GraphML or GEXF through a temporary file, so a failed write leaves no empty file."""
-    graph = to_networkx(data)
+    graph = to_networkx(document)
     with atomic_file(path) as handle:
         if fmt == "graphml":
             nx.write_graphml(graph, handle)

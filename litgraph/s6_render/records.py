@@ -82,3 +82,23 @@ def update_fragments(db: sqlite3.Connection, prefix: str, names: set[str], made:
             if n not in names]  # fmt: skip
     db.executemany("DELETE FROM fragments WHERE name = ?", gone)
     db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", [(n, d, b) for n, (d, b) in made.items()])
+
+
+def site_as_recorded(db: sqlite3.Connection, site: Path) -> bool:
+    """Whether every file the records name is in `site` as written (and nothing is missing)."""
+    try:
+        folder = os.open(site, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        found = False
+        for name, size, mtime, inode in db.execute("SELECT name, size, mtime_ns, inode FROM pages"):
+            found = True
+            info = os.stat(name, dir_fd=folder)
+            if (info.st_size, info.st_mtime_ns, info.st_ino) != (size, mtime, inode):
+                return False
+        return found
+    except OSError:
+        return False
+    finally:
+        os.close(folder)

@@ -17,11 +17,10 @@ import orjson
 
 from litgraph.namespaces import escaped, page_name
 from litgraph.plumbing.chunks import cut
-from litgraph.plumbing.files import copy_range, write_new
+from litgraph.plumbing.files import write_new
 from litgraph.project import Project
 from litgraph.s1_read.changes import Changes
-from litgraph.s3_graph.serialize import jsonld_head, turtle_header
-from litgraph.s3_graph.unit_files import unit_path
+from litgraph.s3_graph.graph_files import write_graph
 from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s6_render import mapdata, templates
@@ -94,29 +93,14 @@ class SiteBuild:
                 self.records.wrote(f"assets/{name}", digest)
 
     def _graph_files(self) -> None:
-        """graph.ttl and graph.jsonld: the units' bodies put together (in the kernel: no trip through memory)."""
+        """graph.ttl and graph.jsonld: the units' bodies put together (s3_graph.graph_files)."""
         base = self.inputs.project.base_iri
         digest = hashlib.sha256(orjson.dumps([base, [u.inputs for u in self.inputs.units]])).hexdigest()
-        for name, ext, head, separator, tail in (
-            ("graph.ttl", "ttl", turtle_header(base), b"", b""),
-            ("graph.jsonld", "jsonld", jsonld_head(base) + b"[", b",", b"]}\n"),
-        ):
-            if self.records.keep(name, digest):
-                continue
-            with (self.staging / name).open("xb") as out:
-                out.write(head)
-                first = True
-                for unit in self.inputs.units:
-                    path = unit_path(self.inputs.units_folder, unit, ext)
-                    if path.stat().st_size == 0:
-                        continue
-                    if not first:
-                        out.write(separator)
-                    first = False
-                    with path.open("rb") as body:
-                        copy_range(body, out)
-                out.write(tail)
-            self.records.wrote(name, digest)
+        for name, fmt in (("graph.ttl", "ttl"), ("graph.jsonld", "jsonld")):
+            if not self.records.keep(name, digest):
+                with (self.staging / name).open("xb") as out:
+                    write_graph(out, self.inputs.units, self.inputs.units_folder, fmt, base)
+                self.records.wrote(name, digest)
 
     # -- pages of pieces ----------------------------------------------------------------------------------
     def _pieced(self, name: str, template: str, context: dict[str, object], pieces: list[tuple[str, str, bytes | None]]) -> None:

@@ -1,4 +1,4 @@
-"""`litgraph enrich`: options in, one library call, the result out (enrichment.py and bibedit.py do the work)."""
+"""`litgraph enrich`: options in, one library call, the result out (litgraph.enrich does the work)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from litgraph.cli_common import Progress, err, format_option, handle_errors, project_option, quiet_option
-from litgraph.config import Project, open_project
-from litgraph.output import Column, render
+from litgraph.cli.common import Progress, err, format_option, handle_errors, project_option, quiet_option
+from litgraph.project import Project, open_project
+from litgraph.cli.output import Column, render
 
 if TYPE_CHECKING:  # the HTTP stack (requests, requests-cache) loads only when `enrich` runs
-    from litgraph.enrichment import EnrichOptions, EnrichReport, Outcome
+    from litgraph.enrich.enrichment import EnrichOptions, EnrichReport, Outcome
 
 _COLUMNS = [Column("key", "Key", max_width=20), Column("result", "Result"), Column("detail", "Details", ratio=1)]
 
@@ -33,7 +33,7 @@ def _choices(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _work_json(outcome: Outcome) -> dict[str, Any]:
-    from litgraph.enrichment import candidate_summary
+    from litgraph.enrich.enrichment import candidate_summary
 
     best = outcome.best if outcome.status == "accepted" else None
     return {
@@ -94,7 +94,7 @@ def _show_lookups(project: Project, report: EnrichReport, fmt: str, dry_run: boo
 
 
 def _apply(project: Project, keys: tuple[str, ...], overwrite: bool, dry_run: bool, fmt: str) -> None:
-    from litgraph.bibedit import apply_proposals
+    from litgraph.enrich.bibedit import apply_proposals
 
     report = apply_proposals(project, keys, overwrite=overwrite, dry_run=dry_run)
     if fmt == "json":
@@ -131,9 +131,10 @@ def _apply(project: Project, keys: tuple[str, ...], overwrite: bool, dry_run: bo
 
 
 def _citations(project: Project, options: EnrichOptions, progress: Progress, fmt: str) -> None:
-    from litgraph.enrichment import enrich_citations
+    from litgraph.api import works
+    from litgraph.enrich.enrichment import enrich_citations
 
-    report = enrich_citations(project, options, progress)
+    report = enrich_citations(project, options, works(project), progress)
     progress.done()
     written = project.relative(report.written) if report.written else None
     if fmt == "json":
@@ -219,15 +220,16 @@ def enrich(
         _apply(project, _keys(keys), overwrite, dry_run, fmt)
         return
     sources = ("crossref", "openalex") if source == "both" else (source,)
-    from litgraph.enrichment import EnrichOptions
-    from litgraph.enrichment import enrich as look_up_works
+    from litgraph.api import works
+    from litgraph.enrich.enrichment import EnrichOptions
+    from litgraph.enrich.enrichment import enrich as look_up_works
 
     options = EnrichOptions(_keys(keys), sources, overwrite, dry_run, offline, _choices(choices))
     progress = Progress(quiet or fmt == "json")
     if citations:
         _citations(project, options, progress, fmt)
         return
-    report = look_up_works(project, options, progress)
+    report = look_up_works(project, options, works(project), progress)
     progress.done()
     if not report.outcomes:
         err("nothing to look up: every entry that lacks a field has a proposal already (name works with --keys)")

@@ -1,0 +1,315 @@
+"""The library: one function per command, each returning typed data (the CLI only formats it).
+
+Questions are answered from the local store; when the inputs changed since the last build (or there was
+none), the store is built first, so an answer never comes from old data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import IO
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from litgraph import build as pipeline
+from litgraph.errors import GraphError, NotFoundError, ProjectError
+from litgraph.extract.extraction import Extractor, Found, write_cites, write_claim_stubs
+from litgraph.model import Citation, Dataset, Problem, Work
+from litgraph.namespaces import escaped
+from litgraph.plumbing.files import atomic_file, inside
+from litgraph.plumbing.statefolder import StateFolder
+from litgraph.project import Project
+from litgraph.s1_read.changes import pending_changes
+from litgraph.s1_read.tables import Tables
+from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.s3_graph import shapes, units
+from litgraph.s3_graph.unit_files import build_units, has_files
+from litgraph.s4_analyse.contested import ContestedGroup
+from litgraph.s4_analyse.reading_list import ReadingList
+from litgraph.s4_analyse.rows import ClaimRow
+from litgraph.s5_store import queries
+from litgraph.s5_store.graphs import family_of, manifest_iri
+from litgraph.s5_store.read import StoreReader
+from litgraph.s5_store.sparql import QueryResult, check_query, run_query
+from litgraph.s5_store.write import read_manifest
+from litgraph.s3_graph.graph_files import write_graph
+from litgraph.s6_render.mapdata import whole_map
+from litgraph.s6_render.network_export import write_network
+from litgraph.s6_render.pages import SiteData
+
+Progress = Callable[[str], None]
+BuildSummary = pipeline.BuildSummary
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
+    """Validate, build the graph, write the store and site/ (see build.py)."""
+    return pipeline.build(project, progress)
+
+
+@dataclass
+class LoadResult:
+    data: Dataset
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def load(project: Project, progress: Progress = _quiet) -> LoadResult:
+    """Every input file read and cross-checked, as plain data; problems are collected, never raised."""
+    with pipeline.opened(project, exclusive=True, progress=progress) as (_, db):
+        _, problems = pipeline.read_and_check(project, db, progress)
+        return LoadResult(dataset(db), problems)
+
+
+def dataset(db: sqlite3.Connection) -> Dataset:
+    """What the state's tables say, as plain data."""
+    tables = Tables(db)
+    themes = tables.themes()
+    lookup = ThemeLookup(themes)
+    questions = tables.questions()
+    for question in questions.values():
+        question.themes = [t for t in (lookup.resolve(n) for n in question.themes) if t]
+    vocabulary = tables.fact("vocabulary") or [{}, {}, []]
+    return Dataset(
+        works=tables.works(), themes=themes, claims=tables.claims(), questions=questions,
+        citations=[Citation(a, b) for a, b in tables.citation_pairs()], evidence_types=vocabulary[0],
+        scheme_title=tables.fact("scheme_title") or {},
+    )  # fmt: skip
+
+
+@dataclass
+class Validation:
+    """What `validate` found: every problem, the counts, and the SHACL violations of the graph (checked
+    only where the inputs have no error)."""
+
+    problems: list[Problem]
+    works: int = 0
+    claims: int = 0
+    themes: int = 0
+    questions: int = 0
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def validate(project: Project, progress: Progress = _quiet) -> Validation:
+    """Every input problem at once; where there is no error, the graph is built (its units) and checked
+    against the SHACL shapes too. Nothing is published."""
+    with pipeline.opened(project, exclusive=True, progress=progress) as (state, db):
+        _, problems = pipeline.read_and_check(project, db, progress)
+        count = lambda table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+        found = Validation(problems, count("works"), count("claims"), count("themes"), count("questions"))
+        if not found.errors:
+            found.violations = [str(v) for v in _check_graph(project, state, db, progress)]
+        return found
+
+
+def _check_graph(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> list[shapes.Violation]:
+    changes = pending_changes(db)
+    with pipeline.transaction(db):
+        planned = units.plan_units(db, project.base_iri, changes)
+        todo = [u for u in planned if not has_files(state.units, u) or not pipeline.recorded_unit(db, u)]
+        built = build_units(db, state.database if state.cached else None, state.units, todo, project.base_iri)
+        units.record_units(db, planned, {b.name: b.count for b in built})
+        shapes.record_types(db, planned, built)
+    progress("checking the graph against the SHACL shapes")
+    check = shapes.ShapeCheck(db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
+    with pipeline.transaction(db):
+        return check.result()
+
+
+# --- questions -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Fresh:
+    """An up-to-date build of the project, open: its store (read-only), state folder and database."""
+
+    reader: StoreReader
+    state: StateFolder
+    db: sqlite3.Connection
+
+
+@contextlib.contextmanager
+def fresh(project: Project, lang: str | None = None, progress: Progress = _quiet) -> Iterator[Fresh]:
+    """The project's last build, open and up to date (built first where the inputs changed)."""
+    lang = lang or project.lang
+    with pipeline.opened(project, exclusive=False, progress=progress) as (state, db):
+        if state.cached:
+            reader = _fresh(project, state, db, lang)
+            if reader is not None:
+                yield Fresh(reader, state, db)
+                return
+        else:  # no caching: a build in the temporary state folder, read there
+            pipeline.build_in(project, state, db, progress)
+            yield Fresh(StoreReader.open(state.store, project.base_iri, lang), state, db)
+            return
+    progress("the inputs changed since the last build (or there was none): building")
+    build(project, progress)
+    with pipeline.opened(project, exclusive=False, progress=progress) as (state, db):
+        reader = _fresh(project, state, db, lang)
+        if reader is None:
+            raise GraphError("the store is not up to date after a build; build again (`litgraph build`)")
+        yield Fresh(reader, state, db)
+
+
+@contextlib.contextmanager
+def reading(project: Project, lang: str | None = None, progress: Progress = _quiet) -> Iterator[StoreReader]:
+    """The project's store, read-only and up to date (see `fresh`)."""
+    with fresh(project, lang, progress) as found:
+        yield found.reader
+
+
+def _fresh(project: Project, state: StateFolder, db: sqlite3.Connection, lang: str) -> StoreReader | None:
+    published = pipeline.published(db)
+    if published is None or published.get("stamp") != pipeline.input_stamp(project) or not (state.store / "CURRENT").exists():
+        return None
+    try:
+        reader = StoreReader.open(state.store, project.base_iri, lang)
+    except OSError:
+        return None
+    return reader if reader.build_id() == published.get("build") else None
+
+
+def sources(project: Project, theme: str, exact: bool = False, limit: int | None = 50, lang: str | None = None,
+            progress: Progress = _quiet) -> queries.Sources:  # fmt: skip
+    """Works with claims on a theme (id, or nb/en label), with their claims and where they were read."""
+    with reading(project, lang, progress) as reader:
+        return queries.sources(reader, theme, exact, limit or None)
+
+
+def contested(project: Project, theme: str | None = None, limit: int | None = 50, lang: str | None = None,
+              progress: Progress = _quiet) -> list[ContestedGroup]:  # fmt: skip
+    """Contested questions and disputes, both sides with their claims; `theme`: those touching it."""
+    with reading(project, lang, progress) as reader:
+        return queries.contested(reader, theme, limit or None)
+
+
+def reading_list(project: Project, themes: list[str], limit: int = 8, lang: str | None = None,
+                 progress: Progress = _quiet) -> ReadingList:  # fmt: skip
+    """An ordered reading list on `themes`, foundational first, with the reason for each item."""
+    with reading(project, lang, progress) as reader:
+        return queries.reading_list(reader, themes, limit)
+
+
+def claims(project: Project, source: str | None = None, theme: str | None = None, reported_in: str | None = None,
+           exact: bool = False, lang: str | None = None, progress: Progress = _quiet) -> list[ClaimRow]:  # fmt: skip
+    """Claims filtered by source work, theme (narrower included unless `exact`) and the work read in."""
+    with reading(project, lang, progress) as reader:
+        return queries.claims(reader, source, theme, reported_in, exact)
+
+
+def themes(project: Project, progress: Progress = _quiet) -> list[queries.ThemeRow]:
+    """The theme tree, with the claims and works on each theme (narrower themes included)."""
+    with reading(project, None, progress) as reader:
+        return queries.themes(reader)
+
+
+def query(project: Project, sparql: str, allow_service: bool = False, progress: Progress = _quiet) -> QueryResult:
+    """A read-only SPARQL query over the project's graph (the index in named graphs), within the limits."""
+    check_query(sparql, project.limits.query_depth, allow_service)
+    with reading(project, None, progress) as reader:
+        graphs = [g for g in read_manifest(reader.store, project.base_iri)[0]
+                  if family_of(project.base_iri, g) is None and "/graph/index/" not in g and g != manifest_iri(project.base_iri)]  # fmt: skip
+        folder = reader.path
+    return run_query(folder, sparql, sorted(graphs), project.limits.query_seconds, project.limits.query_rows)
+
+
+def bibtex(project: Project, keys: list[str] | None = None, progress: Progress = _quiet) -> str:
+    """The .bib entries of these works (all: None) as their files have them."""
+    with reading(project, None, progress) as reader:
+        keys = reader.all_work_keys() if keys is None else keys
+        return "\n\n".join(entry.strip() for entry in reader.bibtex(keys)) + "\n"
+
+
+def works(project: Project, progress: Progress = _quiet) -> dict[str, Work]:
+    """The bibliography's works as read (whatever problems the rest of the inputs have)."""
+    with pipeline.opened(project, exclusive=True, progress=progress) as (_, db):
+        pipeline.read_and_check(project, db, progress)
+        return Tables(db).works()
+
+
+def work_key(found: dict[str, Work], key: str) -> str:
+    if key not in found:
+        from litgraph.suggest import did_you_mean
+
+        raise NotFoundError(f"no work with the key {key!r}; {did_you_mean(key, found) or 'check the spelling'}")
+    return key
+
+
+# --- citations in documents ------------------------------------------------------------------------------
+
+
+@dataclass
+class Extraction:
+    """The citations found in a document, and the files written (the citing work's citation file, claim
+    stubs), if asked for."""
+
+    found: list[Found]
+    citations_file: Path | None = None
+    cited: list[str] = field(default_factory=list)
+    stubs_file: Path | None = None
+    stubs: int = 0
+
+
+def extract(project: Project, document: Path, citing: str | None = None, claims_stub: Path | None = None,
+            replace_stub: bool = False, progress: Progress = _quiet) -> Extraction:  # fmt: skip
+    """The author-year citations in a document, resolved against the bibliography; with `citing`, recorded
+    as what that work cites (bibliography/citations/extracted-KEY.yaml); with `claims_stub`, claim stubs
+    to fill in written there (an existing file only with `replace_stub`)."""
+    found_works = works(project, progress)
+    if citing is not None:
+        work_key(found_works, citing)
+    if claims_stub is not None and os.path.lexists(claims_stub) and not replace_stub:
+        raise ProjectError(f"{claims_stub} exists; give another file, or --force to replace it")
+    result = Extraction(Extractor(found_works.values()).extract(document))
+    if citing is not None:
+        result.citations_file = inside(project.citations_dir.parent, "citations", f"extracted-{escaped(citing)}.yaml")
+        result.cited = write_cites(result.citations_file, citing, result.found, document)
+    if claims_stub is not None:
+        result.stubs_file, result.stubs = claims_stub, write_claim_stubs(claims_stub, result.found, document, citing)
+    return result
+
+
+# --- exports ---------------------------------------------------------------------------------------------
+
+
+def export(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet) -> Path | None:
+    """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf) or the .bib entries
+    (bibtex), written to `output` (whole or not at all) or else to `stdout`; the file written, if any."""
+    with fresh(project, None, progress) as found:
+        if fmt == "bibtex":
+            data = ("\n\n".join(e.strip() for e in found.reader.bibtex(found.reader.all_work_keys())) + "\n").encode("utf-8")
+        elif fmt in ("graphml", "gexf"):
+            assert output is not None
+            write_network(whole_map(SiteData(found.db, project.lang)), output, fmt)
+            return output
+        else:
+            planned = units.Planner(found.db, project.base_iri).recorded_units_in_order()
+            if output is not None:
+                with atomic_file(output) as handle:
+                    write_graph(handle, planned, found.state.units, fmt, project.base_iri)
+                return output
+            write_graph(stdout, planned, found.state.units, fmt, project.base_iri)
+            return None
+    if output is None:
+        stdout.write(data)
+        return None
+    with atomic_file(output) as handle:
+        handle.write(data)
+    return output
