@@ -16,9 +16,9 @@ from litgraph.errors import GraphError, InputError, LitgraphError, NotFoundError
 # Each public name is imported from its module when first used: a query then loads only what it needs.
 _LAZY = {
     "Project": "project", "open_project": "project", "init_project": "project",
-    "build": "api", "load": "api", "validate": "api", "sources": "api", "contested": "api",
-    "reading_list": "api", "claims": "api", "themes": "api", "query": "api", "export": "api", "extract": "api",
-    "bibtex": "api", "BuildSummary": "api", "LoadResult": "api", "Validation": "api", "Extraction": "api",
+    "build": "api", "load": "api", "validate": "api", "sources": "ask", "contested": "ask",
+    "reading_list": "ask", "claims": "ask", "themes": "ask", "query": "ask", "export": "api", "extract": "api",
+    "bibtex": "ask", "BuildSummary": "api", "LoadResult": "api", "Validation": "api", "Extraction": "api",
     "Claim": "model", "Citation": "model", "Dataset": "model", "Person": "model", "Problem": "model",
     "Question": "model", "Theme": "model", "Work": "model",
     "ClaimRow": "s4_analyse.rows", "WorkRow": "s4_analyse.rows", "ContestedGroup": "s4_analyse.contested",
@@ -29,8 +29,22 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from litgraph.api import (
-        BuildSummary, Extraction, LoadResult, Validation, bibtex, build, claims, contested, export, extract, load,
-        query, reading_list, sources, themes, validate,
+        BuildSummary,
+        Extraction,
+        LoadResult,
+        Validation,
+        bibtex,
+        build,
+        claims,
+        contested,
+        export,
+        extract,
+        load,
+        query,
+        reading_list,
+        sources,
+        themes,
+        validate,
     )  # fmt: skip
     from litgraph.enrich.enrichment import EnrichOptions, enrich
     from litgraph.extract.extraction import Extractor, Found, read_document

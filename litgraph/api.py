@@ -6,16 +6,16 @@ none), the store is built first, so an answer never comes from old data.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
-from typing import IO
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-from litgraph import build as pipeline
-from litgraph.errors import GraphError, NotFoundError, ProjectError
+from litgraph import ask
+from litgraph import pipeline
+from litgraph.errors import NotFoundError, ProjectError
 from litgraph.extract.extraction import Extractor, Found, write_cites, write_claim_stubs
 from litgraph.model import Citation, Dataset, Problem, Work
 from litgraph.namespaces import escaped
@@ -26,16 +26,8 @@ from litgraph.s1_read.changes import pending_changes
 from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s3_graph import shapes, units
-from litgraph.s3_graph.unit_files import build_units, has_files
-from litgraph.s4_analyse.contested import ContestedGroup
-from litgraph.s4_analyse.reading_list import ReadingList
-from litgraph.s4_analyse.rows import ClaimRow
-from litgraph.s5_store import queries
-from litgraph.s5_store.graphs import family_of, manifest_iri
-from litgraph.s5_store.read import StoreReader
-from litgraph.s5_store.sparql import QueryResult, check_query, run_query
-from litgraph.s5_store.write import read_manifest
 from litgraph.s3_graph.graph_files import write_graph
+from litgraph.s3_graph.unit_files import build_units, has_files
 from litgraph.s6_render.mapdata import whole_map
 from litgraph.s6_render.network_export import write_network
 from litgraph.s6_render.pages import SiteData
@@ -133,110 +125,6 @@ def _check_graph(project: Project, state: StateFolder, db: sqlite3.Connection, p
         return check.result()
 
 
-# --- questions -----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Fresh:
-    """An up-to-date build of the project, open: its store (read-only), state folder and database."""
-
-    reader: StoreReader
-    state: StateFolder
-    db: sqlite3.Connection
-
-
-@contextlib.contextmanager
-def fresh(project: Project, lang: str | None = None, progress: Progress = _quiet) -> Iterator[Fresh]:
-    """The project's last build, open and up to date (built first where the inputs changed)."""
-    lang = lang or project.lang
-    with pipeline.opened(project, exclusive=False, progress=progress) as (state, db):
-        if state.cached:
-            reader = _fresh(project, state, db, lang)
-            if reader is not None:
-                yield Fresh(reader, state, db)
-                return
-        else:  # no caching: a build in the temporary state folder, read there
-            pipeline.build_in(project, state, db, progress)
-            yield Fresh(StoreReader.open(state.store, project.base_iri, lang), state, db)
-            return
-    progress("the inputs changed since the last build (or there was none): building")
-    build(project, progress)
-    with pipeline.opened(project, exclusive=False, progress=progress) as (state, db):
-        reader = _fresh(project, state, db, lang)
-        if reader is None:
-            raise GraphError("the store is not up to date after a build; build again (`litgraph build`)")
-        yield Fresh(reader, state, db)
-
-
-@contextlib.contextmanager
-def reading(project: Project, lang: str | None = None, progress: Progress = _quiet) -> Iterator[StoreReader]:
-    """The project's store, read-only and up to date (see `fresh`)."""
-    with fresh(project, lang, progress) as found:
-        yield found.reader
-
-
-def _fresh(project: Project, state: StateFolder, db: sqlite3.Connection, lang: str) -> StoreReader | None:
-    published = pipeline.published(db)
-    if published is None or published.get("stamp") != pipeline.input_stamp(project) or not (state.store / "CURRENT").exists():
-        return None
-    try:
-        reader = StoreReader.open(state.store, project.base_iri, lang)
-    except OSError:
-        return None
-    return reader if reader.build_id() == published.get("build") else None
-
-
-def sources(project: Project, theme: str, exact: bool = False, limit: int | None = 50, lang: str | None = None,
-            progress: Progress = _quiet) -> queries.Sources:  # fmt: skip
-    """Works with claims on a theme (id, or nb/en label), with their claims and where they were read."""
-    with reading(project, lang, progress) as reader:
-        return queries.sources(reader, theme, exact, limit or None)
-
-
-def contested(project: Project, theme: str | None = None, limit: int | None = 50, lang: str | None = None,
-              progress: Progress = _quiet) -> list[ContestedGroup]:  # fmt: skip
-    """Contested questions and disputes, both sides with their claims; `theme`: those touching it."""
-    with reading(project, lang, progress) as reader:
-        return queries.contested(reader, theme, limit or None)
-
-
-def reading_list(project: Project, themes: list[str], limit: int = 8, lang: str | None = None,
-                 progress: Progress = _quiet) -> ReadingList:  # fmt: skip
-    """An ordered reading list on `themes`, foundational first, with the reason for each item."""
-    with reading(project, lang, progress) as reader:
-        return queries.reading_list(reader, themes, limit)
-
-
-def claims(project: Project, source: str | None = None, theme: str | None = None, reported_in: str | None = None,
-           exact: bool = False, lang: str | None = None, progress: Progress = _quiet) -> list[ClaimRow]:  # fmt: skip
-    """Claims filtered by source work, theme (narrower included unless `exact`) and the work read in."""
-    with reading(project, lang, progress) as reader:
-        return queries.claims(reader, source, theme, reported_in, exact)
-
-
-def themes(project: Project, progress: Progress = _quiet) -> list[queries.ThemeRow]:
-    """The theme tree, with the claims and works on each theme (narrower themes included)."""
-    with reading(project, None, progress) as reader:
-        return queries.themes(reader)
-
-
-def query(project: Project, sparql: str, allow_service: bool = False, progress: Progress = _quiet) -> QueryResult:
-    """A read-only SPARQL query over the project's graph (the index in named graphs), within the limits."""
-    check_query(sparql, project.limits.query_depth, allow_service)
-    with reading(project, None, progress) as reader:
-        graphs = [g for g in read_manifest(reader.store, project.base_iri)[0]
-                  if family_of(project.base_iri, g) is None and "/graph/index/" not in g and g != manifest_iri(project.base_iri)]  # fmt: skip
-        folder = reader.path
-    return run_query(folder, sparql, sorted(graphs), project.limits.query_seconds, project.limits.query_rows)
-
-
-def bibtex(project: Project, keys: list[str] | None = None, progress: Progress = _quiet) -> str:
-    """The .bib entries of these works (all: None) as their files have them."""
-    with reading(project, None, progress) as reader:
-        keys = reader.all_work_keys() if keys is None else keys
-        return "\n\n".join(entry.strip() for entry in reader.bibtex(keys)) + "\n"
-
-
 def works(project: Project, progress: Progress = _quiet) -> dict[str, Work]:
     """The bibliography's works as read (whatever problems the rest of the inputs have)."""
     with pipeline.opened(project, exclusive=True, progress=progress) as (_, db):
@@ -292,15 +180,15 @@ def extract(project: Project, document: Path, citing: str | None = None, claims_
 def export(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet) -> Path | None:
     """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf) or the .bib entries
     (bibtex), written to `output` (whole or not at all) or else to `stdout`; the file written, if any."""
-    with fresh(project, None, progress) as found:
+    with ask.fresh(project, None, progress) as found:
         if fmt == "bibtex":
             data = ("\n\n".join(e.strip() for e in found.reader.bibtex(found.reader.all_work_keys())) + "\n").encode("utf-8")
         elif fmt in ("graphml", "gexf"):
             assert output is not None
-            write_network(whole_map(SiteData(found.db, project.lang)), output, fmt)
+            write_network(whole_map(SiteData(found.database, project.lang)), output, fmt)
             return output
         else:
-            planned = units.Planner(found.db, project.base_iri).recorded_units_in_order()
+            planned = units.Planner(found.database, project.base_iri).recorded_units_in_order()
             if output is not None:
                 with atomic_file(output) as handle:
                     write_graph(handle, planned, found.state.units, fmt, project.base_iri)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from litgraph import build, init_project, open_project
-from litgraph.project import BuildSummary
+from litgraph.api import BuildSummary
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

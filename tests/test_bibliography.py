@@ -11,8 +11,11 @@ from bibtexparser.model import Entry, Field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from litgraph.bibliography import read_bib_file, read_bibliography
-from litgraph.bibtex_values import people, resolve, to_text
+from litgraph import load, open_project
+from litgraph.s1_read.bibtex import read_bib_file
+
+from .conftest import MakeProject
+from litgraph.s1_read.bibtex_values import people, resolve, to_text
 
 from .conftest import CORPUS, dedent
 
@@ -116,13 +119,12 @@ def test_broken_entry_is_reported_and_the_rest_loads(tmp_path: Path) -> None:
     assert any("used twice" in p.message and p.line == 5 for p in result.problems)
 
 
-def test_same_key_in_two_files_is_an_error_naming_both(tmp_path: Path) -> None:
-    a = bib(tmp_path, "@book{k, title = {A}, year = 2000}\n", "a.bib")
-    b = tmp_path / "b.bib"
-    b.write_text("% comment\n\n@book{k, title = {B}, year = 2001}\n", encoding="utf-8")
-    result = read_bibliography([a, b])
-    [problem] = result.problems
-    assert problem.path == b and problem.line == 3 and f"{a}:1" in problem.message
+def test_same_key_in_two_files_is_an_error_naming_both(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/a.bib": "@book{k, title = {A}, year = 2000}\n",
+                         "bibliography/b.bib": "% comment\n\n@book{k, title = {B}, year = 2001}\n"})  # fmt: skip
+    [problem] = load(open_project(root)).problems
+    assert str(problem.path) == "bibliography/b.bib" and problem.line == 3
+    assert "bibliography/a.bib:1" in problem.message
 
 
 def test_undefined_macro_names_field_and_line(tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ def test_python_object_tag_is_refused_safely(make_project: MakeProject, tmp_path
 
 
 def test_yaml_reader_keeps_lines_aliases_and_refuses_recursion(tmp_path: Path) -> None:
-    from litgraph.yamlfile import load_yaml_text
+    from litgraph.s1_read.yamlfile import load_yaml_text
 
     problems: list[Problem] = []
     text = "claims:\n  - id: a\n    themes: &t [trust, 2]\n    lang: no\n\n  - id: b\n    themes: *t\n"

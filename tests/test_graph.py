@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from litgraph import build, build_graph, open_project
+from litgraph import build, open_project
 from litgraph.namespaces import BIBO, CITO, DCTERMS, FOAF, LG, mint, unmint
-from litgraph.shacl import check_shapes
+from litgraph.project import Project
+from litgraph.s3_graph.shapes import check_triples
 
 from .conftest import MakeProject
 
@@ -43,6 +44,16 @@ claims:
     themes: [national-policy]
     disputes: [repper2011-boundaries]
 """
+
+
+def built_triples(project: Project) -> list[ox.Triple]:
+    """The project's graph as a build writes it (site/graph.ttl), read back."""
+    build(project)
+    return [q.triple for q in ox.parse(path=str(project.site_dir / "graph.ttl"), format=ox.RdfFormat.TURTLE)]
+
+
+def check_shapes(triples: list[ox.Triple], shapes: Path, vocabulary: Path) -> list:  # type: ignore[type-arg]
+    return check_triples(triples, shapes, vocabulary)
 
 
 @given(kind=st.sampled_from(["work", "claim", "theme", "person"]), local=st.text(min_size=1, max_size=40))
@@ -95,7 +106,7 @@ def test_jsonld_and_turtle_hold_the_same_graph(make_project: MakeProject) -> Non
 def test_base_iri_is_configurable(make_project: MakeProject) -> None:
     root = make_project({"bibliography/refs.bib": BIB})
     (root / "litgraph.toml").write_text('[project]\nbase_iri = "https://data.example.no/lit/"\n', encoding="utf-8")
-    _, triples = build_graph(open_project(root))
+    triples = built_triples(open_project(root))
     subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     assert "https://data.example.no/lit/work/repper2011" in subjects
     assert not any(s.startswith(BASE) for s in subjects)
@@ -104,7 +115,7 @@ def test_base_iri_is_configurable(make_project: MakeProject) -> None:
 def test_shacl_catches_a_broken_graph(make_project: MakeProject) -> None:
     root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
     project = open_project(root)
-    _, triples = build_graph(project)
+    triples = built_triples(project)
     shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
     assert check_shapes(triples, shapes, vocabulary) == []
     claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
@@ -120,7 +131,7 @@ def test_shacl_catches_broken_works_people_and_themes(make_project: MakeProject)
     language counts on themes, a person's family name, the class of a claim's source."""
     root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
     project = open_project(root)
-    _, triples = build_graph(project)
+    triples = built_triples(project)
     shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
     work, theme = ox.NamedNode(BASE + "work/repper2011"), ox.NamedNode(BASE + "theme/boundary-setting")
     claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
@@ -146,85 +157,9 @@ def test_shacl_catches_broken_works_people_and_themes(make_project: MakeProject)
 
 def test_undated_work_is_marked(make_project: MakeProject, tmp_path: Path) -> None:
     root = make_project({"bibliography/refs.bib": BIB})
-    _, triples = build_graph(open_project(root))
+    triples = built_triples(open_project(root))
     work = ox.NamedNode(BASE + "work/erfaringssentrum")
     assert ox.Triple(work, ox.NamedNode(LG + "undated"), ox.Literal(True)) in triples
-
-
-def test_validating_in_chunks_finds_what_one_pass_finds(make_project: MakeProject, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import litgraph.shacl
-
-    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
-    project = open_project(root)
-    _, triples = build_graph(project)
-    claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
-    broken = [t for t in triples if not (t.subject == claim and t.predicate.value == DCTERMS + "subject")]
-    broken.append(ox.Triple(claim, ox.NamedNode(LG + "supports"), claim))
-    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
-    whole = check_shapes(broken, shapes, vocabulary)
-    monkeypatch.setattr(litgraph.shacl, "CHUNK", 7)
-    assert len(litgraph.shacl._chunks(broken, 7)) > 10
-    assert check_shapes(broken, shapes, vocabulary) == whole and len(whole) == 2  # many pieces, checked whole
-    monkeypatch.setattr(litgraph.shacl, "WHOLE_SHARE", 2.0)  # never whole: piece by piece
-    assert check_shapes(broken, shapes, vocabulary) == whole
-
-
-def _spy_on_passes(monkeypatch) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    """The subjects owned by each SHACL pass from here on."""
-    import litgraph.shacl
-
-    checked: list[list[str]] = []
-    real = litgraph.shacl._piece_violations
-
-    def spy(data: str, owned: list[str], *rest: str) -> set[object]:
-        checked.append(owned)
-        return real(data, owned, *rest)  # type: ignore[return-value]
-
-    monkeypatch.setattr(litgraph.shacl, "_piece_violations", spy)
-    return checked
-
-
-def test_a_whole_graph_pass_caches_every_piece_but_the_failing_one(
-    make_project: MakeProject, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    import litgraph.shacl
-
-    project = open_project(make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS}))
-    _, triples = build_graph(project)
-    claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
-    broken = [t for t in triples if not (t.subject == claim and t.predicate.value == DCTERMS + "subject")]
-    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
-    monkeypatch.setattr(litgraph.shacl, "CHUNK", 7)
-    cache = tmp_path / "passed.txt"
-    assert [v.focus for v in check_shapes(broken, shapes, vocabulary, cache)] == [claim.value]
-    pieces = litgraph.shacl.pieces_of(broken)
-    assert len(cache.read_text(encoding="ascii").split()) == len(pieces) - 1
-    checked = _spy_on_passes(monkeypatch)
-    assert [v.focus for v in check_shapes(broken, shapes, vocabulary, cache)] == [claim.value]
-    assert len(checked) == 1 and claim.value in checked[0]  # only the failing piece, again
-
-
-def test_a_pass_over_part_of_the_graph_sees_the_classes_of_what_it_points_at(
-    make_project: MakeProject, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    import litgraph.shacl
-
-    project = open_project(make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS}))
-    _, triples = build_graph(project)
-    shapes, vocabulary = project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
-    monkeypatch.setattr(litgraph.shacl, "CHUNK", 7)
-    cache = tmp_path / "passed.txt"
-    assert check_shapes(triples, shapes, vocabulary, cache) == []  # every piece passed
-    claim = ox.NamedNode(BASE + "claim/repper2011-boundaries")
-    definition = "http://www.w3.org/2004/02/skos/core#definition"  # dropped: more pieces to check again
-    broken = [t for t in triples if t.predicate.value != definition]
-    broken = [t for t in broken if not (t.subject == claim and t.predicate.value == DCTERMS + "subject")]
-    checked = _spy_on_passes(monkeypatch)
-    monkeypatch.setattr(litgraph.shacl, "WHOLE_SHARE", 0.0)  # one pass over the pieces that changed
-    found = [(v.focus, v.message) for v in check_shapes(broken, shapes, vocabulary, cache)]
-    assert found == [(claim.value, "a claim is on at least one theme")]  # its source, a work, is not reported
-    assert len(checked) == 1 and claim.value in checked[0]
-    assert BASE + "work/repper2011" not in checked[0]  # its piece passed before: left out of the pass
 
 
 def test_two_authors_known_by_the_same_name_are_one_creator_and_two_list_cells(make_project: MakeProject) -> None:
@@ -239,20 +174,10 @@ def test_two_authors_known_by_the_same_name_are_one_creator_and_two_list_cells(m
     assert cells == [person, person]
 
 
-def _freed(folder: Path) -> list[str]:
-    """Wait for the threads that free replaced files, then list what the folder holds."""
-    import threading
-
-    for thread in threading.enumerate():
-        if thread.name.startswith("free "):
-            thread.join()
-    return sorted(p.name for p in folder.iterdir())
-
-
 def test_an_output_file_is_readable_like_any_new_file(tmp_path: Path) -> None:
     import os
 
-    from litgraph.rdfio import atomic_file
+    from litgraph.plumbing.files import atomic_file
 
     mask = os.umask(0o22)
     try:
@@ -263,37 +188,13 @@ def test_an_output_file_is_readable_like_any_new_file(tmp_path: Path) -> None:
     assert (tmp_path / "graph.ttl").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
 
 
-def test_a_big_output_is_swapped_in_whole_and_its_old_version_removed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import litgraph.rdfio
-    from litgraph.rdfio import atomic_file
-
-    monkeypatch.setattr(litgraph.rdfio, "BIG", 4)
-    swaps: list[bool] = []
-    exchange = litgraph.rdfio._exchange
-    monkeypatch.setattr(litgraph.rdfio, "_exchange", lambda *a: swaps.append(exchange(*a)) or swaps[-1])
-    target = tmp_path / "index.html"
-    target.write_bytes(b"old page")
-    (tmp_path / ".index.html.dead.tmp.old").write_bytes(b"left by a killed build")
-    with atomic_file(target) as handle:
-        handle.write(b"new page")
-    assert target.read_bytes() == b"new page"
-    assert _freed(tmp_path) == ["index.html"]
-    assert swaps == [True]  # swapped (Linux), not renamed over
-    with pytest.raises(RuntimeError), atomic_file(target) as handle:  # a failed write leaves the old file
-        handle.write(b"half")
-        raise RuntimeError
-    assert target.read_bytes() == b"new page"
-    assert _freed(tmp_path) == ["index.html"]
-
-
 @pytest.mark.parametrize("kernel", [True, False], ids=["copy_file_range", "through memory"])
-def test_copy_range_appends_the_bytes_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool) -> None:
-    """rdfio.copy_range (graph files assembled from units, the map patched around its changed values):
-    a range, or all the rest, appended after what the target holds, in the kernel or, where that call
-    fails, through memory."""
+def test_copy_range_appends_a_whole_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool) -> None:
+    """Graph files are put together from the units' files: each appended after what the target holds, in
+    the kernel or, where that call fails (a pipe), through memory."""
     import os
 
-    from litgraph.rdfio import copy_range
+    from litgraph.plumbing.files import copy_range
 
     if not kernel:
 
@@ -305,21 +206,58 @@ def test_copy_range_appends_the_bytes_asked_for(tmp_path: Path, monkeypatch: pyt
     source.write_bytes(bytes(range(256)) * 8192)  # 2 MB: more than one chunk
     with source.open("rb") as src, (tmp_path / "target").open("wb") as out:
         out.write(b"head:")
-        copy_range(src, out, 10, 5)
-        out.write(b"|")
-        copy_range(src, out, 1_500_000)
+        copy_range(src, out)
         out.write(b"|tail")
-    data = source.read_bytes()
-    assert (tmp_path / "target").read_bytes() == b"head:" + data[10:15] + b"|" + data[1_500_000:] + b"|tail"
+    assert (tmp_path / "target").read_bytes() == b"head:" + source.read_bytes() + b"|tail"
 
 
-def test_concatenated_reads_files_and_bytes_as_one_stream(tmp_path: Path) -> None:
-    import io
+def _claims_unit(root: Path) -> tuple[object, object, Path]:
+    """The state database, the claims unit and the units' folder of a built project."""
+    import sqlite3
 
-    from litgraph.rdfio import Concatenated
+    from litgraph.s3_graph.units import Planner
 
-    (tmp_path / "a.nt").write_bytes(b"A" * 70_000)
-    (tmp_path / "empty.nt").write_bytes(b"")
-    sources = [tmp_path / "a.nt", b"<x> <y> <z> .\n", tmp_path / "empty.nt", b"", tmp_path / "a.nt"]
-    with io.BufferedReader(Concatenated(sources), 4096) as stream:
-        assert stream.read() == b"A" * 70_000 + b"<x> <y> <z> .\n" + b"A" * 70_000
+    db = sqlite3.connect(root / ".litgraph" / "state.sqlite", isolation_level=None)
+    [unit] = [u for u in Planner(db, BASE).recorded_units_in_order() if u.kind == "claims"]
+    return db, unit, root / ".litgraph" / "units"
+
+
+def test_a_unit_checked_alone_sees_the_classes_of_what_it_points_at(make_project: MakeProject, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A rebuilt unit is checked with the rdf:type triples of the nodes it points at (its claims' source, a
+    work of another unit), and only its own subjects are reported."""
+    import litgraph.s3_graph.shapes as shapes
+    from litgraph.s3_graph.unit_files import unit_path
+
+    project = open_project(make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS}))
+    build(project)
+    db, unit, folder = _claims_unit(project.root)
+    path = unit_path(folder, unit, "nt")  # type: ignore[arg-type]
+    claim = BASE + "claim/repper2011-boundaries"
+    path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                            if not (line.startswith(f"<{claim}>") and DCTERMS + "subject" in line)))  # fmt: skip
+    db.execute("DELETE FROM shacl_passed")  # type: ignore[attr-defined]
+    checked: list[str] = []
+    real = shapes.violations_in
+    monkeypatch.setattr(shapes, "violations_in", lambda data, *rest: checked.append(data) or real(data, *rest))
+    monkeypatch.setattr(shapes, "WHOLE_SHARE", 10.0)  # unit by unit
+    check = shapes.ShapeCheck(db, folder, [unit], project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))  # type: ignore[arg-type, list-item]
+    found = [(v.focus, v.message) for v in check.result()]
+    assert found == [(claim, "a claim is on at least one theme")]  # its source, a work it points at, passes
+    [data] = checked
+    assert f"<{BASE}work/repper2011> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" in data
+    assert f"<{BASE}work/repper2011> <{DCTERMS}title>" not in data  # only the class of what it points at
+
+
+def test_a_unit_that_conformed_is_not_checked_again(make_project: MakeProject, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import litgraph.s3_graph.shapes as shapes
+
+    root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
+    build(open_project(root))
+    checked: list[str] = []
+    real = shapes.violations_in
+    monkeypatch.setattr(shapes, "violations_in", lambda data, *rest: checked.append(data) or real(data, *rest))
+    claims = root / "bibliography" / "claims" / "c.yaml"
+    claims.write_text(claims.read_text().replace("hired to strengthen", "hired to make stronger"), encoding="utf-8")
+    build(open_project(root))
+    assert len(checked) == 1 and "hired to make stronger" in checked[0]  # the claims unit alone
+    assert "Nasjonale f" not in checked[0]  # (a work's unit: passed before, not checked again)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litgraph.config import packaged_data
-from litgraph.lookup import ThemeLookup
-from litgraph.ontology import read_ontology, read_themes
+from litgraph.project import packaged_data
+from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.s1_read.ontology import read_ontology, read_themes
 
 from .conftest import REPO, dedent
 
@@ -32,7 +32,7 @@ def test_packaged_ontology_matches_the_repository_copy() -> None:
 
 
 def test_theme_lookup_forgives_case_diacritics_and_hyphens() -> None:
-    lookup = ThemeLookup(read_themes(REPO / "ontology" / "themes.ttl").themes)
+    lookup = ThemeLookup(read_themes(REPO / "ontology" / "themes.ttl", (REPO / "ontology" / "themes.ttl").read_bytes()).themes)
     for name in ("boundary-setting", "Grensesetting", "grense-setting", "boundary setting", "BOUNDARIES"):
         assert lookup.resolve(name) == "boundary-setting", name
     assert lookup.resolve("erfaringskompetanse") == "experiential-competence"
@@ -53,7 +53,7 @@ def test_theme_problems(tmp_path: Path) -> None:
     """),
         encoding="utf-8",
     )
-    messages = [str(p) for p in read_themes(path).problems]
+    messages = [str(p) for p in read_themes(path, path.read_bytes()).problems]
     assert any(":2:" in m and "no skos:prefLabel in 'nb'" in m for m in messages)
     assert any("its own broader theme" in m for m in messages)
     assert any(":4:" in m and "not a theme of this scheme" in m for m in messages)
@@ -64,5 +64,5 @@ def test_turtle_syntax_error_gives_a_line(tmp_path: Path) -> None:
     path.write_text(
         '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\n<a> skos:notation "x ;\n', encoding="utf-8"
     )
-    [problem] = read_themes(path).problems
+    [problem] = read_themes(path, path.read_bytes()).problems
     assert problem.line is not None and "not valid Turtle" in problem.message

@@ -11,12 +11,11 @@ import bibtexparser
 import pytest
 from click.testing import CliRunner
 
-from litgraph import build, open_project
-from litgraph.cli import main
+from litgraph import build, claims, contested, open_project, reading_list, sources, themes
+from litgraph.ask import up_to_date
+from litgraph.cli.main import main
 from litgraph.errors import NotFoundError
-from litgraph.queries import Graph, claims, contested, sources, theme_tree
-from litgraph.readinglist import reading_list
-from litgraph.store import graph_store, is_fresh
+from litgraph.project import Project
 
 from .conftest import MakeProject
 
@@ -88,67 +87,67 @@ FILES = {"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS, "bi
 
 
 @pytest.fixture
-def graph(make_project: MakeProject) -> Graph:
-    root = make_project(FILES)
-    project = open_project(root)
+def graph(make_project: MakeProject) -> Project:
+    """A built project (its store answers the questions)."""
+    project = open_project(make_project(FILES))
     build(project)
-    return Graph(graph_store(project), project.base_iri)
+    return project
 
 
-def test_sources_by_label_with_narrower_themes(graph: Graph) -> None:
+def test_sources_by_label_with_narrower_themes(graph: Project) -> None:
     result = sources(graph, "Grensesetting")
-    assert result["theme"] == "boundary-setting"
-    [work] = result["works"]
-    assert work["key"] == "repper2011" and work["citation"] == "Repper & Carter 2011"
-    assert work["claims"][0]["locator"] == "sec. Relasjonen"
-    assert work["claims"][0]["reported_in_citation"] == "Åkerblom & Hammer 2021"
+    assert result.theme == "boundary-setting"
+    [work] = result.works
+    assert work.key == "repper2011" and work.citation == "Repper & Carter 2011"
+    assert work.claims[0].locator == "sec. Relasjonen"
+    assert work.claims[0].reported_in_citation == "Åkerblom & Hammer 2021"
     broad = sources(graph, "user participation")  # en label of a top theme: narrower themes included
-    assert {w["key"] for w in broad["works"]} == {"kilpatrick2017", "hammer2020", "akerblom2021"}
-    assert sources(graph, "user-participation", exact=True)["works"] == []
+    assert {w.key for w in broad.works} == {"kilpatrick2017", "hammer2020", "akerblom2021"}
+    assert sources(graph, "user-participation", exact=True).works == []
 
 
-def test_unknown_theme_suggests(graph: Graph) -> None:
+def test_unknown_theme_suggests(graph: Project) -> None:
     with pytest.raises(NotFoundError, match="did you mean 'boundary-setting'"):
         sources(graph, "boundary-seting")
 
 
-def test_contested_groups_question_sides_and_disputes(graph: Graph) -> None:
+def test_contested_groups_question_sides_and_disputes(graph: Project) -> None:
     groups = contested(graph)
-    question = next(g for g in groups if g["kind"] == "question")
-    assert question["id"] == "peer-work-makes-a-difference" and question["sources"] == 2
-    sides = {s["stance"]: [c["source"] for c in s["claims"]] for s in question["sides"]}
+    question = next(g for g in groups if g.kind == "question")
+    assert question.id == "peer-work-makes-a-difference" and question.sources == 2
+    sides = {s.stance: [c.source for c in s.claims] for s in question.sides}
     assert sides == {"for": ["bassuk2016"], "against": ["kilpatrick2017"]}
-    disputes = [g for g in groups if g["kind"] == "dispute"]
-    pairs = [{c["id"] for s in g["sides"] for c in s["claims"]} for g in disputes]
+    disputes = [g for g in groups if g.kind == "dispute"]
+    pairs = [{c.id for s in g.sides for c in s.claims} for g in disputes]
     assert {"hammer-alibi", "akerblom-participation"} in pairs
     for group in disputes:
-        assert len(group["sides"]) == 2  # each side on its own
+        assert len(group.sides) == 2  # each side on its own
     only_tokenism = contested(graph, "tokenism")
-    assert all(any("tokenism" in c["themes"] for s in g["sides"] for c in s["claims"]) for g in only_tokenism)
+    assert only_tokenism and all(any("tokenism" in c.themes for s in g.sides for c in s.claims) for g in only_tokenism)
 
 
-def test_claims_filters(graph: Graph) -> None:
-    assert [c["id"] for c in claims(graph, reported_in="akerblom2021", theme="tokenism")] == [
+def test_claims_filters(graph: Project) -> None:
+    assert [c.id for c in claims(graph, reported_in="akerblom2021", theme="tokenism")] == [
         "hammer-alibi",
         "kilpatrick-symbolic",
     ]
-    assert [c["id"] for c in claims(graph, source="hammer2020")] == ["hammer-alibi"]
+    assert [c.id for c in claims(graph, source="hammer2020")] == ["hammer-alibi"]
     with pytest.raises(NotFoundError, match="did you mean 'hammer2020'"):
         claims(graph, source="hamer2020")
 
 
-def test_theme_tree_counts(graph: Graph) -> None:
-    rows = {r["id"]: r for r in theme_tree(graph)}
-    assert rows["user-participation"]["claims_with_narrower"] == 3
-    assert rows["tokenism"]["depth"] == 1 and rows["tokenism"]["broader"] == "user-participation"
+def test_theme_tree_counts(graph: Project) -> None:
+    rows = {r.id: r for r in themes(graph)}
+    assert rows["user-participation"].claims_with_narrower == 3
+    assert rows["tokenism"].depth == 1 and rows["tokenism"].broader == "user-participation"
 
 
-def test_reading_list_takes_both_sides_and_gives_reasons(graph: Graph) -> None:
+def test_reading_list_takes_both_sides_and_gives_reasons(graph: Project) -> None:
     result = reading_list(graph, ["user-participation"], limit=3)
-    keys = [i["key"] for i in result["items"]]
+    keys = [i.key for i in result.items]
     assert {"hammer2020", "akerblom2021"} <= set(keys)  # both sides of the dispute on the theme
-    assert all(i["reason"] for i in result["items"])
-    assert [i["position"] for i in result["items"]] == list(range(1, len(keys) + 1))
+    assert all(i.reason for i in result.items)
+    assert [i.position for i in result.items] == list(range(1, len(keys) + 1))
 
 
 @pytest.mark.parametrize(
@@ -159,12 +158,12 @@ def test_reading_list_takes_both_sides_and_gives_reasons(graph: Graph) -> None:
         pytest.param("'\"{}<>\\\\", id="quotes-and-braces"),
     ],
 )
-def test_injection_attempts_are_ordinary_not_found_errors(graph: Graph, evil: str) -> None:
+def test_injection_attempts_are_ordinary_not_found_errors(graph: Project, evil: str) -> None:
     with pytest.raises(NotFoundError):
         sources(graph, evil)
     with pytest.raises(NotFoundError):
         claims(graph, source=evil)
-    assert sources(graph, "boundary-setting")["works"]  # the store is intact
+    assert sources(graph, "boundary-setting").works  # the store is intact
 
 
 def test_cli_injection_and_read_only_query(make_project: MakeProject) -> None:
@@ -184,12 +183,12 @@ def test_stale_store_is_rebuilt_never_answered_from(make_project: MakeProject) -
     root = make_project(FILES)
     project = open_project(root)
     build(project)
-    assert is_fresh(project)
+    assert up_to_date(project)
     claims_file = root / "bibliography" / "claims" / "c.yaml"
     time.sleep(0.01)
     claims_file.write_text(claims_file.read_text().replace("Staff saw peer roles as symbolic.", "Staff doubted it."))
     os.utime(claims_file, None)
-    assert not is_fresh(project)
+    assert not up_to_date(project)
     runner = CliRunner()
     result = runner.invoke(main, ["claims", "-p", str(root), "--source", "kilpatrick2017", "-f", "json"])
     assert result.exit_code == 0, result.stderr
@@ -249,25 +248,25 @@ def test_disputes_that_form_an_odd_cycle_stay_one_group(make_project: MakeProjec
     root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/t.yaml": TRIANGLE})
     project = open_project(root)
     build(project)
-    groups = {g["id"]: g for g in contested(Graph(graph_store(project), project.base_iri))}
+    groups = {g.id: g for g in contested(project)}
     triangle = groups["a-says+b-says+c-says"]
-    assert [(s["stance"], [c["id"] for c in s["claims"]]) for s in triangle["sides"]] == [
-        ("side 1", ["a-says", "b-says", "c-says"])
-    ]
+    assert [(s.stance, [c.id for c in s.claims]) for s in triangle.sides] == [("side 1", ["a-says", "b-says", "c-says"])]
     cycle = [("a-says", "b-says"), ("b-says", "c-says"), ("c-says", "a-says")]
-    assert [tuple(pair) for pair in triangle["links"]] == cycle
+    assert [tuple(pair) for pair in triangle.links or []] == cycle
     pair = groups["d-says+e-says"]
-    assert [[c["id"] for c in s["claims"]] for s in pair["sides"]] == [["d-says"], ["e-says"]]
+    assert [[c.id for c in s.claims] for s in pair.sides] == [["d-says"], ["e-says"]]
 
 
-def test_a_store_of_an_older_format_is_rebuilt_not_read(make_project: MakeProject, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import litgraph.store
+def test_a_state_of_an_older_format_is_rebuilt_not_read(make_project: MakeProject, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from litgraph.plumbing import statedb
 
     project = open_project(make_project(FILES))
     build(project)
-    assert is_fresh(project)
-    monkeypatch.setattr(litgraph.store, "STORE_FORMAT", litgraph.store.STORE_FORMAT + "-next")
-    assert not is_fresh(project)  # the next query rebuilds first (graph_store)
+    assert up_to_date(project)
+    monkeypatch.setattr(statedb, "STATE_VERSION", statedb.STATE_VERSION + 1)
+    assert not up_to_date(project)  # the next query builds first
+    assert [c.id for c in claims(project, source="hammer2020")] == ["hammer-alibi"]
+    assert up_to_date(project)
 
 
 def test_a_query_on_a_fresh_store_loads_no_parser(make_project: MakeProject) -> None:
@@ -280,11 +279,11 @@ def test_a_query_on_a_fresh_store_loads_no_parser(make_project: MakeProject) -> 
     build(open_project(root))
     script = (
         "import sys, contextlib, io\n"
-        "from litgraph.cli import main\n"
+        "from litgraph.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    main(['contested', '-p', {str(root)!r}], standalone_mode=False)\n"
-        "print(' '.join(sorted(m for m in ('bibtexparser', 'yaml', 'litgraph.extraction', 'litgraph.project')"
-        " if m in sys.modules)))"
+        "print(' '.join(sorted(m for m in ('bibtexparser', 'yaml', 'jinja2', 'litgraph.extract.extraction',"
+        " 'litgraph.pipeline', 'litgraph.s1_read.bibtex') if m in sys.modules)))"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "", done.stdout

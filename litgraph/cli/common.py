@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -108,3 +109,13 @@ class Progress:
         if self.stage and not self.quiet:
             click.echo(f" {time.perf_counter() - self.started:.1f}s", err=True)
         self.stage = None
+
+
+@contextlib.contextmanager
+def progress_shown(quiet: bool = False) -> Iterator[Progress]:
+    """Stage messages for the time of a library call (the last one closed when it returns)."""
+    progress = Progress(quiet)
+    try:
+        yield progress
+    finally:
+        progress.done()

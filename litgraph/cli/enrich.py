@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from litgraph.cli.common import Progress, err, format_option, handle_errors, project_option, quiet_option
-from litgraph.project import Project, open_project
 from litgraph.cli.output import Column, render
+from litgraph.project import Project, open_project
 
 if TYPE_CHECKING:  # the HTTP stack (requests, requests-cache) loads only when `enrich` runs
     from litgraph.enrich.enrichment import EnrichOptions, EnrichReport, Outcome

@@ -9,7 +9,16 @@ from pathlib import Path
 import click
 
 from litgraph import __version__
-from litgraph.cli.common import CONTEXT, Progress, err, format_option, handle_errors, print_problems, project_option, quiet_option
+from litgraph.cli.common import (
+    CONTEXT,
+    Progress,
+    err,
+    format_option,
+    handle_errors,
+    print_problems,
+    project_option,
+    quiet_option,
+)
 from litgraph.cli.enrich import enrich
 from litgraph.cli.extract import extract
 from litgraph.cli.output import LISTING_FORMATS, Column, render

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from litgraph.cli.common import Progress, err, format_option, handle_errors, project_option
+from litgraph.cli.common import err, format_option, handle_errors, progress_shown, project_option
 from litgraph.cli.output import LISTING_FORMATS, Column, render
 from litgraph.project import open_project
 from litgraph.s4_analyse.rows import ClaimRow
@@ -25,10 +25,6 @@ def _where(claim: ClaimRow) -> str:
     return ", ".join(p for p in (place, claim.locator or "") if p)
 
 
-def _progress(quiet: bool = False) -> Progress:
-    return Progress(quiet)
-
-
 @click.command()
 @click.argument("theme")
 @project_option
@@ -39,10 +35,11 @@ def _progress(quiet: bool = False) -> Progress:
 @handle_errors
 def sources(theme: str, project_dir: Path, exact: bool, limit: int, lang: str | None, fmt: str) -> None:
     """Works with claims on THEME (id, or nb/en label), with their claims and where they were read."""
-    from litgraph import api
+    from litgraph import ask as api
 
     project = open_project(project_dir)
-    result = api.sources(project, theme, exact=exact, limit=limit or None, lang=lang, progress=_progress())
+    with progress_shown() as progress:
+        result = api.sources(project, theme, exact=exact, limit=limit or None, lang=lang, progress=progress)
     if not result.works and fmt != "json":
         err(f"no claims on the theme {result.theme!r} yet")
     if fmt == "bibtex":
@@ -83,9 +80,10 @@ def _contested_rows(groups: list[Any]) -> list[dict[str, Any]]:
 @handle_errors
 def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None, fmt: str) -> None:
     """Contested questions and disputed claims, both sides with sources, evidence and where read."""
-    from litgraph import api
+    from litgraph import ask as api
 
-    groups = api.contested(open_project(project_dir), theme, limit=limit or None, lang=lang, progress=_progress())
+    with progress_shown() as progress:
+        groups = api.contested(open_project(project_dir), theme, limit=limit or None, lang=lang, progress=progress)
     if not groups and fmt != "json":
         err("no contested claims" + (f" on {theme!r}" if theme else ""))
     if fmt != "table":
@@ -114,11 +112,12 @@ def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None
 @handle_errors
 def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, lang: str | None, fmt: str) -> None:
     """An ordered reading list on THEMES (foundational first), with the reason for each item."""
-    from litgraph import api
+    from litgraph import ask as api
     from litgraph.s4_analyse.reading_list import handout
 
     project = open_project(project_dir)
-    result = api.reading_list(project, list(themes), limit, lang=lang, progress=_progress())
+    with progress_shown() as progress:
+        result = api.reading_list(project, list(themes), limit, lang=lang, progress=progress)
     if not result.items and fmt != "json":
         err(f"no works with claims on {', '.join(result.themes)}")
     if fmt == "bibtex":
@@ -141,9 +140,10 @@ def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: 
 @handle_errors
 def themes(project_dir: Path, fmt: str, lang: str) -> None:
     """The theme tree, with the number of claims and works on each theme (narrower themes included)."""
-    from litgraph import api
+    from litgraph import ask as api
 
-    found = api.themes(open_project(project_dir), progress=_progress())
+    with progress_shown() as progress:
+        found = api.themes(open_project(project_dir), progress=progress)
     rows = [{**vars(row), "theme": "  " * row.depth + (getattr(row, f"label_{lang}") or row.id)} for row in found]
     columns = [Column("theme", "Theme", ratio=3), Column("id", "Id", ratio=2), Column("claims_with_narrower", "Claims"),
                Column("works_with_narrower", "Works")]  # fmt: skip
@@ -164,9 +164,10 @@ def themes(project_dir: Path, fmt: str, lang: str) -> None:
 def claims(project_dir: Path, source: str | None, theme: str | None, reported_in: str | None, exact: bool,
            lang: str | None, fmt: str) -> None:  # fmt: skip
     """Claims, filtered by --source, --theme and --reported-in."""
-    from litgraph import api
+    from litgraph import ask as api
 
-    found = api.claims(open_project(project_dir), source, theme, reported_in, exact, lang=lang, progress=_progress())
+    with progress_shown() as progress:
+        found = api.claims(open_project(project_dir), source, theme, reported_in, exact, lang=lang, progress=progress)
     if not found and fmt != "json":
         err("no claims match")
     rows = [{**c.json(), "where": _where(c)} for c in found]
@@ -188,14 +189,14 @@ def query(sparql: str, project_dir: Path, allow_service: bool, fmt: str) -> None
     The usual prefixes (bibo, cito, dcterms, foaf, lg, skos, ...) are predeclared. The query stops at the
     time and row limits ([limits] in litgraph.toml: 30 s and 100,000 rows unless set) and at Ctrl-C.
     """
-    from litgraph import api
+    from litgraph import ask as api
 
     if sparql.startswith("@"):
         try:
             sparql = Path(sparql[1:]).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise click.BadParameter(f"cannot read {sparql[1:]}: {getattr(exc, 'strerror', None) or exc}") from None
-    result = api.query(open_project(project_dir), sparql, allow_service, progress=_progress(True))
+    result = api.query(open_project(project_dir), sparql, allow_service)
     if result.truncated:
         err("note: the result was cut at the row limit (query_rows under [limits])")
     if result.type == "ask":

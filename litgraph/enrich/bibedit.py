@@ -20,12 +20,12 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import Block, Entry
 
-from litgraph.s1_read.bibtex_values import top_level
-from litgraph.project import Project
 from litgraph.errors import InputError, LitgraphError, NotFoundError
 from litgraph.model import Problem
-from litgraph.s1_read.proposals import Proposal, read_proposals, write_proposals
 from litgraph.plumbing.files import atomic_file
+from litgraph.project import Project
+from litgraph.s1_read.bibtex_values import top_level
+from litgraph.s1_read.proposals import Proposal, read_proposals, write_proposals
 from litgraph.suggest import did_you_mean
 
 BOM = "\ufeff"

@@ -16,14 +16,14 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from litgraph.s1_read.citations import read_citations_text, write_citations
-from litgraph.project import Project
-from litgraph.errors import InputError, NotFoundError
 from litgraph.enrich.matching import KIND_OF_TYPE, Scored, classify, rank
-from litgraph.model import Person, Problem, Work
-from litgraph.s1_read.proposals import FieldProposal, Proposal, current_value, lacks, read_proposals, write_proposals
 from litgraph.enrich.scholarly import ClientSettings, Scholarly, SourceError, Unreachable
 from litgraph.enrich.scholarly_records import Candidate
+from litgraph.errors import InputError, NotFoundError
+from litgraph.model import Person, Problem, Work
+from litgraph.project import Project
+from litgraph.s1_read.citations import read_citations_text, write_citations
+from litgraph.s1_read.proposals import FieldProposal, Proposal, current_value, lacks, read_proposals, write_proposals
 from litgraph.suggest import did_you_mean, fold
 
 BREAKER = 3  # an API that fails this many times in a row is not asked again in this run

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from litgraph.model import Person, Work
 from litgraph.enrich.scholarly_records import Candidate
+from litgraph.model import Person, Work
 from litgraph.suggest import fold
 
 ACCEPT, BY_DOI, NEAR, MARGIN = 0.85, 0.5, 0.5, 0.05

@@ -30,9 +30,9 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError
 from urllib3.util.retry import Retry
 
 from litgraph import __version__
-from litgraph.project import Project
-from litgraph.errors import LitgraphError
 from litgraph.enrich.scholarly_records import Candidate, crossref_candidate, openalex_candidate
+from litgraph.errors import LitgraphError
+from litgraph.project import Project
 
 SOURCES = ("crossref", "openalex")
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After ends the request with a message instead

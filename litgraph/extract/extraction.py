@@ -17,12 +17,12 @@ from typing import Any
 
 import yaml
 
-from litgraph.s1_read.citations import write_citations
 from litgraph.errors import LitgraphError
 from litgraph.extract.mentions import Mention, MentionFinder
+from litgraph.extract.resolution import Resolution, Resolver
 from litgraph.model import Work
 from litgraph.plumbing.files import atomic_file
-from litgraph.extract.resolution import Resolution, Resolver
+from litgraph.s1_read.citations import write_citations
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 PDFTOTEXT_TIMEOUT = 120  # seconds

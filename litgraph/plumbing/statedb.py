@@ -18,13 +18,14 @@ from pathlib import Path
 import orjson
 
 STATE_FILE = "state.sqlite"
+STATE_VERSION = 1  # bump when a stage's tables change: a state of another version is emptied and built anew
 
 
 def _pragma_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def open_state(path: Path | None, tables: Iterable[str], version: int) -> sqlite3.Connection:
+def open_state(path: Path | None, tables: Iterable[str], version: int | None = None) -> sqlite3.Connection:
     """The state database at `path` (":memory:" for None: a build without caching), with `tables` (DDL
     statements) in place; one of another `version` is emptied first."""
     db = sqlite3.connect(":memory:" if path is None else str(path), isolation_level=None, check_same_thread=False)
@@ -33,6 +34,7 @@ def open_state(path: Path | None, tables: Iterable[str], version: int) -> sqlite
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA temp_store = MEMORY")
     db.execute("PRAGMA cache_size = -262144")  # 256 MiB
+    version = STATE_VERSION if version is None else version
     if _pragma_version(db) != version:
         for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
             if not name.startswith("sqlite_"):
@@ -50,3 +52,21 @@ def dumps(value: object) -> str:
 
 def loads(text: str | bytes) -> object:
     return orjson.loads(text)
+
+
+def read_fact(path: Path, name: str) -> object | None:
+    """A fact recorded in the state database at `path` (None where there is none, or the database is of
+    another version), read without opening it for writing (what a query checks before anything else)."""
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if _pragma_version(db) != STATE_VERSION:
+                return None
+            row = db.execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return loads(row[0]) if row else None

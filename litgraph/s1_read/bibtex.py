@@ -180,3 +180,14 @@ def read_bib_text(path: Path, text: str, string_limit: int) -> BibliographyResul
             continue
         result.works[work.key] = work
     return result
+
+
+def read_bib_file(path: Path, string_limit: int = 1_000_000) -> BibliographyResult:
+    """Every entry of one .bib file (UTF-8, UTF-16/32 by its byte-order mark, else Windows-1252 with a
+    warning); broken entries become Problems and the rest still load."""
+    from litgraph.s1_read.inputs import decode
+
+    text, problems = decode(path.read_bytes(), str(path), "cp1252")
+    result = read_bib_text(path, text or "", string_limit)
+    result.problems[:0] = problems
+    return result

@@ -12,14 +12,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from litgraph.model import Claim, Work
-from litgraph.s1_read.proposals import Proposal, merge_proposals
 from litgraph.s1_read.tables import Tables, claim_from, claim_json, digest, work_from, work_json
 from litgraph.s1_read.theme_names import ThemeLookup
+
+if TYPE_CHECKING:  # (the YAML and BibTeX readers load only where inputs are read: not for a query)
+    from litgraph.s1_read.proposals import Proposal
 
 
 @dataclass
@@ -78,6 +80,8 @@ def _rows(db: sqlite3.Connection, query: str, column: str, keys: list[str] | Non
 def update_works(db: sqlite3.Connection, keys: list[str] | None, proposals: dict[str, Proposal]) -> None:
     """The works with these keys (all: None) made again from their .bib entries (the first file's, where two
     define one) and the accepted proposals; those whose content differs are recorded as pending."""
+    from litgraph.s1_read.proposals import merge_proposals
+
     entries = _firsts(_rows(db, "SELECT key, file, line, body FROM bib_entries", "key", keys, "key, file"))
     before = {} if keys is None else _firsts(_rows(db, "SELECT key, file, line, body, digest FROM works", "key", keys, "key"))
     if keys is None:

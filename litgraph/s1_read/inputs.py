@@ -155,3 +155,15 @@ def decode(data: bytes, where: str, fallback: str | None = None) -> tuple[str | 
             "warning",
         )
         return data.decode(fallback, errors="replace"), [warning]
+
+
+def input_stamp(project: Project) -> list[list[object]]:
+    """What tells whether any input changed since (without reading one): each input file's name, size,
+    time and inode, the settings file's, and litgraph's version."""
+    from litgraph import __version__
+
+    found: list[list[object]] = [[__version__]]
+    for f in [*input_files(project), InputFile("settings", project.root / "litgraph.toml", "litgraph.toml")]:
+        info = identity(f.path)
+        found.append([f.name, *((info.size, info.mtime_ns, info.inode) if info else (None,))])
+    return found

@@ -160,3 +160,10 @@ def read_evidence_types(path: Path | str, data: bytes, result: OntologyResult) -
             for notation in props.get(SKOS + "notation", []):
                 result.evidence_types[notation.value] = labels.get("en", notation.value)
                 result.evidence_iris[notation.value] = subject.strip("<>")
+
+
+def read_ontology(themes: Path, vocabulary: Path) -> OntologyResult:
+    """The theme scheme and the vocabulary's controlled lists, from their files."""
+    result = read_themes(themes, themes.read_bytes())
+    read_evidence_types(vocabulary, vocabulary.read_bytes(), result)
+    return result

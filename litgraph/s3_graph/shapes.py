@@ -159,3 +159,11 @@ def _object(line: str) -> str | None:
     """The IRI a triple points at, if its object is one (an N-Triples line of litgraph's: no IRI holds a space)."""
     rest = line.split(" ", 2)[2] if line.count(" ") >= 3 else ""
     return rest[1 : rest.index(">")] if rest.startswith("<") else None
+
+
+def check_triples(triples: list[ox.Triple], shapes: Path, vocabulary: Path) -> list[Violation]:
+    """Every SHACL violation of a whole graph given as triples ([] when it conforms)."""
+    parsed = ox.parse(vocabulary.read_bytes(), format=ox.RdfFormat.TURTLE)
+    vocabulary_nt = ntriples([q.triple for q in parsed]).decode("utf-8")
+    found = violations_in(ntriples(triples).decode("utf-8"), None, shapes.read_text(encoding="utf-8"), vocabulary_nt)
+    return sorted(found, key=str)

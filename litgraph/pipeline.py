@@ -31,7 +31,7 @@ from litgraph.plumbing.workers import no_cycle_collection
 from litgraph.project import Project
 from litgraph.s1_read import tables as read_tables
 from litgraph.s1_read.changes import Changes, clear_pending
-from litgraph.s1_read.inputs import identity, input_files
+from litgraph.s1_read.inputs import input_stamp
 from litgraph.s1_read.reading import read_inputs, set_fact
 from litgraph.s2_check.references import check_inputs
 from litgraph.s3_graph import shapes, units
@@ -42,7 +42,6 @@ from litgraph.s6_render import records
 from litgraph.s6_render.site import SiteBuild, SiteInputs
 
 Progress = Callable[[str], None]
-STATE_VERSION = 1  # the state database's schema: another is emptied and everything built anew
 TABLES = (*read_tables.TABLES, *units.TABLES, *shapes.TABLES, *analysis.TABLES, *records.TABLES)
 MARKER = "building"  # in the state folder while a build is under way
 
@@ -80,17 +79,9 @@ def transaction(db: sqlite3.Connection) -> contextlib.AbstractContextManager[Non
     return run()
 
 
-def input_stamp(project: Project) -> list[list[object]]:
-    """What tells whether any input changed since: each input file's name, size, time and inode."""
-    found = []
-    for f in input_files(project):
-        info = identity(f.path)
-        found.append([f.name, *(astuple(info) if info else [None])])
-    return found
-
-
-def astuple(info: object) -> list[object]:
-    return [info.size, info.mtime_ns, info.inode]  # type: ignore[attr-defined]
+def opened_database(state: StateFolder) -> sqlite3.Connection:
+    """The state database of a state folder (in memory where caching is off), its tables in place."""
+    return statedb.open_state(state.database if state.cached else None, TABLES)
 
 
 @contextlib.contextmanager
@@ -98,7 +89,7 @@ def opened(project: Project, exclusive: bool, progress: Progress = _quiet) -> It
     """The project's state folder and database, under the project's lock."""
     try:
         with state_folder(project.root) as state, project_lock(state.path, exclusive, lambda: progress("waiting for another build of this project")):
-            db = statedb.open_state(state.database if state.cached else None, TABLES, STATE_VERSION)
+            db = opened_database(state)
             try:
                 yield state, db
             finally:

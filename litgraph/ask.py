@@ -1,0 +1,158 @@
+"""The questions users ask, answered from the project's store: one function per command, each returning
+typed data (the CLI only formats it).
+
+The store must be that of the inputs as they are now: where they changed since the last build (or there was
+none), the project is built first, so an answer never comes from old data. A fresh store is read without
+loading any parser: a query command costs a few look-ups.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from litgraph.errors import GraphError
+from litgraph.plumbing.lock import project_lock
+from litgraph.plumbing.statedb import read_fact
+from litgraph.plumbing.statefolder import StateFolder, state_folder
+from litgraph.project import Project
+from litgraph.s1_read.inputs import input_stamp
+from litgraph.s4_analyse.contested import ContestedGroup
+from litgraph.s4_analyse.reading_list import ReadingList
+from litgraph.s4_analyse.rows import ClaimRow
+from litgraph.s5_store import queries
+from litgraph.s5_store.graphs import family_of, manifest_iri
+from litgraph.s5_store.read import StoreReader
+from litgraph.s5_store.sparql import QueryResult, check_query, run_query
+from litgraph.s5_store.write import read_manifest
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Fresh:
+    """An up-to-date build of the project, open: its store (read-only) and state folder (and its database,
+    where the build was made here: see `database`)."""
+
+    reader: StoreReader
+    state: StateFolder
+    db: sqlite3.Connection | None
+
+    @property
+    def database(self) -> sqlite3.Connection:
+        if self.db is None:
+            self.db = sqlite3.connect(f"file:{self.state.database}?mode=ro", uri=True)
+        return self.db
+
+
+@contextlib.contextmanager
+def fresh(project: Project, lang: str | None = None, progress: Progress = _quiet) -> Iterator[Fresh]:
+    """The project's last build, open and up to date (built first where the inputs changed)."""
+    lang = lang or project.lang
+    with state_folder(project.root) as state:
+        if not state.cached:  # no caching: a build in the temporary state folder, read there
+            from litgraph import pipeline
+
+            with project_lock(state.path, exclusive=True):
+                db = pipeline.opened_database(state)
+                pipeline.build_in(project, state, db, progress)
+                yield Fresh(StoreReader.open(state.store, project.base_iri, lang), state, db)
+            return
+        with project_lock(state.path, exclusive=False):
+            reader = _fresh(project, state, lang)
+            if reader is not None:
+                yield Fresh(reader, state, None)
+                return
+    progress("the inputs changed since the last build (or there was none): building")
+    from litgraph.pipeline import build
+
+    build(project, progress)
+    with state_folder(project.root) as state, project_lock(state.path, exclusive=False):
+        reader = _fresh(project, state, lang)
+        if reader is None:
+            raise GraphError("the store is not up to date after a build; build again (`litgraph build`)")
+        yield Fresh(reader, state, None)
+
+
+@contextlib.contextmanager
+def reading(project: Project, lang: str | None = None, progress: Progress = _quiet) -> Iterator[StoreReader]:
+    """The project's store, read-only and up to date (see `fresh`)."""
+    with fresh(project, lang, progress) as found:
+        yield found.reader
+
+
+def _fresh(project: Project, state: StateFolder, lang: str) -> StoreReader | None:
+    """The store, if the last build published it from the inputs as they are now."""
+    published = read_fact(state.database, "published")
+    if not isinstance(published, dict) or published.get("stamp") != input_stamp(project) or not (state.store / "CURRENT").exists():
+        return None
+    try:
+        reader = StoreReader.open(state.store, project.base_iri, lang)
+    except OSError:
+        return None
+    return reader if reader.build_id() == published.get("build") else None
+
+
+def up_to_date(project: Project) -> bool:
+    """Whether the store and site/ are those of the inputs as they are now (a query would not build)."""
+    with state_folder(project.root) as state:
+        return state.cached and _fresh(project, state, project.lang) is not None
+
+
+def sources(project: Project, theme: str, exact: bool = False, limit: int | None = 50, lang: str | None = None,
+            progress: Progress = _quiet) -> queries.Sources:  # fmt: skip
+    """Works with claims on a theme (id, or nb/en label), with their claims and where they were read."""
+    with reading(project, lang, progress) as reader:
+        return queries.sources(reader, theme, exact, limit or None)
+
+
+def contested(project: Project, theme: str | None = None, limit: int | None = 50, lang: str | None = None,
+              progress: Progress = _quiet) -> list[ContestedGroup]:  # fmt: skip
+    """Contested questions and disputes, both sides with their claims; `theme`: those touching it."""
+    with reading(project, lang, progress) as reader:
+        return queries.contested(reader, theme, limit or None)
+
+
+def reading_list(project: Project, themes: list[str], limit: int = 8, lang: str | None = None,
+                 progress: Progress = _quiet) -> ReadingList:  # fmt: skip
+    """An ordered reading list on `themes`, foundational first, with the reason for each item."""
+    with reading(project, lang, progress) as reader:
+        return queries.reading_list(reader, themes, limit)
+
+
+def claims(project: Project, source: str | None = None, theme: str | None = None, reported_in: str | None = None,
+           exact: bool = False, lang: str | None = None, progress: Progress = _quiet) -> list[ClaimRow]:  # fmt: skip
+    """Claims filtered by source work, theme (narrower included unless `exact`) and the work read in."""
+    with reading(project, lang, progress) as reader:
+        return queries.claims(reader, source, theme, reported_in, exact)
+
+
+def themes(project: Project, progress: Progress = _quiet) -> list[queries.ThemeRow]:
+    """The theme tree, with the claims and works on each theme (narrower themes included)."""
+    with reading(project, None, progress) as reader:
+        return queries.themes(reader)
+
+
+def query(project: Project, sparql: str, allow_service: bool = False, progress: Progress = _quiet) -> QueryResult:
+    """A read-only SPARQL query over the project's graph (the index in named graphs), within the limits."""
+    check_query(sparql, project.limits.query_depth, allow_service)
+    with reading(project, None, progress) as reader:
+        graphs = [g for g in read_manifest(reader.store, project.base_iri)[0]
+                  if family_of(project.base_iri, g) is None and "/graph/index/" not in g and g != manifest_iri(project.base_iri)]  # fmt: skip
+        folder = reader.path
+    return run_query(folder, sparql, sorted(graphs), project.limits.query_seconds, project.limits.query_rows)
+
+
+def bibtex(project: Project, keys: list[str] | None = None, progress: Progress = _quiet) -> str:
+    """The .bib entries of these works (all: None) as their files have them."""
+    with reading(project, None, progress) as reader:
+        keys = reader.all_work_keys() if keys is None else keys
+        return "\n\n".join(entry.strip() for entry in reader.bibtex(keys)) + "\n"
+
+
