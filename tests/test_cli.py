@@ -9,7 +9,7 @@ from pathlib import Path
 import rdflib
 from click.testing import CliRunner
 
-from litgraph.cli import main
+from litgraph.cli.main import main
 
 from .conftest import MakeProject
 
@@ -48,10 +48,10 @@ def test_build_writes_graph_and_summary(make_project: MakeProject) -> None:
     assert "1 works, 1 claims, 35 themes" in out and "wrote site/graph.ttl, site/graph.jsonld" in out
     # progress goes to stderr: each stage named before it runs, its time after it
     stages = [line.strip().partition(" … ")[0] for line in err.splitlines() if " … " in line]
-    assert stages[:4] == ["reading ontology", "reading bibliography", "reading claims", "checking references"]
-    assert stages[4] == "building the graph units whose inputs changed"
-    assert stages[5] == "writing the units' files"  # (before their check: a large graph's check reads them)
-    assert stages[6].startswith("validating") and stages[6].endswith("(5 of 5 graph units built anew)")
+    assert stages[:4] == ["reading the ontology", "reading the bibliography", "reading the claims", "checking references"]
+    assert stages[4:6] == ["building the graph units whose inputs changed", "analysing"]
+    assert stages[6] == "checking 5 of 5 graph units against the SHACL shapes"
+    assert stages[7:] == ["writing the store", "writing site/"]
     assert all(re.search(r" … \d+\.\ds$", line) for line in err.splitlines() if " … " in line)
     assert len(rdflib.Graph().parse(root / "site" / "graph.ttl")) > 500
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import litgraph.workers
-from litgraph.cli import main
+import litgraph.plumbing.workers
+from litgraph.cli.main import main
 
 from .conftest import MakeProject
 
@@ -81,9 +81,9 @@ def test_a_theme_page_stops_at_its_cap_in_the_order_of_sources(
     tmp_path: Path, make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from litgraph import build, open_project
-    from litgraph import site as site_module
+    from litgraph.s6_render import pages
 
-    monkeypatch.setattr(site_module, "THEME_PAGE_WORKS", 2)
+    monkeypatch.setattr(pages, "THEME_PAGE_WORKS", 2)
     bib = "\n".join(f"@book{{w{i}, author = {{Hansen, Anne}}, title = {{Work {i}}}, year = 2020}}" for i in range(4))
     claims = ["claims:"]
     for i, n in enumerate((1, 3, 2, 1)):  # w1 has most claims on trust, then w2; w0 and w3 fall off the page
@@ -115,7 +115,13 @@ def test_input_text_is_escaped_in_every_page(site: Path) -> None:
     index = (site / "index.html").read_text(encoding="utf-8")
     payload = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', index, re.S)
     assert payload is not None
-    data = json.loads(payload.group(1))  # the whole JSON survived: nothing closed the element early
+    json.loads(payload.group(1))  # the whole JSON survived: nothing closed the element early
+    [part] = (site / "map").glob("part-*.js")
+    script = part.read_text(encoding="utf-8")
+    assert "<" not in script and "&" not in script  # (escaped: no text can end an element, wherever it is put)
+    prefix = "(window.LITGRAPH_PARTS = window.LITGRAPH_PARTS || []).push("
+    assert script.startswith(prefix) and script.endswith(");\n")
+    data = json.loads(script[len(prefix) : -3])
     assert data["details"]["c:evil-claim"]["text"] == XSS_CLAIM
     evil = (site / "works" / "evil2020.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in evil
@@ -241,41 +247,48 @@ def test_deep_links_select_and_describe(browser, site: Path, fragment: str, node
     page.close()
 
 
-def test_the_site_reads_the_same_from_the_loaded_inputs_as_from_the_store(bundled) -> None:  # type: ignore[no-untyped-def]
-    """`build` renders from the inputs it has in memory; the store's queries are the reference."""
-    from litgraph import open_project
-    from litgraph.project import load
-    from litgraph.queries import Graph, contested, theme_tree
-    from litgraph.sitedata import collect
-    from litgraph.store import open_store
+def test_the_site_shows_the_rows_the_queries_give(bundled) -> None:  # type: ignore[no-untyped-def]
+    """One shape per idea: a work page's claims, the theme tree and the contested groups are the rows that
+    `claims`, `themes` and `contested` give (the site reads the build's state, the queries the store)."""
+    import sqlite3
+
+    from litgraph import claims, contested, open_project, themes
+    from litgraph.s6_render.pages import SiteData
 
     root, _ = bundled
     project = open_project(root)
-    graph = Graph(open_store(project), project.base_iri)
-    from_store = collect(graph, project.title)
-    from_inputs = collect(graph, project.title, load(project).data)
-    assert len(from_inputs.works) > 130 and len(from_inputs.claims) > 300
-    assert from_inputs.works == from_store.works
-    assert from_inputs.claims == from_store.claims
-    assert from_inputs.cites == from_store.cites and from_inputs.supports == from_store.supports
-    assert from_inputs.tree == theme_tree(graph)  # the counts build keeps in the store's index
-    assert from_inputs.groups == contested(graph)  # claim details looked up in the store
+    data = SiteData(sqlite3.connect(root / ".litgraph" / "state.sqlite"), project.lang)
+    [context] = data.work_contexts(["repper2011"]).values()
+    assert context["claims"] == claims(project, source="repper2011") and len(context["claims"]) > 2
+    assert data.theme_tree() == themes(project)
+    groups = contested(project, limit=None)
+    assert data.shown_groups([f"{g.kind}:{g.id}" for g in groups]) == groups and len(groups) > 5
+
+
+def _every_page_to_render(root: Path) -> None:
+    """Forget the site the last build made (its pages' records): the next build renders every page."""
+    import sqlite3
+
+    db = sqlite3.connect(root / ".litgraph" / "state.sqlite", isolation_level=None)
+    db.execute("DELETE FROM pages")
+    db.close()
 
 
 def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
     tmp_path: Path, make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from litgraph import build, open_project
-    from litgraph import site as site_module
+    from litgraph.s6_render import work_pages
 
     root = make_project({"bibliography/example.bib": BIB, "bibliography/claims/example.yaml": CLAIMS})
     build(open_project(root))
     one_process = {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()}
-    monkeypatch.setattr(site_module, "PAGES_PER_WORKER", 1)
-    (root / ".litgraph" / "pages.pickle").unlink()  # nothing kept from the first build: every page is rendered
+    monkeypatch.setattr(work_pages, "PAGES_PER_WORKER", 1)
+    shutil.rmtree(root / "site")  # a build as from nothing: every page rendered, by workers
+    _every_page_to_render(root)
     spawned: list[object] = []
-    real_pool = litgraph.workers.ProcessPoolExecutor
-    monkeypatch.setattr(litgraph.workers, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
+    real_pool = litgraph.plumbing.workers.ProcessPoolExecutor
+    monkeypatch.setattr(litgraph.plumbing.workers, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
     build(open_project(root))
     assert spawned, "the pages were not rendered in worker processes"
     assert {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()} == one_process
@@ -288,26 +301,39 @@ def test_work_pages_rendering_while_the_rest_of_the_site_fails_are_stopped_and_n
     """Work pages render in worker processes while the map and the other pages are written: a failure there
     stops the workers, and site/ stays as it was."""
     from litgraph import build, open_project
-    from litgraph import site as site_module
+    from litgraph.s6_render import mapdata, work_pages
 
     root = make_project({"bibliography/example.bib": BIB, "bibliography/claims/example.yaml": CLAIMS})
     build(open_project(root))
-    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
-    monkeypatch.setattr(site_module, "PAGES_PER_WORKER", 1)
-    (root / ".litgraph" / "pages.pickle").unlink()  # every page to render again
+    before = {p: (p.read_bytes(), p.stat().st_ino) for p in (root / "site").rglob("*") if p.is_file()}
+    monkeypatch.setattr(work_pages, "PAGES_PER_WORKER", 1)
+    (root / "site" / "themes.html").unlink()  # (the live site is not as recorded: every page is made anew)
+    before.pop(root / "site" / "themes.html")
+    (root / "bibliography" / "claims" / "example.yaml").write_text(CLAIMS.replace("hard to keep", "hard to hold"))
+    monkeypatch.setattr(work_pages.WorkPages, "__init__", _with_workers(work_pages.WorkPages.__init__))
     stopped: list[object] = []
-    real_cancel = litgraph.workers.BackgroundMap.cancel
-    monkeypatch.setattr(litgraph.workers.BackgroundMap, "cancel", lambda self: stopped.append(real_cancel(self)))
+    real_cancel = litgraph.plumbing.workers.BackgroundMap.cancel
+    monkeypatch.setattr(litgraph.plumbing.workers.BackgroundMap, "cancel", lambda self: stopped.append(real_cancel(self)))
 
-    def broken(data: object) -> None:
+    def broken(*args: object) -> None:
         raise RuntimeError("the map could not be made")
 
-    monkeypatch.setattr(site_module, "map_data", broken)
+    monkeypatch.setattr(mapdata, "map_part", broken)
     with pytest.raises(RuntimeError, match="the map could not be made"):
         build(open_project(root))
     assert len(stopped) == 1
-    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
-    assert not [p for p in root.iterdir() if p.name.startswith(".site.")]  # no staging folder left
+    assert {p: (p.read_bytes(), p.stat().st_ino) for p in (root / "site").rglob("*") if p.is_file()} == before
+    assert not list((root / ".litgraph" / "tmp").iterdir())  # no staging folder left
+
+
+def _with_workers(init):  # type: ignore[no-untyped-def]
+    """WorkPages.__init__ with every page reached and no live site: its pages rendered by workers."""
+
+    def start(self, data, records, state, title, lang, reached):  # type: ignore[no-untyped-def]
+        records.live = None
+        init(self, data, records, state, title, lang, None)
+
+    return start
 
 
 def test_a_rebuild_keeps_unchanged_work_pages_and_renders_the_changed(make_project: MakeProject) -> None:
@@ -352,7 +378,7 @@ def test_a_rebuild_updates_site_in_place_and_drops_pages_of_removed_works(make_p
     assert "gone2019.html" not in names and "stray.html" not in names and "borg2017.html" in names
     assert (site / "works" / "borg2017.html").stat().st_ino == kept  # left where it was
     assert "Soon removed" not in (site / "works.html").read_text(encoding="utf-8")
-    assert not [p.name for p in root.iterdir() if p.name.startswith(".site")]  # no staging folder left behind
+    assert not list((root / ".litgraph" / "tmp").iterdir())  # no staging folder left behind
 
 
 def test_a_claim_edit_renders_only_the_pages_that_show_it(make_project: MakeProject) -> None:
@@ -364,7 +390,7 @@ def test_a_claim_edit_renders_only_the_pages_that_show_it(make_project: MakeProj
     build(open_project(root))
     site = root / "site"
     kept = ("contested.html", "works.html", "themes/trust.html", "themes/boundary-setting.html")
-    shown = ("themes/role-clarity.html", "works/repper2011.html", "index.html")
+    shown = ("themes/role-clarity.html", "works/repper2011.html", "map/part-akerblom2021.js")
     before = {name: (site / name).stat().st_ino for name in kept + shown}
     claims = root / "bibliography" / "claims" / "example.yaml"
     claims.write_text(CLAIMS + quiet.replace("were unclear", "were never clear"), encoding="utf-8")
@@ -399,13 +425,14 @@ def test_the_maps_json_is_what_the_standard_library_writes_made_safe_for_a_scrip
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from litgraph.mapview import script_json
+    from litgraph.s6_render.mapdata import script_json
 
     @settings(max_examples=400, deadline=None)
     @given(_json_values())
     def same(value: object) -> None:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        safe = safe.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # (line separators end a JS string)
         assert script_json(value) == safe.encode("utf-8")
         assert json.loads(script_json(value)) == json.loads(text)
 

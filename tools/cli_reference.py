@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from litgraph.cli import main
+from litgraph.cli.main import main
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 

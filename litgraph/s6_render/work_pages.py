@@ -1,8 +1,9 @@
 """One page per work (site/works/KEY.html): those an edit reaches rendered again, the others kept.
 
-Work pages are most of a large site. The first time, worker processes render them, each reading the state's
-tables itself; after an edit, the pages of the works it reaches are rendered here and every other page is
-linked from the live site into the new one by a thread of its own while the rest of the site is written.
+Work pages are most of a large site. When many are to be rendered (the first time), worker processes
+render them while this process writes the rest of the site, each worker reading the state's tables itself;
+after an edit, the few pages it reaches are rendered here, and every other page is linked from the live
+site into the new one by a thread of its own, meanwhile.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from litgraph.namespaces import page_name
 from litgraph.plumbing.files import write_new
-from litgraph.plumbing.workers import cores, parallel_map
+from litgraph.plumbing.workers import BackgroundMap, cores
 from litgraph.s6_render import templates
 from litgraph.s6_render.pages import SiteData, digest_of
 from litgraph.s6_render.records import Record, Records
@@ -62,19 +63,27 @@ def context_digests(data: SiteData, title: str, keys: list[str]) -> dict[str, st
 
 
 class WorkPages:
-    """The work pages of a new site: `reached` (None: all) made again, the others linked from the live one."""
+    """The work pages of a new site: `reached` (None: all) made again, the others linked from the live one.
+    Started on construction; `finish()` waits for them, `cancel()` stops them."""
 
     def __init__(self, data: SiteData, records: Records, state: Path | None, title: str, lang: str, reached: set[str] | None):
-        self.data, self.records, self.state, self.title, self.lang = data, records, state, title, lang
+        self.data, self.records, self.title = data, records, title
         keys = [k for (k,) in data.db.execute("SELECT key FROM works ORDER BY key")]
         (records.staging / "works").mkdir(parents=True, exist_ok=True)
-        self.reached = keys if reached is None or records.live is None else sorted(set(keys) & reached)
-        reached_set = set(self.reached)
-        self._kept = [k for k in keys if k not in reached_set]
+        everything = reached is None or records.live is None
+        self.reached = keys if everything else sorted(set(keys) & reached)  # type: ignore[operator]
+        self._kept = [] if everything else sorted(set(keys) - set(self.reached))
         self._failed: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._link, name="link the work pages kept")
         self._thread.start()
+        workers = min(cores(), len(self.reached) // PAGES_PER_WORKER) if state is not None and everything else 1
+        self._workers: BackgroundMap[list[tuple[str, Record]]] | None = None
+        if workers >= 2:
+            shares = [self.reached[i::workers] for i in range(workers)]
+            n = len(shares)
+            self._workers = BackgroundMap(_render_in_worker, [str(state)] * n, [str(records.staging)] * n,
+                                          [title] * n, [lang] * n, shares)  # fmt: skip
 
     def _link(self) -> None:
         for key in self._kept:
@@ -86,8 +95,11 @@ class WorkPages:
                 self._failed.append(key)
 
     def finish(self) -> None:
-        """Render the pages reached (and any the live site had not as recorded); wait for the links."""
-        self._render(self.reached)
+        """Render the pages reached (and any the live site did not have as recorded); wait for the links."""
+        if self._workers is not None:
+            self.records.add(r for part in self._workers.result() for r in part)
+        else:
+            self._render(self.reached)
         self._thread.join()
         self._render(self._failed)
 
@@ -96,18 +108,12 @@ class WorkPages:
             return
         digests = {} if self.records.live is None else context_digests(self.data, self.title, keys)
         todo = [k for k in keys if not (k in digests and self.records.keep(_name(k), digests[k]))]
-        workers = min(cores(), len(todo) // PAGES_PER_WORKER) if self.state is not None else 1
-        if workers < 2:
-            self.records.add(render_work_pages(self.data, self.records.staging, self.title, todo))
-            return
-        shares = [todo[i::workers] for i in range(workers)]
-        n = len(shares)
-        done = parallel_map(_render_in_worker, [str(self.state)] * n, [str(self.records.staging)] * n,
-                            [self.title] * n, [self.lang] * n, shares)  # fmt: skip
-        self.records.add(r for part in done for r in part)
+        self.records.add(render_work_pages(self.data, self.records.staging, self.title, todo))
 
     def cancel(self) -> None:
         self._stop.set()
+        if self._workers is not None:
+            self._workers.cancel()
         self._thread.join()
 
     def __enter__(self) -> WorkPages:
