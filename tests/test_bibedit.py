@@ -12,11 +12,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from litgraph.bibedit import apply_proposals, bibtex_value, edit_entry
-from litgraph.bibliography import read_bib_file
-from litgraph.cli import main
-from litgraph.config import open_project
-from litgraph.project import load
+from litgraph.enrich.bibedit import apply_proposals, bibtex_value, edit_entry
+from litgraph.s1_read.bibtex import read_bib_file
+from litgraph.cli.main import main
+from litgraph.project import open_project
+from litgraph.api import load
 
 from .conftest import CORPUS, MakeProject, dedent
 
@@ -326,8 +326,8 @@ def test_the_round_trip_has_files_to_read() -> None:
 
 
 def test_overlay_example_in_the_docstring_is_readable(tmp_path: Path) -> None:
-    from litgraph.proposals import __doc__ as doc
-    from litgraph.proposals import read_proposals
+    from litgraph.s1_read.proposals import __doc__ as doc
+    from litgraph.s1_read.proposals import read_proposals
 
     block = doc.split("The format:\n\n", 1)[1].split("\n\n", 1)[0]
     example = "\n".join(line[4:] for line in block.splitlines())

@@ -11,12 +11,8 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from litgraph import load, open_project
-from litgraph.cli import main
-from litgraph.project import BuildSummary
-from litgraph.queries import Graph, contested, sources
-from litgraph.readinglist import reading_list
-from litgraph.store import graph_store
+from litgraph import BuildSummary, Project, claims, contested, load, open_project, reading_list, sources
+from litgraph.cli.main import main
 
 from .conftest import REPO, SEEDS
 
@@ -24,10 +20,10 @@ Bundled = tuple[Path, BuildSummary]
 
 
 @pytest.fixture(scope="module")
-def graph(bundled: Bundled) -> Graph:
+def graph(bundled: Bundled) -> Project:
+    """The bundled dataset, built (its store answers the questions)."""
     root, _ = bundled
-    project = open_project(root)
-    return Graph(graph_store(project), project.base_iri)
+    return open_project(root)
 
 
 def test_validate_is_clean() -> None:
@@ -75,21 +71,21 @@ def test_seed_001_cites_karlsson_2017(bundled: Bundled) -> None:
     assert (rdflib.URIRef(base + "akerblom2020"), cites, rdflib.URIRef(base + "karlsson2017")) in graph
 
 
-def test_boundary_setting_sources(graph: Graph) -> None:
-    keys = {w["key"] for w in sources(graph, "grensesetting")["works"]}
+def test_boundary_setting_sources(graph: Project) -> None:
+    keys = {w.key for w in sources(graph, "grensesetting").works}
     assert {"repper2011", "gidugu2015"} <= keys
-    assert keys == {w["key"] for w in sources(graph, "boundary-setting")["works"]}
+    assert keys == {w.key for w in sources(graph, "boundary-setting").works}
 
 
-def test_the_anonymous_thesis_is_cited_by_its_kind_not_its_key(graph: Graph) -> None:
-    read_in = {c["reported_in_citation"] for w in sources(graph, "boundary-setting")["works"] for c in w["claims"]}
+def test_the_anonymous_thesis_is_cited_by_its_kind_not_its_key(graph: Project) -> None:
+    read_in = {c.reported_in_citation for w in sources(graph, "boundary-setting").works for c in w.claims}
     assert "Bacheloroppgave 2023" in read_in
     assert not any(c and c.startswith("anon2023") for c in read_in)
 
 
-def test_kilpatrick_is_contested_with_the_works_on_the_other_side(graph: Graph) -> None:
-    for group in contested(graph):
-        sides = [{c["source"] for c in side["claims"]} for side in group["sides"]]
+def test_kilpatrick_is_contested_with_the_works_on_the_other_side(graph: Project) -> None:
+    for group in contested(graph, limit=None):
+        sides = [{c.source for c in side.claims} for side in group.sides]
         with_kilpatrick = [s for s in sides if "kilpatrick2017" in s]
         if with_kilpatrick:
             others = set().union(*(s for s in sides if "kilpatrick2017" not in s))
@@ -98,12 +94,12 @@ def test_kilpatrick_is_contested_with_the_works_on_the_other_side(graph: Graph) 
     pytest.fail("no dispute sets Kilpatrick et al. 2017 against Bassuk, Myrick or Bellamy")
 
 
-def test_reading_list_on_user_participation_has_both_sides_and_a_valid_bib(graph: Graph, bundled: Bundled) -> None:
+def test_reading_list_on_user_participation_has_both_sides_and_a_valid_bib(graph: Project, bundled: Bundled) -> None:
     result = reading_list(graph, ["user participation"], limit=8)
-    assert len(result["items"]) == 8
-    keys = {i["key"] for i in result["items"]}
-    disputes = [g for g in contested(graph, "user-participation")]
-    assert any(all({c["source"] for c in side["claims"]} & keys for side in g["sides"]) for g in disputes)
+    assert len(result.items) == 8
+    keys = {i.key for i in result.items}
+    disputes = contested(graph, "user-participation")
+    assert any(all({c.source for c in side.claims} & keys for side in g.sides) for g in disputes)
     root, _ = bundled
     out = CliRunner().invoke(main, ["reading-list", "brukermedvirkning", "-p", str(root), "-f", "bibtex"])
     library = bibtexparser.parse_string(out.stdout)
@@ -145,14 +141,14 @@ def test_nearly_every_cited_work_is_characterised_by_a_claim() -> None:
     assert without == {"factgamleoslo_ud", "schwencke2017"}
 
 
-def test_every_open_question_has_more_than_one_side(graph: Graph) -> None:
+def test_every_open_question_has_more_than_one_side(graph: Project) -> None:
     """The disputes issue 3 lists: each question is contested, with works on two sides or more."""
-    questions = {g["id"]: g for g in contested(graph) if g["kind"] == "question"}
+    questions = {g.id: g for g in contested(graph, limit=None) if g.kind == "question"}
     data = load(open_project(REPO)).data
     assert set(questions) == set(data.questions)
-    voice = {s["stance"]: {c["source"] for c in s["claims"]} for s in questions["peers-carry-the-user-voice"]["sides"]}
+    voice = {s.stance: {c.source for c in s.claims} for s in questions["peers-carry-the-user-voice"].sides}
     assert "anon2023" in voice["qualifies"] and "helsedirektoratet2014" in voice["for"]
-    alibi = {s["stance"]: {c["source"] for c in s["claims"]} for s in questions["employment-is-participation"]["sides"]}
+    alibi = {s.stance: {c.source for c in s.claims} for s in questions["employment-is-participation"].sides}
     assert "hammer2020" in alibi["against"] and "akerblom2021" in alibi["for"]
 
 
@@ -162,127 +158,81 @@ def test_untitled_works_say_so_in_their_reference() -> None:
     assert not [k for k, w in works.items() if "“”" in w.reference]
 
 
-def test_the_handout_names_where_each_claim_was_read_and_each_side_once(graph: Graph) -> None:
-    from litgraph.readinglist import handout
+def test_the_handout_names_where_each_claim_was_read_and_each_side_once(graph: Project) -> None:
+    from litgraph.s4_analyse.reading_list import handout
 
     result = reading_list(graph, ["user participation"], limit=8)
     text = handout(result, "Reading list")
     assert "None" not in text and "anon2023" not in text and ".." not in text
     assert "(Karlsson et al. 2017, sec. " in text
-    for item in result["items"]:
-        questions = re.findall(r"side[s]? on: ([^;]+)", item["reason"])
-        assert len(questions) == len(set(questions)), item["reason"]
+    for item in result.items:
+        questions = re.findall(r"side[s]? on: ([^;]+)", item.reason)
+        assert len(questions) == len(set(questions)), item.reason
 
 
-def test_build_stores_each_cited_works_importance(graph: Graph) -> None:
-    from litgraph.store import importance_of
+def test_build_stores_each_cited_works_importance(graph: Project) -> None:
+    from litgraph.ask import reading
 
-    keys = {r["key"] for r in graph.select("SELECT ?key WHERE { ?w a ?c ; dcterms:identifier ?key }")}
-    ranks = importance_of(graph.store, keys)
+    with reading(graph) as reader:
+        ranks = reader.importance(reader.all_work_keys())
     assert max(ranks.values()) == 1.0
     assert sum(1 for r in ranks.values() if r > 0) > 50  # every cited work has its figure
     assert ranks["repper2011"] > ranks["anon2023"]  # cited by five texts / cited by none
 
 
-def test_precomputed_ranking_matches_a_live_count(graph: Graph) -> None:
-    """`sources` sorts counts made at build time; they must equal what the claims say."""
+def test_precomputed_ranking_matches_a_live_count(graph: Project) -> None:
+    """`sources` reads rankings made at build time; they must equal what the claims say."""
 
-    def ranking(result: dict) -> list[tuple[str, int, int]]:
-        return [(w["key"], len(w["claims"]), w["cited_by"]) for w in result["works"]]
+    def ranking(result: object) -> list[tuple[str, int, int]]:
+        return [(w.key, len(w.claims), w.cited_by) for w in result.works]  # type: ignore[attr-defined]
 
-    leaf = sources(graph, "boundary-setting")  # no narrower themes: the live (--exact) query must agree
+    leaf = sources(graph, "boundary-setting")  # no narrower themes: the live (--exact) count must agree
     assert ranking(leaf) == ranking(sources(graph, "boundary-setting", exact=True))
-    assert leaf["total_works"] == len(leaf["works"])
+    assert leaf.total_works == len(leaf.works)
     broad = sources(graph, "relationship")
     data = load(open_project(REPO)).data
-    subtree = set(broad["themes"])
+    subtree = set(broad.themes)
     expected: dict[str, int] = {}
     for claim in data.claims.values():
         if subtree & set(claim.themes):
             expected[claim.source] = expected.get(claim.source, 0) + 1
-    assert {w["key"]: len(w["claims"]) for w in broad["works"]} == expected
-    assert broad["total_works"] == len(expected)
-    counts = [len(w["claims"]) for w in broad["works"]]
+    assert {w.key: len(w.claims) for w in broad.works} == expected
+    assert broad.total_works == len(expected)
+    counts = [len(w.claims) for w in broad.works]
     assert counts == sorted(counts, reverse=True)
 
 
-def test_sources_read_by_look_ups_give_what_the_claims_query_gives(graph: Graph) -> None:
-    """sources reads each shown work's claims by index look-ups; `claims --source K --theme T` by one SPARQL
-    query: the same claims with the same fields, for every work on several themes, exact or not."""
-    from litgraph.queries import claims
-
+def test_sources_give_what_the_claims_query_gives(graph: Project) -> None:
+    """The same claims with the same fields from `sources` and from `claims --source K --theme T`, for every
+    work on several themes, exact or not."""
     for theme in ("boundary-setting", "user-participation", "relationship", "stigma", "tokenism"):
         for exact in (False, True):
             found = sources(graph, theme, exact=exact)
-            assert found["works"] or exact, theme
-            for work in found["works"]:
-                rows = claims(graph, source=work["key"], theme=theme, exact=exact)
-                for row in rows:
-                    del row["source_citation"]
-                assert work["claims"] == rows and rows, (theme, exact, work["key"])
+            assert found.works or exact, theme
+            for work in found.works:
+                rows = claims(graph, source=work.key, theme=theme, exact=exact)
+                assert work.claims == rows and rows, (theme, exact, work.key)
 
 
-def test_stored_short_citations_equal_the_query_layers(graph: Graph) -> None:
-    works = graph.works()
-    stored = graph.citations(sorted(works))
-    assert {k: v["citation"] for k, v in stored.items()} == {k: w["citation"] for k, w in works.items()}
-    assert {k: v["reference"] for k, v in stored.items()} == {k: w["reference"] for k, w in works.items()}
+def test_the_stored_rows_are_the_rows_of_the_inputs(graph: Project) -> None:
+    """One shape each: the rows the store gives are work_row and claim_row of the loaded inputs."""
+    from litgraph.ask import reading
+    from litgraph.s4_analyse.rows import claim_row, work_row
+
+    data = load(graph).data
+    with reading(graph) as reader:
+        assert reader.works(sorted(data.works)) == {k: work_row(w) for k, w in sorted(data.works.items())}
+        rows = {k: work_row(w) for k, w in data.works.items()}
+        assert reader.claims(sorted(data.claims)) == {i: claim_row(c, rows) for i, c in sorted(data.claims.items())}
 
 
-def test_contested_rows_kept_with_the_groups_are_the_claims_as_the_graph_has_them(graph) -> None:  # type: ignore[no-untyped-def]
-    """`contested` reads its claims' rows from the store's view (kept with each chunk of groups); they are
-    the rows the graph gives, by index look-ups (Graph.claim_rows) and by one query (Graph.claims_where),
-    every field, for every group of the bundled data."""
-    from litgraph import queries
-
-    first = queries.contested(graph)
-    claims = [c for g in first for s in g["sides"] for c in s["claims"]]
-    assert {g["kind"] for g in first} == {"question", "dispute"} and all(c.get("text") for c in claims)
-    for field in ("reported_in_citation", "locator", "evidence", "stance", "source_reference"):
-        assert any(c[field] for c in claims), field  # each field compared below is filled somewhere
-    assert any(len(c["themes"]) > 1 for c in claims)
-    ids = sorted({c["id"] for c in claims})
-    assert {c["id"]: c for c in claims} == graph.claim_rows(ids)
-    assert next(list(c) for g in first for s in g["sides"] for c in s["claims"]) == list(queries.CLAIM_ROW_FIELDS)
-    everything = {r["id"]: r for r in graph.claims_where("?claim a lg:Claim .")}
-    works = graph.citations(sorted({r[f] for r in everything.values() for f in ("source", "reported_in") if r[f]}))
-    for claim in claims:
-        row = everything[claim["id"]]
-        assert {k: row[k] for k in row} == {k: claim[k] for k in row}
-        assert claim["source_citation"] == works[row["source"]]["citation"]
-        assert claim["source_reference"] == works[row["source"]]["reference"]
-    assert graph.claim_rows(["no-such-claim"]) == {"no-such-claim": {"id": "no-such-claim", "themes": []}}
-
-
-def test_contested_reads_only_the_chunks_it_needs_and_gives_what_the_whole_list_gives(
-    bundled: Bundled, graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The store keeps the ranked groups in chunks, and each theme's ranks: any limit and theme read from
-    chunks of 2 give the groups the bundled store (one chunk) gives."""
-    import shutil
-
-    import litgraph.queries
-    import litgraph.store
-    from litgraph import build
-
-    themes = ("user-participation", "tokenism", "boundary-setting", "stigma")
-    everything, on_theme = contested(graph), {t: contested(graph, t) for t in themes}
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    monkeypatch.setattr(litgraph.store, "CONTESTED_CHUNK", 2)
-    root = tmp_path / "project"
-    shutil.copytree(bundled[0], root, ignore=shutil.ignore_patterns(".litgraph", "site"))
-    project = open_project(root)
-    build(project)
-    chunked = Graph(graph_store(project), project.base_iri)
-    assert len(everything) > 12  # more than six chunks of 2
-    assert contested(chunked) == everything
-    for few in (8, 0):  # the chunks and groups read one look-up each, or all in one pass
-        monkeypatch.setattr(litgraph.queries, "FEW_CHUNKS", few)
-        monkeypatch.setattr(litgraph.queries, "FEW_GROUPS", few)
-        for limit in (1, 4, 5, 9, len(everything) + 3):
-            assert contested(chunked, limit=limit) == everything[:limit]
-        for theme in themes:
-            assert {g["id"] for g in on_theme[theme]} <= {g["id"] for g in everything}
-            assert contested(chunked, theme) == on_theme[theme]
-            assert contested(chunked, theme, limit=2) == on_theme[theme][:2]
-    assert contested(chunked, "user-participation")  # the theme of issue 3's disputes
+def test_contested_groups_by_limit_and_theme_are_slices_of_the_whole_ranking(graph: Project) -> None:
+    everything = contested(graph, limit=None)
+    assert len(everything) > 12 and {g.kind for g in everything} == {"question", "dispute"}
+    for limit in (1, 4, 5, 9, len(everything) + 3):
+        assert contested(graph, limit=limit) == everything[:limit]
+    for theme in ("user-participation", "tokenism", "boundary-setting", "stigma"):
+        on_theme = contested(graph, theme, limit=None)
+        assert [g.id for g in on_theme] == [g.id for g in everything if g in on_theme]
+        assert contested(graph, theme, limit=2) == on_theme[:2]
+    assert contested(graph, "user-participation")  # the theme of issue 3's disputes

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from litgraph.cli import main
+from litgraph.cli.main import main
 
 from .conftest import REPO
 

@@ -16,15 +16,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from litgraph.cli import main
-from litgraph.config import open_project
+from litgraph.cli.main import main
+from litgraph.project import open_project
 from litgraph.errors import ProjectError
-from litgraph.matching import classify, score, title_similarity
+from litgraph.enrich.matching import classify, score, title_similarity
 from litgraph.model import Person, Work
-from litgraph.project import load
-from litgraph.proposals import merge_proposals, read_proposals
-from litgraph.scholarly import ClientSettings, Pacer
-from litgraph.scholarly_records import Candidate
+from litgraph.api import load
+from litgraph.s1_read.proposals import merge_proposals, read_proposals
+from litgraph.enrich.scholarly import ClientSettings
+from litgraph.enrich.transport import Pacer
+from litgraph.enrich.scholarly_records import Candidate
 
 from .conftest import MakeProject, dedent
 from .scholarly_server import (
@@ -412,12 +413,12 @@ def test_overwrite_proposes_values_that_differ_and_says_what_they_replace(
 
 
 def test_a_changed_overlay_makes_the_store_stale(project: Path, server: ScholarlyServer) -> None:
-    from litgraph.store import fingerprint
+    from litgraph.s1_read.inputs import input_stamp
 
-    before = fingerprint(open_project(project))
+    before = input_stamp(open_project(project))
     server.reply(f"/crossref/works/{REPPER_DOI}", Reply(crossref_work(REPPER)))
     assert run("-p", str(project), "-q", "-k", "repper2011", "--source", "crossref")[0] == 0
-    assert fingerprint(open_project(project)) != before
+    assert input_stamp(open_project(project)) != before
 
 
 def test_merge_replaces_only_what_was_proposed_with_overwrite(tmp_path: Path) -> None:
@@ -444,7 +445,8 @@ def test_merge_replaces_only_what_was_proposed_with_overwrite(tmp_path: Path) ->
         "a": Work("a", "article", tmp_path, 1, title="Own title", pages="1-2"),
         "b": Work("b", "article", tmp_path, 5),
     }
-    problems = merge_proposals(works, overlay)
+    problems: list[Any] = []
+    problems += merge_proposals(works, read_proposals(overlay, problems), overlay)
     assert works["a"].title == "Own title" and works["a"].volume == "7" and works["a"].pages == "1–20"
     assert works["b"].doi is None
     assert [(p.severity, p.message) for p in problems] == [

@@ -13,9 +13,10 @@ import yaml
 from click.testing import CliRunner
 
 from litgraph import open_project
-from litgraph.bibliography import read_bibliography
-from litgraph.cli import main
-from litgraph.extraction import Extractor, Found
+from litgraph.api import works as read_works
+from litgraph.cli.main import main
+from litgraph.extract.extraction import Extractor, Found
+from litgraph.s1_read.bibtex import read_bib_file
 
 from .conftest import REPO, SEEDS, MakeProject, dedent
 
@@ -65,7 +66,7 @@ BIB = dedent(
 def extractor(tmp_path_factory: pytest.TempPathFactory) -> Extractor:
     path = tmp_path_factory.mktemp("bib") / "refs.bib"
     path.write_text(BIB, encoding="utf-8")
-    result = read_bibliography([path])
+    result = read_bib_file(path)
     assert result.problems == []
     return Extractor(result.works.values())
 
@@ -369,7 +370,7 @@ def test_extract_pdf_without_pdftotext_says_what_to_install(project: Path, monke
 def test_the_bundled_citation_files_match_a_fresh_extraction(bundled_copy: Path) -> None:
     """bibliography/citations/extracted-*.yaml is what `extract --as` gives today on each text."""
     project = open_project(bundled_copy)
-    works = read_bibliography(project.bib_files()).works
+    works = read_works(project)
     extractor = Extractor(works.values())
     for key, work in sorted(works.items()):
         seed = work.extra.get("seedfile")
@@ -385,15 +386,14 @@ def test_the_bundled_citation_files_match_a_fresh_extraction(bundled_copy: Path)
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds is not beside the repo")
-def test_precision_and_recall_against_the_gold_file() -> None:
+def test_precision_and_recall_against_the_gold_file(bundled_copy: Path) -> None:
     """bench/extract_eval.py's scores on the hand-checked gold file stay at or above the targets (0.95)."""
     sys.path.insert(0, str(REPO / "bench"))
     from extract_eval import read_gold, score, seed_file
 
     gold = read_gold(REPO / "bench" / "extract_gold.tsv")
     assert len({g.seed for g in gold}) >= 2 and len(gold) >= 100
-    project = open_project(REPO)
-    extractor = Extractor(read_bibliography(project.bib_files()).works.values())
+    extractor = Extractor(read_works(open_project(bundled_copy)).values())
     resolved = right = wanted = found = 0
     for prefix in sorted({g.seed for g in gold}):
         s = score([g for g in gold if g.seed == prefix], extractor.extract(seed_file(SEEDS, prefix)))
@@ -402,7 +402,7 @@ def test_precision_and_recall_against_the_gold_file() -> None:
     assert found / wanted >= 0.95, f"recall {found / wanted:.3f}"
 
 
-def test_the_public_api_extracts_and_loads_the_http_stack_only_for_enrich(tmp_path: Path) -> None:
+def test_the_public_api_extracts_and_loads_the_http_stack_only_for_enrich(bundled_copy: Path) -> None:
     import subprocess
 
     code = (
@@ -413,5 +413,5 @@ def test_the_public_api_extracts_and_loads_the_http_stack_only_for_enrich(tmp_pa
         "assert [f.resolution.work.key for f in found] == ['repper2011'], found\n"
         "assert litgraph.EnrichOptions and 'requests_cache' in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-c", code, str(bundled_copy)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

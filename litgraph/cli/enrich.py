@@ -46,7 +46,9 @@ def _work_json(outcome: Outcome) -> dict[str, Any]:
         "replaces": {name: f.replaces for name, f in outcome.fields.items() if f.replaces is not None},
         "candidates": [candidate_summary(s) for s in outcome.shown[1 if best else 0 :]],
         "faults": outcome.faults,
+        "rejected": outcome.rejected,
         "note": outcome.note,
+        "kept": outcome.kept.status if outcome.kept else None,
     }
 
 
@@ -59,6 +61,8 @@ def _rows(outcome: Outcome) -> list[dict[str, Any]]:
         "ambiguous": f"choose one: --accept {outcome.key}=CANDIDATE",
         "none": outcome.note or "",
     }[outcome.status]
+    if outcome.kept is not None:
+        detail = f"{detail}; kept the {outcome.kept.status} proposal".lstrip("; ")
     result = f"accepted {accepted.score:.2f}" if accepted else outcome.status
     rows = [{"key": outcome.key, "result": result, "detail": detail}]
     for scored in outcome.shown[1 if accepted else 0 :]:
@@ -84,8 +88,11 @@ def _show_lookups(project: Project, report: EnrichReport, fmt: str, dry_run: boo
         if rows:
             click.echo(render(rows, _COLUMNS, "table"), nl=False)
     for outcome in report.outcomes:
-        if outcome.faults or outcome.status == "ambiguous":
+        if outcome.faults or outcome.rejected or outcome.status == "ambiguous":
             err(outcome.message())
+        kept = outcome.kept_message()
+        if kept:
+            err(kept)
     counts = ", ".join(f"{report.count(s)} {s}" for s in ("accepted", "ambiguous", "none", "failed"))
     where = f"wrote {written}" if written else ("dry run: nothing written" if dry_run else "nothing written")
     err(f"{counts}; {report.sent} request(s) sent, {report.cached} answered from the cache; {where}")
@@ -132,7 +139,7 @@ def _apply(project: Project, keys: tuple[str, ...], overwrite: bool, dry_run: bo
 
 def _citations(project: Project, options: EnrichOptions, progress: Progress, fmt: str) -> None:
     from litgraph.api import works
-    from litgraph.enrich.enrichment import enrich_citations
+    from litgraph.enrich.citing import enrich_citations
 
     report = enrich_citations(project, options, works(project), progress)
     progress.done()
@@ -191,6 +198,11 @@ def _citations(project: Project, options: EnrichOptions, progress: Progress, fmt
 @click.option(
     "--citations", is_flag=True, help="Add cites links between the project's works from OpenAlex's reference lists."
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Record what this run finds even where it is less than an accepted proposal (kept otherwise).",
+)
 @click.option("--offline", is_flag=True, help="Answer from the on-disk cache only; send nothing.")
 @quiet_option
 @format_option("table", "json")
@@ -204,6 +216,7 @@ def enrich(
     dry_run: bool,
     apply_: bool,
     citations: bool,
+    replace: bool,
     offline: bool,
     quiet: bool,
     fmt: str,
@@ -215,21 +228,22 @@ def enrich(
     """
     if apply_ and (citations or choices):
         raise click.UsageError("--apply writes the proposals already made; use it without --citations and --accept")
+    if replace and (apply_ or citations):
+        raise click.UsageError("--replace is for lookups; use it without --apply and --citations")
     project = open_project(project_dir)
     if apply_:
         _apply(project, _keys(keys), overwrite, dry_run, fmt)
         return
     sources = ("crossref", "openalex") if source == "both" else (source,)
-    from litgraph.api import works
-    from litgraph.enrich.enrichment import EnrichOptions
+    from litgraph.enrich.enrichment import EnrichOptions, bib_works
     from litgraph.enrich.enrichment import enrich as look_up_works
 
-    options = EnrichOptions(_keys(keys), sources, overwrite, dry_run, offline, _choices(choices))
+    options = EnrichOptions(_keys(keys), sources, overwrite, dry_run, offline, _choices(choices), replace)
     progress = Progress(quiet or fmt == "json")
     if citations:
         _citations(project, options, progress, fmt)
         return
-    report = look_up_works(project, options, works(project), progress)
+    report = look_up_works(project, options, bib_works(project, progress), progress)
     progress.done()
     if not report.outcomes:
         err("nothing to look up: every entry that lacks a field has a proposal already (name works with --keys)")

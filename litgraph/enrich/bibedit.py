@@ -4,8 +4,11 @@ The file is never re-serialised. Each entry's text is located (bibtexparser's bl
 the file), a new field goes in as one line after the entry's last field in the entry's own style
 (indentation, `=` alignment, field-name case, trailing comma, line ending), and with --overwrite a value
 is replaced in place. Every other byte of the file stays as it was: comments, @string, @preamble, the
-order of entries, the encoding's BOM. Before a file is replaced (atomically, keeping its permissions) a
-timestamped copy is kept beside it, and the edited text is parsed again to check that nothing else moved.
+order of entries, the encoding's BOM, every line ending (a new line ends as the entry's own lines do). A
+value that cannot be the field's (values.py: `20} @misc{x,`, a line break...) is never written. Only the
+.bib files the build reads are edited (never through a link out of the project). Before a file is replaced
+(atomically, keeping its permissions) a timestamped copy is kept beside it, and the edited text is parsed
+again to check that nothing else moved.
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import Block, Entry
 
+from litgraph.enrich.enrichment import own_file
+from litgraph.enrich.values import implausible
 from litgraph.errors import InputError, LitgraphError, NotFoundError
 from litgraph.model import Problem
 from litgraph.plumbing.files import atomic_file
 from litgraph.project import Project
 from litgraph.s1_read.bibtex_values import top_level
+from litgraph.s1_read.inputs import input_files, read_bytes
 from litgraph.s1_read.proposals import Proposal, read_proposals, write_proposals
 from litgraph.suggest import did_you_mean
 
@@ -155,7 +161,7 @@ def edit_entry(entry: Entry, adds: list[tuple[str, str]], replaces: dict[str, st
         end = spans[-1].value_end if spans else text.index(entry.key, len(entry.entry_type) + 2) + len(entry.key)
         comma = re.match(r"[ \t]*,", text[end:])
         cut = end + (comma.end() if comma else 0)
-        line_rest = re.match(r"[ \t]*(%[^\n]*)?(?=\r?\n)", text[cut:])
+        line_rest = re.match(r"[ \t]*(%[^\r\n]*)?(?=\r?\n)", text[cut:])
         if line_rest:  # keep a comment at the end of the last field's line on that line
             cut += line_rest.end()
         if comma or not spans:
@@ -203,7 +209,10 @@ def _plan(
     for name, proposed in proposal.fields.items():
         value = bibtex_value(name, proposed.value)
         present = _has(entry, name)
-        if name == "title" and proposed.replaces is not None and _has(entry, "subtitle"):
+        reason = implausible(name, proposed.value)
+        if reason is not None:
+            report.skipped.append(f"{entry.key}: {name}: not written: {reason}")
+        elif name == "title" and proposed.replaces is not None and _has(entry, "subtitle"):
             report.skipped.append(f"{entry.key}: title: the entry splits it into title and subtitle; edit it by hand")
         elif present is None:
             adds.append((name, value))
@@ -243,7 +252,7 @@ def _edit_file(
     text: str, proposals: dict[str, Proposal], overwrite: bool, report: ApplyReport
 ) -> tuple[str | None, set[str]]:
     """The file's new text (None when nothing changes) and the proposals' keys found in it."""
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = "\r\n" if "\r\n" in text else "\n"  # for an entry on one line; others end theirs as they do
     blocks, failed = _entry_blocks(text)
     pieces, cursor = [], 0
     found: set[str] = set()
@@ -256,7 +265,7 @@ def _edit_file(
         if not adds and not replaces:
             continue
         try:
-            pieces += [text[cursor:start], edit_entry(block, adds, replaces, newline)]
+            pieces += [text[cursor:start], edit_entry(block, adds, replaces, _newline(block.raw or "", newline))]
         except EditError as exc:
             report.skipped.append(f"{block.key}: not edited: {exc}; add the fields by hand")
             report.edits = [e for e in report.edits if e.key != block.key]
@@ -268,6 +277,11 @@ def _edit_file(
     after = "".join([*pieces, text[cursor:]])
     _check((blocks, failed), after, edited)
     return after, found
+
+
+def _newline(raw: str, default: str) -> str:
+    """The line ending of an entry's own lines (`default` where it has one line)."""
+    return "\r\n" if "\r\n" in raw else "\n" if "\n" in raw else default
 
 
 def _entry_blocks_of(data: bytes) -> list[Block]:

@@ -4,7 +4,10 @@ For each work: fetch by its DOI (or the identifier the person chose), else searc
 authors and year; score and classify the candidates (matching.py); propose the fields the entry lacks
 from the accepted one (with --overwrite, also those that differ); write the proposals overlay
 (proposals.py). A work is `failed` when an API could not answer and nothing was accepted: it is not
-recorded, so the next run asks again. `--citations` reads OpenAlex's reference lists instead.
+recorded, so the next run asks again. A value of the answer that cannot be the field's (values.py) is
+left out, and said so. A proposal the person has reviewed (accepted or applied) is never replaced by a
+run that finds less (no match, or an ambiguous one) unless they ask for it (`replace`): it is kept, and
+said so. `--citations` (citing.py) reads OpenAlex's reference lists instead.
 The .bib files are never touched here (bibedit.py does that, on --apply).
 """
 
@@ -19,10 +22,11 @@ from pathlib import Path
 from litgraph.enrich.matching import KIND_OF_TYPE, Scored, classify, rank
 from litgraph.enrich.scholarly import ClientSettings, Scholarly, SourceError, Unreachable
 from litgraph.enrich.scholarly_records import Candidate
-from litgraph.errors import InputError, NotFoundError
+from litgraph.enrich.values import implausible
+from litgraph.errors import InputError, NotFoundError, ProjectError
 from litgraph.model import Person, Problem, Work
+from litgraph.plumbing.files import OutsideError, inside
 from litgraph.project import Project
-from litgraph.s1_read.citations import read_citations_text, write_citations
 from litgraph.s1_read.proposals import FieldProposal, Proposal, current_value, lacks, read_proposals, write_proposals
 from litgraph.suggest import did_you_mean, fold
 
@@ -38,6 +42,7 @@ _FIELDS_OF_KIND = {
     "thesis": ("doi", "title", "author", "year"),
 }
 _REPLACEABLE = {"title", "journal", "booktitle", "volume", "number", "pages", "publisher", "institution"}
+REVIEWED = ("accepted", "applied")  # a proposal in one of these is kept over a run that finds less
 
 Progress = Callable[[str], None]
 
@@ -73,20 +78,28 @@ def _fields_of(work: Work) -> tuple[str, ...]:
     return _FIELDS_OF_KIND.get(KIND_OF_TYPE.get(work.entry_type, ""), ("doi", "title", "author", "year"))
 
 
-def proposed_fields(work: Work, candidate: Candidate, overwrite: bool = False) -> dict[str, FieldProposal]:
-    """The fields the entry lacks that the candidate has; with `overwrite`, also those that differ."""
-    proposed = {}
+def proposed_fields(
+    work: Work, candidate: Candidate, overwrite: bool = False
+) -> tuple[dict[str, FieldProposal], list[str]]:
+    """The fields the entry lacks that the candidate has (with `overwrite`, also those that differ); and
+    why the values that cannot be the fields' (values.py) were left out."""
+    proposed, rejected = {}, []
     for name in _fields_of(work):
         value = _value(candidate, name)
         if not value:
             continue
         if lacks(work, name):
-            proposed[name] = FieldProposal(value)
-        elif overwrite and name in _REPLACEABLE:
-            old = str(current_value(work, name))
-            if fold(old) != fold(value):
-                proposed[name] = FieldProposal(value, replaces=old)
-    return proposed
+            proposal = FieldProposal(value)
+        elif overwrite and name in _REPLACEABLE and fold(str(current_value(work, name))) != fold(value):
+            proposal = FieldProposal(value, replaces=str(current_value(work, name)))
+        else:
+            continue
+        reason = implausible(name, value)
+        if reason is None:
+            proposed[name] = proposal
+        else:
+            rejected.append(f"{candidate.source} {reason}: left out")
+    return proposed, rejected
 
 
 @dataclass
@@ -99,10 +112,22 @@ class Outcome:
     fields: dict[str, FieldProposal] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
     note: str | None = None
+    rejected: list[str] = field(default_factory=list)  # values of the answer left out, and why
+    kept: Proposal | None = None  # the reviewed proposal kept over this outcome (see `replace`)
 
     @property
     def best(self) -> Scored | None:
         return self.shown[0] if self.shown else None
+
+    def kept_message(self) -> str | None:
+        """One line saying that the reviewed proposal stays, or None."""
+        old = self.kept
+        if old is None:
+            return None
+        found = {"none": "no match", "ambiguous": "no single match"}.get(self.status, self.status)
+        was = f" ({old.source} {old.candidate})" if old.source and old.candidate else ""
+        return (f"{self.key}: kept its {old.status} proposal{was}: this run found {found}"
+                f"{f' ({self.note})' if self.note else ''}; --replace to record that instead")  # fmt: skip
 
     def message(self) -> str:
         """One line for a person."""
@@ -110,7 +135,7 @@ class Outcome:
         where = f"{best.candidate.source} {best.candidate.id} (score {best.score:.2f})" if best else ""
         if self.status == "failed":
             return f"{self.key}: " + "; ".join(self.faults)
-        also = f" [{'; '.join(self.faults)}]" if self.faults else ""
+        also = f" [{'; '.join([*self.faults, *self.rejected])}]" if self.faults or self.rejected else ""
         if self.status == "accepted":
             what = ", ".join(self.fields) if self.fields else "nothing missing"
             return f"{self.key}: accepted {where}: {what}{also}"
@@ -143,7 +168,7 @@ def to_proposal(outcome: Outcome, today: str) -> Proposal:
         score=best.score if accepted and best else None,
         fields=outcome.fields if accepted else {},
         candidates=[candidate_summary(s) for s in outcome.shown[1 if accepted else 0 :]],  # type: ignore[misc]
-        note=outcome.note,
+        note="; ".join([*([outcome.note] if outcome.note else []), *outcome.rejected]) or None,
         date=today,
     )
 
@@ -159,6 +184,7 @@ class EnrichOptions:
     dry_run: bool = False
     offline: bool = False
     choices: dict[str, str] = field(default_factory=dict)  # key -> a DOI or OpenAlex id the person chose
+    replace: bool = False  # record what this run found even over a reviewed proposal (see REVIEWED)
 
 
 @dataclass
@@ -188,7 +214,8 @@ class Breaker:
         self.failures[source] = [*self.failures.get(source, []), fault] if fault else []
 
 
-def _ask(source: str, call: Callable[[], object], breaker: Breaker, faults: list[str]) -> object:
+def ask(source: str, call: Callable[[], object], breaker: Breaker, faults: list[str]) -> object:
+    """`call`'s answer, or None with the fault recorded (and the breaker told)."""
     closed = breaker.closed_for(source)
     if closed:
         faults.append(closed)
@@ -216,9 +243,9 @@ def look_up(
     if choice or doi:
         for source in sources:
             if source == "crossref" and doi:
-                found = _ask(source, partial(client.crossref_work, doi), breaker, faults)
+                found = ask(source, partial(client.crossref_work, doi), breaker, faults)
             elif source == "openalex":
-                found = _ask(source, partial(client.openalex_work, doi=doi, openalex_id=choice), breaker, faults)
+                found = ask(source, partial(client.openalex_work, doi=doi, openalex_id=choice), breaker, faults)
             else:
                 continue
             if isinstance(found, Candidate):
@@ -228,7 +255,7 @@ def look_up(
     families = [p.family for p in (work.authors or work.editors)[:3]]
     for source in sources:
         search = client.crossref_search if source == "crossref" else client.openalex_search
-        found = _ask(source, partial(search, work.title, families, work.year), breaker, faults)
+        found = ask(source, partial(search, work.title, families, work.year), breaker, faults)
         candidates += found if isinstance(found, list) else []
     return candidates, faults, False
 
@@ -239,7 +266,7 @@ def assess(work: Work, client: Scholarly, options: EnrichOptions, breaker: Break
     status, shown = classify(rank(work, candidates), by_doi=by_id, chosen=bool(choice and candidates))
     outcome = Outcome(work.key, status, shown, faults=list(dict.fromkeys(faults)))
     if status == "accepted":
-        outcome.fields = proposed_fields(work, shown[0].candidate, options.overwrite)
+        outcome.fields, outcome.rejected = proposed_fields(work, shown[0].candidate, options.overwrite)
         outcome.note = f"chosen by hand: {choice}" if choice else None
     elif faults:
         outcome.status = "failed"
@@ -285,20 +312,59 @@ into the .bib files (a backup is kept). For an ambiguous entry, choose one of it
 `litgraph enrich --accept KEY=CANDIDATE`."""
 
 
+def bib_works(project: Project, progress: Progress = _quiet) -> dict[str, Work]:
+    """The bibliography's works as its .bib files have them (read through stage 1, in the files' order):
+    without the accepted proposals filled in, which a lookup must not take for the entry's own values."""
+    from litgraph import pipeline
+    from litgraph.s1_read.tables import work_from
+
+    with pipeline.opened(project, exclusive=True, progress=progress) as (_, db):
+        pipeline.read_and_check(project, db, progress)
+        found: dict[str, Work] = {}
+        for key, file, line, body in db.execute("SELECT key, file, line, body FROM bib_entries ORDER BY key, file"):
+            found.setdefault(key, work_from(body, file, line))  # the first file's, as stage 1 has it
+    return dict(sorted(found.items(), key=lambda item: (str(item[1].path), item[1].line)))
+
+
+def own_file(project: Project, path: Path) -> Path:
+    """`path`, a file of the project litgraph writes; ProjectError where a link would take it out."""
+    try:
+        return inside(project.root, str(path.relative_to(project.root)))
+    except (OutsideError, ValueError):
+        raise ProjectError(
+            f"{project.relative(path)} leads out of the project (a link?); nothing was written there"
+        ) from None
+
+
+def _to_record(outcomes: list[Outcome], existing: dict[str, Proposal], replace: bool) -> list[Outcome]:
+    """The outcomes to write: not the failed, nor (without `replace`) those that would replace a reviewed
+    proposal with less; these get `kept`."""
+    recorded = []
+    for outcome in outcomes:
+        old = existing.get(outcome.key)
+        if outcome.status == "failed":
+            continue
+        if not replace and old is not None and old.status in REVIEWED and outcome.status != "accepted":
+            outcome.kept = old
+            continue
+        recorded.append(outcome)
+    return recorded
+
+
 def enrich(
     project: Project,
     options: EnrichOptions,
-    works: dict[str, Work],
+    works: dict[str, Work] | None = None,
     progress: Progress = _quiet,
     client: Scholarly | None = None,
 ) -> EnrichReport:
-    """Look `works` (the bibliography's, by key) up and write their proposals (unless dry_run); the .bib
-    files are never touched."""
+    """Look `works` (the bibliography's as its .bib files have them, by key; None: read them, see
+    `bib_works`) up and write their proposals (unless dry_run); the .bib files are never touched."""
     problems: list[Problem] = []
     existing = read_proposals(project.proposals_file, problems)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)  # a broken overlay is not written over
-    selected = works_to_look_up(works, existing, options)
+    selected = works_to_look_up(bib_works(project, progress) if works is None else works, existing, options)
     report = EnrichReport([])
     if not selected:
         return report
@@ -311,96 +377,11 @@ def enrich(
     finally:
         client.close()
         report.sent, report.cached = client.sent, client.cached
-    recorded = [o for o in report.outcomes if o.status != "failed"]
+    recorded = _to_record(report.outcomes, existing, options.replace)
     if recorded and not options.dry_run:
         today = date.today().isoformat()
         merged = {**existing, **{o.key: to_proposal(o, today) for o in recorded}}
-        write_proposals(project.proposals_file, merged.values(), HEADER.format(date=today))
+        target = own_file(project, project.proposals_file)
+        write_proposals(target, merged.values(), HEADER.format(date=today))
         report.written = project.proposals_file
-    return report
-
-
-# --- citations from OpenAlex's reference lists -------------------------------------------------------
-
-
-@dataclass
-class CitationReport:
-    cites: dict[str, list[str]] = field(default_factory=dict)  # citing key -> cited keys, both in the project
-    found: int = 0  # works found in OpenAlex
-    faults: dict[str, str] = field(default_factory=dict)  # key -> what went wrong
-    missing: list[str] = field(default_factory=list)  # works OpenAlex does not know
-    without_id: list[str] = field(default_factory=list)  # works with neither a DOI nor an OpenAlex id
-    sent: int = 0
-    cached: int = 0
-    written: Path | None = None
-
-
-def _openalex_ids(project: Project, works: dict[str, Work]) -> dict[str, tuple[str | None, str | None]]:
-    """key -> (DOI, OpenAlex id): the entry's DOI or an accepted proposal's, and an accepted OpenAlex id."""
-    problems: list[Problem] = []
-    proposals = read_proposals(project.proposals_file, problems)
-    ids: dict[str, tuple[str | None, str | None]] = {}
-    for key, work in works.items():
-        proposal = proposals.get(key)
-        accepted = proposal is not None and proposal.status in ("accepted", "applied")
-        doi = work.doi or (proposal.fields["doi"].value if accepted and "doi" in proposal.fields else None)  # type: ignore[union-attr]
-        candidate = proposal.candidate if accepted and proposal else None
-        openalex = candidate if candidate and candidate.upper().startswith("W") else None
-        if doi or openalex:
-            ids[key] = (doi, openalex)
-    return ids
-
-
-CITATIONS_HEADER = """Written by `litgraph enrich --citations` on {date} from OpenAlex's reference lists:
-who cites whom among the works of this project. Rewritten on each run; edit another file to add links."""
-
-
-def enrich_citations(
-    project: Project,
-    options: EnrichOptions,
-    works: dict[str, Work],
-    progress: Progress = _quiet,
-    client: Scholarly | None = None,
-) -> CitationReport:
-    """cito:cites between `works` (the project's, by key), from OpenAlex `referenced_works`, written to
-    bibliography/citations/openalex.yaml (links of works that could not be fetched this time are kept)."""
-    keys = check_keys(options.keys, works)
-    ids = _openalex_ids(project, works)
-    report = CitationReport(without_id=sorted(k for k in works if k not in ids and (not keys or k in keys)))
-    selected = [k for k in ids if not keys or k in keys]
-    if not selected:
-        return report
-    client = client or Scholarly(ClientSettings.for_project(project, options.offline))
-    breaker, records = Breaker(), {}
-    try:
-        for number, key in enumerate(selected, 1):
-            progress(f"reading references {number}/{len(selected)}: {key}")
-            doi, openalex = ids[key]
-            faults: list[str] = []
-            found = _ask("openalex", partial(client.openalex_work, doi=doi, openalex_id=openalex), breaker, faults)
-            if isinstance(found, Candidate):
-                records[key] = found
-            elif faults:
-                report.faults[key] = "; ".join(faults)
-            else:
-                report.missing.append(key)
-    finally:
-        client.close()
-        report.sent, report.cached = client.sent, client.cached
-    report.found = len(records)
-    key_of = {c.id: key for key, c in records.items()}
-    for key, record in records.items():
-        cited = sorted({key_of[r] for r in record.references if r in key_of and key_of[r] != key})
-        if cited:
-            report.cites[key] = cited
-    target = project.citations_dir / "openalex.yaml"
-    if not records or options.dry_run:
-        return report
-    kept = read_citations_text(target, target.read_text(encoding="utf-8")).citations if target.is_file() else []
-    merged = {k: list(v) for k, v in report.cites.items()}
-    for link in kept:  # a work not fetched this time keeps the links it had
-        if link.citing not in records and link.citing in works and link.cited in works:
-            merged.setdefault(link.citing, []).append(link.cited)
-    write_citations(target, merged, CITATIONS_HEADER.format(date=date.today().isoformat()))
-    report.written = target
     return report

@@ -166,27 +166,32 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
     return claims
 
 
+def texts_by_language(path: Path, item: Located, value: dict[str, Any], problems: list[Problem]) -> dict[str, str]:
+    """`text: {en: ..., nb: ...}`: each tag a BCP 47 language tag, each text text; English first."""
+    texts: dict[str, str] = {}
+    for tag, text in value.items():
+        if not LANG_PATTERN.fullmatch(str(tag)):
+            hint = "for example en or nb (a text with a comma in a {...} mapping needs quotes)"
+            problems.append(Problem(path, item.line_of("text"), f"{tag!r} is not a BCP 47 language tag", hint))
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(Problem(path, item.line_of("text"), f"the {tag} text must be text", f"{tag}: ..."))
+        else:
+            texts[str(tag)] = text.strip()
+    return dict(sorted(texts.items(), key=lambda kv: (kv[0] != "en", kv[0])))
+
+
 def _texts(path: Path, item: Located, problems: list[Problem]) -> dict[str, str]:
     """A claim's text by language: `text: {en: ..., nb: ...}`, or `text: ...` with `lang: TAG`; English first."""
     value = item.get("text")
     if isinstance(value, dict):
-        texts: dict[str, str] = {}
-        for tag, text in value.items():
-            if not LANG_PATTERN.fullmatch(str(tag)):
-                problems.append(
-                    Problem(path, item.line_of("text"), f"{tag!r} is not a BCP 47 language tag", "for example en or nb")
-                )
-            elif not isinstance(text, str) or not text.strip():
-                problems.append(Problem(path, item.line_of("text"), f"the {tag} text must be text", f"{tag}: ..."))
-            else:
-                texts[str(tag)] = text.strip()
+        texts = texts_by_language(path, item, value, problems)
         if "lang" in item:
             problems.append(
                 Problem(
                     path, item.line_of("lang"), "'lang' goes with a single text", "remove it: the mapping names them"
                 )
             )
-        return dict(sorted(texts.items(), key=lambda kv: (kv[0] != "en", kv[0])))
+        return texts
     text = text_of(path, item, "text", problems)
     lang = text_of(path, item, "lang", problems)
     if lang is None:

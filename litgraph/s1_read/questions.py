@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from litgraph.model import Problem, Question
-from litgraph.s1_read.claims import check_id, check_keys, items_of, string_list
+from litgraph.s1_read.claims import check_id, check_keys, items_of, string_list, texts_by_language
 from litgraph.s1_read.yamlfile import load_yaml_text
 
 QUESTION_KEYS = {"id", "text", "themes"}
@@ -22,8 +22,8 @@ def read_questions_text(path: Path, text: str) -> tuple[list[Question], list[Pro
         texts: dict[str, str] = {}
         if isinstance(text, str):
             texts = {"en": text.strip()}
-        elif isinstance(text, dict) and all(isinstance(v, str) for v in text.values()):
-            texts = {str(k): v.strip() for k, v in text.items()}
+        elif isinstance(text, dict):
+            texts = texts_by_language(path, item, text, problems)
         else:
             problems.append(
                 Problem(path, item.line_of("text"), f"question {qid or '?'} needs text", "text: {en: ..., nb: ...}")

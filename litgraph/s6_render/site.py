@@ -138,7 +138,8 @@ class SiteBuild:
         self._pieced("works.html", "works.html", {}, pieces)
 
     def _contested(self) -> None:
-        """contested.html: a section per contested group, most sources first."""
+        """contested.html: a section per contested group, most sources first. A section is rendered again
+        only when its group changed, or an edit reaches what it shows (its claims, its question)."""
         db = self.inputs.db
         reached = groups_reached(db, self.inputs.changes, self.inputs.analysis)
         ranked = db.execute("SELECT key, digest FROM groups ORDER BY rank").fetchall()
@@ -147,11 +148,11 @@ class SiteBuild:
             piece = f"contested.html#{key}"
             names.add(piece)
             kept = db.execute("SELECT digest FROM fragments WHERE name = ?", (piece,)).fetchone()
-            if kept is not None and reached is not None and key not in reached:
+            if kept is not None and kept[0].startswith(f"{group_digest}:") and reached is not None and key not in reached:
                 pieces.append((piece, kept[0], None))
                 continue
             (group,) = self.data.shown_groups([key])
-            digest = digest_of(self.salt, piece, [group_digest, [c for side in group.sides for c in side.claims]])
+            digest = f"{group_digest}:{digest_of(self.salt, piece, group)}"
             body = fragment(db, piece, digest)
             if body is None:
                 body = templates.render_piece("group.html", g=group, root="")

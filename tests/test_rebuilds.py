@@ -1,0 +1,207 @@
+"""Rebuilds by reuse: after any edit, a build that redoes only what the edit reaches writes what a build
+from nothing writes (site/, byte for byte; the store, graph for graph)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib.compare import isomorphic
+
+from litgraph import build, open_project
+
+from .conftest import MakeProject
+
+BIB = """@article{repper2011, author = {Repper, Julie and Carter, Tim}, title = {A review of peer support}, year = 2011}
+@article{kilpatrick2017, author = {Kilpatrick, Emma and Keeney, Sinead and McCauley, Claire-Odile},
+  title = {Tokenistic or genuinely effective?}, year = 2017}
+@article{bassuk2016, author = {Bassuk, Ellen L. and Hanson, Justine}, title = {Peer-delivered recovery}, year = 2016}
+@report{akerblom2021, author = {{\\AA}kerblom, Kristina Bakke and Hammer, Anne Eriksen}, title = {Nasjonale f{\\o}ringer},
+  year = 2021}
+@book{borg2017, author = {Borg, Marit}, title = {Recovery}, year = 2017}
+"""
+CLAIMS = """claims:
+  - id: repper-boundaries
+    source: repper2011
+    reported_in: akerblom2021
+    locator: sec. Relasjonen
+    text: Closeness makes it hard to keep professional boundaries.
+    lang: en
+    themes: [boundary-setting]
+    evidence: literature-review
+  - id: kilpatrick-symbolic
+    source: kilpatrick2017
+    reported_in: akerblom2021
+    text: Staff saw peer roles as symbolic.
+    lang: en
+    themes: [tokenism]
+    question: peer-work-makes-a-difference
+    stance: against
+  - id: bassuk-important
+    source: bassuk2016
+    text: {en: Service users find peer workers important., nb: Brukere synes erfaringskonsulenter er viktige.}
+    themes: [outcomes, trust]
+    question: peer-work-makes-a-difference
+    stance: for
+    disputes: [kilpatrick-symbolic]
+    note: A text sets the one against the other.
+"""
+MORE = """claims:
+  - id: borg-recovery
+    source: borg2017
+    reported_in: repper2011
+    text: Recovery happens in everyday life.
+    lang: en
+    themes: [recovery-orientation]
+"""
+QUESTIONS = """questions:
+  - id: peer-work-makes-a-difference
+    text: {en: Peer workers make a real difference., nb: Erfaringskonsulenter utgjør en forskjell.}
+    themes: [outcomes]
+"""
+FILES = {
+    "bibliography/refs.bib": BIB,
+    "bibliography/claims/a.yaml": CLAIMS,
+    "bibliography/claims/b.yaml": MORE,
+    "bibliography/questions.yaml": QUESTIONS,
+    "bibliography/citations/hand.yaml": "citations:\n  - citing: borg2017\n    cites: [bassuk2016]\n",
+}
+
+
+def _site(root: Path) -> dict[str, str]:
+    site = root / "site"
+    return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _store(root: Path) -> dict[str, rdflib.Graph]:
+    """Each named graph of the store (the manifest aside: it names the build)."""
+    store = ox.Store.read_only(str(root / ".litgraph" / "store"))
+    graphs: dict[str, rdflib.Graph] = {}
+    for quad in store:
+        name = quad.graph_name.value  # type: ignore[union-attr]
+        if name.endswith("/graph/manifest"):
+            continue
+        graph = graphs.setdefault(name, rdflib.Graph())
+        graph.parse(data=f"{quad.subject} {quad.predicate} {quad.object} .\n", format="nt")
+    del store
+    return graphs
+
+
+def same_as_from_nothing(root: Path, scratch: Path) -> None:
+    """Build `root` (a rebuild), then a copy of its inputs from nothing: the same site and store."""
+    build(open_project(root))
+    fresh = scratch / "from-nothing"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".litgraph"))
+    build(open_project(fresh))
+    assert _site(root) == _site(fresh)
+    rebuilt, made = _store(root), _store(fresh)
+    assert rebuilt.keys() == made.keys()
+    for name in made:
+        assert isomorphic(rebuilt[name], made[name]), name
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _remove_item(path: Path, claim_id: str) -> None:
+    """Remove the claim's item from a claims file, whatever lines it has now."""
+    from litgraph.s1_read.claims import item_spans
+
+    text = path.read_text(encoding="utf-8")
+    spans = item_spans(text) or []
+    [item] = [chunk for _, chunk in spans if chunk.startswith(f"  - id: {claim_id}\n")]
+    path.write_text(text.replace(item, "", 1), encoding="utf-8")
+
+
+def _move_item(source: Path, target: Path, claim_id: str) -> None:
+    from litgraph.s1_read.claims import item_spans
+
+    text = source.read_text(encoding="utf-8")
+    [item] = [chunk for _, chunk in item_spans(text) or [] if chunk.startswith(f"  - id: {claim_id}\n")]
+    source.write_text(text.replace(item, "", 1), encoding="utf-8")
+    target.write_text(target.read_text(encoding="utf-8") + item, encoding="utf-8")
+
+
+Edit = Callable[[Path], None]
+EDITS: dict[str, Edit] = {
+    "claim text": lambda r: _edit(r / "bibliography/claims/a.yaml", "hard to keep", "hard to hold"),
+    "nb text": lambda r: _edit(r / "bibliography/claims/a.yaml", "synes erfaringskonsulenter", "mener erfaringskonsulenter"),
+    "claim added, new citation": lambda r: _edit(r / "bibliography/claims/b.yaml", "claims:\n", "claims:\n  - {id: new-one, "
+        "source: bassuk2016, reported_in: kilpatrick2017, text: New., lang: en, themes: [stigma]}\n"),  # fmt: skip
+    "themes changed": lambda r: _edit(r / "bibliography/claims/a.yaml", "themes: [tokenism]", "themes: [tokenism, trust]"),
+    "dispute added": lambda r: _edit(r / "bibliography/claims/a.yaml", "    themes: [boundary-setting]\n",
+                                     "    themes: [boundary-setting]\n    disputes: [kilpatrick-symbolic]\n"),  # fmt: skip
+    "dispute removed": lambda r: _edit(r / "bibliography/claims/a.yaml", "    disputes: [kilpatrick-symbolic]\n    note: A text "
+                                       "sets the one against the other.\n", ""),  # fmt: skip
+    "stance changed": lambda r: _edit(r / "bibliography/claims/a.yaml", "stance: against", "stance: qualifies"),
+    "support added": lambda r: _edit(r / "bibliography/claims/b.yaml", "    themes: [recovery-orientation]\n",
+                                     "    themes: [recovery-orientation]\n    supports: [bassuk-important]\n"),  # fmt: skip
+    "claim removed": lambda r: _remove_item(r / "bibliography/claims/b.yaml", "borg-recovery"),
+    "bib title": lambda r: _edit(r / "bibliography/refs.bib", "{Recovery}", "{Recovery in practice}"),
+    "bib author": lambda r: _edit(r / "bibliography/refs.bib", "{Borg, Marit}", "{Borg, Marit and Karlsson, Bengt}"),
+    "work added": lambda r: _edit(r / "bibliography/refs.bib", "@book{borg2017",
+                                  "@book{davidson2012, author = {Davidson, Larry}, title = {Peer support}, year = 2012}\n@book{borg2017"),  # fmt: skip
+    "citation file": lambda r: _edit(r / "bibliography/citations/hand.yaml", "cites: [bassuk2016]", "cites: [bassuk2016, repper2011]"),
+    "question text": lambda r: _edit(r / "bibliography/questions.yaml", "a real difference", "a real and lasting difference"),
+    "theme label": lambda r: _edit(r / "ontology/themes.ttl", '"Grensesetting"@nb', '"Grensesetjing"@nb'),
+    "claim moved between files": lambda r: _move_item(r / "bibliography/claims/a.yaml", r / "bibliography/claims/b.yaml", "kilpatrick-symbolic"),
+    "title of the site": lambda r: (r / "litgraph.toml").write_text('[project]\ntitle = "Another"\n', encoding="utf-8"),
+}
+
+
+def test_every_kind_of_edit_rebuilds_to_what_a_build_from_nothing_writes(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project(FILES)
+    build(open_project(root))
+    for name, edit in EDITS.items():
+        edit(root)
+        try:
+            same_as_from_nothing(root, tmp_path)
+        except AssertionError as exc:
+            raise AssertionError(f"after the edit '{name}': {exc}") from None
+
+
+def test_a_file_removed_leaves_no_trace(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project(FILES)
+    build(open_project(root))
+    for path in ("bibliography/claims/b.yaml", "bibliography/citations/hand.yaml", "bibliography/questions.yaml"):
+        if path == "bibliography/questions.yaml":  # (the claims that take sides on its question go first)
+            _edit(root / "bibliography/claims/a.yaml", "    question: peer-work-makes-a-difference\n    stance: against\n", "")
+            _edit(root / "bibliography/claims/a.yaml", "    question: peer-work-makes-a-difference\n    stance: for\n", "")
+        (root / path).unlink()
+        same_as_from_nothing(root, tmp_path)
+    assert "borg-recovery" not in (root / "site/graph.ttl").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("removed", ["site", ".litgraph/store", ".litgraph/units", "site/works/borg2017.html"])
+def test_outputs_removed_by_hand_are_made_again(make_project: MakeProject, tmp_path: Path, removed: str) -> None:
+    root = make_project(FILES)
+    build(open_project(root))
+    target = root / removed
+    shutil.rmtree(target) if target.is_dir() else target.unlink()
+    same_as_from_nothing(root, tmp_path)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(sorted(EDITS)), min_size=2, max_size=3, unique=True))
+def test_edits_in_any_order_rebuild_to_what_a_build_from_nothing_writes(make_project: MakeProject, tmp_path: Path, edits: list[str]) -> None:
+    root = tmp_path / "project"
+    shutil.rmtree(root, ignore_errors=True)
+    root = make_project(FILES)
+    build(open_project(root))
+    for name in edits:
+        try:
+            EDITS[name](root)
+        except AssertionError:
+            continue  # (an edit whose text an earlier one replaced)
+        same_as_from_nothing(root, tmp_path)
