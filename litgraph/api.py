@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from litgraph import ask
-from litgraph import pipeline
+from litgraph import ask, pipeline
 from litgraph.errors import NotFoundError, ProjectError
 from litgraph.extract.extraction import Extractor, Found, write_cites, write_claim_stubs
 from litgraph.model import Citation, Dataset, Problem, Work
@@ -27,7 +26,6 @@ from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.graph_files import write_graph
-from litgraph.s3_graph.unit_files import build_units, has_files
 from litgraph.s6_render.mapdata import whole_map
 from litgraph.s6_render.network_export import write_network
 from litgraph.s6_render.pages import SiteData
@@ -112,13 +110,8 @@ def validate(project: Project, progress: Progress = _quiet) -> Validation:
 
 
 def _check_graph(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> list[shapes.Violation]:
-    changes = pending_changes(db)
-    with pipeline.transaction(db):
-        planned = units.plan_units(db, project.base_iri, changes)
-        todo = [u for u in planned if not has_files(state.units, u) or not pipeline.recorded_unit(db, u)]
-        built = build_units(db, state.database if state.cached else None, state.units, todo, project.base_iri)
-        units.record_units(db, planned, {b.name: b.count for b in built})
-        shapes.record_types(db, planned, built)
+    with pipeline.graph_units(project, state, db, pending_changes(db)) as (planned, _):
+        pass
     progress("checking the graph against the SHACL shapes")
     check = shapes.ShapeCheck(db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
     with pipeline.transaction(db):

@@ -35,7 +35,7 @@ from litgraph.s1_read.inputs import input_stamp
 from litgraph.s1_read.reading import read_inputs, set_fact
 from litgraph.s2_check.references import check_inputs
 from litgraph.s3_graph import shapes, units
-from litgraph.s3_graph.unit_files import build_units, has_files, prune_units
+from litgraph.s3_graph.unit_files import UnitBuild, has_files, prune_units
 from litgraph.s4_analyse import analysis
 from litgraph.s5_store.write import make_store
 from litgraph.s6_render import records
@@ -144,15 +144,11 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
         (state.path / MARKER).unlink(missing_ok=True)
         return _summary(db, units.Planner(db, project.base_iri).recorded_units_in_order(), problems, project, clock, notes)
     base = project.base_iri
-    with transaction(db):
-        progress("building the graph units whose inputs changed")
-        planned = units.plan_units(db, base, changes)
-        todo = [u for u in planned if not has_files(state.units, u) or not recorded_unit(db, u)]
-        built = build_units(db, state.database if state.cached else None, state.units, todo, base)
-        units.record_units(db, planned, {b.name: b.count for b in built})
-        shapes.record_types(db, planned, built)
-        progress("analysing")
-        found = analysis.analyse(db, changes)
+    progress("building the graph units whose inputs changed")
+    with graph_units(project, state, db, changes) as (planned, todo):
+        progress("analysing" + (" while the graph units are built" if todo else ""))
+        with transaction(db):
+            found = analysis.analyse(db, changes)
     clock["graph"] = time.perf_counter() - started - sum(clock.values())
     progress(f"checking {len(todo)} of {len(planned)} graph units against the SHACL shapes")
     check = shapes.ShapeCheck(db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
@@ -192,6 +188,26 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
     (state.path / MARKER).unlink(missing_ok=True)
     prune_units(state.units, planned)
     return _summary(db, planned, problems, project, clock, notes)
+
+
+@contextlib.contextmanager
+def graph_units(project: Project, state: StateFolder, db: sqlite3.Connection, changes: Changes) -> Iterator[tuple[list[units.Unit], list[units.Unit]]]:
+    """Stage 3: the units of the graph now, and those built now (their files written): the plan committed
+    first (worker processes read it), the units built (in workers where many) while the block runs, and
+    recorded when it ends."""
+    with transaction(db):
+        planned = units.plan_units(db, project.base_iri, changes)
+    todo = [u for u in planned if not has_files(state.units, u) or not recorded_unit(db, u)]
+    running = UnitBuild(db, state.database if state.cached else None, state.units, todo, project.base_iri)
+    try:
+        yield planned, todo
+        built = running.result()
+    except BaseException:
+        running.cancel()
+        raise
+    with transaction(db):
+        units.record_units(db, planned, {b.name: b.count for b in built})
+        shapes.record_types(db, planned, built)
 
 
 def recorded_unit(db: sqlite3.Connection, unit: units.Unit) -> bool:
@@ -234,7 +250,8 @@ def _published_as_recorded(project: Project, state: StateFolder, db: sqlite3.Con
         del store
     except OSError:
         return False
-    return same and records.site_as_recorded(db, project.site_dir)
+    planned = units.Planner(db, project.base_iri).recorded_units_in_order()
+    return same and all(has_files(state.units, u) for u in planned) and records.site_as_recorded(db, project.site_dir)
 
 
 def published(db: sqlite3.Connection) -> dict[str, object] | None:

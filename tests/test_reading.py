@@ -96,7 +96,7 @@ def test_a_file_is_read_again_only_when_its_bytes_change_and_an_item_only_when_i
     real_item = parsing.read_claim_item
     monkeypatch.setattr(parsing, "read_claim_item", lambda path, item: items.append(item) or real_item(path, item))
     first, _ = read_and_check(project, db)
-    assert first.everything and len(files) == 1 and len(items) == 3
+    assert first.everything and len(files) == 1 and items == []  # (read whole: one parse for all)
     clear_pending(db)  # (as a build that went through does)
     path = root / "bibliography/claims/c.yaml"
     path.touch()  # the same bytes, another time: not parsed again
@@ -104,7 +104,7 @@ def test_a_file_is_read_again_only_when_its_bytes_change_and_an_item_only_when_i
     assert len(files) == 1 and changes.nothing
     path.write_text(_claims("One.", "Two, edited over\n      two lines.", "Three."), encoding="utf-8")
     changes, _ = read_and_check(project, db)
-    assert len(files) == 2 and len(items) == 4 and "two lines" in items[-1]  # the edited item alone
+    assert len(files) == 2 and len(items) == 1 and "two lines" in items[-1]  # the edited item alone
     assert list(changes.claims) == ["c1"] and changes.files == {"bibliography/claims/c.yaml"}
     before, after = changes.claims["c1"]
     assert before is not None and after is not None and after.text == "Two, edited over two lines."
@@ -146,3 +146,18 @@ def test_files_parsed_side_by_side_give_what_one_by_one_gives(make_project: Make
     monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real(**kw))
     side_by_side = load(open_project(root)).data
     assert spawned and side_by_side == one_by_one and len(one_by_one.claims) == 6
+
+
+def test_items_of_a_file_read_whole_are_the_items_read_one_by_one(tmp_path: Path) -> None:
+    """A file read for the first time is parsed whole and cut into its items; each item, claim, line and
+    problem is what reading that item alone gives (what a later edit of it does)."""
+    from litgraph.s1_read.parsing import parse_claims
+
+    text = "# notes\nclaims:\n" + ITEM.format(id="a", text="One.") + "  - id: b\n    source: x\n    colour: blue\n"
+    text += ITEM.format(id="Bad_Id", text="Two.") + ITEM.format(id="c", text="Three, over\n      two lines.")
+    whole = parse_claims("c.yaml", text)
+    fake = {"never": whole.items[0]}  # (one known item of four: read item by item)
+    one_by_one = parse_claims("c.yaml", text, {**fake, **{i.digest: i for i in whole.items[:2]}})
+    assert whole.items == one_by_one.items and not whole.whole
+    assert [i.claim_id for i in whole.items] == ["a", None, None, "c"]
+    assert whole.items[1].problems and whole.items[1].problems[0][1] == 3  # 'colour', on the item's third line

@@ -17,7 +17,7 @@ import orjson
 import pyoxigraph as ox
 
 from litgraph.plumbing.files import atomic_file
-from litgraph.plumbing.workers import cores, parallel_map
+from litgraph.plumbing.workers import BackgroundMap, cores
 from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s3_graph.serialize import jsonld_body, ntriples, parse_ntriples, turtle_body
@@ -106,16 +106,35 @@ def _build(tables: Tables, folder: Path, units: list[Unit], base_iri: str) -> li
     return [write_unit(folder, u, unit_triples(tables, u, builder), base_iri) for u in units]
 
 
+class UnitBuild:
+    """Units being built (see `build_units`): in worker processes when there are many and the state is a
+    file they can read (its tables committed), while this process goes on; `result()` waits for them."""
+
+    def __init__(self, db: sqlite3.Connection, state: Path | None, folder: Path, units: list[Unit], base_iri: str):
+        folder.mkdir(parents=True, exist_ok=True)
+        workers = min(cores(), len(units) // WORKER_UNITS) if state is not None else 1
+        self._here: tuple[Tables, Path, list[Unit], str] | None = None
+        self._workers: BackgroundMap[list[Built]] | None = None
+        if workers < 2:
+            self._here = (Tables(db), folder, units, base_iri)
+            return
+        shares = [units[i::workers] for i in range(workers)]  # (interleaved: the kinds' costs spread evenly)
+        self._workers = BackgroundMap(_build_some, [str(state)] * workers, [str(folder)] * workers, shares, [base_iri] * workers)
+
+    def result(self) -> list[Built]:
+        if self._workers is not None:
+            return [b for part in self._workers.result() for b in part]
+        assert self._here is not None
+        return _build(*self._here)
+
+    def cancel(self) -> None:
+        if self._workers is not None:
+            self._workers.cancel()
+
+
 def build_units(db: sqlite3.Connection, state: Path | None, folder: Path, units: list[Unit], base_iri: str) -> list[Built]:
-    """Build these units (their files in `folder`); in worker processes when there are many and the state
-    is a file they can read."""
-    folder.mkdir(parents=True, exist_ok=True)
-    workers = min(cores(), len(units) // WORKER_UNITS) if state is not None else 1
-    if workers < 2:
-        return _build(Tables(db), folder, units, base_iri)
-    shares = [units[i::workers] for i in range(workers)]  # (interleaved: the kinds' costs spread evenly)
-    done = parallel_map(_build_some, [str(state)] * workers, [str(folder)] * workers, shares, [base_iri] * workers)
-    return [b for part in done for b in part]
+    """Build these units (their files in `folder`) and return what is recorded of them."""
+    return UnitBuild(db, state, folder, units, base_iri).result()
 
 
 def prune_units(folder: Path, units: list[Unit]) -> None:

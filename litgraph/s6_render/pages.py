@@ -53,6 +53,7 @@ class SiteData:
         self.labels = {t: theme.labels.get("en", t) for t, theme in self.themes.items()}
         self.children = {k: sorted(v) for k, v in self.lookup.children.items()}
         self._groups_on: dict[str, list[str]] | None = None
+        self._question_texts: dict[str, dict[str, str]] | None = None
 
     def counted(self, works: dict[str, WorkRow]) -> dict[str, dict[str, Any]]:
         """Work rows with their numbers of claims (n_claims), as listings and pages show them."""
@@ -72,8 +73,9 @@ class SiteData:
         bodies = dict(_in(self.db, "SELECT key, body FROM groups WHERE key", keys))
         groups = [orjson.loads(bodies[k]) for k in keys if k in bodies]
         rows = self.rows.claims(group_members(groups))
-        texts = {q.id: q.texts for q in self.tables.questions().values()}
-        return [shown_group(g, rows, texts) for g in groups]
+        if self._question_texts is None:
+            self._question_texts = {q.id: q.texts for q in self.tables.questions().values()}
+        return [shown_group(g, rows, self._question_texts) for g in groups]
 
     # -- pages ---------------------------------------------------------------------------------------
     def work_contexts(self, keys: list[str]) -> dict[str, dict[str, Any]]:

@@ -123,9 +123,9 @@ class SiteBuild:
         db = self.inputs.db
         counts = dict(db.execute("SELECT source, count(*) FROM claims GROUP BY source"))
         rows = db.execute("SELECT key, digest FROM work_rows ORDER BY sortkey, key").fetchall()
+        digests = dict(rows)
         pieces, made, names = [], {}, set()
         for keys in cut([k for k, _ in rows], LISTING_CUT):
-            digests = dict(rows)
             piece = f"works.html#{keys[0]}"
             names.add(piece)
             digest = digest_of(self.salt, piece, [(k, digests[k], counts.get(k, 0)) for k in keys])
@@ -143,21 +143,30 @@ class SiteBuild:
         db = self.inputs.db
         reached = groups_reached(db, self.inputs.changes, self.inputs.analysis)
         ranked = db.execute("SELECT key, digest FROM groups ORDER BY rank").fetchall()
-        pieces, made, names = [], {}, set()
+        kept = dict(db.execute("SELECT name, digest FROM fragments WHERE name LIKE 'contested.html#%'"))
+        pieces, made, names, wanted = [], {}, set(), []
         for key, group_digest in ranked:
             piece = f"contested.html#{key}"
             names.add(piece)
-            kept = db.execute("SELECT digest FROM fragments WHERE name = ?", (piece,)).fetchone()
-            if kept is not None and kept[0].startswith(f"{group_digest}:") and reached is not None and key not in reached:
-                pieces.append((piece, kept[0], None))
+            before = kept.get(piece)
+            if before is not None and before.startswith(f"{group_digest}:") and reached is not None and key not in reached:
+                pieces.append((piece, before, None))
+            else:
+                pieces.append((piece, group_digest, None))
+                wanted.append(key)
+        shown = {}
+        for keys in cut(wanted, 500):
+            shown.update(zip(keys, self.data.shown_groups(keys), strict=True))
+        for index, (piece, group_digest, _) in enumerate(pieces):
+            group = shown.get(piece.removeprefix("contested.html#"))
+            if group is None:
                 continue
-            (group,) = self.data.shown_groups([key])
             digest = f"{group_digest}:{digest_of(self.salt, piece, group)}"
-            body = fragment(db, piece, digest)
+            body = fragment(db, piece, digest) if kept.get(piece) == digest else None
             if body is None:
                 body = templates.render_piece("group.html", g=group, root="")
                 made[piece] = (digest, body)
-            pieces.append((piece, digest, body))
+            pieces[index] = (piece, digest, body)
         update_fragments(db, "contested.html#", names, made)
         self._pieced("contested.html", "contested.html", {"empty": not ranked}, pieces)
 
