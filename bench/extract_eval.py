@@ -22,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from litgraph.bibliography import read_bibliography  # noqa: E402
-from litgraph.config import open_project  # noqa: E402
-from litgraph.extraction import Extractor, Found  # noqa: E402
+from litgraph.api import works  # noqa: E402
+from litgraph.gather.extract.extraction import Extractor, Found  # noqa: E402
+from litgraph.project import open_project  # noqa: E402
 
 TARGETS = {"precision": 0.95, "recall": 0.95, "MB/s": 1.0}
 
@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is not met")
     args = parser.parse_args()
     project = open_project(REPO)
-    extractor = Extractor(read_bibliography(project.bib_files()).works.values())
+    extractor = Extractor(works(project).values())
     gold = read_gold(args.gold)
     total = Score()
     print(f"{'text':<28} {'gold':>5} {'resolved':>9} {'right':>6} {'precision':>10} {'recall':>7}")

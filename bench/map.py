@@ -20,12 +20,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 from litgraph.config import packaged_data
 from litgraph.ontology import read_themes
 from litgraph.site import render_site
 from litgraph.sitedata import SiteData
+from playwright.sync_api import sync_playwright
 
 
 def synthetic(nodes: int, seed: int = 3) -> SiteData:

@@ -7,11 +7,10 @@ plumbing/, extract/, enrich/ and cli/ is internal.
 
 from __future__ import annotations
 
-__version__ = "0.2.0"
-
 from typing import TYPE_CHECKING
 
 from litgraph.errors import GraphError, InputError, LitgraphError, NotFoundError, ProjectError
+from litgraph.version import __version__
 
 # Each public name is imported from its module when first used: a query then loads only what it needs.
 _LAZY = {
@@ -23,8 +22,8 @@ _LAZY = {
     "Question": "model", "Theme": "model", "Work": "model",
     "ClaimRow": "s4_analyse.rows", "WorkRow": "s4_analyse.rows", "ContestedGroup": "s4_analyse.contested",
     "ReadingList": "s4_analyse.reading_list", "Sources": "s5_store.queries", "ThemeRow": "s5_store.queries",
-    "QueryResult": "s5_store.sparql", "Extractor": "extract.extraction", "Found": "extract.extraction",
-    "read_document": "extract.extraction", "enrich": "enrich.enrichment", "EnrichOptions": "enrich.enrichment",
+    "QueryResult": "s5_store.sparql", "Extractor": "gather.extract.extraction", "Found": "gather.extract.extraction",
+    "read_document": "gather.extract.extraction", "enrich": "api", "EnrichOptions": "gather.enrich.enrichment",
 }  # fmt: skip
 
 if TYPE_CHECKING:
@@ -46,8 +45,8 @@ if TYPE_CHECKING:
         themes,
         validate,
     )  # fmt: skip
-    from litgraph.enrich.enrichment import EnrichOptions, enrich
-    from litgraph.extract.extraction import Extractor, Found, read_document
+    from litgraph.gather.enrich.enrichment import EnrichOptions
+    from litgraph.gather.extract.extraction import Extractor, Found, read_document
     from litgraph.model import Citation, Claim, Dataset, Person, Problem, Question, Theme, Work
     from litgraph.project import Project, init_project, open_project
     from litgraph.s4_analyse.contested import ContestedGroup

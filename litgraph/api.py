@@ -11,14 +11,14 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from litgraph import ask, pipeline
 from litgraph.errors import NotFoundError, ProjectError
-from litgraph.extract.extraction import Extractor, Found, write_cites, write_claim_stubs
+from litgraph.gather.extract.extraction import Extractor, Found, write_cites, write_claim_stubs
 from litgraph.model import Citation, Dataset, Problem, Work
 from litgraph.namespaces import escaped
-from litgraph.plumbing.files import atomic_file, inside
+from litgraph.plumbing.files import OutsideError, atomic_file, inside
 from litgraph.plumbing.statefolder import StateFolder
 from litgraph.project import Project
 from litgraph.s1_read.changes import pending_changes
@@ -29,6 +29,10 @@ from litgraph.s3_graph.graph_files import write_graph
 from litgraph.s6_render.mapdata import whole_map
 from litgraph.s6_render.network_export import write_network
 from litgraph.s6_render.pages import SiteData
+
+if TYPE_CHECKING:  # the HTTP stack loads only when `enrich` runs
+    from litgraph.gather.enrich.enrichment import EnrichOptions, EnrichReport
+    from litgraph.gather.enrich.scholarly import Scholarly
 
 Progress = Callable[[str], None]
 BuildSummary = pipeline.BuildSummary
@@ -118,18 +122,19 @@ def _check_graph(project: Project, state: StateFolder, db: sqlite3.Connection, p
         return check.result()
 
 
-def works(project: Project, progress: Progress = _quiet) -> dict[str, Work]:
-    """The bibliography's works as read (whatever problems the rest of the inputs have)."""
+def works(project: Project, progress: Progress = _quiet, as_in_files: bool = False) -> dict[str, Work]:
+    """The bibliography's works as read (whatever problems the rest of the inputs have), by key: with the
+    accepted proposals filled in, or (`as_in_files`) as the .bib files have them, in the files' order."""
     with pipeline.opened(project, exclusive=True, progress=progress) as (_, db):
         pipeline.read_and_check(project, db, progress)
-        return Tables(db).works()
+        return Tables(db).bib_works() if as_in_files else Tables(db).works()
 
 
-def work_key(found: dict[str, Work], key: str) -> str:
+def work_key(found: dict[str, Work], key: str, otherwise: str = "check the spelling") -> str:
     if key not in found:
         from litgraph.suggest import did_you_mean
 
-        raise NotFoundError(f"no work with the key {key!r}; {did_you_mean(key, found) or 'check the spelling'}")
+        raise NotFoundError(f"no work with the key {key!r}; {did_you_mean(key, found) or otherwise}")
     return key
 
 
@@ -155,16 +160,30 @@ def extract(project: Project, document: Path, citing: str | None = None, claims_
     to fill in written there (an existing file only with `replace_stub`)."""
     found_works = works(project, progress)
     if citing is not None:
-        work_key(found_works, citing)
+        work_key(found_works, citing, "add an entry for the document to a .bib file in bibliography/ first")
     if claims_stub is not None and os.path.lexists(claims_stub) and not replace_stub:
         raise ProjectError(f"{claims_stub} exists; give another file, or --force to replace it")
     result = Extraction(Extractor(found_works.values()).extract(document))
     if citing is not None:
-        result.citations_file = inside(project.citations_dir.parent, "citations", f"extracted-{escaped(citing)}.yaml")
+        try:
+            result.citations_file = inside(project.citations_dir.parent, "citations", f"extracted-{escaped(citing)}.yaml")
+        except OutsideError:
+            raise ProjectError(f"{project.relative(project.citations_dir)} leads out of the project (a link?); nothing was written") from None
         result.cited = write_cites(result.citations_file, citing, result.found, document)
     if claims_stub is not None:
         result.stubs_file, result.stubs = claims_stub, write_claim_stubs(claims_stub, result.found, document, citing)
     return result
+
+
+# --- proposals from scholarly records --------------------------------------------------------------------
+
+
+def enrich(project: Project, options: EnrichOptions, progress: Progress = _quiet, client: Scholarly | None = None) -> EnrichReport:
+    """Look the bibliography's entries up in Crossref and OpenAlex (as `options` say) and write what they
+    lack as proposals for review (bibliography/enrich/proposals.yaml); the .bib files are never touched."""
+    from litgraph.gather.enrich.enrichment import enrich as look_up
+
+    return look_up(project, options, works(project, progress, as_in_files=True), progress, client)
 
 
 # --- exports ---------------------------------------------------------------------------------------------

@@ -23,10 +23,8 @@ from litgraph.s4_analyse.contested import ContestedGroup
 from litgraph.s4_analyse.reading_list import ReadingList
 from litgraph.s4_analyse.rows import ClaimRow
 from litgraph.s5_store import queries
-from litgraph.s5_store.graphs import family_of, manifest_iri
 from litgraph.s5_store.read import StoreReader
 from litgraph.s5_store.sparql import QueryResult, check_query, run_query
-from litgraph.s5_store.write import read_manifest
 
 Progress = Callable[[str], None]
 
@@ -140,13 +138,11 @@ def themes(project: Project, progress: Progress = _quiet) -> list[queries.ThemeR
 
 
 def query(project: Project, sparql: str, allow_service: bool = False, progress: Progress = _quiet) -> QueryResult:
-    """A read-only SPARQL query over the project's graph (the index in named graphs), within the limits."""
+    """A read-only SPARQL query over the project's graph (not the index beside it), within the limits."""
     check_query(sparql, project.limits.query_depth, allow_service)
     with reading(project, None, progress) as reader:
-        graphs = [g for g in read_manifest(reader.store, project.base_iri)[0]
-                  if family_of(project.base_iri, g) is None and "/graph/index/" not in g and g != manifest_iri(project.base_iri)]  # fmt: skip
         folder = reader.path
-    return run_query(folder, sparql, sorted(graphs), project.limits.query_seconds, project.limits.query_rows)
+    return run_query(folder, sparql, project.limits.query_seconds, project.limits.query_rows)
 
 
 def bibtex(project: Project, keys: list[str] | None = None, progress: Progress = _quiet) -> str:

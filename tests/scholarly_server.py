@@ -2,18 +2,29 @@
 
 One `http.server` in a thread serves both APIs: `{url}/crossref/works/...` and `{url}/openalex/works/...`.
 A test says what each path answers (`reply`), in order (the last answer repeats), and reads back what
-was asked (`requests`). The builders below make answers in the APIs' documented JSON shapes.
+was asked (`requests`) and how many bytes were sent (`sent`). An answer may also misbehave: come late
+(`delay`), trickle in a byte at a time (`drip`), or go on and on (`padding`: spaces after the body, which
+keep it valid JSON; gzipped as they go with `gzip`). The builders below make answers in the APIs'
+documented JSON shapes. `no_internet` (a fixture) refuses every name but the loopback's.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import socket
 import threading
 import time
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+PADDING_CHUNK = 1 << 20
 
 
 @dataclass
@@ -22,6 +33,12 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (a hung server)
+    drip: float = 0.0  # seconds between bytes: the answer trickles in (from its first byte, with drip_headers)
+    drip_headers: bool = False
+    drip_for: float = 8.0  # a dripping server gives up (and hangs up) after this long
+    padding: int = 0  # bytes of spaces sent after the body (as they are made: never held whole)
+    declare_length: bool = True  # send Content-Length (with padding: the padded length)
+    gzip: bool = False  # Content-Encoding: gzip, the body and padding compressed as they are sent
 
 
 @dataclass
@@ -36,6 +53,7 @@ class ScholarlyServer:
     def __init__(self) -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.requests: list[Asked] = []
+        self.sent = 0  # bytes written to clients, headers included
         self.lock = threading.Lock()
         server = self
 
@@ -54,21 +72,13 @@ class ScholarlyServer:
                 if reply is None:
                     reply = Reply({"status": "error", "message": f"no route for {path}"}, status=404)
                 time.sleep(reply.delay)
-                body = reply.body
-                if isinstance(body, dict | list):
-                    data, kind = json.dumps(body).encode(), "application/json"
-                else:
-                    data = body.encode() if isinstance(body, str) else (body or b"")
-                    kind = "text/plain"
                 try:
-                    self.send_response(reply.status)
-                    headers = {"Content-Type": kind, **reply.headers, "Content-Length": str(len(data))}
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(data)
+                    for piece in _answer(reply, self.responses.get(reply.status, ("",))[0]):
+                        self.wfile.write(piece)
+                        with server.lock:
+                            server.sent += len(piece)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting
+                    pass  # the client gave up waiting, or reading
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -93,6 +103,68 @@ class ScholarlyServer:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def _body(reply: Reply) -> tuple[bytes, str]:
+    if isinstance(reply.body, dict | list):
+        return json.dumps(reply.body).encode(), "application/json"
+    return (reply.body.encode() if isinstance(reply.body, str) else (reply.body or b"")), "text/plain"
+
+
+def _payload(reply: Reply, body: bytes) -> Iterator[bytes]:
+    """The body and its padding, gzipped with `gzip`, a piece at a time."""
+    padding = (b" " * min(PADDING_CHUNK, reply.padding - done) for done in range(0, reply.padding, PADDING_CHUNK))
+    pieces = itertools.chain([body], padding)  # (made as they are sent: never held whole)
+    if not reply.gzip:
+        yield from pieces
+        return
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    for piece in pieces:
+        yield packer.compress(piece)
+    yield packer.flush()
+
+
+def _answer(reply: Reply, reason: str) -> Iterator[bytes]:
+    """The whole answer, status line first, in the pieces it is written in (a byte at a time with `drip`)."""
+    body, kind = _body(reply)
+    headers = {"Content-Type": kind, **reply.headers}
+    if reply.declare_length:
+        headers["Content-Length"] = str(len(body) + reply.padding)
+    if reply.gzip:
+        headers["Content-Encoding"] = "gzip"
+    head = f"HTTP/1.0 {reply.status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    if not reply.drip:
+        yield head.encode("latin-1")
+        yield from _payload(reply, body)
+        return
+    dripped = head.encode("latin-1") + body
+    if not reply.drip_headers:
+        yield head.encode("latin-1")
+        dripped = body
+    ends = time.monotonic() + reply.drip_for
+    for byte in dripped:
+        if time.monotonic() > ends:
+            return  # the stand-in gives up: it hangs up
+        yield bytes([byte])
+        time.sleep(reply.drip)
+
+
+@pytest.fixture
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Any host but the loopback fails to resolve, as without a network; the attempts are kept."""
+    real = socket.getaddrinfo
+    attempts: list[str] = []
+
+    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            attempts.append(str(host))
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    for name in ("LITGRAPH_CROSSREF_URL", "LITGRAPH_OPENALEX_URL", "LITGRAPH_CONTACT"):
+        monkeypatch.delenv(name, raising=False)
+    yield attempts
 
 
 # --- the documented shapes ---------------------------------------------------------------------------

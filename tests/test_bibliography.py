@@ -13,11 +13,9 @@ from hypothesis import strategies as st
 
 from litgraph import load, open_project
 from litgraph.s1_read.bibtex import read_bib_file
-
-from .conftest import MakeProject
 from litgraph.s1_read.bibtex_values import people, resolve, to_text
 
-from .conftest import CORPUS, dedent
+from .conftest import CORPUS, MakeProject, dedent
 
 
 def bib(tmp_path: Path, text: str, name: str = "refs.bib") -> Path:

@@ -16,17 +16,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from litgraph.cli.main import main
-from litgraph.project import open_project
-from litgraph.errors import ProjectError
-from litgraph.enrich.matching import classify, score, title_similarity
-from litgraph.model import Person, Work
 from litgraph.api import load
+from litgraph.cli.main import main
+from litgraph.errors import ProjectError
+from litgraph.gather.enrich.matching import classify, score, title_similarity
+from litgraph.gather.enrich.scholarly import ClientSettings
+from litgraph.gather.enrich.scholarly_records import Candidate
+from litgraph.gather.enrich.transport import Pacer
+from litgraph.model import Person, Work
+from litgraph.project import open_project
 from litgraph.s1_read.proposals import merge_proposals, read_proposals
-from litgraph.enrich.scholarly import ClientSettings
-from litgraph.enrich.transport import Pacer
-from litgraph.enrich.scholarly_records import Candidate
 
+from . import scholarly_server
 from .conftest import MakeProject, dedent
 from .scholarly_server import (
     Reply,
@@ -94,22 +95,13 @@ NEAR = crossref_message(  # same first author, near title, another year: a near 
 OTHER = crossref_message("10.1000/other", "Nursing home staffing levels", [("Ann", "Other")], 1998, "Nursing")
 
 
+no_internet = scholarly_server.no_internet  # (the fixture, for the tests that read its attempts)
+
+
 @pytest.fixture(autouse=True)
-def no_internet(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Any host but the loopback fails to resolve, as without a network; the attempts are kept."""
-    real = socket.getaddrinfo
-    attempts: list[str] = []
-
-    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            attempts.append(str(host))
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", local_only)
-    for name in ("LITGRAPH_CROSSREF_URL", "LITGRAPH_OPENALEX_URL", "LITGRAPH_CONTACT"):
-        monkeypatch.delenv(name, raising=False)
-    yield attempts
+def offline_but_loopback(no_internet: list[str]) -> list[str]:
+    """Every test here runs without the internet (see `no_internet`)."""
+    return no_internet
 
 
 @pytest.fixture

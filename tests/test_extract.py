@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from litgraph import open_project
 from litgraph.api import works as read_works
 from litgraph.cli.main import main
-from litgraph.extract.extraction import Extractor, Found
+from litgraph.gather.extract.extraction import Extractor, Found
 from litgraph.s1_read.bibtex import read_bib_file
 
 from .conftest import REPO, SEEDS, MakeProject, dedent

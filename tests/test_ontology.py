@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from litgraph.project import packaged_data
-from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s1_read.ontology import read_ontology, read_themes
+from litgraph.s1_read.theme_names import ThemeLookup
 
 from .conftest import REPO, dedent
 

@@ -177,6 +177,10 @@ def test_cli_injection_and_read_only_query(make_project: MakeProject) -> None:
         main, ["query", "-p", str(root), "SELECT (COUNT(*) AS ?n) WHERE { ?c a lg:Claim }", "-f", "json"]
     )
     assert json.loads(result.stdout)["rows"] == [{"n": "5"}]
+    # the store's index (named graphs beside the graph) is not part of the graph a query sees
+    for hidden in ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", "SELECT * WHERE { ?s lg:row ?o }"):
+        result = runner.invoke(main, ["query", "-p", str(root), hidden, "-f", "json"])
+        assert result.exit_code == 0 and json.loads(result.stdout)["rows"] == [], result.output
 
 
 def test_stale_store_is_rebuilt_never_answered_from(make_project: MakeProject) -> None:
@@ -282,7 +286,7 @@ def test_a_query_on_a_fresh_store_loads_no_parser(make_project: MakeProject) -> 
         "from litgraph.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    main(['contested', '-p', {str(root)!r}], standalone_mode=False)\n"
-        "print(' '.join(sorted(m for m in ('bibtexparser', 'yaml', 'jinja2', 'litgraph.extract.extraction',"
+        "print(' '.join(sorted(m for m in ('bibtexparser', 'yaml', 'jinja2', 'litgraph.gather.extract.extraction',"
         " 'litgraph.pipeline', 'litgraph.s1_read.bibtex') if m in sys.modules)))"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

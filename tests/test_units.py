@@ -91,3 +91,17 @@ def test_the_units_files_of_a_graph_that_is_gone_are_removed(built: tuple[Path, 
     build(open_project(root))
     after = {p.name for p in (root / ".litgraph/units").iterdir()}
     assert len(after - before) == 3 and len(before - after) == 3  # one unit's nt, ttl and jsonld replaced
+
+
+def test_no_triple_is_in_two_units(bundled: tuple[Path, object]) -> None:
+    """The store holds the units' triples together and takes a unit's out again by its file: that is right
+    only while each triple belongs to one unit (each is about one of the unit's own members)."""
+    root, _ = bundled
+    seen: dict[str, str] = {}
+    files = sorted((root / ".litgraph/units").glob("*.nt"))
+    assert len(files) > 5
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert line not in seen, f"{line} is in {seen[line]} and {path.name}"
+            seen[line] = path.name
+    assert len(seen) > 5000

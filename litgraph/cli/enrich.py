@@ -1,4 +1,4 @@
-"""`litgraph enrich`: options in, one library call, the result out (litgraph.enrich does the work)."""
+"""`litgraph enrich`: options in, one library call, the result out (litgraph.api.enrich and litgraph.gather.enrich do the work)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from litgraph.cli.output import Column, render
 from litgraph.project import Project, open_project
 
 if TYPE_CHECKING:  # the HTTP stack (requests, requests-cache) loads only when `enrich` runs
-    from litgraph.enrich.enrichment import EnrichOptions, EnrichReport, Outcome
+    from litgraph.gather.enrich.enrichment import EnrichOptions, EnrichReport, Outcome
 
 _COLUMNS = [Column("key", "Key", max_width=20), Column("result", "Result"), Column("detail", "Details", ratio=1)]
 
@@ -33,7 +33,7 @@ def _choices(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _work_json(outcome: Outcome) -> dict[str, Any]:
-    from litgraph.enrich.enrichment import candidate_summary
+    from litgraph.gather.enrich.enrichment import candidate_summary
 
     best = outcome.best if outcome.status == "accepted" else None
     return {
@@ -101,7 +101,7 @@ def _show_lookups(project: Project, report: EnrichReport, fmt: str, dry_run: boo
 
 
 def _apply(project: Project, keys: tuple[str, ...], overwrite: bool, dry_run: bool, fmt: str) -> None:
-    from litgraph.enrich.bibedit import apply_proposals
+    from litgraph.gather.enrich.bibedit import apply_proposals
 
     report = apply_proposals(project, keys, overwrite=overwrite, dry_run=dry_run)
     if fmt == "json":
@@ -139,7 +139,7 @@ def _apply(project: Project, keys: tuple[str, ...], overwrite: bool, dry_run: bo
 
 def _citations(project: Project, options: EnrichOptions, progress: Progress, fmt: str) -> None:
     from litgraph.api import works
-    from litgraph.enrich.citing import enrich_citations
+    from litgraph.gather.enrich.citing import enrich_citations
 
     report = enrich_citations(project, options, works(project), progress)
     progress.done()
@@ -235,15 +235,15 @@ def enrich(
         _apply(project, _keys(keys), overwrite, dry_run, fmt)
         return
     sources = ("crossref", "openalex") if source == "both" else (source,)
-    from litgraph.enrich.enrichment import EnrichOptions, bib_works
-    from litgraph.enrich.enrichment import enrich as look_up_works
+    from litgraph.api import enrich as look_up_works
+    from litgraph.gather.enrich.enrichment import EnrichOptions
 
     options = EnrichOptions(_keys(keys), sources, overwrite, dry_run, offline, _choices(choices), replace)
     progress = Progress(quiet or fmt == "json")
     if citations:
         _citations(project, options, progress, fmt)
         return
-    report = look_up_works(project, options, bib_works(project, progress), progress)
+    report = look_up_works(project, options, progress)
     progress.done()
     if not report.outcomes:
         err("nothing to look up: every entry that lacks a field has a proposal already (name works with --keys)")

@@ -101,9 +101,12 @@ def read_bytes(project: Project, path: Path) -> bytes | Problem:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > limit or not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            info = os.fstat(handle.fileno())
+            if info.st_size > limit or not stat.S_ISREG(info.st_mode):
                 return _too_large(project, path, limit)
-            data = handle.read(limit + 1)
+            data = handle.read(info.st_size + 1)  # (a file that grows meanwhile: read to its size and a byte)
+            if len(data) > info.st_size:
+                data += handle.read(limit + 1 - len(data))
     except OSError as exc:
         return Problem(project.relative(path), None, f"cannot be read: {exc.strerror or exc}")
     if len(data) > limit:
@@ -160,7 +163,7 @@ def decode(data: bytes, where: str, fallback: str | None = None) -> tuple[str | 
 def input_stamp(project: Project) -> list[list[object]]:
     """What tells whether any input changed since (without reading one): each input file's name, size,
     time and inode, the settings file's, and litgraph's version."""
-    from litgraph import __version__
+    from litgraph.version import __version__
 
     found: list[list[object]] = [[__version__]]
     for f in [*input_files(project), InputFile("settings", project.root / "litgraph.toml", "litgraph.toml")]:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import orjson
 
-from litgraph import __version__
 from litgraph.model import Problem
 from litgraph.plumbing.workers import parallel_map
 from litgraph.project import Project
@@ -34,6 +33,7 @@ from litgraph.s1_read.proposals import Proposal, read_proposals_text
 from litgraph.s1_read.questions import read_questions_text
 from litgraph.s1_read.tables import Tables, digest, question_json, theme_json
 from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.version import __version__
 
 READER_VERSION = "1"  # bump when what a reader makes of the same bytes changes: every file is read again
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves

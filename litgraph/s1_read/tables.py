@@ -163,6 +163,14 @@ class Tables:
         rows = self._rows(query, "key", keys)
         return {key: work_from(body, file, line) for key, body, file, line in sorted(rows)}
 
+    def bib_works(self) -> dict[str, Work]:
+        """The works as their .bib files have them (without the accepted proposals filled in; where two
+        files hold a key, the first's), in the files' order."""
+        found: dict[str, Work] = {}
+        for key, file, line, body in self.db.execute("SELECT key, file, line, body FROM bib_entries ORDER BY key, file"):
+            found.setdefault(key, work_from(body, file, line))
+        return dict(sorted(found.items(), key=lambda item: (str(item[1].path), item[1].line)))
+
     def claims(self, ids: Iterable[str] | None = None) -> dict[str, Claim]:
         """The claims with these ids (all: None), in id order; `themes` are theme ids (see s2_check)."""
         rows = self._rows("SELECT id, body, file, line, lines FROM claims", "id", ids)

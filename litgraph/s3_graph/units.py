@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import orjson
 
-from litgraph import __version__
 from litgraph.plumbing.chunks import cut
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.triples import GraphBuilder
+from litgraph.version import __version__
 
 UNITS_FORMAT = "1"  # bump when the triples made from the same inputs change
 PER_UNIT = 256
@@ -85,7 +85,7 @@ class Planner:
 
     def questions(self) -> Unit:
         themes = [t for (t,) in self.db.execute("SELECT body FROM themes ORDER BY id")]
-        return Unit("questions", "questions", "", 0, (), _salted(self.base, "questions", self.tables.fact("questions"), themes))
+        return Unit("questions", "questions", "", 0, (), _salted(self.base, "questions", self.tables.fact("questions") or [], themes))
 
     def works_of(self, file: str) -> list[Unit]:
         rows = self.db.execute("SELECT key, digest FROM works WHERE file = ? ORDER BY key", (file,)).fetchall()

@@ -1,11 +1,13 @@
-"""The named graphs the store holds, each with the digest of what it is made from, and their quads.
+"""What the store holds, in parts, each with the digest of what it is made from.
 
-One graph per graph unit (the graph itself: what graph.ttl holds), and beside it the store's index, which the
-queries read instead of working things out on every call: per unit, the rows of its works and claims, its
-works' BibTeX entries and its claims' themes with the broader ones (`index/...`); per theme its ranking;
-the themes' counts; the contested groups and their ranking; the works' importance. A manifest graph lists
-every graph with its digest, so that an update replaces only the graphs whose digest changed, and a query
-knows which build the store holds.
+The graph itself (what graph.ttl holds) is in the default graph, each unit's triples as its N-Triples file
+has them (no triple is in two units: each is about a unit's own members). Beside it, in named graphs, the
+store's index, which the queries read instead of working things out on every call: per unit, the rows of
+its works and claims, its works' BibTeX entries and its claims' themes with the broader ones (`index/...`);
+per theme its ranking; the themes' counts; the contested groups and their ranking; the works' importance.
+A manifest graph lists every part with its digest (a unit's: the digest of its inputs, which names its
+files), so that an update replaces only the parts whose digest changed, and a query knows which build the
+store holds.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from dataclasses import dataclass
 import orjson
 import pyoxigraph as ox
 
-from litgraph import __version__
 from litgraph.namespaces import graph_iri, lg, mint
 from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.units import Unit
+from litgraph.version import __version__
 
 INDEX_FORMAT = "1"  # bump when what an index graph holds changes
 GROUP_SHARDS = 64
@@ -34,9 +36,9 @@ def _n(iri: str) -> ox.NamedNode:
 
 
 @dataclass(frozen=True)
-class Graph:
-    """A named graph of the store: its IRI, the digest of its content's inputs, and how to make its quads
-    (None for a unit's graph: its N-Triples file holds them)."""
+class Part:
+    """A part of the store: a unit (its triples in the default graph, from its N-Triples file) or a named
+    graph of the index (`quads` makes them); its IRI, and the digest of what it is made from."""
 
     iri: str
     digest: str
@@ -135,25 +137,26 @@ def _shard(key: str) -> int:
     return zlib.crc32(key.encode("utf-8")) % GROUP_SHARDS
 
 
-def wanted_graphs(db: sqlite3.Connection, base: str, units: list[Unit], families: set[str]) -> dict[str, Graph]:
-    """The graphs the store should hold, by IRI: those of every unit, and of the index `families` named
-    ("rankings", "counts", "groups", "importance"); the other families' graphs are as the store has them."""
+def wanted_parts(db: sqlite3.Connection, base: str, units: list[Unit], families: set[str]) -> dict[str, Part]:
+    """The parts the store should hold, by IRI: every unit, its index graph, and the graphs of the index
+    `families` named ("rankings", "counts", "groups", "importance"); the other families' graphs are as the
+    store has them."""
     index = Index(db, base)
     closure = digest(orjson.dumps(db.execute("SELECT * FROM theme_closure ORDER BY 1, 2").fetchall()))
-    found: dict[str, Graph] = {}
+    found: dict[str, Part] = {}
     for unit in units:
-        found[unit_graph_iri(base, unit)] = Graph(unit_graph_iri(base, unit), _salt("unit", unit.inputs), unit=unit)
+        found[unit_graph_iri(base, unit)] = Part(unit_graph_iri(base, unit), unit.inputs, unit=unit)
         if unit.kind in ("works", "claims"):
             iri = unit_graph_iri(base, unit, index=True)
-            found[iri] = Graph(iri, _salt("rows", unit.inputs, closure if unit.kind == "claims" else ""),
+            found[iri] = Part(iri, _salt("rows", unit.inputs, closure if unit.kind == "claims" else ""),
                                lambda u=unit, i=iri: index.unit_quads(u, i))  # type: ignore[misc]  # fmt: skip
     if "rankings" in families:
         for theme, lines, d in db.execute("SELECT theme, body, digest FROM rankings ORDER BY theme"):
             iri = graph_iri(base, "index", "ranking", theme)
-            found[iri] = Graph(iri, _salt("ranking", d), lambda t=theme, b=lines, i=iri: index.ranking_quads(t, b, i))  # type: ignore[misc]
+            found[iri] = Part(iri, _salt("ranking", d), lambda t=theme, b=lines, i=iri: index.ranking_quads(t, b, i))  # type: ignore[misc]
     if "counts" in families:
         iri = graph_iri(base, "index", "counts")
-        found[iri] = Graph(iri, _salt("counts", db.execute("SELECT * FROM theme_counts ORDER BY 1").fetchall()),
+        found[iri] = Part(iri, _salt("counts", db.execute("SELECT * FROM theme_counts ORDER BY 1").fetchall()),
                            lambda i=iri: index.counts_quads(i))  # type: ignore[misc]  # fmt: skip
     if "groups" in families:
         shards: dict[int, list[tuple[str, str]]] = {}
@@ -162,17 +165,17 @@ def wanted_graphs(db: sqlite3.Connection, base: str, units: list[Unit], families
         for number, entries in sorted(shards.items()):
             iri = graph_iri(base, "index", "groups", str(number))
             keys = [k for k, _ in entries]
-            found[iri] = Graph(iri, _salt("groups", entries), lambda k=keys, i=iri: index.group_quads(k, i))  # type: ignore[misc]
+            found[iri] = Part(iri, _salt("groups", entries), lambda k=keys, i=iri: index.group_quads(k, i))  # type: ignore[misc]
         iri = graph_iri(base, "index", "contested")
         ranked = db.execute("SELECT key, digest FROM groups ORDER BY rank").fetchall()
-        found[iri] = Graph(iri, _salt("contested", ranked), lambda i=iri: index.contested_quads(i))  # type: ignore[misc]
+        found[iri] = Part(iri, _salt("contested", ranked), lambda i=iri: index.contested_quads(i))  # type: ignore[misc]
     if "importance" in families:
         chunks: dict[str, list[str]] = {}
         for key, value in db.execute("SELECT key, value FROM importance ORDER BY key"):
             chunks.setdefault(importance_chunk(base, key), []).append(f"{key}\t{value}")
         for iri, lines in sorted(chunks.items()):
             text = "\n".join(lines)
-            found[iri] = Graph(iri, _salt("importance", text), lambda i=iri, b=text: index.importance_quads(i, b))  # type: ignore[misc]
+            found[iri] = Part(iri, _salt("importance", text), lambda i=iri, b=text: index.importance_quads(i, b))  # type: ignore[misc]
     return found
 
 

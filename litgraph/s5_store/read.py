@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from litgraph.errors import NotFoundError
 from litgraph.model import Question, Theme
-from litgraph.namespaces import DCTERMS, LG, SKOS, graph_iri, lg, mint, unmint
+from litgraph.namespaces import DCTERMS, LG, SKOS, lg, mint, unmint
 from litgraph.s1_read.tables import claim_from
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s4_analyse.rankings import RankedWork, ranking_of
@@ -26,6 +26,8 @@ from litgraph.suggest import did_you_mean
 
 SOURCE, SUBJECT = ox.NamedNode(DCTERMS + "source"), ox.NamedNode(DCTERMS + "subject")
 REPORTED_IN, IDENTIFIER = ox.NamedNode(LG + "reportedIn"), ox.NamedNode(DCTERMS + "identifier")
+TYPE, CONCEPT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(SKOS + "Concept")
+DEFAULT = ox.DefaultGraph()
 ROW, RECORD, ON_THEME = ox.NamedNode(lg("row")), ox.NamedNode(lg("claimRecord")), ox.NamedNode(lg("onTheme"))
 
 
@@ -55,10 +57,10 @@ class StoreReader:
         return read_manifest(self.store, self.base)[1]
 
     def _themes(self) -> dict[str, Theme]:
-        graph = ox.NamedNode(graph_iri(self.base, "ontology"))
         props: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = {}
-        for quad in self.store.quads_for_pattern(None, None, None, graph):
-            props.setdefault(quad.subject.value, {}).setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[union-attr, arg-type]
+        for concept in self.store.quads_for_pattern(None, TYPE, CONCEPT, DEFAULT):
+            for quad in self.store.quads_for_pattern(concept.subject, None, None, DEFAULT):
+                props.setdefault(quad.subject.value, {}).setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[union-attr, arg-type]
         notation = {s: v[SKOS + "notation"][0].value for s, v in props.items() if SKOS + "notation" in v
                     and ox.NamedNode(SKOS + "Concept") in v.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", [])}  # fmt: skip
         themes = {}
@@ -192,12 +194,12 @@ class StoreReader:
         return {k: found.get(k, 0.0) for ks in wanted.values() for k in ks}
 
     def questions(self) -> dict[str, Question]:
-        graph = ox.NamedNode(graph_iri(self.base, "questions"))
         texts: dict[str, dict[str, str]] = {}
-        for quad in self.store.quads_for_pattern(None, ox.NamedNode(LG + "statement"), None, graph):
-            minted = unmint(self.base, quad.subject.value)  # type: ignore[union-attr]
-            if minted:
-                texts.setdefault(minted[1], {})[quad.object.language or ""] = quad.object.value  # type: ignore[union-attr]
+        for question in self.store.quads_for_pattern(None, TYPE, ox.NamedNode(LG + "Question"), DEFAULT):
+            minted = unmint(self.base, question.subject.value)  # type: ignore[union-attr]
+            for quad in self.store.quads_for_pattern(question.subject, ox.NamedNode(LG + "statement"), None, DEFAULT):
+                if minted:
+                    texts.setdefault(minted[1], {})[quad.object.language or ""] = quad.object.value  # type: ignore[union-attr]
         return {q: Question(q, t, [], Path(""), 0) for q, t in sorted(texts.items())}
 
     def bibtex(self, keys: Iterable[str]) -> list[str]:

@@ -71,7 +71,7 @@ def _value(term: Any) -> Any:
     return None if term is None else term.value
 
 
-def _run(store_path: str, sparql: str, default_graphs: list[str], rows: int, send: Any) -> None:
+def _run(store_path: str, sparql: str, rows: int, send: Any) -> None:
     """In the query's own process: run it and send back (kind, data) or ("error", message)."""
     import resource
 
@@ -81,7 +81,8 @@ def _run(store_path: str, sparql: str, default_graphs: list[str], rows: int, sen
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     try:
         store = ox.Store.read_only(store_path)
-        result = store.query(sparql, prefixes=dict(PREFIXES), default_graph=[ox.NamedNode(g) for g in default_graphs] or None)
+        # the graph is the store's default graph; the index's named graphs are not the user's to see
+        result = store.query(sparql, prefixes=dict(PREFIXES), named_graphs=[])
         if isinstance(result, bool | ox.QueryBoolean):
             send.send(("ask", bool(result)))
         elif isinstance(result, ox.QuerySolutions):
@@ -109,14 +110,14 @@ def _run(store_path: str, sparql: str, default_graphs: list[str], rows: int, sen
         send.send(("error", f"the query failed: {exc}"))
 
 
-def run_query(store: Path, sparql: str, default_graphs: list[str], seconds: float, rows: int) -> QueryResult:
+def run_query(store: Path, sparql: str, seconds: float, rows: int) -> QueryResult:
     """The query's result; QueryError when it is not valid, takes longer than `seconds`, holds too much
     memory, or the engine fails. At most `rows` rows (or triples) come back (`truncated` says so)."""
     if not children_can_start():
         raise QueryError("`litgraph query` runs queries in a process of their own, which cannot start here")
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(str(store), sparql, default_graphs, rows, send), daemon=True)
+    process = context.Process(target=_child, args=(str(store), sparql, rows, send), daemon=True)
     process.start()
     send.close()
     try:
@@ -139,8 +140,8 @@ def run_query(store: Path, sparql: str, default_graphs: list[str], seconds: floa
     return QueryResult("select", variables=data[0], rows=data[1], truncated=data[2])
 
 
-def _child(store: str, sparql: str, default_graphs: list[str], rows: int, send: Any) -> None:
+def _child(store: str, sparql: str, rows: int, send: Any) -> None:
     import os
 
     die_with_parent(os.getppid())
-    _run(store, sparql, default_graphs, rows, send)
+    _run(store, sparql, rows, send)

@@ -12,14 +12,15 @@ import io
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
-from litgraph.namespaces import lg
+from litgraph.namespaces import graph_iri, lg
 from litgraph.s3_graph.unit_files import unit_path
 from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
-from litgraph.s5_store.graphs import Graph, family_of, manifest_iri, wanted_graphs
+from litgraph.s5_store.graphs import Part, family_of, manifest_iri, unit_graph_iri, wanted_parts
 
 Progress = Callable[[str], None]
 DIGEST, BUILD = ox.NamedNode(lg("digest")), ox.NamedNode(lg("buildId"))
@@ -58,11 +59,10 @@ def _families(analysis: Analysis, everything: bool) -> set[str]:
     return found
 
 
-class _UnitQuads(io.RawIOBase):
-    """The units' N-Triples files read as one N-Quads stream, each line in its unit's graph (Oxigraph's
-    N-Triples end every line with " .\\n", and escape line breaks inside literals)."""
+class _Concatenated(io.RawIOBase):
+    """Files read one after the other as one stream (the units' N-Triples: one bulk load for them all)."""
 
-    def __init__(self, files: Iterable[tuple[Path, str]]):
+    def __init__(self, files: Iterable[Path]):
         self._files = iter(files)
         self._pending = b""
 
@@ -74,12 +74,14 @@ class _UnitQuads(io.RawIOBase):
             nxt = next(self._files, None)
             if nxt is None:
                 return 0
-            path, iri = nxt
-            self._pending = path.read_bytes().replace(b" .\n", f" <{iri}> .\n".encode())
+            self._pending = nxt.read_bytes()
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
+
+
+REWRITE_SHARE = 0.25  # when the units to replace hold more than this share of the graph, it is loaded anew
 
 
 def make_store(
@@ -93,30 +95,31 @@ def make_store(
     build: str,
     everything: bool,
 ) -> int:
-    """The store the build wants, made at `target` (a new folder): a snapshot of `live` with the graphs
-    that changed replaced, or (no `live`, or `everything`) anew. Returns how many graphs were written."""
+    """The store the build wants, made at `target` (a new folder): a snapshot of `live` with the parts
+    that changed replaced, or (no `live`, `everything`, or much changed) anew. Returns how many parts were
+    written."""
+    before: dict[str, str] = {}
+    out: list[Path] = []
     if live is not None and not everything:
         old = ox.Store(str(live))
-        before, _ = read_manifest(old, base)
-        old.backup(str(target))
+        before = read_manifest(old, base)[0]
+        planned = _units_out(before, base, units, units_folder)
+        if planned is not None:
+            old.backup(str(target))
+            out = planned
+        else:
+            before = {}
         del old
-        store = ox.Store(str(target))
-    else:
-        before, store = {}, ox.Store(str(target))
+    store = ox.Store(str(target))
     families = _families(analysis, everything or not before)
-    wanted = wanted_graphs(db, base, units, families)
+    wanted = wanted_parts(db, base, units, families)
     now = {iri: d for iri, d in before.items() if family_of(base, iri) not in (None, *families) and iri not in wanted}
     now.update({iri: g.digest for iri, g in wanted.items()})
     written = [g for iri, g in wanted.items() if before.get(iri) != g.digest]
     if not before:
         _bulk(store, written, units_folder)
     else:
-        for iri in sorted(set(before) - set(now)):
-            store.remove_graph(ox.NamedNode(iri))
-        for graph in written:
-            if graph.iri in before:
-                store.remove_graph(ox.NamedNode(graph.iri))
-            store.extend(_quads(graph, units_folder))
+        _update(store, out, [iri for iri in before if iri not in now and not _is_unit(base, iri)], written, units_folder)
     store.remove_graph(ox.NamedNode(manifest_iri(base)))
     store.extend(_manifest_quads(base, now, build))
     store.flush()
@@ -125,18 +128,55 @@ def make_store(
     return len(written)
 
 
-def _quads(graph: Graph, units_folder: Path) -> Iterator[ox.Quad]:
-    if graph.quads is not None:
-        return graph.quads()
-    assert graph.unit is not None
-    g = ox.NamedNode(graph.iri)
-    parsed = ox.parse(path=str(unit_path(units_folder, graph.unit, "nt")), format=ox.RdfFormat.N_TRIPLES)
-    return (ox.Quad(q.subject, q.predicate, q.object, g) for q in parsed)
+def _is_unit(base: str, iri: str) -> bool:
+    """Whether a manifest's IRI names a unit (not a graph of the index, nor the manifest)."""
+    return iri.startswith(graph_iri(base)) and not iri.startswith(graph_iri(base, "index") + "/") and iri != manifest_iri(base)
 
 
-def _bulk(store: ox.Store, graphs: list[Graph], units_folder: Path) -> None:
-    """A new store's graphs in one bulk load (each bulk load costs a fixed ~0.3 s): the units' files as they
-    are, then the index's quads."""
-    files = [(unit_path(units_folder, g.unit, "nt"), g.iri) for g in graphs if g.unit is not None]
-    store.bulk_load(io.BufferedReader(_UnitQuads(files), 1 << 20), format=ox.RdfFormat.N_QUADS)
-    store.bulk_extend(q for g in graphs if g.quads is not None for q in g.quads())
+def _units_out(before: dict[str, str], base: str, units: list[Unit], folder: Path) -> list[Path] | None:
+    """The N-Triples files of the units whose triples are to be taken out of the live store (its units
+    that changed or are gone, as it holds them: their files are named by the digest of their inputs), or
+    None when the store is to be made anew: it has no manifest, a unit's old file is gone, or the units
+    that changed hold much of the graph."""
+    if not before:
+        return None
+    old = {iri: folder / f"{d}.nt" for iri, d in before.items() if _is_unit(base, iri)}
+    new = {unit_graph_iri(base, u): unit_path(folder, u, "nt") for u in units}
+    out = [path for iri, path in old.items() if new.get(iri) != path]
+    into = [path for iri, path in new.items() if old.get(iri) != path]
+    if not all(path.is_file() for path in out):
+        return None
+    size = lambda paths: sum(p.stat().st_size for p in paths)  # noqa: E731
+    return out if size(out) + size(into) <= REWRITE_SHARE * max(size(new.values()), 1) else None
+
+
+def _update(store: ox.Store, units_out: list[Path], graphs_out: list[str], written: list[Part], folder: Path) -> None:
+    """The snapshot's changed parts replaced: the old triples of the units that changed taken out (all of
+    them first), then their new ones put in; the index graphs that changed replaced, those gone removed."""
+    for path in units_out:
+        for quad in _triples(path):
+            store.remove(quad)
+    for iri in graphs_out:
+        store.remove_graph(ox.NamedNode(iri))
+    for part in written:
+        if part.unit is not None:
+            store.extend(_triples(unit_path(folder, part.unit, "nt")))
+        else:
+            store.remove_graph(ox.NamedNode(part.iri))
+            store.extend(part.quads())  # type: ignore[misc]
+
+
+def _triples(source: Path | IO[bytes]) -> Iterator[ox.Quad]:
+    """N-Triples read as quads of the default graph, their blank nodes named as written (Store.load and
+    bulk_load name them anew, and a unit's triples could then not be taken out again)."""
+    if isinstance(source, Path):
+        return ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]
+    return ox.parse(source, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[return-value]
+
+
+def _bulk(store: ox.Store, parts: list[Part], units_folder: Path) -> None:
+    """A new store's parts in two bulk loads (each costs a fixed ~0.3 s): the units' files as they are, into
+    the default graph, then the index's quads."""
+    files = [unit_path(units_folder, g.unit, "nt") for g in parts if g.unit is not None]
+    store.bulk_extend(_triples(io.BufferedReader(_Concatenated(files), 1 << 20)))
+    store.bulk_extend(q for g in parts if g.quads is not None for q in g.quads())

@@ -121,8 +121,7 @@ def map_part(data: SiteData, plan: MapPlan, keys: list[str]) -> dict[str, Any]:
     """The nodes, edges and details of these works (with their claims, unless folded), placed."""
     works = data.rows.works(keys)
     claims = data.claims_by("source", keys)
-    cited = dict(_in(data.db, "SELECT cited, count(*) FROM (SELECT citing, cited FROM citations UNION SELECT reported_in, "
-                              "source FROM claims WHERE reported_in IS NOT NULL AND reported_in != source) GROUP BY cited HAVING cited", keys))  # fmt: skip
+    cited = {k: len(v) for k, v in data.tables.cited_by(keys).items()}
     cites = data.tables.cites_of(keys)
     nodes, edges, details = [], [], {}
     for key, work in works.items():

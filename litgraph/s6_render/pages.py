@@ -33,11 +33,12 @@ def digest_of(salt: str, name: str, context: Any) -> str:
     return hashlib.sha256(salt.encode() + b"\0" + name.encode() + b"\0" + orjson.dumps(context)).hexdigest()
 
 
-def _in(db: sqlite3.Connection, query: str, keys: list[str]) -> list[tuple[Any, ...]]:
+def _in(db: sqlite3.Connection, query: str, keys: list[str], then: str = "") -> list[tuple[Any, ...]]:
+    """The rows of `query` (ending in a column) IN these keys (`then`: what follows, as GROUP BY)."""
     found: list[tuple[Any, ...]] = []
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        found += db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        found += db.execute(f"{query} IN ({','.join('?' * len(chunk))}) {then}", chunk).fetchall()
     return found
 
 
@@ -57,7 +58,7 @@ class SiteData:
 
     def counted(self, works: dict[str, WorkRow]) -> dict[str, dict[str, Any]]:
         """Work rows with their numbers of claims (n_claims), as listings and pages show them."""
-        counts = dict(_in(self.db, "SELECT source, count(*) FROM claims GROUP BY source HAVING source", list(works)))
+        counts = dict(_in(self.db, "SELECT source, count(*) FROM claims WHERE source", list(works), "GROUP BY source"))
         return {k: {**asdict(w), "n_claims": counts.get(k, 0)} for k, w in works.items()}
 
     def claims_by(self, column: str, keys: list[str]) -> dict[str, list[ClaimRow]]:

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from litgraph import __version__
 from litgraph.namespaces import escaped
+from litgraph.version import __version__
 
 MARKER = "\0pieces\0"
 

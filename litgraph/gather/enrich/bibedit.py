@@ -23,9 +23,9 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import Block, Entry
 
-from litgraph.enrich.enrichment import own_file
-from litgraph.enrich.values import implausible
 from litgraph.errors import InputError, LitgraphError, NotFoundError
+from litgraph.gather.enrich.project_files import own_file
+from litgraph.gather.enrich.values import bibtex_value, implausible
 from litgraph.model import Problem
 from litgraph.plumbing.files import atomic_file
 from litgraph.project import Project
@@ -42,8 +42,6 @@ ALIASES = {
     "institution": ("institution", "school"),
     "number": ("number", "issue"),
 }
-_VERBATIM = {"doi", "url", "isbn"}
-_LATEX_SPECIAL = re.compile(r"(?<!\\)([&%$#_])")
 
 
 class EditError(LitgraphError):
@@ -66,24 +64,6 @@ class ApplyReport:
     files: list[Path] = field(default_factory=list)  # files rewritten (or, dry run, that would be)
     backups: list[Path] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # keys whose proposal is now wholly in the .bib
-
-
-def bibtex_value(name: str, text: str) -> str:
-    """A plain-text value as a braced BibTeX value: LaTeX specials escaped, dashes as -- and ---."""
-    if name == "author":
-        text = text.replace("&", r"\&")
-    elif name not in _VERBATIM:
-        text = _LATEX_SPECIAL.sub(r"\\\1", text)
-    if name not in _VERBATIM:
-        text = text.replace("\u2014", "---").replace("\u2013", "--")
-    depth = 0
-    for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        text = text.replace("{", "").replace("}", "")
-    return "{" + text + "}"
 
 
 def _field_name(key: str) -> str:
@@ -310,33 +290,37 @@ def _replace(path: Path, original: bytes, text: str) -> None:
         handle.write(text.encode("utf-8"))
 
 
-def apply_proposals(
-    project: Project, keys: Iterable[str] = (), overwrite: bool = False, dry_run: bool = False
-) -> ApplyReport:
-    """Write the accepted proposals (of `keys`, or all) into the .bib files; mark them applied."""
+def _chosen(project: Project, keys: Iterable[str]) -> tuple[dict[str, Proposal], dict[str, Proposal]]:
+    """Every proposal of the overlay, and the accepted ones with fields (of `keys`, or all)."""
     problems: list[Problem] = []
     proposals = read_proposals(project.proposals_file, problems)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
+    keys = list(keys)
     for key in keys:
         if key not in proposals:
             hint = did_you_mean(key, proposals)
             raise NotFoundError(
                 f"no proposal for {key!r} in {project.relative(project.proposals_file)}" + (f"; {hint}" if hint else "")
             )
-    chosen = {
-        k: p for k, p in proposals.items() if p.status == "accepted" and p.fields and (not keys or k in set(keys))
-    }
-    report = ApplyReport()
-    if not chosen:
-        return report
+    chosen = {k: p for k, p in proposals.items() if p.status == "accepted" and p.fields and (not keys or k in keys)}
+    return proposals, chosen
+
+
+def _edit_files(
+    project: Project, chosen: dict[str, Proposal], overwrite: bool, report: ApplyReport
+) -> dict[Path, tuple[bytes, str]]:
+    """The .bib files the build reads that change (path -> their bytes, their new text)."""
     changed: dict[Path, tuple[bytes, str]] = {}
     found: set[str] = set()
-    for path in project.bib_files():
-        original = path.read_bytes()
+    for path in [f.path for f in input_files(project) if f.kind == "bib"]:
         remaining = {k: p for k, p in chosen.items() if k not in found}
         if not remaining:
             break
+        original = read_bytes(project, path)  # (what the build would not read is not edited either)
+        if isinstance(original, Problem):
+            report.refused.append(f"{original}; it is not read, so not rewritten")
+            continue
         try:
             text, in_file = _edit_file(original.decode("utf-8"), remaining, overwrite, report)
         except UnicodeDecodeError:
@@ -357,15 +341,28 @@ def apply_proposals(
         if text is not None:
             changed[path] = (original, text)
     report.skipped += [f"{key}: not in the bibliography any more" for key in chosen if key not in found]
+    return changed
+
+
+def apply_proposals(
+    project: Project, keys: Iterable[str] = (), overwrite: bool = False, dry_run: bool = False
+) -> ApplyReport:
+    """Write the accepted proposals (of `keys`, or all) into the .bib files; mark them applied."""
+    proposals, chosen = _chosen(project, keys)
+    report = ApplyReport()
+    if not chosen:
+        return report
+    changed = _edit_files(project, chosen, overwrite, report)
     report.files = sorted(changed)
     edited = {e.key for e in report.edits}
     report.applied = sorted(k for k in edited if not any(s.startswith(f"{k}: ") for s in report.skipped))
     if dry_run:
         return report
     for path, (original, text) in changed.items():
+        target = own_file(project, path).resolve()  # through a link inside the project, to its file
         try:
-            report.backups.append(_backup(path, original))
-            _replace(path, original, text)
+            report.backups.append(_backup(target, original))
+            _replace(target, original, text)
         except OSError as exc:
             done = ", ".join(project.relative(p) for p in changed if p < path) or "no file"
             raise LitgraphError(
@@ -374,7 +371,8 @@ def apply_proposals(
     if report.applied:
         for key in report.applied:
             proposals[key].status = "applied"
-        write_proposals(project.proposals_file, proposals.values(), _header(project.proposals_file))
+        overlay = own_file(project, project.proposals_file)
+        write_proposals(overlay, proposals.values(), _header(project.proposals_file))
     return report
 
 

@@ -19,11 +19,11 @@ from urllib.parse import quote
 
 import requests
 
-from litgraph import __version__
-from litgraph.enrich.scholarly_records import Candidate, crossref_candidate, openalex_candidate
-from litgraph.enrich.transport import Limits, SessionSettings, open_session, transport_message
 from litgraph.errors import LitgraphError
+from litgraph.gather.enrich.scholarly_records import Candidate, crossref_candidate, openalex_candidate
+from litgraph.gather.enrich.transport import Limits, SessionSettings, open_session, transport_message
 from litgraph.project import Project
+from litgraph.version import __version__
 
 SOURCES = ("crossref", "openalex")
 _CROSSREF_FIELDS = (

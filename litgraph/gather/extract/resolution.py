@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from litgraph.extract.mentions import Mention
+from litgraph.gather.extract.mentions import Mention
 from litgraph.model import Work
 from litgraph.suggest import fold
 

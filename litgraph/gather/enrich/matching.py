@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from litgraph.enrich.scholarly_records import Candidate
+from litgraph.gather.enrich.scholarly_records import Candidate
 from litgraph.model import Person, Work
 from litgraph.suggest import fold
 

@@ -7,6 +7,7 @@ that `build` turns into cito:cites (`--as KEY`), and claim stubs to fill in (`--
 from __future__ import annotations
 
 import bisect
+import errno
 import re
 import shutil
 import subprocess
@@ -18,8 +19,8 @@ from typing import Any
 import yaml
 
 from litgraph.errors import LitgraphError
-from litgraph.extract.mentions import Mention, MentionFinder
-from litgraph.extract.resolution import Resolution, Resolver
+from litgraph.gather.extract.mentions import Mention, MentionFinder
+from litgraph.gather.extract.resolution import Resolution, Resolver
 from litgraph.model import Work
 from litgraph.plumbing.files import atomic_file
 from litgraph.s1_read.citations import write_citations
@@ -139,9 +140,12 @@ def resolved_keys(found: Iterable[Found]) -> list[str]:
 def write_cites(path: Path, citing: str, found: list[Found], document: Path) -> list[str]:
     """Record that `citing` cites every resolved work (the file `build` reads); the keys written."""
     keys = [k for k in resolved_keys(found) if k != citing]
-    write_citations(
-        path, {citing: keys}, f"Written by `litgraph extract {document.name} --as {citing}`; rerun to update."
-    )
+    comment = f"Written by `litgraph extract {document.name} --as {citing}`; rerun to update."
+    try:
+        write_citations(path, {citing: keys}, comment)
+    except OSError as exc:
+        hint = "; the key is too long for a file name: shorten it" if exc.errno == errno.ENAMETOOLONG else ""
+        raise ExtractError(f"cannot write {path.name}: {exc.strerror or exc}{hint}") from None
     return keys
 
 
@@ -170,6 +174,9 @@ def write_claim_stubs(path: Path, found: list[Found], document: Path, reported_i
         parts.append(f"  # cited at {', '.join(places[key][:5])}{' ...' if len(places[key]) > 5 else ''}\n")
         body = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, default_flow_style=False)
         parts.append("".join("  " + line + "\n" for line in body.splitlines()))
-    with atomic_file(path, "w") as handle:
-        handle.write("".join(parts))
+    try:
+        with atomic_file(path, "w") as handle:
+            handle.write("".join(parts))
+    except OSError as exc:
+        raise ExtractError(f"cannot write {path}: {exc.strerror or exc}; give another file") from None
     return len(first)

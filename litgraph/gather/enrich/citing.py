@@ -12,9 +12,10 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from litgraph.enrich.enrichment import Breaker, EnrichOptions, Progress, ask, check_keys
-from litgraph.enrich.scholarly import ClientSettings, Scholarly
-from litgraph.enrich.scholarly_records import Candidate
+from litgraph.gather.enrich.enrichment import Breaker, EnrichOptions, Progress, ask, check_keys
+from litgraph.gather.enrich.project_files import own_file
+from litgraph.gather.enrich.scholarly import ClientSettings, Scholarly
+from litgraph.gather.enrich.scholarly_records import Candidate
 from litgraph.model import Problem, Work
 from litgraph.project import Project
 from litgraph.s1_read.citations import read_citations_text, write_citations
@@ -101,9 +102,9 @@ def enrich_citations(
         cited = sorted({key_of[r] for r in record.references if r in key_of and key_of[r] != key})
         if cited:
             report.cites[key] = cited
-    target = project.citations_dir / "openalex.yaml"
     if not records or options.dry_run:
         return report
+    target = own_file(project, project.citations_dir / "openalex.yaml")  # (never through a link out)
     kept = read_citations_text(target, target.read_text(encoding="utf-8")).citations if target.is_file() else []
     merged = {k: list(v) for k, v in report.cites.items()}
     for link in kept:  # a work not fetched this time keeps the links it had

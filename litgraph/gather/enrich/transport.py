@@ -7,8 +7,8 @@
   word: we give up and say so);
 - the adapter waits between sends (`Pacer`), so only requests that reach the network are paced;
 - every send has a wall-clock deadline (`Deadline`): `timeout` bounds each read, but a server that drips
-  a byte at a time never lets a read time out, so when the deadline passes the sockets of the request are
-  shut, which ends a read under way at once;
+  a byte at a time (its TLS handshake, status line, headers or body) never lets a read time out, so when
+  the deadline passes the sockets of the request are shut, which ends a read under way at once;
 - the adapter reads the body itself, a chunk at a time, and refuses an answer larger than the limit
   (declared in Content-Length, or found so while reading, compressed or not) before it is kept whole
   or cached.
@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -41,8 +42,8 @@ CHUNK = 64 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """What one request may take: `timeout` for each read (and a fifth of it, at most 5 s, to connect),
-    `deadline` in all, `max_bytes` of answer."""
+    """What one request may take: `timeout` for each read (and for connecting, at most 5 s of it),
+    `deadline` in all (however slowly the answer comes), `max_bytes` of answer."""
 
     timeout: float
     deadline: float
@@ -67,18 +68,21 @@ class Deadline:
         self.expired = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
+        self._owned: list[socket.socket] = []  # duplicates made to watch a connection from its start
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
     def remaining(self) -> float:
         return self.ends - time.monotonic()
 
-    def watch(self, sock: socket.socket | None) -> None:
-        """Shut `sock` when the deadline passes (at once, if it has)."""
+    def watch(self, sock: socket.socket | None, owned: bool = False) -> None:
+        """Shut `sock` when the deadline passes (at once, if it has); an `owned` one is closed at the end."""
         if sock is None:
             return
         with self._lock:
             self._sockets.append(sock)
+            if owned:
+                self._owned.append(sock)
             if self.expired:
                 _shut(sock)
 
@@ -97,31 +101,35 @@ class Deadline:
         self._timer.cancel()
         _current.deadline = None
         with self._lock:
+            for sock in self._owned:
+                sock.close()  # (the duplicate only: the connection stays open for the pool)
             self._sockets.clear()
+            self._owned.clear()
 
 
 def _shut(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # closed already
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:  # closed already, or handed over to a TLS socket (which is watched itself)
-        pass
 
 
 _current = threading.local()  # the Deadline of the request this thread is sending, if any
 
 
-def _watch(sock: socket.socket | None) -> None:
+def _watch(sock: socket.socket | None, new: bool = False) -> None:
+    """Let the current request's deadline shut `sock`; a `new` one through a duplicate, which stays the
+    connection's when TLS takes the socket over (so a handshake that drips is cut off too)."""
     deadline: Deadline | None = getattr(_current, "deadline", None)
-    if deadline is not None:
-        deadline.watch(sock)
+    if deadline is not None and sock is not None:
+        deadline.watch(sock.dup() if new else sock, owned=new)
 
 
 class _WatchedHTTPConnection(HTTPConnection):
-    """A connection whose sockets the current request's deadline may shut."""
+    """A connection whose socket the current request's deadline may shut: from its start (connecting, a
+    TLS handshake) and, when it is used again, from the request on."""
 
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
-        _watch(sock)
+        _watch(sock, new=True)
         return sock
 
     def getresponse(self) -> Any:  # the status line, the headers and the body are read after this
@@ -132,7 +140,7 @@ class _WatchedHTTPConnection(HTTPConnection):
 class _WatchedHTTPSConnection(HTTPSConnection):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
-        _watch(sock)
+        _watch(sock, new=True)
         return sock
 
     def getresponse(self) -> Any:
@@ -337,7 +345,9 @@ def open_session(settings: SessionSettings) -> requests.Session:
     for prefix in ("http://", "https://"):  # (a redirect elsewhere is bounded too)
         session.mount(prefix, _LimitedAdapter(pacer, _retry(settings.retries), settings.limits))
     for base in set(settings.bases):
-        session.mount(base + "/", _LimitedAdapter(Pacer(settings.requests_per_second), _retry(settings.retries), settings.limits))
+        session.mount(
+            base + "/", _LimitedAdapter(Pacer(settings.requests_per_second), _retry(settings.retries), settings.limits)
+        )
     return session
 
 

@@ -6,8 +6,9 @@ from the accepted one (with --overwrite, also those that differ); write the prop
 (proposals.py). A work is `failed` when an API could not answer and nothing was accepted: it is not
 recorded, so the next run asks again. A value of the answer that cannot be the field's (values.py) is
 left out, and said so. A proposal the person has reviewed (accepted or applied) is never replaced by a
-run that finds less (no match, or an ambiguous one) unless they ask for it (`replace`): it is kept, and
-said so. `--citations` (citing.py) reads OpenAlex's reference lists instead.
+run that finds less (no match, an ambiguous one, another work, fewer fields) unless they ask for it
+(`replace`, or `--accept` for that work): it is kept, and said so. `--citations` (citing.py) reads
+OpenAlex's reference lists instead.
 The .bib files are never touched here (bibedit.py does that, on --apply).
 """
 
@@ -19,13 +20,13 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from litgraph.enrich.matching import KIND_OF_TYPE, Scored, classify, rank
-from litgraph.enrich.scholarly import ClientSettings, Scholarly, SourceError, Unreachable
-from litgraph.enrich.scholarly_records import Candidate
-from litgraph.enrich.values import implausible
-from litgraph.errors import InputError, NotFoundError, ProjectError
+from litgraph.errors import InputError, NotFoundError
+from litgraph.gather.enrich.matching import KIND_OF_TYPE, Scored, classify, rank
+from litgraph.gather.enrich.project_files import own_file
+from litgraph.gather.enrich.scholarly import ClientSettings, Scholarly, SourceError, Unreachable
+from litgraph.gather.enrich.scholarly_records import Candidate
+from litgraph.gather.enrich.values import implausible
 from litgraph.model import Person, Problem, Work
-from litgraph.plumbing.files import OutsideError, inside
 from litgraph.project import Project
 from litgraph.s1_read.proposals import FieldProposal, Proposal, current_value, lacks, read_proposals, write_proposals
 from litgraph.suggest import did_you_mean, fold
@@ -114,6 +115,7 @@ class Outcome:
     note: str | None = None
     rejected: list[str] = field(default_factory=list)  # values of the answer left out, and why
     kept: Proposal | None = None  # the reviewed proposal kept over this outcome (see `replace`)
+    less: str | None = None  # what this outcome found, where it is less than the kept proposal
 
     @property
     def best(self) -> Scored | None:
@@ -124,10 +126,9 @@ class Outcome:
         old = self.kept
         if old is None:
             return None
-        found = {"none": "no match", "ambiguous": "no single match"}.get(self.status, self.status)
         was = f" ({old.source} {old.candidate})" if old.source and old.candidate else ""
-        return (f"{self.key}: kept its {old.status} proposal{was}: this run found {found}"
-                f"{f' ({self.note})' if self.note else ''}; --replace to record that instead")  # fmt: skip
+        found = f"this run found {self.less}; --replace to record that instead"
+        return f"{self.key}: kept its {old.status} proposal{was}: {found}"
 
     def message(self) -> str:
         """One line for a person."""
@@ -312,40 +313,31 @@ into the .bib files (a backup is kept). For an ambiguous entry, choose one of it
 `litgraph enrich --accept KEY=CANDIDATE`."""
 
 
-def bib_works(project: Project, progress: Progress = _quiet) -> dict[str, Work]:
-    """The bibliography's works as its .bib files have them (read through stage 1, in the files' order):
-    without the accepted proposals filled in, which a lookup must not take for the entry's own values."""
-    from litgraph import pipeline
-    from litgraph.s1_read.tables import work_from
-
-    with pipeline.opened(project, exclusive=True, progress=progress) as (_, db):
-        pipeline.read_and_check(project, db, progress)
-        found: dict[str, Work] = {}
-        for key, file, line, body in db.execute("SELECT key, file, line, body FROM bib_entries ORDER BY key, file"):
-            found.setdefault(key, work_from(body, file, line))  # the first file's, as stage 1 has it
-    return dict(sorted(found.items(), key=lambda item: (str(item[1].path), item[1].line)))
-
-
-def own_file(project: Project, path: Path) -> Path:
-    """`path`, a file of the project litgraph writes; ProjectError where a link would take it out."""
-    try:
-        return inside(project.root, str(path.relative_to(project.root)))
-    except (OutsideError, ValueError):
-        raise ProjectError(
-            f"{project.relative(path)} leads out of the project (a link?); nothing was written there"
-        ) from None
+def finds_less(outcome: Outcome, old: Proposal) -> str | None:
+    """What `outcome` found, where it is less than the reviewed proposal `old` (None where it is not):
+    no match, or no single one; another work; fewer of the fields the .bib lacked."""
+    best = outcome.best
+    if outcome.status != "accepted" or best is None:
+        return {"ambiguous": "no single match"}.get(outcome.status, "no match") + (
+            f" ({outcome.note})" if outcome.note else "")  # fmt: skip
+    if best.candidate.id != old.candidate:
+        return f"another work ({best.candidate.source} {best.candidate.id})"
+    fewer = sorted(set(old.fields) - set(outcome.fields)) if old.status == "accepted" else []
+    return f"the same work without {', '.join(fewer)}" if fewer else None
 
 
-def _to_record(outcomes: list[Outcome], existing: dict[str, Proposal], replace: bool) -> list[Outcome]:
-    """The outcomes to write: not the failed, nor (without `replace`) those that would replace a reviewed
-    proposal with less; these get `kept`."""
+def _to_record(outcomes: list[Outcome], existing: dict[str, Proposal], options: EnrichOptions) -> list[Outcome]:
+    """The outcomes to write: not the failed, nor (without `replace`, or a choice by hand) those that find
+    less than a reviewed proposal; these get `kept`."""
     recorded = []
     for outcome in outcomes:
         old = existing.get(outcome.key)
         if outcome.status == "failed":
             continue
-        if not replace and old is not None and old.status in REVIEWED and outcome.status != "accepted":
-            outcome.kept = old
+        reviewed = old is not None and old.status in REVIEWED and outcome.key not in options.choices
+        less = finds_less(outcome, old) if old is not None and reviewed and not options.replace else None
+        if less is not None:
+            outcome.kept, outcome.less = old, less
             continue
         recorded.append(outcome)
     return recorded
@@ -354,17 +346,17 @@ def _to_record(outcomes: list[Outcome], existing: dict[str, Proposal], replace: 
 def enrich(
     project: Project,
     options: EnrichOptions,
-    works: dict[str, Work] | None = None,
+    works: dict[str, Work],
     progress: Progress = _quiet,
     client: Scholarly | None = None,
 ) -> EnrichReport:
-    """Look `works` (the bibliography's as its .bib files have them, by key; None: read them, see
-    `bib_works`) up and write their proposals (unless dry_run); the .bib files are never touched."""
+    """Look `works` (the bibliography's as its .bib files have them, by key: api.works(project,
+    as_in_files=True)) up and write their proposals (unless dry_run); the .bib files are never touched."""
     problems: list[Problem] = []
     existing = read_proposals(project.proposals_file, problems)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)  # a broken overlay is not written over
-    selected = works_to_look_up(bib_works(project, progress) if works is None else works, existing, options)
+    selected = works_to_look_up(works, existing, options)
     report = EnrichReport([])
     if not selected:
         return report
@@ -377,7 +369,7 @@ def enrich(
     finally:
         client.close()
         report.sent, report.cached = client.sent, client.cached
-    recorded = _to_record(report.outcomes, existing, options.replace)
+    recorded = _to_record(report.outcomes, existing, options)
     if recorded and not options.dry_run:
         today = date.today().isoformat()
         merged = {**existing, **{o.key: to_proposal(o, today) for o in recorded}}

@@ -1,0 +1,46 @@
+"""The layout is the pipeline: import-linter's contracts (pyproject.toml) hold, and would catch a stage
+importing a later one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"]
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([*LINT, "--config", str(root / "pyproject.toml"), "--no-cache"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def test_the_contracts_hold() -> None:
+    result = _lint(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        ("s1_read/tables.py", "from litgraph.s5_store import graphs", "litgraph.s1_read is not allowed to import litgraph.s5_store"),
+        ("s6_render/site.py", "import litgraph.gather.extract.mentions", "litgraph.s6_render is not allowed to import litgraph.gather"),
+        ("plumbing/files.py", "from litgraph import project", "litgraph.plumbing is not allowed to import litgraph.project"),
+        ("gather/extract/mentions.py", "import litgraph.gather.enrich.values", "litgraph.gather.extract is not allowed to import litgraph.gather.enrich"),
+    ],
+)
+def test_an_import_against_the_pipeline_breaks_a_contract(tmp_path: Path, module: str, line: str, broken: str) -> None:
+    shutil.copytree(REPO / "litgraph", tmp_path / "litgraph", ignore=shutil.ignore_patterns("__pycache__", "data"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "litgraph" / module
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    result = _lint(tmp_path)
+    assert result.returncode != 0
+    assert broken in " ".join(result.stdout.split()), result.stdout
