@@ -35,7 +35,7 @@ KINDS = ("work", "person", "org", "container", "claim", "theme", "question")
 
 # The store's index: predicates (declared in ontology/litgraph.ttl) and the named graphs that hold it.
 INDEX_TERMS = (
-    "row", "bibtex", "onTheme", "ranking", "claimCount", "claimCountWithNarrower", "workCountWithNarrower",
+    "row", "claimRecord", "bibtex", "ranking", "claimCount", "claimCountWithNarrower", "workCountWithNarrower",
     "group", "groupRanking", "groupRanks", "importance", "digest", "buildId",
 )  # fmt: skip
 

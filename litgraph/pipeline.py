@@ -27,7 +27,7 @@ from litgraph.plumbing.files import empty_trash, make_folder, remove_tree, swap_
 from litgraph.plumbing.interrupts import uninterruptible
 from litgraph.plumbing.lock import project_lock
 from litgraph.plumbing.statefolder import StateFolder, state_folder
-from litgraph.plumbing.workers import no_cycle_collection
+from litgraph.plumbing.workers import Background, no_cycle_collection
 from litgraph.project import Project
 from litgraph.s1_read import tables as read_tables
 from litgraph.s1_read.changes import Changes, clear_pending
@@ -37,13 +37,14 @@ from litgraph.s2_check.references import check_inputs
 from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.unit_files import UnitBuild, has_files, prune_units
 from litgraph.s4_analyse import analysis
-from litgraph.s5_store.write import make_store
+from litgraph.s5_store.write import compact, make_store
 from litgraph.s6_render import records
 from litgraph.s6_render.site import SiteBuild, SiteInputs
 
 Progress = Callable[[str], None]
 TABLES = (*read_tables.TABLES, *units.TABLES, *shapes.TABLES, *analysis.TABLES, *records.TABLES)
 MARKER = "building"  # in the state folder while a build is under way
+COMPACT_BESIDE = 200  # graph units: a store made anew of this many is compacted by a process of its own, while site/ is written
 
 
 def _quiet(_: str) -> None:
@@ -154,10 +155,14 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
     check = shapes.ShapeCheck(db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
     build_id = secrets.token_hex(8)
     store_new, site_new = state.tmp / "store", state.tmp / "site"
+    compaction: Background[None] | None = None
     try:
         progress("writing the store" + (" while the graph is checked" if check.in_background else ""))
         live_store = state.store if (state.store / "CURRENT").exists() else None
-        make_store(db, base, live_store, store_new, planned, state.units, found, build_id, changes.everything)
+        made = make_store(db, base, live_store, store_new, planned, state.units, found, build_id, changes.everything)
+        compaction = Background(compact, store_new) if made.anew and len(planned) >= COMPACT_BESIDE else None
+        if compaction is None:
+            compact(store_new)
         clock["store"] = time.perf_counter() - started - sum(clock.values())
         progress("writing site/")
         make_folder(site_new)
@@ -166,6 +171,9 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
             SiteBuild(SiteInputs(project, db, state.database if state.cached else None, planned, state.units, changes, found),
                       site_new, live_site).write()  # fmt: skip
         clock["site"] = time.perf_counter() - started - sum(clock.values())
+        if compaction is not None:
+            progress("compacting the store")
+            compaction.result()
         if check.in_background:
             progress("waiting for the SHACL check")
         with transaction(db):
@@ -175,6 +183,8 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
             raise GraphError(f"the built graph breaks {len(violations)} SHACL constraint(s):\n{listed}")
     except BaseException:
         check.cancel()
+        if compaction is not None:
+            compaction.cancel()
         remove_tree(store_new)
         remove_tree(site_new)
         raise

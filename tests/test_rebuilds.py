@@ -217,3 +217,14 @@ def test_edits_in_any_order_rebuild_to_what_a_build_from_nothing_writes(make_pro
         except AssertionError:
             continue  # (an edit whose text an earlier one replaced)
         same_as_from_nothing(root, tmp_path)
+
+
+def test_a_store_compacted_by_a_process_of_its_own_holds_the_same(make_project: MakeProject, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from litgraph import pipeline
+
+    root = make_project(FILES)
+    monkeypatch.setattr(pipeline, "COMPACT_BESIDE", 0)
+    build(open_project(root))
+    monkeypatch.setattr(pipeline, "COMPACT_BESIDE", 10_000)
+    same_as_from_nothing(root, tmp_path)

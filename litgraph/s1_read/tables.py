@@ -13,6 +13,7 @@ field added to a dataclass is kept without a list to update here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -96,12 +97,18 @@ def work_json(work: Work) -> str:
     return orjson.dumps(out).decode("utf-8")
 
 
+@functools.lru_cache(maxsize=1024)
+def _path(name: str) -> Path:
+    """An input file's Path (one object per file, however many rows stand in it)."""
+    return Path(name)
+
+
 def work_from(body: str | bytes, path: str, line: int) -> Work:
     values = orjson.loads(body)
     for name in _PEOPLE:
         if name in values:
             values[name] = [Person(*p) for p in values[name]]
-    return Work(path=Path(path), line=line, **values)
+    return Work(path=_path(path), line=line, **values)
 
 
 def claim_json(claim: Claim) -> str:
@@ -113,7 +120,7 @@ def claim_json(claim: Claim) -> str:
 def claim_from(body: str | bytes, path: str, line: int, lines: str | bytes = b"{}") -> Claim:
     """The claim of a row: `lines` count from the claim's own first line (1), wherever it stands now."""
     where = {k: line + v - 1 for k, v in orjson.loads(lines).items()}
-    return Claim(path=Path(path), line=line, lines=where, **orjson.loads(body))
+    return Claim(path=_path(path), line=line, lines=where, **orjson.loads(body))
 
 
 def relative_lines(claim: Claim) -> str:

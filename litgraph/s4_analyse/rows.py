@@ -126,6 +126,7 @@ class Rows:
         self.db, self.lang = db, lang
         self.tables = Tables(db)
         self._works: dict[str, WorkRow] = {}
+        self._claims: dict[str, ClaimRow] = {}
 
     def works(self, keys: Iterable[str]) -> dict[str, WorkRow]:
         wanted = sorted(set(keys) - self._works.keys())
@@ -138,9 +139,12 @@ class Rows:
         return {k: self._works[k] for k in keys if k in self._works}
 
     def claims(self, ids: Iterable[str]) -> dict[str, ClaimRow]:
-        claims = self.tables.claims(ids)
+        """The rows of these claims (each made once: the pages and the map ask for the same ones)."""
+        ids = list(ids)
+        claims = self.tables.claims(sorted(set(ids) - self._claims.keys()))
         works = self.works({k for c in claims.values() for k in (c.source, c.reported_in) if k})
-        return {i: claim_row(c, works, self.lang) for i, c in claims.items()}
+        self._claims.update((i, claim_row(c, works, self.lang)) for i, c in claims.items())
+        return {i: self._claims[i] for i in sorted(ids) if i in self._claims}
 
 
 def update_work_rows(db: sqlite3.Connection, changes: Changes) -> set[str]:

@@ -3,7 +3,7 @@
 The graph itself (what graph.ttl holds) is in the default graph, each unit's triples as its N-Triples file
 has them (no triple is in two units: each is about a unit's own members). Beside it, in named graphs, the
 store's index, which the queries read instead of working things out on every call: per unit, the rows of
-its works and claims, its works' BibTeX entries and its claims' themes with the broader ones (`index/...`);
+its works and claims and its works' BibTeX entries (`index/...`);
 per theme its ranking; the themes' counts; the contested groups and their ranking; the works' importance.
 A manifest graph lists every part with its digest (a unit's: the digest of its inputs, which names its
 files), so that an update replaces only the parts whose digest changed, and a query knows which build the
@@ -25,7 +25,7 @@ from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.units import Unit
 from litgraph.version import __version__
 
-INDEX_FORMAT = "1"  # bump when what an index graph holds changes
+INDEX_FORMAT = "2"  # bump when what an index graph holds changes
 GROUP_SHARDS = 64
 IMPORTANCE_CHUNKS = 64
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
@@ -85,17 +85,8 @@ class Index:
                 if work.raw:
                     yield ox.Quad(node, _n(lg("bibtex")), ox.Literal(work.raw), g)
         elif unit.kind == "claims":
-            rows = self._in("SELECT id, body FROM claims WHERE id", list(unit.members))
-            themes: dict[str, set[str]] = {}
-            query = ("SELECT t.id, a.ancestor FROM claim_themes t JOIN theme_closure a ON a.theme = t.theme "
-                     "WHERE t.theme IS NOT NULL AND t.id")  # fmt: skip
-            for claim_id, theme in self._in(query, list(unit.members)):
-                themes.setdefault(claim_id, set()).add(theme)
-            for claim_id, body in sorted(rows):
-                node = _n(mint(self.base, "claim", claim_id))
-                yield ox.Quad(node, _n(lg("claimRecord")), ox.Literal(body), g)
-                for theme in sorted(themes.get(claim_id, ())):
-                    yield ox.Quad(node, _n(lg("onTheme")), _n(mint(self.base, "theme", theme)), g)
+            for claim_id, body in sorted(self._in("SELECT id, body FROM claims WHERE id", list(unit.members))):
+                yield ox.Quad(_n(mint(self.base, "claim", claim_id)), _n(lg("claimRecord")), ox.Literal(body), g)
 
     def _in(self, query: str, keys: list[str]) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
@@ -142,13 +133,12 @@ def wanted_parts(db: sqlite3.Connection, base: str, units: list[Unit], families:
     `families` named ("rankings", "counts", "groups", "importance"); the other families' graphs are as the
     store has them."""
     index = Index(db, base)
-    closure = digest(orjson.dumps(db.execute("SELECT * FROM theme_closure ORDER BY 1, 2").fetchall()))
     found: dict[str, Part] = {}
     for unit in units:
         found[unit_graph_iri(base, unit)] = Part(unit_graph_iri(base, unit), unit.inputs, unit=unit)
         if unit.kind in ("works", "claims"):
             iri = unit_graph_iri(base, unit, index=True)
-            found[iri] = Part(iri, _salt("rows", unit.inputs, closure if unit.kind == "claims" else ""),
+            found[iri] = Part(iri, _salt("rows", unit.inputs),
                                lambda u=unit, i=iri: index.unit_quads(u, i))  # type: ignore[misc]  # fmt: skip
     if "rankings" in families:
         for theme, lines, d in db.execute("SELECT theme, body, digest FROM rankings ORDER BY theme"):

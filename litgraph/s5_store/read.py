@@ -28,7 +28,7 @@ SOURCE, SUBJECT = ox.NamedNode(DCTERMS + "source"), ox.NamedNode(DCTERMS + "subj
 REPORTED_IN, IDENTIFIER = ox.NamedNode(LG + "reportedIn"), ox.NamedNode(DCTERMS + "identifier")
 TYPE, CONCEPT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(SKOS + "Concept")
 DEFAULT = ox.DefaultGraph()
-ROW, RECORD, ON_THEME = ox.NamedNode(lg("row")), ox.NamedNode(lg("claimRecord")), ox.NamedNode(lg("onTheme"))
+ROW, RECORD = ox.NamedNode(lg("row")), ox.NamedNode(lg("claimRecord"))
 
 
 def _one(store: ox.Store, s: ox.NamedNode | None, p: ox.NamedNode, o: object = None) -> ox.Quad | None:
@@ -136,14 +136,23 @@ class StoreReader:
                 found.append(minted[1])
         return sorted(set(found))
 
+    def _subtree(self, theme_id: str, exact: bool) -> list[ox.NamedNode]:
+        return [self.node("theme", t) for t in ([theme_id] if exact else self.lookup.with_narrower(theme_id))]
+
     def on_theme(self, claim_id: str, theme_id: str, exact: bool = False) -> bool:
         """Whether the claim is on the theme (or a narrower one, unless `exact`)."""
-        return _one(self.store, self.node("claim", claim_id), SUBJECT if exact else ON_THEME, self.node("theme", theme_id)) is not None
+        claim = self.node("claim", claim_id)
+        return any(_one(self.store, claim, SUBJECT, theme) is not None for theme in self._subtree(theme_id, exact))
 
     def claims_on(self, theme_id: str, exact: bool = False) -> list[str]:
         """The claims on the theme (or a narrower one, unless `exact`), sorted."""
-        quads = self.store.quads_for_pattern(None, SUBJECT if exact else ON_THEME, self.node("theme", theme_id), None)
-        return sorted({m[1] for q in quads if (m := unmint(self.base, q.subject.value)) and m[0] == "claim"})  # type: ignore[union-attr]
+        found = set()
+        for theme in self._subtree(theme_id, exact):
+            for quad in self.store.quads_for_pattern(None, SUBJECT, theme, DEFAULT):
+                minted = unmint(self.base, quad.subject.value)  # type: ignore[union-attr]
+                if minted and minted[0] == "claim":
+                    found.add(minted[1])
+        return sorted(found)
 
     # -- the index ---------------------------------------------------------------------------------------
     def ranking(self, theme_id: str, limit: int | None = None) -> tuple[list[RankedWork], int]:
