@@ -29,8 +29,8 @@ MakeProject = Callable[..., Path]
 def make_project(tmp_path: Path) -> MakeProject:
     """A fresh project from `litgraph init`, with the given files (name -> text) written over it."""
 
-    def make(files: dict[str, str] | None = None, keep_example: bool = False) -> Path:
-        root = tmp_path / "project"
+    def make(files: dict[str, str] | None = None, keep_example: bool = False, name: str = "project") -> Path:
+        root = tmp_path / name
         init_project(root)
         if not keep_example:
             (root / "bibliography" / "example.bib").unlink()

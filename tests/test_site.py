@@ -298,10 +298,10 @@ def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
 def test_work_pages_rendering_while_the_rest_of_the_site_fails_are_stopped_and_nothing_changes(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Work pages render in worker processes while the map and the other pages are written: a failure there
-    stops the workers, and site/ stays as it was."""
+    """Work pages render in worker processes while the other pages are written: a failure there stops the
+    workers, and site/ stays as it was."""
     from litgraph import build, open_project
-    from litgraph.s6_render import mapdata, work_pages
+    from litgraph.s6_render import pages, work_pages
 
     root = make_project({"bibliography/example.bib": BIB, "bibliography/claims/example.yaml": CLAIMS})
     build(open_project(root))
@@ -316,10 +316,10 @@ def test_work_pages_rendering_while_the_rest_of_the_site_fails_are_stopped_and_n
     monkeypatch.setattr(litgraph.plumbing.workers.BackgroundMap, "cancel", lambda self: stopped.append(real_cancel(self)))
 
     def broken(*args: object) -> None:
-        raise RuntimeError("the map could not be made")
+        raise RuntimeError("a theme page could not be made")
 
-    monkeypatch.setattr(mapdata, "map_part", broken)
-    with pytest.raises(RuntimeError, match="the map could not be made"):
+    monkeypatch.setattr(pages.SiteData, "theme_context", broken)
+    with pytest.raises(RuntimeError, match="a theme page could not be made"):
         build(open_project(root))
     assert len(stopped) == 1
     assert {p: (p.read_bytes(), p.stat().st_ino) for p in (root / "site").rglob("*") if p.is_file()} == before
@@ -329,9 +329,9 @@ def test_work_pages_rendering_while_the_rest_of_the_site_fails_are_stopped_and_n
 def _with_workers(init):  # type: ignore[no-untyped-def]
     """WorkPages.__init__ with every page reached and no live site: its pages rendered by workers."""
 
-    def start(self, data, records, state, title, lang, reached):  # type: ignore[no-untyped-def]
+    def start(self, data, records, state, title, lang, reached, *rest):  # type: ignore[no-untyped-def]
         records.live = None
-        init(self, data, records, state, title, lang, None)
+        init(self, data, records, state, title, lang, None, *rest)
 
     return start
 
@@ -468,3 +468,33 @@ def test_a_build_leaves_no_store_open_without_a_collection(make_project: MakePro
         assert not [o for o in gc.get_objects() if isinstance(o, ox.Store)]
     finally:
         gc.enable()
+
+
+def test_map_parts_made_by_workers_with_the_pages_are_those_made_here(make_project: MakeProject, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A large map's parts are made by the worker processes that render their works' pages (a first build),
+    or here (a rebuild): the same bytes either way."""
+    from litgraph import build, open_project
+    from litgraph.s6_render import mapdata, work_pages
+
+    monkeypatch.setattr(mapdata, "SPRING_LIMIT", 0)  # (every map is a large one, in parts)
+    monkeypatch.setattr(mapdata, "PER_PART", 2)
+    bib = BIB + "".join(f"@book{{w{i}, author = {{Berg, Ola{i}}}, title = {{Work {i}}}, year = 2020}}\n" for i in range(12))
+    files = {"bibliography/example.bib": bib, "bibliography/claims/example.yaml": CLAIMS}
+    here = make_project(files, name="here")
+    build(open_project(here))
+    monkeypatch.setattr(work_pages, "PAGES_PER_WORKER", 1)
+    started: list[bool] = []
+    real_start = work_pages.WorkPages.__init__
+
+    def start(self: work_pages.WorkPages, *args: object) -> None:
+        real_start(self, *args)  # type: ignore[arg-type]
+        started.append(self._workers is not None)
+
+    monkeypatch.setattr(work_pages.WorkPages, "__init__", start)
+    there = make_project(files, name="workers")
+    build(open_project(there))
+    assert started == [True]
+    made = {p.relative_to(there / "site"): p.read_bytes() for p in sorted((there / "site").rglob("*")) if p.is_file()}
+    assert len([p for p in made if p.parts[0] == "map"]) > 3
+    assert made == {p.relative_to(here / "site"): p.read_bytes() for p in sorted((here / "site").rglob("*")) if p.is_file()}

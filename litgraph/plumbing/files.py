@@ -60,8 +60,12 @@ def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[t
 def write_new(path: Path, data: bytes) -> None:
     """`data` as a new file `path` in a folder being made (staging): no rename needed."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE | 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def make_folder(path: Path) -> Path:

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from litgraph.namespaces import escaped
 from litgraph.plumbing.chunks import cut
 from litgraph.s4_analyse.rows import ClaimRow
 from litgraph.s6_render.pages import SiteData, _in
@@ -224,8 +225,8 @@ def script_json(document: Any) -> bytes:
     """UTF-8 JSON that is safe inside <script type="application/json"> and in a script file: no '<', '>' or
     '&' can end the element, and no line separator can end a string."""
     data = orjson.dumps(document)
-    for raw, escaped in ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"), ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029")):
-        data = data.replace(raw, escaped)
+    for raw, replacement in ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"), ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029")):
+        data = data.replace(raw, replacement)
     return data
 
 
@@ -242,3 +243,20 @@ def whole_map(data: SiteData) -> dict[str, Any]:
     place(meta, plan, positions)
     place(part, plan, positions)
     return {"nodes": meta["nodes"] + part["nodes"], "edges": part["edges"], "details": {**meta["details"], **part["details"]}}
+
+
+def part_name(keys: list[str]) -> str:
+    return f"map/part-{escaped(keys[0] if keys else '')}.js"
+
+
+def members_digest(salt: str, plan: MapPlan, keys: list[str]) -> str:
+    """What a large map's part is made from besides its works' data: its works and the map's plan."""
+    return hashlib.sha256(orjson.dumps([salt, plan.folded, plan.nodes.bit_length(), sorted(plan.themes), keys])).hexdigest()
+
+
+def render_part(data: SiteData, plan: MapPlan, salt: str, keys: list[str]) -> tuple[str, str, bytes]:
+    """A part of a large map: its file's name, its digest (its members', then its bytes') and its script."""
+    part = map_part(data, plan, keys)
+    place(part, plan)
+    script = part_script(part)
+    return part_name(keys), f"{members_digest(salt, plan, keys)}:{hashlib.sha256(script).hexdigest()}", script

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict
 from typing import Any
 
 import orjson
@@ -59,7 +58,7 @@ class SiteData:
     def counted(self, works: dict[str, WorkRow]) -> dict[str, dict[str, Any]]:
         """Work rows with their numbers of claims (n_claims), as listings and pages show them."""
         counts = dict(_in(self.db, "SELECT source, count(*) FROM claims WHERE source", list(works), "GROUP BY source"))
-        return {k: {**asdict(w), "n_claims": counts.get(k, 0)} for k, w in works.items()}
+        return {k: {**vars(w), "n_claims": counts.get(k, 0)} for k, w in works.items()}  # (flat: no asdict)
 
     def claims_by(self, column: str, keys: list[str]) -> dict[str, list[ClaimRow]]:
         """The rows of the claims whose `column` (source, reported_in) is each of these keys, by id."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from litgraph.namespaces import escaped, page_name
+from litgraph.namespaces import page_name
 from litgraph.plumbing.chunks import cut
 from litgraph.plumbing.files import write_new
 from litgraph.project import Project
@@ -58,15 +58,18 @@ class SiteBuild:
     def write(self) -> None:
         i = self.inputs
         reached = works_reached(i.db, i.changes, i.analysis)
-        with WorkPages(self.data, self.records, i.state, self.title, i.project.lang, reached) as pages:
+        plan = mapdata.plan_map(self.data)
+        keys = [k for (k,) in i.db.execute("SELECT key FROM works ORDER BY key")]
+        parts = mapdata.parts(keys, plan)
+        with WorkPages(self.data, self.records, i.state, self.title, i.project.lang, reached, plan, parts) as pages:
             self._assets()
             self._graph_files()
-            self._map(reached)
             self._theme_pages()
             self._page("themes.html", "themes.html", {"tree": self.data.theme_tree()})
             self._works_listing()
             self._contested()
-            pages.finish()
+            made = pages.finish()  # (with the map's parts, where worker processes made them with the pages)
+            self._map(plan, keys, parts, reached, made)
         self.records.save()
 
     # -- whole pages ---------------------------------------------------------------------------------------
@@ -171,17 +174,17 @@ class SiteBuild:
         self._pieced("contested.html", "contested.html", {"empty": not ranked}, pieces)
 
     # -- the map ----------------------------------------------------------------------------------------
-    def _map(self, reached: set[str] | None) -> None:
-        """index.html (the themes, and the list of parts) and map/part-*.js (the works, in parts)."""
-        plan = mapdata.plan_map(self.data)
+    def _map(self, plan: mapdata.MapPlan, keys: list[str], parts: list[list[str]], reached: set[str] | None,
+             made: dict[str, tuple[str, bytes | None]]) -> None:  # fmt: skip
+        """index.html (the themes, and the list of parts) and map/part-*.js (the works, in parts; `made`: the
+        parts made already, by name: digest, and the script unless it is written)."""
         meta = mapdata.map_meta(self.data, plan)
-        keys = [k for (k,) in self.inputs.db.execute("SELECT key FROM works ORDER BY key")]
-        (self.staging / "map").mkdir()
+        (self.staging / "map").mkdir(exist_ok=True)
         digest = None
         if plan.spring:  # a small map: one part, relaxed as a whole with the themes
             part = mapdata.map_part(self.data, plan, keys)
             digest = "small:" + hashlib.sha256(orjson.dumps([self.salt, self.title, plan.folded, meta, part])).hexdigest()
-            name = f"map/part-{escaped(keys[0] if keys else '')}.js"
+            name = mapdata.part_name(keys)
             if self.records.keep(name, digest) and self.records.keep("index.html", digest):
                 return
             positions = mapdata.relaxed(part, meta, plan)
@@ -193,25 +196,28 @@ class SiteBuild:
             listed = [{"file": name[4:], "digest": digest[6:22]}]
         else:
             mapdata.place(meta, plan)
-            listed = [self._map_part(plan, part, reached) for part in mapdata.parts(keys, plan)]
+            listed = [self._map_part(plan, part, reached, made) for part in parts]
         meta["title"] = self.title
         context = {"graph_json": mapdata.script_json(meta).decode("utf-8"), "legend": meta["legend"],
                    "folded": plan.folded, "parts": listed}  # fmt: skip
         self._page("index.html", "index.html", context, digest)
 
-    def _map_part(self, plan: mapdata.MapPlan, keys: list[str], reached: set[str] | None) -> dict[str, str]:
+    def _map_part(self, plan: mapdata.MapPlan, keys: list[str], reached: set[str] | None,
+                  made: dict[str, tuple[str, bytes | None]]) -> dict[str, str]:  # fmt: skip
         """A part of a large map: kept as it is unless an edit reaches one of its works."""
-        name = f"map/part-{escaped(keys[0])}.js"
-        members = hashlib.sha256(orjson.dumps([self.salt, plan.folded, plan.nodes.bit_length(), sorted(plan.themes), keys])).hexdigest()
-        recorded = self.records.recorded(name) or ":"
-        unreached = reached is not None and not reached.intersection(keys)
-        if unreached and recorded.split(":")[0] == members and self.records.keep(name, recorded):
-            return {"file": name[4:], "digest": recorded.split(":")[1][:16]}
-        part = mapdata.map_part(self.data, plan, keys)
-        mapdata.place(part, plan)
-        script = mapdata.part_script(part)
-        digest = f"{members}:{hashlib.sha256(script).hexdigest()}"
-        if not self.records.keep(name, digest):
+        name = mapdata.part_name(keys)
+        if name in made:
+            digest, script = made[name]
+        else:
+            recorded = self.records.recorded(name) or ":"
+            unreached = reached is not None and not reached.intersection(keys)
+            members = mapdata.members_digest(self.salt, plan, keys)
+            if unreached and recorded.split(":")[0] == members and self.records.keep(name, recorded):
+                return {"file": name[4:], "digest": recorded.split(":")[1][:16]}
+            name, digest, script = mapdata.render_part(self.data, plan, self.salt, keys)
+        if script is None:  # (written by a worker)
+            self.records.wrote(name, digest)
+        elif not self.records.keep(name, digest):
             write_new(self.staging / name, script)
             self.records.wrote(name, digest)
         return {"file": name[4:], "digest": digest.split(":")[1][:16]}

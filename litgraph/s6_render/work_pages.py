@@ -1,9 +1,10 @@
 """One page per work (site/works/KEY.html): those an edit reaches rendered again, the others kept.
 
 Work pages are most of a large site. When many are to be rendered (the first time), worker processes
-render them while this process writes the rest of the site, each worker reading the state's tables itself;
-after an edit, the few pages it reaches are rendered here, and every other page is linked from the live
-site into the new one by a thread of its own, meanwhile.
+render them while this process writes the rest of the site, each worker reading the state's tables itself,
+a part of the map at a time: the part's pages and the part itself (map/part-*.js), which shows the same
+works and claims. After an edit, the few pages it reaches are rendered here, and every other page is
+linked from the live site into the new one by a thread of its own, meanwhile.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from litgraph.namespaces import page_name
 from litgraph.plumbing.files import write_new
 from litgraph.plumbing.workers import BackgroundMap, cores
 from litgraph.s6_render import templates
+from litgraph.s6_render.mapdata import MapPlan, render_part
 from litgraph.s6_render.pages import SiteData, digest_of
 from litgraph.s6_render.records import Record, Records
 
@@ -44,10 +46,22 @@ def render_work_pages(data: SiteData, staging: Path, title: str, keys: list[str]
     return done
 
 
-def _render_in_worker(state: str, staging: str, title: str, lang: str, keys: list[str]) -> list[tuple[str, Record]]:
+Made = dict[str, tuple[str, bytes | None]]  # map parts made: name -> digest, and the script unless written
+
+
+def _render_in_worker(state: str, staging: str, title: str, lang: str, parts: list[list[str]],
+                      plan: MapPlan | None) -> tuple[list[tuple[str, Record]], Made]:  # fmt: skip
+    """The pages of the works of these map parts and (with `plan`) the parts, written into `staging`."""
     db = sqlite3.connect(f"file:{state}?mode=ro", uri=True)
     try:
-        return render_work_pages(SiteData(db, lang), Path(staging), title, keys)
+        data, records, made = SiteData(db, lang), [], {}
+        for keys in parts:
+            records += render_work_pages(data, Path(staging), title, keys)
+            if plan is not None:
+                name, digest, script = render_part(data, plan, templates.salt(title), keys)
+                write_new(Path(staging) / name, script)
+                made[name] = (digest, None)
+        return records, made
     finally:
         db.close()
 
@@ -66,7 +80,8 @@ class WorkPages:
     """The work pages of a new site: `reached` (None: all) made again, the others linked from the live one.
     Started on construction; `finish()` waits for them, `cancel()` stops them."""
 
-    def __init__(self, data: SiteData, records: Records, state: Path | None, title: str, lang: str, reached: set[str] | None):
+    def __init__(self, data: SiteData, records: Records, state: Path | None, title: str, lang: str,
+                 reached: set[str] | None, plan: MapPlan, parts: list[list[str]]):  # fmt: skip
         self.data, self.records, self.title = data, records, title
         keys = [k for (k,) in data.db.execute("SELECT key FROM works ORDER BY key")]
         (records.staging / "works").mkdir(parents=True, exist_ok=True)
@@ -78,12 +93,18 @@ class WorkPages:
         self._thread = threading.Thread(target=self._link, name="link the work pages kept")
         self._thread.start()
         workers = min(cores(), len(self.reached) // PAGES_PER_WORKER) if state is not None and everything else 1
-        self._workers: BackgroundMap[list[tuple[str, Record]]] | None = None
-        if workers >= 2:
-            shares = [self.reached[i::workers] for i in range(workers)]
+        self._workers: BackgroundMap[tuple[list[tuple[str, Record]], Made]] | None = None
+        if workers >= 2:  # (all pages: those of every part)
+            with_parts = None if plan.spring else plan  # (a small map is made whole, here)
+            if with_parts is not None:
+                shares = [parts[i::workers] for i in range(workers)]
+            else:
+                shares = [[self.reached[i::workers]] for i in range(workers)]
+            if with_parts is not None:
+                (records.staging / "map").mkdir(exist_ok=True)
             n = len(shares)
             self._workers = BackgroundMap(_render_in_worker, [str(state)] * n, [str(records.staging)] * n,
-                                          [title] * n, [lang] * n, shares)  # fmt: skip
+                                          [title] * n, [lang] * n, shares, [with_parts] * n)  # fmt: skip
 
     def _link(self) -> None:
         for key in self._kept:
@@ -94,14 +115,19 @@ class WorkPages:
             if digest is None or not self.records.keep(name, digest):
                 self._failed.append(key)
 
-    def finish(self) -> None:
-        """Render the pages reached (and any the live site did not have as recorded); wait for the links."""
+    def finish(self) -> Made:
+        """Render the pages reached (and any the live site did not have as recorded); wait for the links.
+        The map's parts that workers made with their pages, if any."""
+        made: Made = {}
         if self._workers is not None:
-            self.records.add(r for part in self._workers.result() for r in part)
+            for pages, parts in self._workers.result():
+                self.records.add(pages)
+                made.update(parts)
         else:
             self._render(self.reached)
         self._thread.join()
         self._render(self._failed)
+        return made
 
     def _render(self, keys: list[str]) -> None:
         if not keys:
