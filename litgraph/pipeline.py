@@ -32,6 +32,7 @@ from litgraph.project import Project
 from litgraph.s1_read import tables as read_tables
 from litgraph.s1_read.changes import Changes, clear_pending
 from litgraph.s1_read.inputs import input_stamp
+from litgraph.s1_read.parsing import problem_rows, problems_of
 from litgraph.s1_read.reading import read_inputs, set_fact
 from litgraph.s2_check.references import check_inputs
 from litgraph.s3_graph import shapes, units
@@ -64,6 +65,9 @@ class BuildSummary:
     outputs: list[Path]
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the user should know (caching off, a link replaced...)
+
+    def counts(self) -> dict[str, int]:
+        return {n: getattr(self, n) for n in ("works", "claims", "themes", "questions", "disputes", "citations", "triples")}
 
 
 def transaction(db: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
@@ -104,6 +108,9 @@ def read_and_check(project: Project, db: sqlite3.Connection, progress: Progress 
     errors), and every problem they have."""
     with transaction(db):
         changes = read_inputs(project, db, progress)
+    recorded = published(db)
+    if changes.nothing and recorded is not None and "problems" in recorded:
+        return changes, problems_of(recorded["problems"])  # (the tables are as they were when published)
     progress("checking references")
     return changes, check_inputs(project, db)
 
@@ -143,7 +150,7 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
     clock["read and check"] = time.perf_counter() - started
     if changes.nothing and _published_as_recorded(project, state, db, stamp):
         (state.path / MARKER).unlink(missing_ok=True)
-        return _summary(db, units.Planner(db, project.base_iri).recorded_units_in_order(), problems, project, clock, notes)
+        return _summary(db, problems, project, clock, notes, (published(db) or {}).get("counts"))
     base = project.base_iri
     progress("building the graph units whose inputs changed")
     with graph_units(project, state, db, changes) as (planned, todo):
@@ -160,9 +167,10 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
         progress("writing the store" + (" while the graph is checked" if check.in_background else ""))
         live_store = state.store if (state.store / "CURRENT").exists() else None
         made = make_store(db, base, live_store, store_new, planned, state.units, found, build_id, changes.everything)
-        compaction = Background(compact, store_new) if made.anew and len(planned) >= COMPACT_BESIDE else None
+        compaction = Background(compact, store_new) if len(planned) >= COMPACT_BESIDE else None
         if compaction is None:
             compact(store_new)
+        del made
         clock["store"] = time.perf_counter() - started - sum(clock.values())
         progress("writing site/")
         make_folder(site_new)
@@ -194,10 +202,12 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
         swap_in(store_new, state.store, state.trash)
         swap_in(site_new, project.site_dir, state.trash)
         clear_pending(db)
-        set_fact(db, "published", {"build": build_id, "stamp": stamp})
+        summary = _summary(db, problems, project, clock, notes)
+        set_fact(db, "published", {"build": build_id, "stamp": stamp, "problems": problem_rows(problems),
+                                   "counts": summary.counts()})  # fmt: skip
     (state.path / MARKER).unlink(missing_ok=True)
     prune_units(state.units, planned)
-    return _summary(db, planned, problems, project, clock, notes)
+    return summary
 
 
 @contextlib.contextmanager
@@ -226,22 +236,22 @@ def recorded_unit(db: sqlite3.Connection, unit: units.Unit) -> bool:
     return row is not None and row[0] == unit.inputs
 
 
-def _summary(db: sqlite3.Connection, planned: list[units.Unit], problems: list[Problem], project: Project,
-             clock: dict[str, float], notes: list[str]) -> BuildSummary:  # fmt: skip
+def _summary(db: sqlite3.Connection, problems: list[Problem], project: Project, clock: dict[str, float],
+             notes: list[str], counts: dict[str, int] | None = None) -> BuildSummary:  # fmt: skip
+    """What a build made (`counts`: as recorded when it was published, if nothing changed since)."""
     count = lambda query: db.execute(query).fetchone()[0]  # noqa: E731
-    return BuildSummary(
-        works=count("SELECT count(*) FROM works"),
-        claims=count("SELECT count(*) FROM claims"),
-        themes=count("SELECT count(*) FROM themes"),
-        questions=count("SELECT count(*) FROM questions"),
-        disputes=count("SELECT count(*) FROM claim_links WHERE kind = 'disputes'"),
-        citations=len(read_tables.Tables(db).citation_pairs()),
-        triples=count("SELECT coalesce(sum(count), 0) FROM units"),
-        warnings=[p for p in problems if p.severity == "warning"],
-        outputs=[project.site_dir / n for n in ("graph.ttl", "graph.jsonld", "index.html")],
-        seconds=clock,
-        notes=notes,
-    )
+    counts = counts or {
+        "works": count("SELECT count(*) FROM works"),
+        "claims": count("SELECT count(*) FROM claims"),
+        "themes": count("SELECT count(*) FROM themes"),
+        "questions": count("SELECT count(*) FROM questions"),
+        "disputes": count("SELECT count(*) FROM claim_links WHERE kind = 'disputes'"),
+        "citations": read_tables.Tables(db).citation_count(),
+        "triples": count("SELECT coalesce(sum(count), 0) FROM units"),
+    }
+    return BuildSummary(**counts, warnings=[p for p in problems if p.severity == "warning"],  # type: ignore[arg-type]
+                        outputs=[project.site_dir / n for n in ("graph.ttl", "graph.jsonld", "index.html")],
+                        seconds=clock, notes=notes)  # fmt: skip
 
 
 def _published_as_recorded(project: Project, state: StateFolder, db: sqlite3.Connection, stamp: list[list[object]]) -> bool:

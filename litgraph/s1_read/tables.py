@@ -222,6 +222,12 @@ class Tables:
         )
         return [(a, b) for a, b in rows]
 
+    def citation_count(self) -> int:
+        """How many (citing, cited) pairs citation_pairs gives."""
+        return int(self.db.execute(
+            "SELECT count(*) FROM (SELECT citing, cited FROM citations UNION SELECT reported_in, source FROM claims "
+            "WHERE reported_in IS NOT NULL AND reported_in != source)").fetchone()[0])  # fmt: skip
+
     def cites_of(self, keys: list[str]) -> dict[str, list[str]]:
         """What each of these works cites (keys, sorted): from citation files and from claims."""
         found: dict[str, set[str]] = {}

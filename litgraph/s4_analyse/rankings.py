@@ -21,7 +21,7 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS theme_closure_ancestor ON theme_closure(ancestor)",
     "CREATE TABLE IF NOT EXISTS rankings(theme TEXT PRIMARY KEY, body TEXT NOT NULL, digest TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS theme_counts(theme TEXT PRIMARY KEY, claims INTEGER NOT NULL,
-       claims_with_narrower INTEGER NOT NULL, works_with_narrower INTEGER NOT NULL)""",
+       claims_with_narrower INTEGER NOT NULL, works_with_narrower INTEGER NOT NULL, works INTEGER NOT NULL)""",
 )
 
 
@@ -109,9 +109,10 @@ def update_rankings(db: sqlite3.Connection, themes: set[str] | None) -> set[str]
         if before is None or before[0] != now:
             db.execute("INSERT OR REPLACE INTO rankings VALUES (?, ?, ?)", (theme, lines, now))
             changed.add(theme)
-        direct = db.execute("SELECT count(DISTINCT id) FROM claim_themes WHERE theme = ?", (theme,)).fetchone()[0]
-        db.execute("INSERT OR REPLACE INTO theme_counts VALUES (?, ?, ?, ?)",
-                   (theme, direct, sum(-n for n, _, _ in per_theme[theme]), len(per_theme[theme])))  # fmt: skip
+        direct, works = db.execute("SELECT count(DISTINCT t.id), count(DISTINCT c.source) FROM claim_themes t "
+                                   "JOIN claims c ON c.id = t.id WHERE t.theme = ?", (theme,)).fetchone()  # fmt: skip
+        db.execute("INSERT OR REPLACE INTO theme_counts VALUES (?, ?, ?, ?, ?)",
+                   (theme, direct, sum(-n for n, _, _ in per_theme[theme]), len(per_theme[theme]), works))  # fmt: skip
     db.executemany("DELETE FROM rankings WHERE theme = ?", [(t,) for (t,) in db.execute(
         "SELECT theme FROM rankings WHERE theme NOT IN (SELECT id FROM themes)").fetchall()])  # fmt: skip
     return changed

@@ -27,6 +27,7 @@ from litgraph.version import __version__
 
 INDEX_FORMAT = "2"  # bump when what an index graph holds changes
 GROUP_SHARDS = 64
+COUNTS = "claims, claims_with_narrower, works_with_narrower"  # (lg:claimCount, lg:claimCountWithNarrower, lg:workCountWithNarrower)
 IMPORTANCE_CHUNKS = 64
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
@@ -100,7 +101,7 @@ class Index:
 
     def counts_quads(self, iri: str) -> Iterator[ox.Quad]:
         names = ("claimCount", "claimCountWithNarrower", "workCountWithNarrower")
-        for theme, *counts in self.db.execute("SELECT * FROM theme_counts ORDER BY theme"):
+        for theme, *counts in self.db.execute(f"SELECT theme, {COUNTS} FROM theme_counts ORDER BY theme"):
             node = _n(mint(self.base, "theme", theme))
             for name, value in zip(names, counts, strict=True):
                 yield ox.Quad(node, _n(lg(name)), ox.Literal(str(value), datatype=XSD_INTEGER), _n(iri))
@@ -146,7 +147,7 @@ def wanted_parts(db: sqlite3.Connection, base: str, units: list[Unit], families:
             found[iri] = Part(iri, _salt("ranking", d), lambda t=theme, b=lines, i=iri: index.ranking_quads(t, b, i))  # type: ignore[misc]
     if "counts" in families:
         iri = graph_iri(base, "index", "counts")
-        found[iri] = Part(iri, _salt("counts", db.execute("SELECT * FROM theme_counts ORDER BY 1").fetchall()),
+        found[iri] = Part(iri, _salt("counts", db.execute(f"SELECT theme, {COUNTS} FROM theme_counts ORDER BY 1").fetchall()),
                            lambda i=iri: index.counts_quads(i))  # type: ignore[misc]  # fmt: skip
     if "groups" in families:
         shards: dict[int, list[tuple[str, str]]] = {}

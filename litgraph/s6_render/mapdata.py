@@ -203,9 +203,9 @@ def relaxed(part: dict[str, Any], meta: dict[str, Any], plan: MapPlan) -> dict[s
 
 def map_meta(data: SiteData, plan: MapPlan) -> dict[str, Any]:
     """What the whole map shares: the themes (nodes and details), the tree, the options, the legend."""
-    counts = {t: c for t, c, *_ in data.db.execute("SELECT * FROM theme_counts")}
-    works = dict(data.db.execute("SELECT t.theme, count(DISTINCT c.source) FROM claim_themes t JOIN claims c ON c.id = t.id "
-                                 "WHERE t.theme IS NOT NULL GROUP BY t.theme").fetchall())  # fmt: skip
+    counts, works = {}, {}
+    for theme, claims, n_works in data.db.execute("SELECT theme, claims, works FROM theme_counts"):
+        counts[theme], works[theme] = claims, n_works
     nodes, details = [], {}
     for theme_id, theme in sorted(data.themes.items()):
         n = counts.get(theme_id, 0)

@@ -20,6 +20,7 @@ from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s4_analyse.contested import ContestedGroup, group_members
+from litgraph.s4_analyse import rankings
 from litgraph.s4_analyse.rankings import ranking
 from litgraph.s4_analyse.rows import ClaimRow, Rows, WorkRow
 from litgraph.s5_store.queries import ThemeRow, shown_group, theme_rows
@@ -113,7 +114,7 @@ class SiteData:
         }  # fmt: skip
 
     def theme_tree(self) -> list[ThemeRow]:
-        counts = {t: tuple(c) for t, *c in self.db.execute("SELECT * FROM theme_counts")}
+        counts = {t: tuple(c) for t, *c in self.db.execute("SELECT theme, claims, claims_with_narrower, works_with_narrower FROM theme_counts")}
         return theme_rows(self.lookup, counts)  # type: ignore[arg-type]
 
     def groups_on(self, theme_id: str) -> list[str]:
@@ -142,6 +143,23 @@ def works_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) 
     reached.update(k for (k,) in _in(db, "SELECT source FROM claims WHERE reported_in", moved))
     reached.update(k for (k,) in _in(db, "SELECT reported_in FROM claims WHERE reported_in IS NOT NULL AND source", moved))
     return reached
+
+
+def themes_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:
+    """The themes whose page an edit can change (None: all): those whose ranking it changes, those of the
+    claims it changed (as they were and are), of the contested groups that show them, and of the claims of
+    the works it changed, with the broader ones; all where it formed contested groups again (their ranks move) or changed the scheme or questions."""
+    ranked = rankings.themes_reached(db, changes)
+    if ranked is None or changes.questions or analysis.groups:
+        return None
+    themes = {t for claim in changes.claim_sides() for t in claim.themes}
+    query = "SELECT g.body FROM group_members m JOIN groups g ON g.key = m.key WHERE m.claim"
+    themes.update(t for (body,) in _in(db, query, sorted(changes.claims)) for t in orjson.loads(body)["themes"])
+    works = sorted(set(changes.works) | analysis.work_rows)
+    themes.update(t for (t,) in _in(db, "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id "
+                                        "WHERE t.theme IS NOT NULL AND c.source", works))  # fmt: skip
+    broader = {a for (a,) in _in(db, "SELECT ancestor FROM theme_closure WHERE theme", sorted(themes))}
+    return ranked | themes | broader
 
 
 def groups_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:

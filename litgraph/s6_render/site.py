@@ -24,7 +24,7 @@ from litgraph.s3_graph.graph_files import write_graph
 from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s6_render import mapdata, templates
-from litgraph.s6_render.pages import SiteData, digest_of, groups_reached, listing_rows, works_reached
+from litgraph.s6_render.pages import SiteData, digest_of, groups_reached, listing_rows, themes_reached, works_reached
 from litgraph.s6_render.records import Records, fragment, update_fragments
 from litgraph.s6_render.visnet import asset_files
 from litgraph.s6_render.work_pages import WorkPages
@@ -82,8 +82,14 @@ class SiteBuild:
             self.records.wrote(name, digest)
 
     def _theme_pages(self) -> None:
+        """A page per theme: kept as it is unless an edit reaches it (see themes_reached)."""
+        reached = themes_reached(self.inputs.db, self.inputs.changes, self.inputs.analysis)
         for theme_id in self.data.themes:
-            self._page(f"themes/{page_name(theme_id)}", "theme.html", self.data.theme_context(theme_id))
+            name = f"themes/{page_name(theme_id)}"
+            recorded = self.records.recorded(name)
+            if reached is not None and theme_id not in reached and recorded and self.records.keep(name, recorded):
+                continue
+            self._page(name, "theme.html", self.data.theme_context(theme_id))
 
     def _assets(self) -> None:
         files = {name: path.read_bytes() for name, path in asset_files().items()}
