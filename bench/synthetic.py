@@ -6,7 +6,7 @@ import random
 import shutil
 from pathlib import Path
 
-from litgraph.config import packaged_data
+from litgraph.project import packaged_data
 
 FAMILY = [
     "Hansen",

@@ -1,8 +1,8 @@
 """Every namespace, IRI and file name the project mints, in one place.
 
-IRIs of things are the project's base IRI plus the kind of thing and its key, id or name; the store keeps
-each graph unit and each piece of its index in a named graph of its own, under the base IRI too. The
-predicates of the store's index are terms of the vocabulary (ontology/litgraph.ttl declares them).
+IRIs of things are the project's base IRI plus the kind of thing and its key, id or name; the store names
+each graph unit, and keeps each piece of its index in a named graph of its own, under the base IRI too.
+The predicates of the store's index are terms of the vocabulary (ontology/litgraph.ttl declares them).
 """
 
 from __future__ import annotations

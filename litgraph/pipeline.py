@@ -206,6 +206,7 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
         set_fact(db, "published", {"build": build_id, "stamp": stamp, "problems": problem_rows(problems),
                                    "counts": summary.counts()})  # fmt: skip
     (state.path / MARKER).unlink(missing_ok=True)
+    empty_trash(state.trash)  # the store and site/ just replaced (here, so that the next command does not wait)
     prune_units(state.units, planned)
     return summary
 

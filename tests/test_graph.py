@@ -261,3 +261,26 @@ def test_a_unit_that_conformed_is_not_checked_again(make_project: MakeProject, m
     build(open_project(root))
     assert len(checked) == 1 and "hired to make stronger" in checked[0]  # the claims unit alone
     assert "Nasjonale f" not in checked[0]  # (a work's unit: passed before, not checked again)
+
+
+STANDARD = ("http://purl.org/ontology/bibo/", "http://purl.org/spar/cito/", "http://purl.org/dc/terms/",
+            "http://xmlns.com/foaf/0.1/", "http://www.w3.org/ns/prov#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2002/07/owl#")  # fmt: skip
+
+
+def test_every_predicate_the_store_holds_is_standard_or_declared(bundled: tuple[Path, object]) -> None:
+    """The graph and the store's index use standard vocabularies and terms ontology/litgraph.ttl declares
+    (the index's terms too: namespaces.INDEX_TERMS)."""
+    from litgraph.namespaces import INDEX_TERMS
+
+    root, _ = bundled
+    vocabulary = rdflib.Graph().parse(root / "ontology" / "litgraph.ttl")
+    declared = {str(s) for s, _, o in vocabulary.triples((None, rdflib.RDF.type, None))
+                if str(o).endswith(("DatatypeProperty", "ObjectProperty", "#Property"))}  # fmt: skip
+    assert {LG + t for t in INDEX_TERMS} <= declared
+    store = ox.Store.read_only(str(root / ".litgraph" / "store"))
+    used = {q.predicate.value for q in store}
+    del store
+    assert {LG + "row", LG + "claimRecord", LG + "ranking", LG + "digest"} <= used
+    strays = sorted(p for p in used if not p.startswith(STANDARD) and p not in declared)
+    assert not strays

@@ -44,3 +44,25 @@ def test_an_import_against_the_pipeline_breaks_a_contract(tmp_path: Path, module
     result = _lint(tmp_path)
     assert result.returncode != 0
     assert broken in " ".join(result.stdout.split()), result.stdout
+
+
+MODULE_LINES, FUNCTION_LINES = 400, 60
+
+
+def test_modules_and_functions_are_small() -> None:
+    """No module over 400 lines, no function over 60 (its decorators and docstring included)."""
+    import ast
+
+    found = []
+    for path in sorted((REPO / "litgraph").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(REPO)
+        if text.count("\n") > MODULE_LINES:
+            found.append(f"{name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                length = (node.end_lineno or node.lineno) - start + 1
+                if length > FUNCTION_LINES:
+                    found.append(f"{name}:{node.lineno}: {node.name}() is {length} lines")
+    assert not found, "\n".join(found)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import orjson
@@ -89,7 +89,7 @@ class ClaimRow:
     source_reference: str | None
 
     def json(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))  # (its values are plain: asdict's deep copy is not needed)
 
 
 CLAIM_ROW_FIELDS = tuple(f.name for f in fields(ClaimRow))
