@@ -144,14 +144,12 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
     notes = [n for n in (state.note, _leftovers(state)) if n]
     stamp = input_stamp(project)
     changes, problems = read_and_check(project, db, progress)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
+    if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     clock["read and check"] = time.perf_counter() - started
     if changes.nothing and _published_as_recorded(project, state, db, stamp):
         (state.path / MARKER).unlink(missing_ok=True)
         return _summary(db, problems, project, clock, notes, (published(db) or {}).get("counts"))
-    base = project.base_iri
     progress("building the graph units whose inputs changed")
     with graph_units(project, state, db, changes) as (planned, todo):
         progress("analysing" + (" while the graph units are built" if todo else ""))
@@ -159,25 +157,56 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
             found = analysis.analyse(db, changes)
     clock["graph"] = time.perf_counter() - started - sum(clock.values())
     progress(f"checking {len(todo)} of {len(planned)} graph units against the SHACL shapes")
-    check = shapes.ShapeCheck(db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
     build_id = secrets.token_hex(8)
+    _outputs(project, state, db, Outputs(planned, changes, found, build_id), progress, clock)
+    if project.site_dir.is_symlink():
+        notes.append(f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)")
+    with uninterruptible(), transaction(db):
+        swap_in(state.tmp / "store", state.store, state.trash)
+        swap_in(state.tmp / "site", project.site_dir, state.trash)
+        clear_pending(db)
+        summary = _summary(db, problems, project, clock, notes)
+        set_fact(db, "published", {"build": build_id, "stamp": stamp, "problems": problem_rows(problems),
+                                   "counts": summary.counts()})  # fmt: skip
+    (state.path / MARKER).unlink(missing_ok=True)
+    empty_trash(state.trash)  # the store and site/ just replaced (here, so that the next command does not wait)
+    prune_units(state.units, planned)
+    return summary
+
+
+@dataclass
+class Outputs:
+    """What stages 5 and 6 are made from: the graph's units, what changed, what the analysis changed."""
+
+    units: list[units.Unit]
+    changes: Changes
+    analysis: analysis.Analysis
+    build_id: str
+
+
+def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made: Outputs, progress: Progress,
+             clock: dict[str, float]) -> None:  # fmt: skip
+    """Stages 5 and 6: the new store and site/ made in the state's tmp/ (beside the live ones) while the
+    graph is checked against the shapes; GraphError (or any failure) removes them again."""
+    started = time.perf_counter() - sum(clock.values())
+    check = shapes.ShapeCheck(db, state.units, made.units, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
     store_new, site_new = state.tmp / "store", state.tmp / "site"
     compaction: Background[None] | None = None
     try:
         progress("writing the store" + (" while the graph is checked" if check.in_background else ""))
         live_store = state.store if (state.store / "CURRENT").exists() else None
-        made = make_store(db, base, live_store, store_new, planned, state.units, found, build_id, changes.everything)
-        compaction = Background(compact, store_new) if len(planned) >= COMPACT_BESIDE else None
+        make_store(db, project.base_iri, live_store, store_new, made.units, state.units, made.analysis, made.build_id,
+                   made.changes.everything)  # fmt: skip
+        compaction = Background(compact, store_new) if len(made.units) >= COMPACT_BESIDE else None
         if compaction is None:
             compact(store_new)
-        del made
         clock["store"] = time.perf_counter() - started - sum(clock.values())
         progress("writing site/")
         make_folder(site_new)
         live_site = project.site_dir if project.site_dir.is_dir() and not project.site_dir.is_symlink() else None
+        inputs = SiteInputs(project, db, state.database if state.cached else None, made.units, state.units, made.changes, made.analysis)
         with transaction(db):
-            SiteBuild(SiteInputs(project, db, state.database if state.cached else None, planned, state.units, changes, found),
-                      site_new, live_site).write()  # fmt: skip
+            SiteBuild(inputs, site_new, live_site).write()
         clock["site"] = time.perf_counter() - started - sum(clock.values())
         if compaction is not None:
             progress("compacting the store")
@@ -196,19 +225,6 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
         remove_tree(store_new)
         remove_tree(site_new)
         raise
-    if project.site_dir.is_symlink():
-        notes.append(f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)")
-    with uninterruptible(), transaction(db):
-        swap_in(store_new, state.store, state.trash)
-        swap_in(site_new, project.site_dir, state.trash)
-        clear_pending(db)
-        summary = _summary(db, problems, project, clock, notes)
-        set_fact(db, "published", {"build": build_id, "stamp": stamp, "problems": problem_rows(problems),
-                                   "counts": summary.counts()})  # fmt: skip
-    (state.path / MARKER).unlink(missing_ok=True)
-    empty_trash(state.trash)  # the store and site/ just replaced (here, so that the next command does not wait)
-    prune_units(state.units, planned)
-    return summary
 
 
 @contextlib.contextmanager

@@ -178,49 +178,21 @@ def _citations(project: Project, options: EnrichOptions, progress: Progress, fmt
 @click.command()
 @project_option
 @click.option("--keys", "-k", multiple=True, help="Only these works (BibTeX keys; repeat, or separate by commas).")
-@click.option(
-    "--source",
-    type=click.Choice(["crossref", "openalex", "both"]),
-    default="both",
-    show_default=True,
-    help="The index(es) to ask.",
-)
-@click.option(
-    "--accept", "choices", multiple=True, metavar="KEY=ID", help="Take this candidate (a DOI or OpenAlex id) for KEY."
-)
-@click.option(
-    "--overwrite", is_flag=True, help="Also propose, and with --apply write, values that differ from the .bib's."
-)
+@click.option("--source", type=click.Choice(["crossref", "openalex", "both"]), default="both", show_default=True,
+              help="The index(es) to ask.")  # fmt: skip
+@click.option("--accept", "choices", multiple=True, metavar="KEY=ID", help="Take this candidate (a DOI or OpenAlex id) for KEY.")
+@click.option("--overwrite", is_flag=True, help="Also propose, and with --apply write, values that differ from the .bib's.")
 @click.option("--dry-run", is_flag=True, help="Show what would be proposed or applied; write no file.")
-@click.option(
-    "--apply", "apply_", is_flag=True, help="Write the accepted proposals into the .bib files (a backup is kept)."
-)
-@click.option(
-    "--citations", is_flag=True, help="Add cites links between the project's works from OpenAlex's reference lists."
-)
-@click.option(
-    "--replace",
-    is_flag=True,
-    help="Record what this run finds even where it is less than an accepted proposal (kept otherwise).",
-)
+@click.option("--apply", "apply_", is_flag=True, help="Write the accepted proposals into the .bib files (a backup is kept).")
+@click.option("--citations", is_flag=True, help="Add cites links between the project's works from OpenAlex's reference lists.")
+@click.option("--replace", is_flag=True,
+              help="Record what this run finds even where it is less than an accepted proposal (kept otherwise).")  # fmt: skip
 @click.option("--offline", is_flag=True, help="Answer from the on-disk cache only; send nothing.")
 @quiet_option
 @format_option("table", "json")
 @handle_errors
-def enrich(
-    project_dir: Path,
-    keys: tuple[str, ...],
-    source: str,
-    choices: tuple[str, ...],
-    overwrite: bool,
-    dry_run: bool,
-    apply_: bool,
-    citations: bool,
-    replace: bool,
-    offline: bool,
-    quiet: bool,
-    fmt: str,
-) -> None:
+def enrich(project_dir: Path, keys: tuple[str, ...], source: str, choices: tuple[str, ...], overwrite: bool, dry_run: bool,
+           apply_: bool, citations: bool, replace: bool, offline: bool, quiet: bool, fmt: str) -> None:  # fmt: skip
     """Fill in missing metadata (DOI, journal, volume, pages...) from Crossref and OpenAlex.
 
     Proposals go to bibliography/enrich/proposals.yaml for review; `build` uses the accepted ones, and

@@ -82,7 +82,6 @@ def _entry_to_work(
     path: Path, entry: Entry, strings: dict[str, str], problems: list[Problem], limit: int
 ) -> Work | None:
     line = (entry.start_line or 0) + 1
-    fields: dict[str, str] = {}
     if not entry.key:
         problems.append(Problem(path, line, "an entry has no citation key", "add a key after the opening brace"))
         return None
@@ -90,6 +89,19 @@ def _entry_to_work(
     if refused is not None:
         problems.append(Problem(path, line, f"the key {entry.key!r} {refused}", "rename the entry's key"))
         return None
+    fields = _field_values(path, entry, strings, problems, limit)
+    entry_type = entry.entry_type.lower()
+    if entry_type not in KNOWN_TYPES:
+        problems.append(Problem(path, line, f"entry {entry.key!r} has an unknown type @{entry.entry_type}",
+                                "read as a generic document (bibo:Document)", "warning"))  # fmt: skip
+    work = Work(key=entry.key, entry_type=entry_type, path=path, line=line, raw=entry.raw or "")
+    _fill(work, fields, {k: to_text(v) for k, v in fields.items() if k in _TEXT_FIELDS})
+    return work
+
+
+def _field_values(path: Path, entry: Entry, strings: dict[str, str], problems: list[Problem], limit: int) -> dict[str, str]:
+    """The entry's fields by (lower-case) name, their @string macros expanded; a Problem per one that cannot be."""
+    fields: dict[str, str] = {}
     for f in entry.fields:
         name = f.key.splitlines()[-1].strip().lower()  # a `%` comment line can precede the name
         if name.startswith("%"):
@@ -97,27 +109,12 @@ def _entry_to_work(
         try:
             fields[name] = resolve(str(f.value), strings, limit).strip()
         except UnresolvedValue as exc:
-            problems.append(
-                Problem(
-                    path,
-                    (f.start_line or 0) + 1,
-                    f"entry {entry.key!r}, field {name!r}: {exc}",
-                    exc.hint,
-                )
-            )
-    entry_type = entry.entry_type.lower()
-    if entry_type not in KNOWN_TYPES:
-        problems.append(
-            Problem(
-                path,
-                line,
-                f"entry {entry.key!r} has an unknown type @{entry.entry_type}",
-                "read as a generic document (bibo:Document)",
-                "warning",
-            )
-        )
-    work = Work(key=entry.key, entry_type=entry_type, path=path, line=line, raw=entry.raw or "")
-    text = {k: to_text(v) for k, v in fields.items() if k in _TEXT_FIELDS}
+            problems.append(Problem(path, (f.start_line or 0) + 1, f"entry {entry.key!r}, field {name!r}: {exc}", exc.hint))
+    return fields
+
+
+def _fill(work: Work, fields: dict[str, str], text: dict[str, str]) -> None:
+    """The work's fields from the entry's (`fields`: as written; `text`: LaTeX made plain)."""
     title = text.get("title")
     if title and text.get("subtitle"):
         title = f"{title.rstrip(':')}: {text['subtitle']}"
@@ -134,8 +131,8 @@ def _entry_to_work(
     work.container = text.get("journaltitle") or text.get("journal") or text.get("booktitle")
     work.publisher = text.get("publisher") or text.get("institution") or text.get("school") or text.get("organization")
     work.volume = text.get("volume")
-    work.issue = text.get("number") if entry_type == "article" else text.get("issue")
-    work.number = text.get("number") if entry_type != "article" else None
+    work.issue = text.get("number") if work.entry_type == "article" else text.get("issue")
+    work.number = text.get("number") if work.entry_type != "article" else None
     work.pages = text.get("pages")
     doi = fields.get("doi", "").strip()
     work.doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I) or None
@@ -149,7 +146,6 @@ def _entry_to_work(
     work.confidence = text.get("confidence")
     work.provenance = fields.get("provenance", "").strip() or None
     work.extra = {k: v for k, v in text.items() if k in _EXTRA_FIELDS}
-    return work
 
 
 def read_bib_text(path: Path, text: str, string_limit: int) -> BibliographyResult:

@@ -56,75 +56,49 @@ def read_themes(path: Path | str, data: bytes) -> OntologyResult:
     result = OntologyResult()
     triples = parse_turtle(path, data, result.problems)
     text = data.decode("utf-8", errors="replace") if triples else ""
-    subjects = _by_subject(triples)
     iri_to_id: dict[str, str] = {}
     concept = ox.NamedNode(SKOS + "Concept")
-    for subject, props in subjects.items():
+    for subject, props in _by_subject(triples).items():
         if SKOS + "ConceptScheme" in [str(getattr(v, "value", "")) for v in props.get(RDF + "type", [])]:
             result.scheme_title = _langs(props.get(DCTERMS + "title", []))
         if concept not in props.get(RDF + "type", []):
             continue
-        notations = [v.value for v in props.get(SKOS + "notation", []) if isinstance(v, ox.Literal)]
-        local = subject.strip("<>").rstrip("/").rsplit("/", 1)[-1]
-        line = _line_of(text, f'skos:notation "{notations[0]}"') if notations else _line_of(text, local)
-        if len(notations) != 1:
-            result.problems.append(
-                Problem(
-                    path,
-                    line,
-                    f"theme {subject} needs exactly one skos:notation (its id)",
-                    f'add skos:notation "{local}"',
-                )
-            )
+        theme = _theme(path, text, subject, props, result.problems)
+        if theme is None:
             continue
-        theme_id = notations[0]
-        iri_to_id[subject] = theme_id
-        labels = {k: v for k, v in _langs(props.get(SKOS + "prefLabel", [])).items() if k}
-        alt: dict[str, list[str]] = {}
-        for v in props.get(SKOS + "altLabel", []):
-            if isinstance(v, ox.Literal):
-                alt.setdefault(v.language or "", []).append(v.value)
-        theme = Theme(
-            theme_id,
-            labels,
-            {k: sorted(v) for k, v in alt.items()},
-            _langs(props.get(SKOS + "definition", [])),
-            [str(b) for b in props.get(SKOS + "broader", [])],
-            line,
-            sorted(v.value for v in props.get(SKOS + "hiddenLabel", []) if isinstance(v, ox.Literal)),
-        )
-        for lang in ("nb", "en"):
-            if lang not in labels:
-                result.problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"theme {theme_id!r} has no skos:prefLabel in {lang!r}",
-                        f'add skos:prefLabel "..."@{lang}',
-                    )
-                )
-        if theme_id in result.themes:
-            result.problems.append(
-                Problem(path, line, f"theme id {theme_id!r} is used twice", "give each its own notation")
-            )
-        result.themes[theme_id] = theme
+        iri_to_id[subject] = theme.id
+        if theme.id in result.themes:
+            result.problems.append(Problem(path, theme.line, f"theme id {theme.id!r} is used twice", "give each its own notation"))
+        result.themes[theme.id] = theme
     for theme in result.themes.values():
-        resolved = []
         for iri in theme.broader:
-            if iri in iri_to_id:
-                resolved.append(iri_to_id[iri])
-            else:
-                result.problems.append(
-                    Problem(
-                        path,
-                        theme.line,
-                        f"theme {theme.id!r} has skos:broader {iri}, which is not a theme of this scheme",
-                        "point it at a skos:Concept here",
-                    )
-                )
-        theme.broader = sorted(resolved)
+            if iri not in iri_to_id:
+                result.problems.append(Problem(path, theme.line, f"theme {theme.id!r} has skos:broader {iri}, which is not a theme of this scheme",
+                                               "point it at a skos:Concept here"))  # fmt: skip
+        theme.broader = sorted(iri_to_id[iri] for iri in theme.broader if iri in iri_to_id)
     _check_cycles(path, result)
     return result
+
+
+def _theme(path: Path | str, text: str, subject: str, props: dict[str, list], problems: list[Problem]) -> Theme | None:  # type: ignore[type-arg]
+    """A skos:Concept as a Theme (its skos:broader still IRIs), or None where it has no one notation."""
+    notations = [v.value for v in props.get(SKOS + "notation", []) if isinstance(v, ox.Literal)]
+    local = subject.strip("<>").rstrip("/").rsplit("/", 1)[-1]
+    line = _line_of(text, f'skos:notation "{notations[0]}"') if notations else _line_of(text, local)
+    if len(notations) != 1:
+        problems.append(Problem(path, line, f"theme {subject} needs exactly one skos:notation (its id)", f'add skos:notation "{local}"'))
+        return None
+    labels = {k: v for k, v in _langs(props.get(SKOS + "prefLabel", [])).items() if k}
+    alt: dict[str, list[str]] = {}
+    for v in props.get(SKOS + "altLabel", []):
+        if isinstance(v, ox.Literal):
+            alt.setdefault(v.language or "", []).append(v.value)
+    for lang in ("nb", "en"):
+        if lang not in labels:
+            problems.append(Problem(path, line, f"theme {notations[0]!r} has no skos:prefLabel in {lang!r}", f'add skos:prefLabel "..."@{lang}'))
+    return Theme(notations[0], labels, {k: sorted(v) for k, v in alt.items()}, _langs(props.get(SKOS + "definition", [])),
+                 [str(b) for b in props.get(SKOS + "broader", [])], line,
+                 sorted(v.value for v in props.get(SKOS + "hiddenLabel", []) if isinstance(v, ox.Literal)))  # fmt: skip
 
 
 def _check_cycles(path: Path, result: OntologyResult) -> None:
