@@ -45,6 +45,7 @@ from litgraph.s6_render.site import SiteBuild, SiteInputs
 Progress = Callable[[str], None]
 TABLES = (*read_tables.TABLES, *units.TABLES, *shapes.TABLES, *analysis.TABLES, *records.TABLES)
 MARKER = "building"  # in the state folder while a build is under way
+COMPACT_EVERY = 8  # a store updated this many times since it was compacted is compacted again
 COMPACT_BESIDE = 200  # graph units: a store made anew of this many is compacted by a process of its own, while site/ is written
 
 
@@ -112,7 +113,21 @@ def read_and_check(project: Project, db: sqlite3.Connection, progress: Progress 
     if changes.nothing and recorded is not None and "problems" in recorded:
         return changes, problems_of(recorded["problems"])  # (the tables are as they were when published)
     progress("checking references")
-    return changes, check_inputs(project, db)
+    return changes, check_inputs(project, db, _claims_reached(db, changes) if recorded is not None else None)
+
+
+def _claims_reached(db: sqlite3.Connection, changes: Changes) -> list[str] | None:
+    """The claims whose names an edit can break, where the last build found every claim sound (None: all):
+    the claims changed, those read in or about a work changed, and those that support or dispute a claim
+    changed; all when the themes, questions or vocabulary changed."""
+    if changes.everything or changes.themes or changes.questions or changes.vocabulary or changes.settings:
+        return None
+    found = set(changes.claims)
+    tables = read_tables.Tables(db)
+    for column in ("source", "reported_in"):
+        found.update(i for (i,) in tables.ids_where(f"SELECT id FROM claims WHERE {column}", sorted(changes.works)))
+    found.update(i for (i,) in tables.ids_where("SELECT id FROM claim_links WHERE other", sorted(changes.claims)))
+    return sorted(found)
 
 
 def build(project: Project, progress: Progress = _quiet) -> BuildSummary:
@@ -157,8 +172,8 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
             found = analysis.analyse(db, changes)
     clock["graph"] = time.perf_counter() - started - sum(clock.values())
     progress(f"checking {len(todo)} of {len(planned)} graph units against the SHACL shapes")
-    build_id = secrets.token_hex(8)
-    _outputs(project, state, db, Outputs(planned, changes, found, build_id), progress, clock)
+    made = Outputs(planned, changes, found, secrets.token_hex(8))
+    _outputs(project, state, db, made, progress, clock)
     if project.site_dir.is_symlink():
         notes.append(f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)")
     with uninterruptible(), transaction(db):
@@ -166,8 +181,9 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
         swap_in(state.tmp / "site", project.site_dir, state.trash)
         clear_pending(db)
         summary = _summary(db, problems, project, clock, notes)
-        set_fact(db, "published", {"build": build_id, "stamp": stamp, "problems": problem_rows(problems),
+        set_fact(db, "published", {"build": made.build_id, "stamp": stamp, "problems": problem_rows(problems),
                                    "counts": summary.counts()})  # fmt: skip
+        set_fact(db, "store updates", made.store_updates)
     (state.path / MARKER).unlink(missing_ok=True)
     empty_trash(state.trash)  # the store and site/ just replaced (here, so that the next command does not wait)
     prune_units(state.units, planned)
@@ -182,6 +198,7 @@ class Outputs:
     changes: Changes
     analysis: analysis.Analysis
     build_id: str
+    store_updates: int = 0  # updates of the store since it was last compacted
 
 
 def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made: Outputs, progress: Progress,
@@ -195,11 +212,14 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
     try:
         progress("writing the store" + (" while the graph is checked" if check.in_background else ""))
         live_store = state.store if (state.store / "CURRENT").exists() else None
-        make_store(db, project.base_iri, live_store, store_new, made.units, state.units, made.analysis, made.build_id,
-                   made.changes.everything)  # fmt: skip
-        compaction = Background(compact, store_new) if len(made.units) >= COMPACT_BESIDE else None
-        if compaction is None:
-            compact(store_new)
+        store = make_store(db, project.base_iri, live_store, store_new, made.units, state.units, made.analysis,
+                           made.build_id, made.changes.everything)  # fmt: skip
+        made.store_updates = 0 if store.anew else int(read_fact_in(db, "store updates") or 0) + 1
+        if store.anew or made.store_updates >= COMPACT_EVERY:  # (RocksDB's levels merged: queries stay quick)
+            made.store_updates = 0
+            compaction = Background(compact, store_new) if len(made.units) >= COMPACT_BESIDE else None
+            if compaction is None:
+                compact(store_new)
         clock["store"] = time.perf_counter() - started - sum(clock.values())
         progress("writing site/")
         make_folder(site_new)
@@ -291,6 +311,11 @@ def _published_as_recorded(project: Project, state: StateFolder, db: sqlite3.Con
     return same and all(has_files(state.units, u) for u in planned) and records.site_as_recorded(db, project.site_dir)
 
 
-def published(db: sqlite3.Connection) -> dict[str, object] | None:
-    row = db.execute("SELECT value FROM facts WHERE name = 'published'").fetchone()
+def read_fact_in(db: sqlite3.Connection, name: str) -> object | None:
+    row = db.execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
     return orjson.loads(row[0]) if row else None
+
+
+def published(db: sqlite3.Connection) -> dict[str, object] | None:
+    found = read_fact_in(db, "published")
+    return found if isinstance(found, dict) else None

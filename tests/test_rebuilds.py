@@ -228,3 +228,31 @@ def test_a_store_compacted_by_a_process_of_its_own_holds_the_same(make_project: 
     build(open_project(root))
     monkeypatch.setattr(pipeline, "COMPACT_BESIDE", 10_000)
     same_as_from_nothing(root, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "message"),
+    [
+        pytest.param("bibliography/refs.bib", "@book{borg2017, author = {Borg, Marit}, title = {Recovery}, year = 2017}\n", "",
+                     "b.yaml:3: error: claim 'borg-recovery': unknown BibTeX key 'borg2017' in 'source'", id="a work removed"),
+        pytest.param("bibliography/claims/a.yaml", "  - id: kilpatrick-symbolic\n", "  - id: kilpatrick-symbolical\n",
+                     "a.yaml:24: error: claim 'bassuk-important': 'disputes' names unknown claim 'kilpatrick-symbolic'",
+                     id="a disputed claim renamed"),
+        pytest.param("bibliography/questions.yaml", "id: peer-work-makes-a-difference", "id: peer-work-matters",
+                     "unknown question 'peer-work-makes-a-difference'", id="a question renamed"),
+    ],
+)  # fmt: skip
+def test_a_rebuild_finds_what_an_edit_breaks_in_claims_it_did_not_touch(make_project: MakeProject, path: str, old: str,
+                                                                         new: str, message: str) -> None:  # fmt: skip
+    """A rebuild checks again only the claims an edit can break (the others were sound): those must include
+    claims in other files that name what the edit removed."""
+    from litgraph.errors import InputError
+
+    root = make_project(FILES)
+    build(open_project(root))
+    _edit(root / path, old, new)
+    with pytest.raises(InputError) as raised:
+        build(open_project(root))
+    assert message in "\n".join(str(p) for p in raised.value.problems)
+    _edit(root / path, new, old)  # put back: the build goes through again
+    build(open_project(root))

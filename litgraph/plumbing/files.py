@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import errno
 import os
+import subprocess
 import secrets
 import shutil
 import stat
@@ -123,6 +124,20 @@ def empty_trash(trash: Path) -> None:
     if trash.is_dir() and not trash.is_symlink():
         for entry in os.scandir(trash):
             remove_tree(Path(entry.path))
+
+
+def link_folder(source: Path, target: Path) -> bool:
+    """Every entry of the folder `source` hard-linked into the (empty) folder `target`, links copied as links,
+    by one `cp -al` (a loop in C: about a second at 100,000 files, where one in Python took three); False
+    (`target` emptied again) where that could not be done."""
+    cp = shutil.which("cp")
+    if cp is None or not source.is_dir() or source.is_symlink():
+        return False
+    done = subprocess.run([cp, "-al", "--", f"{source}/.", f"{target}/"], capture_output=True, check=False).returncode == 0
+    if not done:
+        for entry in os.scandir(target):
+            remove_tree(Path(entry.path))
+    return done
 
 
 def link_or_copy(source: str, target: str) -> None:

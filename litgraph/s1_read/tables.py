@@ -222,6 +222,13 @@ class Tables:
         )
         return [(a, b) for a, b in rows]
 
+    def ids_where(self, query: str, values: list[str]) -> list[tuple[str]]:
+        """The rows of `query` (ending in a column) IN these values, in chunks."""
+        found: list[tuple[str]] = []
+        for chunk in _chunks(values):
+            found += self.db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return found
+
     def citation_count(self) -> int:
         """How many (citing, cited) pairs citation_pairs gives."""
         return int(self.db.execute(

@@ -93,8 +93,10 @@ def _works(db: sqlite3.Connection) -> list[Problem]:
     return problems
 
 
-def _claims(db: sqlite3.Connection, names: _Names, lookup: ThemeLookup, evidence: Iterable[str]) -> list[Problem]:
-    """Every name a claim uses must exist; 1 to 5 themes; no link to itself."""
+def _claims(db: sqlite3.Connection, names: _Names, lookup: ThemeLookup, evidence: Iterable[str], scoped: bool) -> list[Problem]:
+    """Every name a claim uses must exist; 1 to 5 themes; no link to itself. `scoped`: only the claims in the
+    temporary table check_scope."""
+    only = " AND c.id IN (SELECT id FROM temp.check_scope)" if scoped else ""
     found: list[tuple[str, str, int, str, str, str]] = []  # (file, id, line, lines, key, message, hint)
     problems: list[Problem] = []
 
@@ -103,34 +105,34 @@ def _claims(db: sqlite3.Connection, names: _Names, lookup: ThemeLookup, evidence
 
     for column in ("source", "reported_in"):
         query = (f"SELECT c.id, c.file, c.line, c.lines, c.{column} FROM claims c LEFT JOIN works w ON w.key = c.{column} "
-                 f"WHERE c.{column} IS NOT NULL AND w.key IS NULL")  # fmt: skip
+                 f"WHERE c.{column} IS NOT NULL AND w.key IS NULL{only}")  # fmt: skip
         for claim_id, file, line, lines, key in db.execute(query):
             bad(claim_id, file, line, lines, column, f"unknown BibTeX key {key!r} in '{column}'", _hint(key, names("works", "key"), "key"))
     unknown_theme: set[str] = set()
-    query = "SELECT t.id, c.file, c.line, c.lines, t.name FROM claim_themes t JOIN claims c ON c.id = t.id WHERE t.theme IS NULL"
+    query = f"SELECT t.id, c.file, c.line, c.lines, t.name FROM claim_themes t JOIN claims c ON c.id = t.id WHERE t.theme IS NULL{only}"
     for claim_id, file, line, lines, name in db.execute(query):
         unknown_theme.add(claim_id)
         near = lookup.suggestions(name)
         hint = "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else "see `litgraph themes`"
         bad(claim_id, file, line, lines, "themes", f"unknown theme {name!r}", hint)
-    query = ("SELECT c.id, c.file, c.line, c.lines, count(DISTINCT t.theme) FROM claims c LEFT JOIN claim_themes t "
-             "ON t.id = c.id AND t.theme IS NOT NULL GROUP BY c.id HAVING count(DISTINCT t.theme) NOT BETWEEN 1 AND ?")  # fmt: skip
+    query = (f"SELECT c.id, c.file, c.line, c.lines, count(DISTINCT t.theme) FROM claims c LEFT JOIN claim_themes t "
+             f"ON t.id = c.id AND t.theme IS NOT NULL WHERE 1{only} GROUP BY c.id HAVING count(DISTINCT t.theme) NOT BETWEEN 1 AND ?")  # fmt: skip
     for claim_id, file, line, lines, count in db.execute(query, (MAX_THEMES,)):
         if claim_id not in unknown_theme:
             bad(claim_id, file, line, lines, "themes", f"has {count} themes", f"give 1 to {MAX_THEMES} themes")
     known = set(evidence)
-    for claim_id, file, line, lines, value in db.execute("SELECT id, file, line, lines, evidence FROM claims WHERE evidence IS NOT NULL"):
+    for claim_id, file, line, lines, value in db.execute(f"SELECT id, file, line, lines, evidence FROM claims c WHERE evidence IS NOT NULL{only}"):
         if value not in known:
             bad(claim_id, file, line, lines, "evidence", f"unknown evidence type {value!r}", _hint(value, known, "evidence type"))
     query = ("SELECT l.id, c.file, c.line, c.lines, l.kind, l.other, o.id IS NULL FROM claim_links l JOIN claims c ON c.id = l.id "
-             "LEFT JOIN claims o ON o.id = l.other WHERE o.id IS NULL OR l.other = l.id")  # fmt: skip
+             f"LEFT JOIN claims o ON o.id = l.other WHERE (o.id IS NULL OR l.other = l.id){only}")  # fmt: skip
     for claim_id, file, line, lines, kind, other, missing in db.execute(query):
         if other == claim_id:
             bad(claim_id, file, line, lines, kind, f"'{kind}' names the claim itself", f"a claim cannot {kind[:-1]} itself")
         elif missing:
             bad(claim_id, file, line, lines, kind, f"'{kind}' names unknown claim {other!r}", _hint(other, names("claims"), "claim id"))
     query = ("SELECT c.id, c.file, c.line, c.lines, c.question FROM claims c LEFT JOIN questions q ON q.id = c.question "
-             "WHERE c.question IS NOT NULL AND q.id IS NULL")  # fmt: skip
+             f"WHERE c.question IS NOT NULL AND q.id IS NULL{only}")  # fmt: skip
     for claim_id, file, line, lines, question in db.execute(query):
         bad(claim_id, file, line, lines, "question", f"unknown question {question!r}", _hint(question, names("questions"), "question"))
     del found
@@ -157,14 +159,19 @@ def _questions_and_citations(db: sqlite3.Connection, tables: Tables, names: _Nam
     return problems
 
 
-def check_inputs(project: Project, db: sqlite3.Connection) -> list[Problem]:
+def check_inputs(project: Project, db: sqlite3.Connection, claims: Iterable[str] | None = None) -> list[Problem]:
     """Every problem of the project's inputs (errors and warnings), in file and line order, each path as
-    the user would type it from the project folder."""
+    the user would type it from the project folder. `claims`: check only these claims' names (where the
+    others are known to be sound, and nothing they name changed)."""
     tables = Tables(db)
     names = _Names(db)
     lookup = ThemeLookup(tables.themes())
     evidence = (tables.fact("vocabulary") or [{}])[0]
     problems = reading_problems(project, db) + _duplicates(db) + _works(db)
-    problems += _claims(db, names, lookup, evidence) + _questions_and_citations(db, tables, names, lookup)
+    if claims is not None:
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS check_scope(id TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM temp.check_scope")
+        db.executemany("INSERT OR IGNORE INTO temp.check_scope VALUES (?)", [(c,) for c in claims])
+    problems += _claims(db, names, lookup, evidence, claims is not None) + _questions_and_citations(db, tables, names, lookup)
     shown = [Problem(project.relative(Path(str(p.path))), p.line, p.message, p.hint, p.severity) for p in problems]
     return sorted(set(shown), key=lambda p: (str(p.path), p.line or 0, p.message))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,15 +62,17 @@ class SiteBuild:
         plan = mapdata.plan_map(self.data)
         keys = [k for (k,) in i.db.execute("SELECT key FROM works ORDER BY key")]
         parts = mapdata.parts(keys, plan)
-        with WorkPages(self.data, self.records, i.state, self.title, i.project.lang, reached, plan, parts) as pages:
+        with WorkPages(self.data, self.records, i.state, self.title, i.project.lang, reached, plan, parts) as pages, \
+                ThreadPoolExecutor(1, thread_name_prefix="graph files") as beside:  # fmt: skip
+            graph_files = beside.submit(self._graph_files)  # (copying hundreds of MB in the kernel, off the GIL)
             self._assets()
-            self._graph_files()
             self._theme_pages()
             self._page("themes.html", "themes.html", {"tree": self.data.theme_tree()})
             self._works_listing()
             self._contested()
             made = pages.finish()  # (with the map's parts, where worker processes made them with the pages)
             self._map(plan, keys, parts, reached, made)
+            graph_files.result()
         self.records.save()
 
     # -- whole pages ---------------------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 from typing import Any
 
 from litgraph.namespaces import page_name
-from litgraph.plumbing.files import write_new
+from litgraph.plumbing.files import link_folder, remove_tree, write_new
 from litgraph.plumbing.workers import BackgroundMap, cores
 from litgraph.s6_render import templates
 from litgraph.s6_render.mapdata import MapPlan, render_part
@@ -107,6 +108,10 @@ class WorkPages:
                                           [title] * n, [lang] * n, shares, [with_parts] * n)  # fmt: skip
 
     def _link(self) -> None:
+        live, staging = self.records.live, self.records.staging
+        if self._kept and live is not None and link_folder(live / "works", staging / "works"):
+            self._failed = self._verify_links(staging / "works")
+            return
         for key in self._kept:
             if self._stop.is_set():
                 return
@@ -114,6 +119,24 @@ class WorkPages:
             digest = self.records.recorded(name)
             if digest is None or not self.records.keep(name, digest):
                 self._failed.append(key)
+
+    def _verify_links(self, folder: Path) -> list[str]:
+        """After link_folder: keep the links of the pages kept that are as recorded (regular files of the
+        recorded size, time and inode); remove every other entry; the kept pages that were not there."""
+        kept = {_name(k).removeprefix("works/"): k for k in self._kept}
+        seen, failed = set(), []
+        for entry in os.scandir(folder):
+            key, found = kept.get(entry.name), self.records.before.get("works/" + entry.name)
+            info = entry.stat(follow_symlinks=False)
+            if key is None or found is None or not stat.S_ISREG(info.st_mode) or (
+                    info.st_size, info.st_mtime_ns, info.st_ino) != (found.size, found.mtime_ns, found.inode):  # fmt: skip
+                remove_tree(Path(entry.path))
+                if key is not None:
+                    failed.append(key)
+                continue
+            seen.add(entry.name)
+            self.records.now["works/" + entry.name] = found
+        return failed + [k for name, k in kept.items() if name not in seen and k not in failed]
 
     def finish(self) -> Made:
         """Render the pages reached (and any the live site did not have as recorded); wait for the links.
@@ -123,9 +146,10 @@ class WorkPages:
             for pages, parts in self._workers.result():
                 self.records.add(pages)
                 made.update(parts)
+            self._thread.join()
         else:
+            self._thread.join()  # (first: the live site's pages are linked in before those reached are written)
             self._render(self.reached)
-        self._thread.join()
         self._render(self._failed)
         return made
 
