@@ -180,7 +180,7 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
         swap_in(state.tmp / "store", state.store, state.trash)
         swap_in(state.tmp / "site", project.site_dir, state.trash)
         clear_pending(db)
-        summary = _summary(db, problems, project, clock, notes)
+        summary = _summary(db, problems, project, clock, notes, citations=_citations_as_published(db, changes))
         set_fact(db, "published", {"build": made.build_id, "stamp": stamp, "problems": problem_rows(problems),
                                    "counts": summary.counts()})  # fmt: skip
         set_fact(db, "store updates", made.store_updates)
@@ -273,9 +273,19 @@ def recorded_unit(db: sqlite3.Connection, unit: units.Unit) -> bool:
     return row is not None and row[0] == unit.inputs
 
 
+def _citations_as_published(db: sqlite3.Connection, changes: Changes) -> int | None:
+    """The number of citations the last build published, where no edit since can have changed it."""
+    counts = (published(db) or {}).get("counts")
+    moved = any((b and (b.source, b.reported_in)) != (a and (a.source, a.reported_in)) for b, a in changes.claims.values())
+    if not isinstance(counts, dict) or changes.everything or changes.citations or changes.works or moved:
+        return None
+    return int(counts["citations"])
+
+
 def _summary(db: sqlite3.Connection, problems: list[Problem], project: Project, clock: dict[str, float],
-             notes: list[str], counts: dict[str, int] | None = None) -> BuildSummary:  # fmt: skip
-    """What a build made (`counts`: as recorded when it was published, if nothing changed since)."""
+             notes: list[str], counts: dict[str, int] | None = None, citations: int | None = None) -> BuildSummary:  # fmt: skip
+    """What a build made (`counts`: as recorded when it was published, if nothing changed since;
+    `citations`: likewise, where the edits since cannot have changed it)."""
     count = lambda query: db.execute(query).fetchone()[0]  # noqa: E731
     counts = counts or {
         "works": count("SELECT count(*) FROM works"),
@@ -283,7 +293,7 @@ def _summary(db: sqlite3.Connection, problems: list[Problem], project: Project, 
         "themes": count("SELECT count(*) FROM themes"),
         "questions": count("SELECT count(*) FROM questions"),
         "disputes": count("SELECT count(*) FROM claim_links WHERE kind = 'disputes'"),
-        "citations": read_tables.Tables(db).citation_count(),
+        "citations": read_tables.Tables(db).citation_count() if citations is None else citations,
         "triples": count("SELECT coalesce(sum(count), 0) FROM units"),
     }
     return BuildSummary(**counts, warnings=[p for p in problems if p.severity == "warning"],  # type: ignore[arg-type]

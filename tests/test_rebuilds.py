@@ -95,11 +95,11 @@ def _store(root: Path) -> dict[str, set[str]]:
 
 def same_as_from_nothing(root: Path, scratch: Path) -> None:
     """Build `root` (a rebuild), then a copy of its inputs from nothing: the same site and store."""
-    build(open_project(root))
+    rebuilt_summary = build(open_project(root))
     fresh = scratch / "from-nothing"
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".litgraph"))
-    build(open_project(fresh))
+    assert rebuilt_summary.counts() == build(open_project(fresh)).counts()
     assert _site(root) == _site(fresh)
     rebuilt, made = _store(root), _store(fresh)
     assert rebuilt.keys() == made.keys()

@@ -28,6 +28,8 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS groups_rank ON groups(rank)",
     "CREATE TABLE IF NOT EXISTS group_members(key TEXT NOT NULL, claim TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS group_members_claim ON group_members(claim)",
+    "CREATE TABLE IF NOT EXISTS group_themes(key TEXT NOT NULL, theme TEXT NOT NULL, rank INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS group_themes_theme ON group_themes(theme, rank)",
 )
 
 
@@ -107,12 +109,14 @@ def update_groups(db: sqlite3.Connection, changes: Changes) -> set[str] | None:
     before = {key: (rank, d) for key, rank, d in db.execute("SELECT key, rank, digest FROM groups")}
     db.execute("DELETE FROM groups")
     db.execute("DELETE FROM group_members")
+    db.execute("DELETE FROM group_themes")
     changed = set(before)
     for rank, group in enumerate(contested_groups(db)):
         body = orjson.dumps(group).decode("utf-8")
         key, now = group_key(group), digest(body)
         db.execute("INSERT INTO groups VALUES (?, ?, ?, ?)", (key, rank, body, now))
         db.executemany("INSERT INTO group_members VALUES (?, ?)", [(key, c) for c in members([group])])
+        db.executemany("INSERT INTO group_themes VALUES (?, ?, ?)", [(key, t, rank) for t in group["themes"]])
         if before.get(key) == (rank, now):
             changed.discard(key)
         else:

@@ -53,12 +53,15 @@ class SiteData:
         self.lookup = ThemeLookup(self.themes)
         self.labels = {t: theme.labels.get("en", t) for t, theme in self.themes.items()}
         self.children = {k: sorted(v) for k, v in self.lookup.children.items()}
-        self._groups_on: dict[str, list[str]] | None = None
         self._question_texts: dict[str, dict[str, str]] | None = None
+
+    def claim_counts(self, keys: list[str]) -> list[tuple[str, int]]:
+        """How many claims are each of these works' findings (works with none left out)."""
+        return _in(self.db, "SELECT source, count(*) FROM claims WHERE source", keys, "GROUP BY source")
 
     def counted(self, works: dict[str, WorkRow]) -> dict[str, dict[str, Any]]:
         """Work rows with their numbers of claims (n_claims), as listings and pages show them."""
-        counts = dict(_in(self.db, "SELECT source, count(*) FROM claims WHERE source", list(works), "GROUP BY source"))
+        counts = dict(self.claim_counts(list(works)))
         return {k: {**vars(w), "n_claims": counts.get(k, 0)} for k, w in works.items()}  # (flat: no asdict)
 
     def claims_by(self, column: str, keys: list[str]) -> dict[str, list[ClaimRow]]:
@@ -119,12 +122,7 @@ class SiteData:
 
     def groups_on(self, theme_id: str) -> list[str]:
         """The keys of the contested groups on a theme (or a narrower one), in ranking order."""
-        if self._groups_on is None:
-            self._groups_on = {}
-            for key, body in self.db.execute("SELECT key, body FROM groups ORDER BY rank"):
-                for theme in orjson.loads(body)["themes"]:
-                    self._groups_on.setdefault(theme, []).append(key)
-        return self._groups_on.get(theme_id, [])
+        return [k for (k,) in self.db.execute("SELECT key FROM group_themes WHERE theme = ? ORDER BY rank", (theme_id,))]
 
 
 def works_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:
@@ -153,13 +151,25 @@ def themes_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis)
     if ranked is None or changes.questions or analysis.groups:
         return None
     themes = {t for claim in changes.claim_sides() for t in claim.themes}
-    query = "SELECT g.body FROM group_members m JOIN groups g ON g.key = m.key WHERE m.claim"
-    themes.update(t for (body,) in _in(db, query, sorted(changes.claims)) for t in orjson.loads(body)["themes"])
+    query = "SELECT g.theme FROM group_members m JOIN group_themes g ON g.key = m.key WHERE m.claim"
+    themes.update(t for (t,) in _in(db, query, sorted(changes.claims)))
     works = sorted(set(changes.works) | analysis.work_rows)
     themes.update(t for (t,) in _in(db, "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id "
                                         "WHERE t.theme IS NOT NULL AND c.source", works))  # fmt: skip
     broader = {a for (a,) in _in(db, "SELECT ancestor FROM theme_closure WHERE theme", sorted(themes))}
     return ranked | themes | broader
+
+
+def listing_reached(changes: Changes, analysis: Analysis) -> set[str] | None:
+    """The works whose item in works.html an edit can change (None: all): those whose row changed, and the
+    sources of claims added, removed or given another source (their numbers of claims)."""
+    if changes.everything or changes.settings:
+        return None
+    found = set(analysis.work_rows)
+    for before, after in changes.claims.values():
+        if (before and before.source) != (after and after.source):
+            found.update(c.source for c in (before, after) if c)
+    return found
 
 
 def groups_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:

@@ -25,7 +25,15 @@ from litgraph.s3_graph.graph_files import write_graph
 from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s6_render import mapdata, templates
-from litgraph.s6_render.pages import SiteData, digest_of, groups_reached, listing_rows, themes_reached, works_reached
+from litgraph.s6_render.pages import (
+    SiteData,
+    digest_of,
+    groups_reached,
+    listing_reached,
+    listing_rows,
+    themes_reached,
+    works_reached,
+)
 from litgraph.s6_render.records import Records, fragment, update_fragments
 from litgraph.s6_render.visnet import asset_files
 from litgraph.s6_render.work_pages import WorkPages
@@ -131,17 +139,25 @@ class SiteBuild:
         self.records.wrote(name, digest)
 
     def _works_listing(self) -> None:
-        """works.html: the works by reference, with their numbers of claims, in pieces of about LISTING_CUT."""
+        """works.html: the works by reference, with their numbers of claims, in pieces of about LISTING_CUT. A
+        piece is made again only when it holds other works, or an edit reaches one of them (listing_reached)."""
         db = self.inputs.db
-        counts = dict(db.execute("SELECT source, count(*) FROM claims GROUP BY source"))
+        reached = listing_reached(self.inputs.changes, self.inputs.analysis)
         rows = db.execute("SELECT key, digest FROM work_rows ORDER BY sortkey, key").fetchall()
         digests = dict(rows)
+        kept = dict(db.execute("SELECT name, digest FROM fragments WHERE name LIKE 'works.html#%'"))
         pieces, made, names = [], {}, set()
         for keys in cut([k for k, _ in rows], LISTING_CUT):
             piece = f"works.html#{keys[0]}"
             names.add(piece)
-            digest = digest_of(self.salt, piece, [(k, digests[k], counts.get(k, 0)) for k in keys])
-            body = fragment(db, piece, digest)
+            members = hashlib.sha256("\0".join(keys).encode("utf-8")).hexdigest()
+            before = kept.get(piece, "")
+            if reached is not None and before.startswith(f"{members}:") and not reached.intersection(keys):
+                pieces.append((piece, before, None))
+                continue
+            counts = dict(self.data.claim_counts(keys))
+            digest = f"{members}:{digest_of(self.salt, piece, [(k, digests[k], counts.get(k, 0)) for k in keys])}"
+            body = fragment(db, piece, digest) if before == digest else None
             if body is None:
                 body = b"".join(templates.render_piece("work_item.html", w=w) for w in listing_rows(self.data, keys))
                 made[piece] = (digest, body)
