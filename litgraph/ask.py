@@ -117,6 +117,13 @@ def contested(project: Project, theme: str | None = None, limit: int | None = 50
         return queries.contested(reader, theme, limit or None)
 
 
+def one_sided(project: Project, progress: Progress = _quiet) -> dict[str, list[str]]:
+    """The questions the claims answer one way only (or not at all), with the stance taken: shown as
+    one-sided, not as contested."""
+    with reading(project, None, progress) as reader:
+        return {q: taken for q, taken in reader.stances_taken().items() if len(taken) < 2}
+
+
 def reading_list(project: Project, themes: list[str], limit: int = 8, lang: str | None = None,
                  progress: Progress = _quiet) -> ReadingList:  # fmt: skip
     """An ordered reading list on `themes`, foundational first, with the reason for each item."""

@@ -45,7 +45,7 @@ def test_build_writes_graph_and_summary(make_project: MakeProject) -> None:
     root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/c.yaml": CLAIMS})
     code, out, err = run("build", "--project", str(root))
     assert code == 0, err
-    assert "1 works, 1 claims, 35 themes" in out and "wrote site/graph.ttl, site/graph.jsonld" in out
+    assert "1 works, 1 claims, 40 themes" in out and "wrote site/graph.ttl, site/graph.jsonld" in out
     # progress goes to stderr: each stage named before it runs, its time after it
     stages = [line.strip().partition(" … ")[0] for line in err.splitlines() if " … " in line]
     assert stages[:4] == ["reading the ontology", "reading the bibliography", "reading the claims", "checking references"]

@@ -5,6 +5,7 @@ that says which text does it and where."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections import defaultdict
 
 import pytest
@@ -28,8 +29,8 @@ GUESSED_DESIGNS = {  # works whose study type neither the texts nor a verified r
 
 
 @pytest.fixture(scope="module")
-def data() -> Dataset:
-    return load(open_project(REPO)).data
+def data(bundled_copy: Path) -> Dataset:
+    return load(open_project(bundled_copy)).data  # (a copy: no test writes into the repository)
 
 
 @pytest.fixture(scope="module")

@@ -174,7 +174,7 @@ def test_map_loads_from_file_with_no_request_leaving_the_folder(browser, site: P
     assert all(url.startswith(site.as_uri()) for url in events["requests"]), events["requests"]
     assert events["errors"] == [] and events["dialogs"] == []
     count = page.evaluate("window.litgraph.nodes.length")
-    assert count == 35 + 3 + 2  # themes + works + claims
+    assert count == 40 + 3 + 2  # themes + works + claims
     assert page.inner_text("#node-count") == str(count)
     page.close()
 
@@ -227,7 +227,7 @@ def test_export_graphml_and_gexf_open_in_networkx(tmp_path: Path, make_project: 
         result = runner.invoke(main, ["export", "-p", str(root), "--format", fmt, "-o", str(out)])
         assert result.exit_code == 0, result.stderr
         graph = reader(out)
-        assert graph.number_of_nodes() == 35 + 3 + 2
+        assert graph.number_of_nodes() == 40 + 3 + 2
         kinds = {d.get("kind") for _, _, d in graph.edges(data=True)}
         assert {"source", "theme", "disputes", "cites"} <= kinds
 

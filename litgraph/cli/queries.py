@@ -82,24 +82,39 @@ def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None
     """Contested questions and disputed claims, both sides with sources, evidence and where read."""
     from litgraph import ask as api
 
+    project = open_project(project_dir)
+    lang = lang or project.lang
     with progress_shown() as progress:
-        groups = api.contested(open_project(project_dir), theme, limit=limit or None, lang=lang, progress=progress)
+        groups = api.contested(project, theme, limit=limit or None, lang=lang, progress=progress)
+        one_sided = api.one_sided(project) if fmt == "table" and theme is None else {}
     if not groups and fmt != "json":
         err("no contested claims" + (f" on {theme!r}" if theme else ""))
+    if one_sided:
+        taken = ", ".join(f"{q} ({'/'.join(s) or 'no side'})" for q, s in one_sided.items())
+        err(f"one-sided (answered one way only, so not contested): {taken}")
     if fmt != "table":
         columns = [Column(k, k) for k in ("group_id", "stance", "claim_id", "source", "claim", "evidence", "where")]
         click.echo(render(_contested_rows(groups), columns, fmt, document=groups), nl=False)
         return
     columns = [Column("source", "Source", ratio=2), Column("claim", "Claim", ratio=5), Column("basis", "Evidence; read in", ratio=3)]
     for number, group in enumerate(groups, 1):
-        title = group.text.get(lang or "en") or group.text.get("en") if group.kind == "question" else "Disputed claims"
-        click.echo(f"{number}. {title}  [{group.sources} sources]")
+        words = WORDS.get(lang, WORDS["en"])
+        title = group.text.get(lang) or group.text.get("en") if group.kind == "question" else words["disputed"]
+        click.echo(f"{number}. {title}  [{group.sources} {words['sources']}]")
         for side in group.sides:
             rows = [{"source": c.source_citation, "claim": c.text, "basis": ", ".join(x for x in (c.evidence, _where(c)) if x)}
                     for c in side.claims]  # fmt: skip
-            click.echo(f"   {side.stance}:")
+            click.echo(f"   {words.get(side.stance, side.stance)}:")
             click.echo(render(rows, columns, "table"), nl=False)
         click.echo()
+
+
+# The table's own words, by language (the claims and questions carry their texts).
+WORDS = {
+    "en": {"disputed": "Disputed claims", "sources": "sources"},
+    "nb": {"disputed": "Omstridte påstander", "sources": "kilder", "for": "for", "against": "mot", "qualifies": "nyanserer",
+           "side 1": "side 1", "side 2": "side 2"},
+}  # fmt: skip
 
 
 @click.command("reading-list")

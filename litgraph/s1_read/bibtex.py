@@ -35,7 +35,7 @@ LANGUAGES = {
 UNDATED = {"n.d.", "nd", "u.å.", "u.a.", "u.d.", "udatert", "s.a.", "o.j.", "undated", "forthcoming"}
 # The fields litgraph uses; only these are decoded from LaTeX (abstracts would cost seconds).
 _TEXT_FIELDS = {
-    "title", "subtitle", "untitled", "journaltitle", "journal", "booktitle", "publisher", "institution",
+    "title", "subtitle", "untitled", "undated", "journaltitle", "journal", "booktitle", "publisher", "institution",
     "school", "organization", "volume", "number", "issue", "pages", "isbn", "langid", "language",
     "type", "note", "altyear", "confidence", "seedfile", "crossref", "xdata", "keywords", "shortauthor", "shorttitle",
 }  # fmt: skip
@@ -122,7 +122,7 @@ def _fill(work: Work, fields: dict[str, str], text: dict[str, str]) -> None:
     work.untitled_reason = text.get("untitled")
     year_text = fields.get("year") or fields.get("date") or ""
     work.year = _year(year_text)
-    work.undated = work.year is None and year_text.strip().lower() in UNDATED
+    work.undated = work.year is None and (year_text.strip().lower() in UNDATED or bool(text.get("undated")))
     for role in ("author", "editor"):
         if role in fields:
             persons, more = people(fields[role])

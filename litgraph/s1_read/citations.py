@@ -21,7 +21,7 @@ from litgraph.model import Citation, Problem
 from litgraph.plumbing.files import atomic_file
 from litgraph.s1_read.yamlfile import Located, load_yaml_text
 
-ITEM_KEYS = {"citing", "cites"}
+ITEM_KEYS = {"citing", "cites", "not_cites"}  # not_cites: what `extract --as` finds but the text does not cite
 
 
 @dataclass
@@ -34,12 +34,18 @@ class CitationsResult:
 def _item(path: Path, item: Located, result: CitationsResult) -> None:
     for key in sorted(set(item) - ITEM_KEYS):
         result.problems.append(
-            Problem(path, item.line_of(key), f"unknown key {key!r} in a citation item", "use 'citing' and 'cites'")
+            Problem(path, item.line_of(key), f"unknown key {key!r} in a citation item", "use 'citing', 'cites' and 'not_cites'")
         )
     citing, cites = item.get("citing"), item.get("cites")
     if not isinstance(citing, str) or not citing:
         result.problems.append(Problem(path, item.line, "a citation item needs 'citing: KEY'", "name the citing work"))
         return
+    not_cites = item.get("not_cites", [])
+    if not isinstance(not_cites, list) or not all(isinstance(c, str) for c in not_cites):
+        result.problems.append(Problem(path, item.line_of("not_cites"), f"'not_cites' of {citing!r} must be a list of keys",
+                                       "not_cites: [key1, key2]"))  # fmt: skip
+    if cites is None and "not_cites" in item:
+        return  # (only what extract must leave out)
     if isinstance(cites, str):
         cites = [cites]
     if not isinstance(cites, list) or not all(isinstance(c, str) for c in cites):
@@ -81,9 +87,30 @@ def read_citations_text(path: Path, text: str) -> CitationsResult:
     return result
 
 
-def write_citations(path: Path, cites: dict[str, list[str]], comment: str) -> None:
-    """Write (atomically) a citation file with one item per citing work, keys sorted; `comment` heads it."""
-    items = [{"citing": citing, "cites": sorted(set(cited))} for citing, cited in sorted(cites.items()) if cited]
+def not_cited(path: Path) -> dict[str, list[str]]:
+    """The `not_cites` lists of a citation file (citing key -> keys), where it exists and reads."""
+    if not path.is_file():
+        return {}
+    result = CitationsResult()
+    document = load_yaml_text(path, path.read_text(encoding="utf-8", errors="replace"), result.problems)
+    items = document.get("citations") if isinstance(document, Located) else None
+    found: dict[str, list[str]] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, Located) and isinstance(item.get("citing"), str) and isinstance(item.get("not_cites"), list):
+            found.setdefault(item["citing"], []).extend(str(k) for k in item["not_cites"])
+    return found
+
+
+def write_citations(path: Path, cites: dict[str, list[str]], comment: str, not_cites: dict[str, list[str]] | None = None) -> None:
+    """Write (atomically) a citation file with one item per citing work, keys sorted; `comment` heads it;
+    `not_cites`: what each citing work is recorded not to cite (kept in its item)."""
+    items: list[dict[str, object]] = []
+    for citing, cited in sorted(cites.items()):
+        item: dict[str, object] = {"citing": citing, "cites": sorted(set(cited))}
+        if (not_cites or {}).get(citing):
+            item["not_cites"] = sorted(set((not_cites or {})[citing]))
+        if cited or "not_cites" in item:
+            items.append(item)
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     body = yaml.safe_dump({"citations": items}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
     with atomic_file(path, "w") as handle:

@@ -78,7 +78,7 @@ def _duplicates(db: sqlite3.Connection) -> list[Problem]:
 
 
 def _works(db: sqlite3.Connection) -> list[Problem]:
-    """Each work needs a title (or a reason it has none) and a year (or year = {n.d.})."""
+    """Each work needs a title (or a reason it has none) and a year (or a reason it has none)."""
     problems = []
     query = ("SELECT key, file, line, json_extract(body, '$.title') IS NULL AND json_extract(body, '$.untitled_reason') "
              "IS NULL, json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL FROM works "
@@ -89,7 +89,7 @@ def _works(db: sqlite3.Connection) -> list[Problem]:
             problems.append(Problem(file, line, f"entry {key!r} has no title", "add title = {...}, or untitled = {why it has none}"))
         if undated:
             problems.append(Problem(file, line, f"entry {key!r} has no year",
-                                    "add year = {YYYY} or date = {YYYY-MM-DD}; year = {n.d.} if it has none"))  # fmt: skip
+                                    "add year = {YYYY} or date = {YYYY-MM-DD}, or undated = {why it has none}"))  # fmt: skip
     return problems
 
 
@@ -159,6 +159,28 @@ def _questions_and_citations(db: sqlite3.Connection, tables: Tables, names: _Nam
     return problems
 
 
+def one_sided_questions(db: sqlite3.Connection) -> dict[str, list[str]]:
+    """The questions the claims answer one way only (or not at all): each with the stances taken."""
+    stances: dict[str, set[str]] = {q: set() for (q,) in db.execute("SELECT id FROM questions")}
+    for question, stance in db.execute("SELECT DISTINCT question, stance FROM claims WHERE question IS NOT NULL AND stance IS NOT NULL"):
+        stances.setdefault(question, set()).add(stance)
+    return {q: sorted(s) for q, s in sorted(stances.items()) if len(s) < 2}
+
+
+def _one_sided(db: sqlite3.Connection) -> list[Problem]:
+    """A warning per question the claims answer one way only: it is shown as one-sided, not as contested."""
+    problems = []
+    known = {q: (file, line) for q, file, line in db.execute("SELECT id, file, line FROM questions")}
+    for question, stances in one_sided_questions(db).items():
+        if question not in known:
+            continue  # (an unknown question is an error of the claims that name it)
+        taken = f"only '{stances[0]}' is taken" if stances else "no claim takes a side"
+        problems.append(Problem(known[question][0], known[question][1], f"question {question!r} is answered one way only ({taken}); "
+                                "it is shown as one-sided, not as contested", "add a claim that takes another side, where a text does",
+                                "warning"))  # fmt: skip
+    return problems
+
+
 def check_inputs(project: Project, db: sqlite3.Connection, claims: Iterable[str] | None = None) -> list[Problem]:
     """Every problem of the project's inputs (errors and warnings), in file and line order, each path as
     the user would type it from the project folder. `claims`: check only these claims' names (where the
@@ -173,5 +195,6 @@ def check_inputs(project: Project, db: sqlite3.Connection, claims: Iterable[str]
         db.execute("DELETE FROM temp.check_scope")
         db.executemany("INSERT OR IGNORE INTO temp.check_scope VALUES (?)", [(c,) for c in claims])
     problems += _claims(db, names, lookup, evidence, claims is not None) + _questions_and_citations(db, tables, names, lookup)
+    problems += _one_sided(db)
     shown = [Problem(project.relative(Path(str(p.path))), p.line, p.message, p.hint, p.severity) for p in problems]
     return sorted(set(shown), key=lambda p: (str(p.path), p.line or 0, p.message))

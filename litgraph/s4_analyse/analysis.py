@@ -32,7 +32,7 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
     return Analysis(
         everything=everything,
         work_rows=rows.update_work_rows(db, changes),
-        rankings=rankings.update_rankings(db, rankings.themes_reached(db, changes)),
+        rankings=rankings.update_rankings(db, rankings.reached_by(db, changes)),
         groups=contested.update_groups(db, changes),
         importance=importance.update_importance(db, changes),
     )

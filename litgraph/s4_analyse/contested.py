@@ -90,13 +90,19 @@ def contested_groups(db: sqlite3.Connection) -> list[dict[str, Any]]:
     return groups
 
 
-def _touches_groups(changes: Changes) -> bool:
-    """Whether an edit can change the groups: a claim placed otherwise or linked otherwise."""
+def _touches_groups(db: sqlite3.Connection, changes: Changes) -> bool:
+    """Whether an edit can change the groups: a claim linked otherwise, or placed otherwise where it takes
+    part in a group (a claim with no dispute and no question, that no claim disputes, is in none)."""
     if changes.everything or changes.themes or changes.questions or changes.settings:
         return True
-    for before, after in changes.claims.values():
+    for claim_id, (before, after) in changes.claims.items():
         sides = [(c.source, tuple(c.themes), tuple(c.disputes), c.question, c.stance) if c else None for c in (before, after)]
-        if sides[0] != sides[1]:
+        if sides[0] == sides[1]:
+            continue
+        if any(c is not None and (c.disputes or c.question) for c in (before, after)):
+            return True
+        if db.execute("SELECT 1 FROM group_members WHERE claim = ? UNION SELECT 1 FROM claim_links WHERE other = ? "
+                      "AND kind = 'disputes'", (claim_id, claim_id)).fetchone():  # fmt: skip
             return True
     return False
 
@@ -104,7 +110,7 @@ def _touches_groups(changes: Changes) -> bool:
 def update_groups(db: sqlite3.Connection, changes: Changes) -> set[str] | None:
     """The contested groups formed again where an edit can change them; the keys of the groups made, changed,
     moved in the ranking or gone (None: the groups were not formed again)."""
-    if not _touches_groups(changes):
+    if not _touches_groups(db, changes):
         return None
     before = {key: (rank, d) for key, rank, d in db.execute("SELECT key, rank, digest FROM groups")}
     db.execute("DELETE FROM groups")

@@ -29,20 +29,34 @@ def pagerank(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return {k: f"{r / top:.6f}" for k, r in zip(keys, rank, strict=True)}
 
 
-def _pairs_moved(changes: Changes) -> bool:
+def _pairs_moved(db: sqlite3.Connection, changes: Changes) -> bool:
+    """Whether a citation may have come or gone: a claim read in another work (or none) where no other
+    claim, nor a citation file, gives the same citation."""
     if changes.everything or changes.citations or changes.settings:
         return True
+    changed = sorted(changes.claims)
     for before, after in changes.claims.values():
         pairs = [(c.reported_in, c.source) if c and c.reported_in and c.reported_in != c.source else None
                  for c in (before, after)]  # fmt: skip
-        if pairs[0] != pairs[1]:
-            return True
+        if pairs[0] == pairs[1]:
+            continue
+        for pair in (p for p in pairs if p is not None):
+            if not _given_elsewhere(db, pair, changed):
+                return True
     return False
+
+
+def _given_elsewhere(db: sqlite3.Connection, pair: tuple[str, str], changed: list[str]) -> bool:
+    """Whether a citation file, or a claim not among `changed`, gives the citation `pair`."""
+    if db.execute("SELECT 1 FROM citations WHERE citing = ? AND cited = ?", pair).fetchone():
+        return True
+    rows = db.execute("SELECT id FROM claims WHERE reported_in = ? AND source = ?", pair).fetchall()
+    return any(claim_id not in set(changed) for (claim_id,) in rows)
 
 
 def update_importance(db: sqlite3.Connection, changes: Changes) -> bool:
     """The works' importance worked out again if a citation may have come or gone; whether it changed."""
-    if not _pairs_moved(changes):
+    if not _pairs_moved(db, changes):
         return False
     now = pagerank(Tables(db).citation_pairs())
     before = dict(db.execute("SELECT key, value FROM importance"))

@@ -25,6 +25,9 @@ TABLES = (
 )
 
 
+WORKS_AT_ONCE = 2000  # an edit reaching more works than this has its themes' rankings made whole again
+
+
 @dataclass(frozen=True)
 class RankedWork:
     key: str
@@ -55,21 +58,29 @@ def update_closure(db: sqlite3.Connection) -> ThemeLookup:
 def themes_reached(db: sqlite3.Connection, changes: Changes) -> set[str] | None:
     """The themes whose ranking or counts an edit can change (None: all): those of claims placed
     otherwise, and those of works cited by more or fewer works."""
+    reached = reached_by(db, changes)
+    return None if reached is None else reached[0]
+
+
+def reached_by(db: sqlite3.Connection, changes: Changes) -> tuple[set[str], set[str]] | None:
+    """The themes whose ranking or counts an edit can change, and the works whose entries in them it can
+    change (None: all)."""
     if changes.everything or changes.themes or changes.citations or changes.settings:
         return None
     themes: set[str] = set()
+    works: set[str] = set(changes.works)
     cited: set[str] = set()
     for before, after in changes.claims.values():
         old = (before.source, tuple(before.themes), before.reported_in) if before else None
         new = (after.source, tuple(after.themes), after.reported_in) if after else None
         if old != new:
             themes.update(t for c in (before, after) if c for t in c.themes)
+            works.update(c.source for c in (before, after) if c)
             cited.update(c.source for c in (before, after) if c and c.reported_in)
+    works |= cited
     themes.update(t for (t,) in _in(db, "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id "
-                                        "WHERE t.theme IS NOT NULL AND c.source", sorted(cited)))  # fmt: skip
-    themes.update(t for w in changes.works for (t,) in db.execute(
-        "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id WHERE c.source = ? AND t.theme IS NOT NULL", (w,)))  # fmt: skip
-    return {a for t in themes for (a,) in db.execute("SELECT ancestor FROM theme_closure WHERE theme = ?", (t,))}
+                                        "WHERE t.theme IS NOT NULL AND c.source", sorted(cited | set(changes.works))))  # fmt: skip
+    return {a for t in themes for (a,) in db.execute("SELECT ancestor FROM theme_closure WHERE theme = ?", (t,))}, works
 
 
 def _in(db: sqlite3.Connection, query: str, values: list[str]) -> list[tuple[str]]:
@@ -80,49 +91,66 @@ def _in(db: sqlite3.Connection, query: str, values: list[str]) -> list[tuple[str
     return found
 
 
-def cited_counts(db: sqlite3.Connection) -> dict[str, int]:
-    """How many works in the graph cite each work that is cited."""
-    return dict(db.execute(
-        "SELECT cited, count(*) FROM (SELECT citing, cited FROM citations UNION SELECT reported_in, source FROM claims "
-        "WHERE reported_in IS NOT NULL AND reported_in != source) GROUP BY cited"
-    ).fetchall())  # fmt: skip
+def cited_counts(db: sqlite3.Connection, keys: list[str] | None = None) -> dict[str, int]:
+    """How many works in the graph cite each work that is cited (of these `keys`; all: None)."""
+    query = ("SELECT cited, count(*) FROM (SELECT citing, cited FROM citations{c} UNION SELECT reported_in, source "
+             "FROM claims WHERE reported_in IS NOT NULL AND reported_in != source{s}) GROUP BY cited")
+    if keys is None:
+        return dict(db.execute(query.format(c="", s="")).fetchall())
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        marks = ",".join("?" * len(chunk))
+        found.update(db.execute(query.format(c=f" WHERE cited IN ({marks})", s=f" AND source IN ({marks})"), chunk + chunk).fetchall())
+    return found
 
 
-def update_rankings(db: sqlite3.Connection, themes: set[str] | None) -> set[str]:
-    """The rankings and counts of these themes (all: None) made again; the themes whose ranking changed."""
+def update_rankings(db: sqlite3.Connection, reached: tuple[set[str], set[str]] | None) -> set[str]:
+    """The rankings and counts of the themes reached (all: None) made again, each from the works reached
+    and, for the others, its ranking as it was; the themes whose ranking changed."""
     all_themes = [t for (t,) in db.execute("SELECT id FROM themes ORDER BY id")]
-    wanted = all_themes if themes is None else sorted(set(themes) & set(all_themes))
+    wanted = all_themes if reached is None else sorted(reached[0] & set(all_themes))
     if not wanted:
         return set()
-    cited = cited_counts(db)
-    per_theme: dict[str, list[tuple[int, int, str]]] = {t: [] for t in wanted}
+    works = None if reached is None or len(reached[1]) > WORKS_AT_ONCE else sorted(reached[1])
+    cited = cited_counts(db, works)
+    per_theme: dict[str, dict[str, tuple[int, int]]] = {t: {} for t in wanted}
+    if works is not None:  # the entries of the works not reached, as they were
+        reached_works = set(works)
+        for theme in wanted:
+            entries, _ = ranking(db, theme)
+            per_theme[theme] = {e.key: (e.claims, e.cited_by) for e in entries if e.key not in reached_works}
     query = ("SELECT a.ancestor, c.source, count(DISTINCT c.id) FROM claims c JOIN works w ON w.key = c.source "
              "JOIN claim_themes t ON t.id = c.id AND t.theme IS NOT NULL JOIN theme_closure a ON a.theme = t.theme "
              "WHERE a.ancestor")  # fmt: skip
-    for theme, key, n in _in3(db, query + " IN", wanted, " GROUP BY a.ancestor, c.source"):
-        per_theme[theme].append((-n, -cited.get(key, 0), key))
+    if works is not None:
+        query = query.replace("WHERE a.ancestor", f"WHERE c.source IN ({','.join('?' * len(works))}) AND a.ancestor")
+    for theme, key, n in _in3(db, query + " IN", wanted, " GROUP BY a.ancestor, c.source", works or []):
+        per_theme[theme][key] = (n, cited.get(key, 0))
     changed = set()
     for theme in wanted:
-        lines = ranking_lines(RankedWork(key, -n, -c) for n, c, key in sorted(per_theme[theme]))
+        ordered = sorted(per_theme[theme].items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+        lines = ranking_lines(RankedWork(key, n, c) for key, (n, c) in ordered)
         now = digest(lines)
         before = db.execute("SELECT digest FROM rankings WHERE theme = ?", (theme,)).fetchone()
         if before is None or before[0] != now:
             db.execute("INSERT OR REPLACE INTO rankings VALUES (?, ?, ?)", (theme, lines, now))
             changed.add(theme)
-        direct, works = db.execute("SELECT count(DISTINCT t.id), count(DISTINCT c.source) FROM claim_themes t "
-                                   "JOIN claims c ON c.id = t.id WHERE t.theme = ?", (theme,)).fetchone()  # fmt: skip
+        direct, n_works = db.execute("SELECT count(DISTINCT t.id), count(DISTINCT c.source) FROM claim_themes t "
+                                     "JOIN claims c ON c.id = t.id WHERE t.theme = ?", (theme,)).fetchone()  # fmt: skip
         db.execute("INSERT OR REPLACE INTO theme_counts VALUES (?, ?, ?, ?, ?)",
-                   (theme, direct, sum(-n for n, _, _ in per_theme[theme]), len(per_theme[theme]), works))  # fmt: skip
+                   (theme, direct, sum(n for n, _ in per_theme[theme].values()), len(per_theme[theme]), n_works))  # fmt: skip
     db.executemany("DELETE FROM rankings WHERE theme = ?", [(t,) for (t,) in db.execute(
         "SELECT theme FROM rankings WHERE theme NOT IN (SELECT id FROM themes)").fetchall()])  # fmt: skip
     return changed
 
 
-def _in3(db: sqlite3.Connection, query: str, values: list[str], tail: str) -> list[tuple[str, str, int]]:
+def _in3(db: sqlite3.Connection, query: str, values: list[str], tail: str, first: list[str]) -> list[tuple[str, str, int]]:
+    """The rows of `query` (its `first` parameters bound, then IN each chunk of `values`), `tail` after."""
     found: list[tuple[str, str, int]] = []
     for start in range(0, len(values), 500):
         chunk = values[start : start + 500]
-        found += db.execute(f"{query} ({','.join('?' * len(chunk))}){tail}", chunk).fetchall()
+        found += db.execute(f"{query} ({','.join('?' * len(chunk))}){tail}", [*first, *chunk]).fetchall()
     return found
 
 

@@ -202,6 +202,17 @@ class StoreReader:
                     found[key] = float(figure)
         return {k: found.get(k, 0.0) for ks in wanted.values() for k in ks}
 
+    def stances_taken(self) -> dict[str, list[str]]:
+        """Each question's stances that claims take (for, against, qualifies), sorted."""
+        found: dict[str, set[str]] = {q: set() for q in self.questions()}
+        on, stance = ox.NamedNode(LG + "onQuestion"), ox.NamedNode(LG + "stance")
+        for question in found:
+            for quad in self.store.quads_for_pattern(None, on, self.node("question", question), DEFAULT):
+                taken = _one(self.store, quad.subject, stance)  # type: ignore[arg-type]
+                if taken is not None:
+                    found[question].add(taken.object.value.rsplit("#", 1)[-1])  # type: ignore[union-attr]
+        return {q: sorted(s) for q, s in found.items()}
+
     def questions(self) -> dict[str, Question]:
         texts: dict[str, dict[str, str]] = {}
         for question in self.store.quads_for_pattern(None, TYPE, ox.NamedNode(LG + "Question"), DEFAULT):

@@ -23,7 +23,7 @@ from litgraph.gather.extract.mentions import Mention, MentionFinder
 from litgraph.gather.extract.resolution import Resolution, Resolver
 from litgraph.model import Work
 from litgraph.plumbing.files import atomic_file
-from litgraph.s1_read.citations import write_citations
+from litgraph.s1_read.citations import not_cited, write_citations
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 PDFTOTEXT_TIMEOUT = 120  # seconds
@@ -139,10 +139,13 @@ def resolved_keys(found: Iterable[Found]) -> list[str]:
 
 def write_cites(path: Path, citing: str, found: list[Found], document: Path) -> list[str]:
     """Record that `citing` cites every resolved work (the file `build` reads); the keys written."""
-    keys = [k for k in resolved_keys(found) if k != citing]
+    left_out = not_cited(path).get(citing, [])  # (recorded by hand: the text does not cite them)
+    keys = [k for k in resolved_keys(found) if k != citing and k not in left_out]
     comment = f"Written by `litgraph extract {document.name} --as {citing}`; rerun to update."
+    if left_out:
+        comment += "\nnot_cites: found in the text, but not cited by it (kept out on every rerun)."
     try:
-        write_citations(path, {citing: keys}, comment)
+        write_citations(path, {citing: keys}, comment, {citing: left_out})
     except OSError as exc:
         hint = "; the key is too long for a file name: shorten it" if exc.errno == errno.ENAMETOOLONG else ""
         raise ExtractError(f"cannot write {path.name}: {exc.strerror or exc}{hint}") from None
