@@ -25,6 +25,7 @@ from litgraph.s4_analyse.rows import ClaimRow
 from litgraph.s5_store import queries
 from litgraph.s5_store.read import StoreReader
 from litgraph.s5_store.sparql import QueryResult, check_query, run_query
+from litgraph.s5_store.write import DAMAGED
 
 Progress = Callable[[str], None]
 
@@ -92,9 +93,9 @@ def _fresh(project: Project, state: StateFolder, lang: str) -> StoreReader | Non
         return None
     try:
         reader = StoreReader.open(state.store, project.base_iri, lang)
-    except OSError:
+        return reader if reader.build_id() == published.get("build") else None
+    except DAMAGED:  # (a damaged store: built again)
         return None
-    return reader if reader.build_id() == published.get("build") else None
 
 
 def up_to_date(project: Project) -> bool:

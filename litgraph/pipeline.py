@@ -309,13 +309,13 @@ def _published_as_recorded(project: Project, state: StateFolder, db: sqlite3.Con
         return False
     import pyoxigraph as ox
 
-    from litgraph.s5_store.write import read_manifest
+    from litgraph.s5_store.write import DAMAGED, read_manifest
 
     try:
         store = ox.Store.read_only(str(state.store))
         same = read_manifest(store, project.base_iri)[1] == found.get("build")
         del store
-    except OSError:
+    except DAMAGED:
         return False
     planned = units.Planner(db, project.base_iri).recorded_units_in_order()
     return same and all(has_files(state.units, u) for u in planned) and records.site_as_recorded(db, project.site_dir)

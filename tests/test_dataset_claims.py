@@ -5,15 +5,13 @@ that says which text does it and where."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
 from litgraph import load, open_project
 from litgraph.model import Claim, Dataset
-
-from .conftest import REPO
 
 NAMES_A_TEXT = re.compile(r"\bseeds? 00[0-4]\b", re.IGNORECASE)  # "Seed 001 (kap. 3, ...) sets ..."
 SAYS_SAME_WORK = re.compile(r"\bsame (work|report|article|thesis)\b", re.IGNORECASE)

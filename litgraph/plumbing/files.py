@@ -12,10 +12,10 @@ import contextlib
 import ctypes
 import errno
 import os
-import subprocess
 import secrets
 import shutil
 import stat
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path

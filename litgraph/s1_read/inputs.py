@@ -47,7 +47,16 @@ def input_files(project: Project) -> list[InputFile]:
     for kind, path in (("questions", project.questions_file), ("proposals", project.proposals_file)):
         if os.path.lexists(path):
             paths.append((kind, path))
-    return [InputFile(kind, path, project.relative(path)) for kind, path in paths]
+    return [InputFile(kind, path, printable_name(project.relative(path))) for kind, path in paths]
+
+
+def printable_name(name: str) -> str:
+    """A file name as text that can be stored and printed: bytes that are not UTF-8 shown as \\xNN."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ def read_bytes(project: Project, path: Path) -> bytes | Problem:
     """The file's bytes, or a Problem saying why it was not read (never a hang or a crash)."""
     refused = _refusal(project, path)
     if refused is not None:
-        return Problem(project.relative(path), None, refused)
+        return Problem(printable_name(project.relative(path)), None, refused)
     limit = project.limits.input_bytes
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -108,7 +117,7 @@ def read_bytes(project: Project, path: Path) -> bytes | Problem:
             if len(data) > info.st_size:
                 data += handle.read(limit + 1 - len(data))
     except OSError as exc:
-        return Problem(project.relative(path), None, f"cannot be read: {exc.strerror or exc}")
+        return Problem(printable_name(project.relative(path)), None, f"cannot be read: {exc.strerror or exc}")
     if len(data) > limit:
         return _too_large(project, path, limit)
     return data
@@ -116,7 +125,7 @@ def read_bytes(project: Project, path: Path) -> bytes | Problem:
 
 def _too_large(project: Project, path: Path, limit: int) -> Problem:
     return Problem(
-        project.relative(path),
+        printable_name(project.relative(path)),
         None,
         f"is larger than {limit:,} bytes, the limit for one input file",
         "split it, or raise input_bytes under [limits] in litgraph.toml",
@@ -141,13 +150,13 @@ def decode(data: bytes, where: str, fallback: str | None = None) -> tuple[str | 
                 return data[len(bom) :].decode(encoding), []
             except UnicodeDecodeError as exc:
                 return None, [Problem(where, None, f"not valid {encoding.upper()} ({exc.reason})", "save it as UTF-8")]
+    if data[:200].count(b"\0") > min(10, len(data[:200]) // 4):  # (NUL is valid UTF-8: text never holds it)
+        hint = "it looks like UTF-16 or UTF-32 without a byte-order mark; save it as UTF-8"
+        return None, [Problem(where, None, "not UTF-8 text", hint)]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        if data[:200].count(b"\0") > 10:
-            hint = "it looks like UTF-16 without a byte-order mark; save it as UTF-8"
-            return None, [Problem(where, None, "not UTF-8 text", hint)]
         if fallback is None:
             return None, [Problem(where, line, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")]
         warning = Problem(

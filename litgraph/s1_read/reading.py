@@ -27,7 +27,7 @@ from litgraph.s1_read.changes import (
 )
 from litgraph.s1_read.citations import read_citations_text
 from litgraph.s1_read.inputs import InputFile, decode, identity, input_files, read_bytes
-from litgraph.s1_read.ontology import OntologyResult, read_evidence_types, read_themes
+from litgraph.s1_read.ontology import OntologyResult, parse_turtle, read_evidence_types, read_themes
 from litgraph.s1_read.parsing import ParsedItem, parse_bib, parse_claims, problem_rows
 from litgraph.s1_read.proposals import Proposal, read_proposals_text
 from litgraph.s1_read.questions import read_questions_text
@@ -101,7 +101,7 @@ def _record(db: sqlite3.Connection, changed: Changed, parsed: object, problems: 
 def _decoded(project: Project, changed: Changed, fallback: str | None = None) -> str | None:
     if changed.data is None:
         return None
-    text, problems = decode(changed.data, project.relative(changed.file.path), fallback)
+    text, problems = decode(changed.data, Path(changed.name), fallback)
     changed.problems += problems
     return text
 
@@ -176,7 +176,7 @@ def _flag(db: sqlite3.Connection, name: str, changed: bool) -> None:
 def _read_ontology(project: Project, db: sqlite3.Connection, files: list[Changed]) -> None:
     """The theme scheme into `themes`, the vocabulary's evidence types and stances into the facts."""
     for changed in files:
-        kind, where = changed.file.kind, project.relative(changed.file.path)
+        kind, where = changed.file.kind, Path(changed.name)
         result = OntologyResult()
         if changed.data is not None and kind == "themes":
             result = read_themes(where, changed.data)
@@ -190,6 +190,8 @@ def _read_ontology(project: Project, db: sqlite3.Connection, files: list[Changed
             individuals = [f"{t.subject} {t.predicate} {t.object} .\n" for t in order]  # (as N-Triples lines)
             _flag(db, "vocabulary", set_fact(db, "vocabulary", [result.evidence_types, result.evidence_iris, individuals]))
         elif kind == "shapes":
+            if changed.data is not None:
+                parse_turtle(where, changed.data, result.problems)  # (its Turtle read here: a problem names its line)
             _flag(db, "shapes", set_fact(db, "shapes", changed.sha))
         _record(db, changed, None, result.problems)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from litgraph.errors import GraphError
 from litgraph.plumbing.workers import Background
 from litgraph.s3_graph.serialize import ntriples
 from litgraph.s3_graph.unit_files import Built, unit_path
@@ -50,7 +51,11 @@ class Violation:
 def _compiled(shapes_text: str) -> Any:
     import shacl  # the engine loads only where something is checked
 
-    return shacl.Shapes.from_turtle(shapes_text)
+    try:
+        return shacl.Shapes.from_turtle(shapes_text)
+    except ValueError as exc:
+        raise GraphError(f"ontology/shapes.ttl: the SHACL shapes cannot be used ({exc}); fix the file, or delete it "
+                         "to use the packaged shapes") from None  # fmt: skip
 
 
 def _plain(term: str | None) -> str | None:

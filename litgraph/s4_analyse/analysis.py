@@ -26,13 +26,38 @@ class Analysis:
 
 
 def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
+    """Stage 4 where `changes` reach it; what it changed since the last build that was published (what
+    this run changed, and what runs that did not get as far changed: see `_pending`)."""
     everything = changes.everything or changes.settings
     if everything or changes.themes:
         rankings.update_closure(db)
-    return Analysis(
+    found = Analysis(
         everything=everything,
         work_rows=rows.update_work_rows(db, changes),
         rankings=rankings.update_rankings(db, rankings.reached_by(db, changes)),
         groups=contested.update_groups(db, changes),
         importance=importance.update_importance(db, changes),
+    )
+    return _pending(db, found)
+
+
+def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
+    """`found`, recorded in the pending table with what earlier runs changed and did not publish (a build
+    stopped after this stage), and all of it returned: the store and the site must carry every change
+    since what they show, and the tables already hold this run's results."""
+    rows_ = [("analysis:work", k) for k in found.work_rows] + [("analysis:ranking", t) for t in found.rankings]
+    rows_ += [("analysis:group", k) for k in found.groups or ()]
+    rows_ += [("analysis:flag", name) for name, on in (("everything", found.everything), ("importance", found.importance),
+                                                        ("groups", found.groups is not None)) if on]  # fmt: skip
+    db.executemany("INSERT OR IGNORE INTO pending VALUES (?, ?, 'null')", rows_)
+    kept: dict[str, set[str]] = {}
+    for kind, key in db.execute("SELECT kind, key FROM pending WHERE kind LIKE 'analysis:%'"):
+        kept.setdefault(kind, set()).add(key)
+    flags = kept.get("analysis:flag", set())
+    return Analysis(
+        everything="everything" in flags,
+        work_rows=kept.get("analysis:work", set()),
+        rankings=kept.get("analysis:ranking", set()),
+        groups=kept.get("analysis:group", set()) if "groups" in flags else None,
+        importance="importance" in flags,
     )

@@ -18,12 +18,14 @@ from typing import IO
 import pyoxigraph as ox
 
 from litgraph.namespaces import graph_iri, lg
+from litgraph.plumbing.files import remove_tree
 from litgraph.s3_graph.unit_files import unit_path
 from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s5_store.graphs import Part, family_of, manifest_iri, unit_graph_iri, wanted_parts
 
 Progress = Callable[[str], None]
+DAMAGED = (OSError, RuntimeError, ValueError)  # what opening or reading a damaged store raises (RocksDB's "Corruption")
 DIGEST, BUILD = ox.NamedNode(lg("digest")), ox.NamedNode(lg("buildId"))
 
 
@@ -101,15 +103,19 @@ def make_store(
     before: dict[str, str] = {}
     out: list[Path] = []
     if live is not None and not everything:
-        old = ox.Store(str(live))
-        before = read_manifest(old, base)[0]
-        planned = _units_out(before, base, units, units_folder)
-        if planned is not None:
-            old.backup(str(target))
-            out = planned
-        else:
-            before = {}
-        del old
+        try:
+            old = ox.Store(str(live))
+            before = read_manifest(old, base)[0]
+            planned = _units_out(before, base, units, units_folder)
+            if planned is not None:
+                old.backup(str(target))
+                out = planned
+            else:
+                before = {}
+            del old
+        except DAMAGED:  # a damaged live store: this one is made anew (the damaged one goes with the swap)
+            before, out = {}, []
+            remove_tree(target)
     store = ox.Store(str(target))
     families = _families(analysis, everything or not before)
     wanted = wanted_parts(db, base, units, families)

@@ -18,9 +18,9 @@ import orjson
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.s4_analyse import rankings
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s4_analyse.contested import ContestedGroup, group_members
-from litgraph.s4_analyse import rankings
 from litgraph.s4_analyse.rankings import ranking
 from litgraph.s4_analyse.rows import ClaimRow, Rows, WorkRow
 from litgraph.s5_store.queries import ThemeRow, shown_group, theme_rows

@@ -1,4 +1,6 @@
-"""The build's state (.litgraph/): whose it is, what it holds, one build at a time, work in other processes."""
+"""A project received from someone else, a home without a usable key, a link in place of the state folder:
+nothing in .litgraph/ can run code or is trusted when it is not the user's own; builds take turns; worker processes
+end with their build."""
 
 from __future__ import annotations
 
