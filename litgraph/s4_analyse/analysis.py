@@ -23,6 +23,7 @@ class Analysis:
     rankings: set[str] = field(default_factory=set)
     groups: set[str] | None = None
     importance: bool = False
+    group_themes: set[str] = field(default_factory=set)  # the themes the groups changed were or are on
 
 
 def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
@@ -31,12 +32,14 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
     everything = changes.everything or changes.settings
     if everything or changes.themes:
         rankings.update_closure(db)
+    groups = contested.update_groups(db, changes)
     found = Analysis(
         everything=everything,
         work_rows=rows.update_work_rows(db, changes),
         rankings=rankings.update_rankings(db, rankings.reached_by(db, changes)),
-        groups=contested.update_groups(db, changes),
+        groups=None if groups is None else groups[0],
         importance=importance.update_importance(db, changes),
+        group_themes=set() if groups is None else groups[1],
     )
     return _pending(db, found)
 
@@ -46,7 +49,7 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
     stopped after this stage), and all of it returned: the store and the site must carry every change
     since what they show, and the tables already hold this run's results."""
     rows_ = [("analysis:work", k) for k in found.work_rows] + [("analysis:ranking", t) for t in found.rankings]
-    rows_ += [("analysis:group", k) for k in found.groups or ()]
+    rows_ += [("analysis:group", k) for k in found.groups or ()] + [("analysis:group-theme", t) for t in found.group_themes]
     rows_ += [("analysis:flag", name) for name, on in (("everything", found.everything), ("importance", found.importance),
                                                         ("groups", found.groups is not None)) if on]  # fmt: skip
     db.executemany("INSERT OR IGNORE INTO pending VALUES (?, ?, 'null')", rows_)
@@ -60,4 +63,5 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
         rankings=kept.get("analysis:ranking", set()),
         groups=kept.get("analysis:group", set()) if "groups" in flags else None,
         importance="importance" in flags,
+        group_themes=kept.get("analysis:group-theme", set()),
     )

@@ -107,27 +107,32 @@ def _touches_groups(db: sqlite3.Connection, changes: Changes) -> bool:
     return False
 
 
-def update_groups(db: sqlite3.Connection, changes: Changes) -> set[str] | None:
-    """The contested groups formed again where an edit can change them; the keys of the groups made, changed,
-    moved in the ranking or gone (None: the groups were not formed again)."""
+def update_groups(db: sqlite3.Connection, changes: Changes) -> tuple[set[str], set[str]] | None:
+    """The contested groups formed again where an edit can change them: the keys of the groups made,
+    changed or gone, and the themes they were or are on (None: the groups were not formed again). A group
+    that only moved in the ranking is not among them: the others keep their order among themselves."""
     if not _touches_groups(db, changes):
         return None
-    before = {key: (rank, d) for key, rank, d in db.execute("SELECT key, rank, digest FROM groups")}
-    db.execute("DELETE FROM groups")
-    db.execute("DELETE FROM group_members")
-    db.execute("DELETE FROM group_themes")
-    changed = set(before)
+    before = dict(db.execute("SELECT key, digest FROM groups"))
+    themes_before: dict[str, set[str]] = defaultdict(set)
+    for key, theme in db.execute("SELECT key, theme FROM group_themes"):
+        themes_before[key].add(theme)
+    for table in ("groups", "group_members", "group_themes"):
+        db.execute(f"DELETE FROM {table}")
+    changed, themes = set(before), set()
     for rank, group in enumerate(contested_groups(db)):
         body = orjson.dumps(group).decode("utf-8")
         key, now = group_key(group), digest(body)
         db.execute("INSERT INTO groups VALUES (?, ?, ?, ?)", (key, rank, body, now))
         db.executemany("INSERT INTO group_members VALUES (?, ?)", [(key, c) for c in members([group])])
         db.executemany("INSERT INTO group_themes VALUES (?, ?, ?)", [(key, t, rank) for t in group["themes"]])
-        if before.get(key) == (rank, now):
+        if before.get(key) == now:
             changed.discard(key)
         else:
             changed.add(key)
-    return changed
+            themes.update(group["themes"])
+    themes.update(t for key in changed for t in themes_before.get(key, ()))
+    return changed, themes
 
 
 @dataclass(frozen=True)

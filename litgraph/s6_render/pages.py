@@ -148,8 +148,9 @@ def themes_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis)
     claims it changed (as they were and are), of the contested groups that show them, and of the claims of
     the works it changed, with the broader ones; all where it formed contested groups again (their ranks move) or changed the scheme or questions."""
     ranked = rankings.themes_reached(db, changes)
-    if ranked is None or changes.questions or analysis.groups:
+    if ranked is None or changes.questions or analysis.everything:
         return None
+    ranked = ranked | analysis.group_themes | set(analysis.rankings)
     themes = {t for claim in changes.claim_sides() for t in claim.themes}
     query = "SELECT g.theme FROM group_members m JOIN group_themes g ON g.key = m.key WHERE m.claim"
     themes.update(t for (t,) in _in(db, query, sorted(changes.claims)))
