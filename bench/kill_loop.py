@@ -1,8 +1,8 @@
 """Kill loop: a rebuild stopped at random moments leaves site/ and the store as they were or as the build
 would leave them, never a mix; the next build completes the work.
 
-On a synthetic project (WORKS works) built once, an edit is made that reaches every stage (claims' text, a
-claim added, a .bib title); then ROUNDS times, on a fresh copy of the built project, a rebuild is started
+On a synthetic project (WORKS works), an edit is made that reaches every stage (claims' text, a claim
+added, a .bib title); then ROUNDS times, on a fresh copy of the project built there, a rebuild is started
 and sent SIGINT, SIGTERM or SIGKILL after a random share of the time a whole rebuild takes. After each stop
 it checks that site/ (every file's bytes) and the store (every quad, the build's id aside) are those of
 before the edit or those a build from nothing of the edited inputs writes, that no process the build
@@ -33,7 +33,11 @@ from synthetic import make_project
 
 def site_of(root: Path) -> dict[str, str]:
     site = root / "site"
-    return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def store_of(root: Path) -> set[str]:
@@ -85,7 +89,9 @@ def alive(pid: int) -> bool:
 
 def round_(built: Path, work: Path, rng: random.Random, seconds: float, old: tuple, new: tuple) -> str:  # type: ignore[type-arg]
     shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(built, work, symlinks=True)
+    # built here (a state folder copied from elsewhere is set aside and built anew, as it should be)
+    shutil.copytree(built, work, symlinks=True, ignore=shutil.ignore_patterns(".litgraph", "site"))
+    build(work)
     edit(work)
     how = rng.choice([signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
     delay = rng.uniform(0, seconds)
@@ -98,14 +104,14 @@ def round_(built: Path, work: Path, rng: random.Random, seconds: float, old: tup
         time.sleep(0.01)
     family |= descendants(process.pid)
     process.send_signal(how)
-    process.wait()
+    code = process.wait()
     time.sleep(1.0)
     survivors = [p for p in family if alive(p)]
     now = (site_of(work), store_of(work))
     state = "old" if now == old else "new" if now == new else "MIXED"
     build(work)
     completed = (site_of(work), store_of(work)) == new and not list((work / ".litgraph" / "tmp").iterdir())
-    line = (f"{how.name:<8} after {delay:5.2f}s: {state}; workers left: {len(survivors)}; "
+    line = (f"{how.name:<8} after {delay:5.2f}s: exit {code}, {state}; workers left: {len(survivors)}; "
             f"next build {'completes' if completed else 'DOES NOT COMPLETE'}")  # fmt: skip
     print(line, flush=True)
     return state if not survivors and completed else "FAILED"
@@ -117,22 +123,27 @@ def main() -> None:
     parser.add_argument("--works", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    signal.signal(
+        signal.SIGINT, signal.default_int_handler
+    )  # (started in the background, SIGINT may be ignored: builds would inherit that)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="litgraph-kill-") as tmp:
-        built = make_project(Path(tmp) / "built", args.works)
+        # (every copy is a folder named "project": the site's title defaults to the folder's name)
+        built = make_project(Path(tmp) / "built" / "project", args.works)
         build(built)
         old = (site_of(built), store_of(built))
-        fresh = Path(tmp) / "fresh"
+        fresh = Path(tmp) / "fresh" / "project"
         shutil.copytree(built, fresh, ignore=shutil.ignore_patterns(".litgraph", "site"))
         edit(fresh)
         build(fresh)
         new = (site_of(fresh), store_of(fresh))
-        timing = Path(tmp) / "timing"
-        shutil.copytree(built, timing, symlinks=True)
+        timing = Path(tmp) / "timing" / "project"
+        shutil.copytree(built, timing, symlinks=True, ignore=shutil.ignore_patterns(".litgraph", "site"))
+        build(timing)
         edit(timing)
         seconds = build(timing)
         print(f"{args.works:,} works; a rebuild after the edit takes {seconds:.2f}s; {args.rounds} rounds", flush=True)
-        outcomes = [round_(built, Path(tmp) / "work", rng, seconds, old, new) for _ in range(args.rounds)]
+        outcomes = [round_(built, Path(tmp) / "work" / "project", rng, seconds, old, new) for _ in range(args.rounds)]
         counts = {k: outcomes.count(k) for k in ("old", "new", "MIXED", "FAILED")}
         print("outcomes: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         if counts["MIXED"] or counts["FAILED"]:

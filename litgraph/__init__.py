@@ -32,19 +32,14 @@ if TYPE_CHECKING:
         Extraction,
         LoadResult,
         Validation,
-        bibtex,
         build,
-        claims,
-        contested,
+        enrich,
         export,
         extract,
         load,
-        query,
-        reading_list,
-        sources,
-        themes,
         validate,
-    )  # fmt: skip
+    )
+    from litgraph.ask import bibtex, claims, contested, query, reading_list, sources, themes
     from litgraph.gather.enrich.enrichment import EnrichOptions
     from litgraph.gather.extract.extraction import Extractor, Found, read_document
     from litgraph.model import Citation, Claim, Dataset, Person, Problem, Question, Theme, Work

@@ -113,11 +113,15 @@ def validate(project: Project, progress: Progress = _quiet) -> Validation:
         return found
 
 
-def _check_graph(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> list[shapes.Violation]:
+def _check_graph(
+    project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress
+) -> list[shapes.Violation]:
     with pipeline.graph_units(project, state, db, pending_changes(db)) as (planned, _):
         pass
     progress("checking the graph against the SHACL shapes")
-    check = shapes.ShapeCheck(db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
+    check = shapes.ShapeCheck(
+        db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    )
     with pipeline.transaction(db):
         return check.result()
 
@@ -166,9 +170,13 @@ def extract(project: Project, document: Path, citing: str | None = None, claims_
     result = Extraction(Extractor(found_works.values()).extract(document))
     if citing is not None:
         try:
-            result.citations_file = inside(project.citations_dir.parent, "citations", f"extracted-{escaped(citing)}.yaml")
+            result.citations_file = inside(
+                project.citations_dir.parent, "citations", f"extracted-{escaped(citing)}.yaml"
+            )
         except OutsideError:
-            raise ProjectError(f"{project.relative(project.citations_dir)} leads out of the project (a link?); nothing was written") from None
+            raise ProjectError(
+                f"{project.relative(project.citations_dir)} leads out of the project (a link?); nothing was written"
+            ) from None
         result.cited = write_cites(result.citations_file, citing, result.found, document)
     if claims_stub is not None:
         result.stubs_file, result.stubs = claims_stub, write_claim_stubs(claims_stub, result.found, document, citing)
@@ -178,7 +186,9 @@ def extract(project: Project, document: Path, citing: str | None = None, claims_
 # --- proposals from scholarly records --------------------------------------------------------------------
 
 
-def enrich(project: Project, options: EnrichOptions, progress: Progress = _quiet, client: Scholarly | None = None) -> EnrichReport:
+def enrich(
+    project: Project, options: EnrichOptions, progress: Progress = _quiet, client: Scholarly | None = None
+) -> EnrichReport:
     """Look the bibliography's entries up in Crossref and OpenAlex (as `options` say) and write what they
     lack as proposals for review (bibliography/enrich/proposals.yaml); the .bib files are never touched."""
     from litgraph.gather.enrich.enrichment import enrich as look_up
@@ -189,12 +199,16 @@ def enrich(project: Project, options: EnrichOptions, progress: Progress = _quiet
 # --- exports ---------------------------------------------------------------------------------------------
 
 
-def export(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet) -> Path | None:
+def export(
+    project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet
+) -> Path | None:
     """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf) or the .bib entries
     (bibtex), written to `output` (whole or not at all) or else to `stdout`; the file written, if any."""
     with ask.fresh(project, None, progress) as found:
         if fmt == "bibtex":
-            data = ("\n\n".join(e.strip() for e in found.reader.bibtex(found.reader.all_work_keys())) + "\n").encode("utf-8")
+            data = ("\n\n".join(e.strip() for e in found.reader.bibtex(found.reader.all_work_keys())) + "\n").encode(
+                "utf-8"
+            )
         elif fmt in ("graphml", "gexf"):
             assert output is not None
             write_network(whole_map(SiteData(found.database, project.lang)), output, fmt)

@@ -89,7 +89,11 @@ def reading(project: Project, lang: str | None = None, progress: Progress = _qui
 def _fresh(project: Project, state: StateFolder, lang: str) -> StoreReader | None:
     """The store, if the last build published it from the inputs as they are now."""
     published = read_fact(state.database, "published")
-    if not isinstance(published, dict) or published.get("stamp") != input_stamp(project) or not (state.store / "CURRENT").exists():
+    if (
+        not isinstance(published, dict)
+        or published.get("stamp") != input_stamp(project)
+        or not (state.store / "CURRENT").exists()
+    ):
         return None
     try:
         reader = StoreReader.open(state.store, project.base_iri, lang)
@@ -158,5 +162,3 @@ def bibtex(project: Project, keys: list[str] | None = None, progress: Progress =
     with reading(project, None, progress) as reader:
         keys = reader.all_work_keys() if keys is None else keys
         return "\n\n".join(entry.strip() for entry in reader.bibtex(keys)) + "\n"
-
-

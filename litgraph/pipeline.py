@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import orjson
 
@@ -32,7 +33,7 @@ from litgraph.project import Project
 from litgraph.s1_read import tables as read_tables
 from litgraph.s1_read.changes import Changes, clear_pending
 from litgraph.s1_read.inputs import input_stamp
-from litgraph.s1_read.parsing import problem_rows, problems_of
+from litgraph.s1_read.parsing import ProblemRow, problem_rows, problems_of
 from litgraph.s1_read.reading import read_inputs, set_fact
 from litgraph.s2_check.references import check_inputs
 from litgraph.s3_graph import shapes, units
@@ -46,7 +47,9 @@ Progress = Callable[[str], None]
 TABLES = (*read_tables.TABLES, *units.TABLES, *shapes.TABLES, *analysis.TABLES, *records.TABLES)
 MARKER = "building"  # in the state folder while a build is under way
 COMPACT_EVERY = 8  # a store updated this many times since it was compacted is compacted again
-COMPACT_BESIDE = 200  # graph units: a store made anew of this many is compacted by a process of its own, while site/ is written
+COMPACT_BESIDE = (
+    200  # graph units: a store made anew of this many is compacted by a process of its own, while site/ is written
+)
 
 
 def _quiet(_: str) -> None:
@@ -68,7 +71,9 @@ class BuildSummary:
     notes: list[str] = field(default_factory=list)  # what the user should know (caching off, a link replaced...)
 
     def counts(self) -> dict[str, int]:
-        return {n: getattr(self, n) for n in ("works", "claims", "themes", "questions", "disputes", "citations", "triples")}
+        return {
+            n: getattr(self, n) for n in ("works", "claims", "themes", "questions", "disputes", "citations", "triples")
+        }
 
 
 def transaction(db: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
@@ -91,27 +96,37 @@ def opened_database(state: StateFolder) -> sqlite3.Connection:
 
 
 @contextlib.contextmanager
-def opened(project: Project, exclusive: bool, progress: Progress = _quiet) -> Iterator[tuple[StateFolder, sqlite3.Connection]]:
+def opened(
+    project: Project, exclusive: bool, progress: Progress = _quiet
+) -> Iterator[tuple[StateFolder, sqlite3.Connection]]:
     """The project's state folder and database, under the project's lock."""
     try:
-        with state_folder(project.root) as state, project_lock(state.path, exclusive, lambda: progress("waiting for another build of this project")):
+        with (
+            state_folder(project.root) as state,
+            project_lock(state.path, exclusive, lambda: progress("waiting for another build of this project")),
+        ):
             db = opened_database(state)
             try:
                 yield state, db
             finally:
                 db.close()
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{project.state_dir}: the build's state is damaged ({exc}); delete the folder to build anew") from None
+        raise ProjectError(
+            f"{project.state_dir}: the build's state is damaged ({exc}); delete the folder to build anew"
+        ) from None
 
 
-def read_and_check(project: Project, db: sqlite3.Connection, progress: Progress = _quiet) -> tuple[Changes, list[Problem]]:
+def read_and_check(
+    project: Project, db: sqlite3.Connection, progress: Progress = _quiet
+) -> tuple[Changes, list[Problem]]:
     """Stages 1 and 2: the inputs read into the state (kept, with what changed, even where they have
     errors), and every problem they have."""
     with transaction(db):
         changes = read_inputs(project, db, progress)
     recorded = published(db)
     if changes.nothing and recorded is not None and "problems" in recorded:
-        return changes, problems_of(recorded["problems"])  # (the tables are as they were when published)
+        rows = cast(list[ProblemRow], recorded["problems"])  # (the tables are as they were when published)
+        return changes, problems_of(rows)
     progress("checking references")
     return changes, check_inputs(project, db, _claims_reached(db, changes) if recorded is not None else None)
 
@@ -149,7 +164,11 @@ def _leftovers(state: StateFolder) -> str | None:
     empty_trash(state.trash)
     make_folder(state.tmp)
     marker.write_text(str(os.getpid()), encoding="ascii")
-    return "an unfinished build was found (stopped or killed): its leftovers were removed and this build completes it" if found else None
+    return (
+        "an unfinished build was found (stopped or killed): its leftovers were removed and this build completes it"
+        if found
+        else None
+    )
 
 
 def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> BuildSummary:
@@ -164,7 +183,8 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
     clock["read and check"] = time.perf_counter() - started
     if changes.nothing and _published_as_recorded(project, state, db, stamp):
         (state.path / MARKER).unlink(missing_ok=True)
-        return _summary(db, problems, project, clock, notes, (published(db) or {}).get("counts"))
+        counts = cast(dict[str, int] | None, (published(db) or {}).get("counts"))
+        return _summary(db, problems, project, clock, notes, counts)
     progress("building the graph units whose inputs changed")
     with graph_units(project, state, db, changes) as (planned, todo):
         progress("analysing" + (" while the graph units are built" if todo else ""))
@@ -175,7 +195,9 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
     made = Outputs(planned, changes, found, secrets.token_hex(8))
     _outputs(project, state, db, made, progress, clock)
     if project.site_dir.is_symlink():
-        notes.append(f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)")
+        notes.append(
+            f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)"
+        )
     with uninterruptible(), transaction(db):
         swap_in(state.tmp / "store", state.store, state.trash)
         swap_in(state.tmp / "site", project.site_dir, state.trash)
@@ -206,7 +228,9 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
     """Stages 5 and 6: the new store and site/ made in the state's tmp/ (beside the live ones) while the
     graph is checked against the shapes; GraphError (or any failure) removes them again."""
     started = time.perf_counter() - sum(clock.values())
-    check = shapes.ShapeCheck(db, state.units, made.units, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))
+    check = shapes.ShapeCheck(
+        db, state.units, made.units, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    )
     store_new, site_new = state.tmp / "store", state.tmp / "site"
     compaction: Background[None] | None = None
     try:
@@ -214,7 +238,7 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
         live_store = state.store if (state.store / "CURRENT").exists() else None
         store = make_store(db, project.base_iri, live_store, store_new, made.units, state.units, made.analysis,
                            made.build_id, made.changes.everything)  # fmt: skip
-        made.store_updates = 0 if store.anew else int(read_fact_in(db, "store updates") or 0) + 1
+        made.store_updates = 0 if store.anew else int(cast(int | None, read_fact_in(db, "store updates")) or 0) + 1
         if store.anew or made.store_updates >= COMPACT_EVERY:  # (RocksDB's levels merged: queries stay quick)
             made.store_updates = 0
             compaction = Background(compact, store_new) if len(made.units) >= COMPACT_BESIDE else None
@@ -224,7 +248,9 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
         progress("writing site/")
         make_folder(site_new)
         live_site = project.site_dir if project.site_dir.is_dir() and not project.site_dir.is_symlink() else None
-        inputs = SiteInputs(project, db, state.database if state.cached else None, made.units, state.units, made.changes, made.analysis)
+        inputs = SiteInputs(
+            project, db, state.database if state.cached else None, made.units, state.units, made.changes, made.analysis
+        )
         with transaction(db):
             SiteBuild(inputs, site_new, live_site).write()
         clock["site"] = time.perf_counter() - started - sum(clock.values())
@@ -248,7 +274,9 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
 
 
 @contextlib.contextmanager
-def graph_units(project: Project, state: StateFolder, db: sqlite3.Connection, changes: Changes) -> Iterator[tuple[list[units.Unit], list[units.Unit]]]:
+def graph_units(
+    project: Project, state: StateFolder, db: sqlite3.Connection, changes: Changes
+) -> Iterator[tuple[list[units.Unit], list[units.Unit]]]:
     """Stage 3: the units of the graph now, and those built now (their files written): the plan committed
     first (worker processes read it), the units built (in workers where many) while the block runs, and
     recorded when it ends."""
@@ -276,7 +304,9 @@ def recorded_unit(db: sqlite3.Connection, unit: units.Unit) -> bool:
 def _citations_as_published(db: sqlite3.Connection, changes: Changes) -> int | None:
     """The number of citations the last build published, where no edit since can have changed it."""
     counts = (published(db) or {}).get("counts")
-    moved = any((b and (b.source, b.reported_in)) != (a and (a.source, a.reported_in)) for b, a in changes.claims.values())
+    moved = any(
+        (b and (b.source, b.reported_in)) != (a and (a.source, a.reported_in)) for b, a in changes.claims.values()
+    )
     if not isinstance(counts, dict) or changes.everything or changes.citations or changes.works or moved:
         return None
     return int(counts["citations"])
@@ -301,11 +331,18 @@ def _summary(db: sqlite3.Connection, problems: list[Problem], project: Project, 
                         seconds=clock, notes=notes)  # fmt: skip
 
 
-def _published_as_recorded(project: Project, state: StateFolder, db: sqlite3.Connection, stamp: list[list[object]]) -> bool:
+def _published_as_recorded(
+    project: Project, state: StateFolder, db: sqlite3.Connection, stamp: list[list[object]]
+) -> bool:
     """Whether the store and site/ are as the last build published them, from inputs as they are now: then
     a build has nothing to do."""
     found = published(db)
-    if found is None or found.get("stamp") != stamp or not (state.store / "CURRENT").exists() or project.site_dir.is_symlink():
+    if (
+        found is None
+        or found.get("stamp") != stamp
+        or not (state.store / "CURRENT").exists()
+        or project.site_dir.is_symlink()
+    ):
         return False
     import pyoxigraph as ox
 

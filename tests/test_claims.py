@@ -204,7 +204,9 @@ def test_a_claim_in_two_languages_loads_with_both_texts_and_a_note(make_project:
 def test_a_question_text_split_by_an_unquoted_comma_is_an_input_problem(make_project: MakeProject) -> None:
     """`{en: A real, lasting difference.}` is YAML for two keys: the second is no language tag (a build once
     ended in an internal error on it)."""
-    questions = "questions:\n  - id: q\n    text: {en: Peers make a real, lasting difference.}\n    themes: [outcomes]\n"
+    questions = (
+        "questions:\n  - id: q\n    text: {en: Peers make a real, lasting difference.}\n    themes: [outcomes]\n"
+    )
     root = make_project({"bibliography/refs.bib": BIB, "bibliography/questions.yaml": questions})
     [problem] = [str(p) for p in load(open_project(root)).errors]
     assert "questions.yaml:3:" in problem and "'lasting difference.' is not a BCP 47 language tag" in problem

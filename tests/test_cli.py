@@ -48,7 +48,12 @@ def test_build_writes_graph_and_summary(make_project: MakeProject) -> None:
     assert "1 works, 1 claims, 40 themes" in out and "wrote site/graph.ttl, site/graph.jsonld" in out
     # progress goes to stderr: each stage named before it runs, its time after it
     stages = [line.strip().partition(" … ")[0] for line in err.splitlines() if " … " in line]
-    assert stages[:4] == ["reading the ontology", "reading the bibliography", "reading the claims", "checking references"]
+    assert stages[:4] == [
+        "reading the ontology",
+        "reading the bibliography",
+        "reading the claims",
+        "checking references",
+    ]
     assert stages[4:6] == ["building the graph units whose inputs changed", "analysing while the graph units are built"]
     assert stages[6] == "checking 5 of 5 graph units against the SHACL shapes"
     assert stages[7:] == ["writing the store", "writing site/"]

@@ -146,7 +146,9 @@ def test_nearly_every_cited_work_is_characterised_by_a_claim(loaded: LoadResult)
     assert without == {"factgamleoslo_ud", "schwencke2017"}
 
 
-def test_questions_are_contested_where_the_texts_give_two_sides_and_one_sided_otherwise(graph: Project, loaded: LoadResult) -> None:
+def test_questions_are_contested_where_the_texts_give_two_sides_and_one_sided_otherwise(
+    graph: Project, loaded: LoadResult
+) -> None:
     """A question is contested where claims of several works take two sides; a question the texts answer one
     way only is no contest: validate warns of it, and `contested` lists it as one-sided."""
     from litgraph.ask import one_sided

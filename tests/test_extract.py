@@ -430,7 +430,9 @@ def test_a_rerun_keeps_out_what_the_file_records_the_text_does_not_cite(bundled_
     shutil.copytree(bundled_copy, root, ignore=shutil.ignore_patterns(".litgraph", "site"))
     path = root / "bibliography" / "citations" / "extracted-uprgamleoslo2016.yaml"
     before = yaml.safe_load(path.read_text(encoding="utf-8"))
-    result = CliRunner().invoke(main, ["extract", str(SEEDS / "004_b9a369959e562838.txt"), "--as", "uprgamleoslo2016", "-p", str(root)])
+    result = CliRunner().invoke(
+        main, ["extract", str(SEEDS / "004_b9a369959e562838.txt"), "--as", "uprgamleoslo2016", "-p", str(root)]
+    )
     assert result.exit_code == 0, result.output
     after = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert after == before

@@ -240,7 +240,9 @@ def test_a_unit_checked_alone_sees_the_classes_of_what_it_points_at(make_project
     real = shapes.violations_in
     monkeypatch.setattr(shapes, "violations_in", lambda data, *rest: checked.append(data) or real(data, *rest))
     monkeypatch.setattr(shapes, "WHOLE_SHARE", 10.0)  # unit by unit
-    check = shapes.ShapeCheck(db, folder, [unit], project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl"))  # type: ignore[arg-type, list-item]
+    check = shapes.ShapeCheck(
+        db, folder, [unit], project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+    )  # type: ignore[arg-type, list-item]
     found = [(v.focus, v.message) for v in check.result()]
     assert found == [(claim, "a claim is on at least one theme")]  # its source, a work it points at, passes
     [data] = checked

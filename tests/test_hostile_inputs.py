@@ -54,11 +54,15 @@ def _invoke(*args: str) -> tuple[int, str]:
         pytest.param(lambda p, out: p.symlink_to(p), "cannot be followed", id="link-loop"),
     ],
 )  # fmt: skip
-def test_special_and_outside_files_are_refused_with_their_name(make_project: MakeProject, tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_special_and_outside_files_are_refused_with_their_name(
+    make_project: MakeProject, tmp_path: Path, make, message: str
+) -> None:  # type: ignore[no-untyped-def]
     root = make_project(FILES)
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    (outside / "private.bib").write_text("@misc{secret2020, title = {Someone else's data}, year = 2020}\n", encoding="utf-8")
+    (outside / "private.bib").write_text(
+        "@misc{secret2020, title = {Someone else's data}, year = 2020}\n", encoding="utf-8"
+    )
     make(root / "bibliography" / "evil.bib", outside)
     code, output = _cli(root, "build")
     assert code == 1
@@ -119,7 +123,9 @@ def test_a_file_over_the_size_limit_is_refused(make_project: MakeProject) -> Non
         pytest.param("a/b", "holds a path separator", id="slash"),
     ],
 )
-def test_a_key_no_file_name_can_carry_is_refused_by_validate_and_build(make_project: MakeProject, key: str, message: str) -> None:
+def test_a_key_no_file_name_can_carry_is_refused_by_validate_and_build(
+    make_project: MakeProject, key: str, message: str
+) -> None:
     root = make_project({"bibliography/refs.bib": BIB + f"@misc{{{key}, title = {{X}}, year = 2020}}\n",
                          "bibliography/claims/c.yaml": CLAIMS})  # fmt: skip
     for command in ("validate", "build"):
@@ -138,7 +144,9 @@ def test_a_key_no_file_name_can_carry_is_refused_by_validate_and_build(make_proj
         pytest.param("[limits]\nquery_seconds = -1\n", "query_seconds", id="negative-limit"),
     ],
 )
-def test_unusable_settings_are_a_message_naming_the_setting(make_project: MakeProject, settings: str, message: str) -> None:
+def test_unusable_settings_are_a_message_naming_the_setting(
+    make_project: MakeProject, settings: str, message: str
+) -> None:
     root = make_project(FILES)
     (root / "litgraph.toml").write_text(settings, encoding="utf-8")
     code, output = _cli(root, "build")
@@ -155,7 +163,9 @@ def test_a_folder_in_place_of_the_settings_file_is_a_message(make_project: MakeP
 
 def test_a_broken_shapes_file_is_named(make_project: MakeProject) -> None:
     root = make_project(FILES)
-    (root / "ontology" / "shapes.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\nthis is not turtle\n", encoding="utf-8")
+    (root / "ontology" / "shapes.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\nthis is not turtle\n", encoding="utf-8"
+    )
     code, output = _cli(root, "build")
     assert code == 1 and "ontology/shapes.ttl" in output
 
@@ -173,7 +183,9 @@ def test_a_damaged_store_is_built_again(make_project: MakeProject) -> None:
     assert code == 0, output
 
 
-def test_a_project_that_cannot_be_written_is_a_message(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_project_that_cannot_be_written_is_a_message(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A read-only or full disk (simulated: the tests run as root, whom permissions do not stop)."""
     import errno
 
@@ -196,7 +208,9 @@ def test_init_where_no_folder_can_be_made_is_a_message(tmp_path: Path) -> None:
     assert code == 1 and "Internal error" not in output and str(tmp_path / "file") in output
 
 
-def test_a_site_folder_that_is_a_link_is_replaced_and_its_target_kept(make_project: MakeProject, tmp_path: Path) -> None:
+def test_a_site_folder_that_is_a_link_is_replaced_and_its_target_kept(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
     """site/ linked to a web root: the build writes a site/ of its own; the web root keeps every file."""
     root = make_project(FILES)
     web = tmp_path / "www"

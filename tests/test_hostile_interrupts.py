@@ -36,7 +36,13 @@ CLAIMS = "claims:\n" + "".join(
     f" themes: [{'trust' if i % 2 else 'boundary-setting'}]{', disputes: [c' + str(i - 1) + ']' if i % 9 == 0 and i else ''}}}\n"
     for i in range(120)
 )
-STAGES = ["reading the claims", "building the graph units", "writing the store", "writing site/", "compacting the store"]
+STAGES = [
+    "reading the claims",
+    "building the graph units",
+    "writing the store",
+    "writing site/",
+    "compacting the store",
+]
 
 
 def _build_command(root: Path) -> list[str]:
@@ -98,7 +104,9 @@ def _edit(root: Path) -> None:
     claims.write_text(text + "  - {id: added, source: w3, reported_in: w59, text: A claim added., lang: en, themes: [trust]}\n",
                       encoding="utf-8")  # fmt: skip
     bib = root / "bibliography" / "refs.bib"
-    bib.write_text(bib.read_text(encoding="utf-8").replace("title = {Work 7}", "title = {Work seven}"), encoding="utf-8")
+    bib.write_text(
+        bib.read_text(encoding="utf-8").replace("title = {Work 7}", "title = {Work seven}"), encoding="utf-8"
+    )
 
 
 def _stop_at(root: Path, stage: str, how: signal.Signals) -> tuple[int, set[int], str]:

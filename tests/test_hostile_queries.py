@@ -62,7 +62,11 @@ def test_deep_nesting_is_refused_before_the_parser_sees_it(project: Path) -> Non
 
 def test_service_is_refused_unless_asked_for(project: Path) -> None:
     result = _query(project, "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
-    assert result.returncode == 1 and "asks another server (SERVICE)" in result.stderr and "--allow-service" in result.stderr
+    assert (
+        result.returncode == 1
+        and "asks another server (SERVICE)" in result.stderr
+        and "--allow-service" in result.stderr
+    )
     commented = "SELECT * WHERE { ?s ?p ?o } LIMIT 1  # SERVICE in a comment is no call"
     assert _query(project, commented).returncode == 0
 
@@ -126,7 +130,11 @@ def test_ctrl_c_stops_a_running_query_and_its_process(project: Path) -> None:
         deadline = time.monotonic() + 60
         engine: list[int] = []
         while not engine and time.monotonic() < deadline:  # wait for the query's own process to be running
-            engine = [c for c in _children(process.pid) if "multiprocessing" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")]
+            engine = [
+                c
+                for c in _children(process.pid)
+                if "multiprocessing" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")
+            ]
             time.sleep(0.05)
         assert engine, "the query's process never started"
         process.send_signal(signal.SIGINT)

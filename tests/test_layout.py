@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"]
+LINT = [
+    sys.executable,
+    "-c",
+    "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
+]
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess[str]:
@@ -30,10 +34,26 @@ def test_the_contracts_hold() -> None:
 @pytest.mark.parametrize(
     ("module", "line", "broken"),
     [
-        ("s1_read/tables.py", "from litgraph.s5_store import graphs", "litgraph.s1_read is not allowed to import litgraph.s5_store"),
-        ("s6_render/site.py", "import litgraph.gather.extract.mentions", "litgraph.s6_render is not allowed to import litgraph.gather"),
-        ("plumbing/files.py", "from litgraph import project", "litgraph.plumbing is not allowed to import litgraph.project"),
-        ("gather/extract/mentions.py", "import litgraph.gather.enrich.values", "litgraph.gather.extract is not allowed to import litgraph.gather.enrich"),
+        (
+            "s1_read/tables.py",
+            "from litgraph.s5_store import graphs",
+            "litgraph.s1_read is not allowed to import litgraph.s5_store",
+        ),
+        (
+            "s6_render/site.py",
+            "import litgraph.gather.extract.mentions",
+            "litgraph.s6_render is not allowed to import litgraph.gather",
+        ),
+        (
+            "plumbing/files.py",
+            "from litgraph import project",
+            "litgraph.plumbing is not allowed to import litgraph.project",
+        ),
+        (
+            "gather/extract/mentions.py",
+            "import litgraph.gather.enrich.values",
+            "litgraph.gather.extract is not allowed to import litgraph.gather.enrich",
+        ),
     ],
 )
 def test_an_import_against_the_pipeline_breaks_a_contract(tmp_path: Path, module: str, line: str, broken: str) -> None:

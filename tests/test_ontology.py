@@ -32,7 +32,9 @@ def test_packaged_ontology_matches_the_repository_copy() -> None:
 
 
 def test_theme_lookup_forgives_case_diacritics_and_hyphens() -> None:
-    lookup = ThemeLookup(read_themes(REPO / "ontology" / "themes.ttl", (REPO / "ontology" / "themes.ttl").read_bytes()).themes)
+    lookup = ThemeLookup(
+        read_themes(REPO / "ontology" / "themes.ttl", (REPO / "ontology" / "themes.ttl").read_bytes()).themes
+    )
     for name in ("boundary-setting", "Grensesetting", "grense-setting", "boundary setting", "BOUNDARIES"):
         assert lookup.resolve(name) == "boundary-setting", name
     assert lookup.resolve("erfaringskompetanse") == "experiential-competence"

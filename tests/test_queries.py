@@ -254,7 +254,9 @@ def test_disputes_that_form_an_odd_cycle_stay_one_group(make_project: MakeProjec
     build(project)
     groups = {g.id: g for g in contested(project)}
     triangle = groups["a-says+b-says+c-says"]
-    assert [(s.stance, [c.id for c in s.claims]) for s in triangle.sides] == [("side 1", ["a-says", "b-says", "c-says"])]
+    assert [(s.stance, [c.id for c in s.claims]) for s in triangle.sides] == [
+        ("side 1", ["a-says", "b-says", "c-says"])
+    ]
     cycle = [("a-says", "b-says"), ("b-says", "c-says"), ("c-says", "a-says")]
     assert [tuple(pair) for pair in triangle.links or []] == cycle
     pair = groups["d-says+e-says"]

@@ -91,7 +91,9 @@ def test_a_file_is_read_again_only_when_its_bytes_change_and_an_item_only_when_i
     db = _state(root)
     files: list[str] = []
     real_file = reading.parse_claims
-    monkeypatch.setattr(reading, "parse_claims", lambda name, text, known=None: files.append(name) or real_file(name, text, known))
+    monkeypatch.setattr(
+        reading, "parse_claims", lambda name, text, known=None: files.append(name) or real_file(name, text, known)
+    )
     items: list[str] = []
     real_item = parsing.read_claim_item
     monkeypatch.setattr(parsing, "read_claim_item", lambda path, item: items.append(item) or real_item(path, item))
@@ -129,7 +131,9 @@ def test_what_changed_is_kept_until_a_build_goes_through(make_project: MakeProje
     assert "Two, edited." in (root / "site/works/repper2011.html").read_text(encoding="utf-8")
 
 
-def test_files_parsed_side_by_side_give_what_one_by_one_gives(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_parsed_side_by_side_give_what_one_by_one_gives(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from litgraph.plumbing import workers
 
     files = {f"bibliography/part{i}.bib": BIB.replace("repper2011", f"w{i}") for i in range(3)}

@@ -76,7 +76,11 @@ FILES = {
 
 def _site(root: Path) -> dict[str, str]:
     site = root / "site"
-    return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _store(root: Path) -> dict[str, set[str]]:
@@ -136,26 +140,52 @@ def _move_item(source: Path, target: Path, claim_id: str) -> None:
 Edit = Callable[[Path], None]
 EDITS: dict[str, Edit] = {
     "claim text": lambda r: _edit(r / "bibliography/claims/a.yaml", "hard to keep", "hard to hold"),
-    "nb text": lambda r: _edit(r / "bibliography/claims/a.yaml", "synes erfaringskonsulenter", "mener erfaringskonsulenter"),
-    "claim added, new citation": lambda r: _edit(r / "bibliography/claims/b.yaml", "claims:\n", "claims:\n  - {id: new-one, "
-        "source: bassuk2016, reported_in: kilpatrick2017, text: New., lang: en, themes: [stigma]}\n"),  # fmt: skip
-    "themes changed": lambda r: _edit(r / "bibliography/claims/a.yaml", "themes: [tokenism]", "themes: [tokenism, trust]"),
-    "dispute added": lambda r: _edit(r / "bibliography/claims/a.yaml", "    themes: [boundary-setting]\n",
-                                     "    themes: [boundary-setting]\n    disputes: [kilpatrick-symbolic]\n"),  # fmt: skip
-    "dispute removed": lambda r: _edit(r / "bibliography/claims/a.yaml", "    disputes: [kilpatrick-symbolic]\n    note: A text "
-                                       "sets the one against the other.\n", ""),  # fmt: skip
+    "nb text": lambda r: _edit(
+        r / "bibliography/claims/a.yaml", "synes erfaringskonsulenter", "mener erfaringskonsulenter"
+    ),
+    "claim added, new citation": lambda r: _edit(
+        r / "bibliography/claims/b.yaml",
+        "claims:\n",
+        "claims:\n  - {id: new-one, "
+        "source: bassuk2016, reported_in: kilpatrick2017, text: New., lang: en, themes: [stigma]}\n",
+    ),
+    "themes changed": lambda r: _edit(
+        r / "bibliography/claims/a.yaml", "themes: [tokenism]", "themes: [tokenism, trust]"
+    ),
+    "dispute added": lambda r: _edit(
+        r / "bibliography/claims/a.yaml",
+        "    themes: [boundary-setting]\n",
+        "    themes: [boundary-setting]\n    disputes: [kilpatrick-symbolic]\n",
+    ),
+    "dispute removed": lambda r: _edit(
+        r / "bibliography/claims/a.yaml",
+        "    disputes: [kilpatrick-symbolic]\n    note: A text sets the one against the other.\n",
+        "",
+    ),
     "stance changed": lambda r: _edit(r / "bibliography/claims/a.yaml", "stance: against", "stance: qualifies"),
-    "support added": lambda r: _edit(r / "bibliography/claims/b.yaml", "    themes: [recovery-orientation]\n",
-                                     "    themes: [recovery-orientation]\n    supports: [bassuk-important]\n"),  # fmt: skip
+    "support added": lambda r: _edit(
+        r / "bibliography/claims/b.yaml",
+        "    themes: [recovery-orientation]\n",
+        "    themes: [recovery-orientation]\n    supports: [bassuk-important]\n",
+    ),
     "claim removed": lambda r: _remove_item(r / "bibliography/claims/b.yaml", "borg-recovery"),
     "bib title": lambda r: _edit(r / "bibliography/refs.bib", "{Recovery}", "{Recovery in practice}"),
     "bib author": lambda r: _edit(r / "bibliography/refs.bib", "{Borg, Marit}", "{Borg, Marit and Karlsson, Bengt}"),
-    "work added": lambda r: _edit(r / "bibliography/refs.bib", "@book{borg2017",
-                                  "@book{davidson2012, author = {Davidson, Larry}, title = {Peer support}, year = 2012}\n@book{borg2017"),  # fmt: skip
-    "citation file": lambda r: _edit(r / "bibliography/citations/hand.yaml", "cites: [bassuk2016]", "cites: [bassuk2016, repper2011]"),
-    "question text": lambda r: _edit(r / "bibliography/questions.yaml", "a real difference", "a real and lasting difference"),
+    "work added": lambda r: _edit(
+        r / "bibliography/refs.bib",
+        "@book{borg2017",
+        "@book{davidson2012, author = {Davidson, Larry}, title = {Peer support}, year = 2012}\n@book{borg2017",
+    ),
+    "citation file": lambda r: _edit(
+        r / "bibliography/citations/hand.yaml", "cites: [bassuk2016]", "cites: [bassuk2016, repper2011]"
+    ),
+    "question text": lambda r: _edit(
+        r / "bibliography/questions.yaml", "a real difference", "a real and lasting difference"
+    ),
     "theme label": lambda r: _edit(r / "ontology/themes.ttl", '"Grensesetting"@nb', '"Grensesetjing"@nb'),
-    "claim moved between files": lambda r: _move_item(r / "bibliography/claims/a.yaml", r / "bibliography/claims/b.yaml", "kilpatrick-symbolic"),
+    "claim moved between files": lambda r: _move_item(
+        r / "bibliography/claims/a.yaml", r / "bibliography/claims/b.yaml", "kilpatrick-symbolic"
+    ),
     "title of the site": lambda r: (r / "litgraph.toml").write_text('[project]\ntitle = "Another"\n', encoding="utf-8"),
 }
 
@@ -188,8 +218,14 @@ def test_a_file_removed_leaves_no_trace(make_project: MakeProject, tmp_path: Pat
     build(open_project(root))
     for path in ("bibliography/claims/b.yaml", "bibliography/citations/hand.yaml", "bibliography/questions.yaml"):
         if path == "bibliography/questions.yaml":  # (the claims that take sides on its question go first)
-            _edit(root / "bibliography/claims/a.yaml", "    question: peer-work-makes-a-difference\n    stance: against\n", "")
-            _edit(root / "bibliography/claims/a.yaml", "    question: peer-work-makes-a-difference\n    stance: for\n", "")
+            _edit(
+                root / "bibliography/claims/a.yaml",
+                "    question: peer-work-makes-a-difference\n    stance: against\n",
+                "",
+            )
+            _edit(
+                root / "bibliography/claims/a.yaml", "    question: peer-work-makes-a-difference\n    stance: for\n", ""
+            )
         (root / path).unlink()
         same_as_from_nothing(root, tmp_path)
     assert "borg-recovery" not in (root / "site/graph.ttl").read_text(encoding="utf-8")
@@ -206,7 +242,9 @@ def test_outputs_removed_by_hand_are_made_again(make_project: MakeProject, tmp_p
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(sorted(EDITS)), min_size=2, max_size=3, unique=True))
-def test_edits_in_any_order_rebuild_to_what_a_build_from_nothing_writes(make_project: MakeProject, tmp_path: Path, edits: list[str]) -> None:
+def test_edits_in_any_order_rebuild_to_what_a_build_from_nothing_writes(
+    make_project: MakeProject, tmp_path: Path, edits: list[str]
+) -> None:
     root = tmp_path / "project"
     shutil.rmtree(root, ignore_errors=True)
     root = make_project(FILES)

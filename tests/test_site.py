@@ -288,7 +288,9 @@ def test_work_pages_rendered_in_worker_processes_are_the_same_bytes(
     _every_page_to_render(root)
     spawned: list[object] = []
     real_pool = litgraph.plumbing.workers.ProcessPoolExecutor
-    monkeypatch.setattr(litgraph.plumbing.workers, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw))
+    monkeypatch.setattr(
+        litgraph.plumbing.workers, "ProcessPoolExecutor", lambda **kw: spawned.append(kw) or real_pool(**kw)
+    )
     build(open_project(root))
     assert spawned, "the pages were not rendered in worker processes"
     assert {p.name: p.read_bytes() for p in (root / "site" / "works").iterdir()} == one_process
@@ -313,7 +315,9 @@ def test_work_pages_rendering_while_the_rest_of_the_site_fails_are_stopped_and_n
     monkeypatch.setattr(work_pages.WorkPages, "__init__", _with_workers(work_pages.WorkPages.__init__))
     stopped: list[object] = []
     real_cancel = litgraph.plumbing.workers.BackgroundMap.cancel
-    monkeypatch.setattr(litgraph.plumbing.workers.BackgroundMap, "cancel", lambda self: stopped.append(real_cancel(self)))
+    monkeypatch.setattr(
+        litgraph.plumbing.workers.BackgroundMap, "cancel", lambda self: stopped.append(real_cancel(self))
+    )
 
     def broken(*args: object) -> None:
         raise RuntimeError("a theme page could not be made")
@@ -479,7 +483,9 @@ def test_map_parts_made_by_workers_with_the_pages_are_those_made_here(make_proje
 
     monkeypatch.setattr(mapdata, "SPRING_LIMIT", 0)  # (every map is a large one, in parts)
     monkeypatch.setattr(mapdata, "PER_PART", 2)
-    bib = BIB + "".join(f"@book{{w{i}, author = {{Berg, Ola{i}}}, title = {{Work {i}}}, year = 2020}}\n" for i in range(12))
+    bib = BIB + "".join(
+        f"@book{{w{i}, author = {{Berg, Ola{i}}}, title = {{Work {i}}}, year = 2020}}\n" for i in range(12)
+    )
     files = {"bibliography/example.bib": bib, "bibliography/claims/example.yaml": CLAIMS}
     here = make_project(files, name="here")
     build(open_project(here))
@@ -497,4 +503,6 @@ def test_map_parts_made_by_workers_with_the_pages_are_those_made_here(make_proje
     assert started == [True]
     made = {p.relative_to(there / "site"): p.read_bytes() for p in sorted((there / "site").rglob("*")) if p.is_file()}
     assert len([p for p in made if p.parts[0] == "map"]) > 3
-    assert made == {p.relative_to(here / "site"): p.read_bytes() for p in sorted((here / "site").rglob("*")) if p.is_file()}
+    assert made == {
+        p.relative_to(here / "site"): p.read_bytes() for p in sorted((here / "site").rglob("*")) if p.is_file()
+    }

@@ -180,11 +180,19 @@ def _citations(project: Project, options: EnrichOptions, progress: Progress, fmt
 @click.option("--keys", "-k", multiple=True, help="Only these works (BibTeX keys; repeat, or separate by commas).")
 @click.option("--source", type=click.Choice(["crossref", "openalex", "both"]), default="both", show_default=True,
               help="The index(es) to ask.")  # fmt: skip
-@click.option("--accept", "choices", multiple=True, metavar="KEY=ID", help="Take this candidate (a DOI or OpenAlex id) for KEY.")
-@click.option("--overwrite", is_flag=True, help="Also propose, and with --apply write, values that differ from the .bib's.")
+@click.option(
+    "--accept", "choices", multiple=True, metavar="KEY=ID", help="Take this candidate (a DOI or OpenAlex id) for KEY."
+)
+@click.option(
+    "--overwrite", is_flag=True, help="Also propose, and with --apply write, values that differ from the .bib's."
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be proposed or applied; write no file.")
-@click.option("--apply", "apply_", is_flag=True, help="Write the accepted proposals into the .bib files (a backup is kept).")
-@click.option("--citations", is_flag=True, help="Add cites links between the project's works from OpenAlex's reference lists.")
+@click.option(
+    "--apply", "apply_", is_flag=True, help="Write the accepted proposals into the .bib files (a backup is kept)."
+)
+@click.option(
+    "--citations", is_flag=True, help="Add cites links between the project's works from OpenAlex's reference lists."
+)
 @click.option("--replace", is_flag=True,
               help="Record what this run finds even where it is less than an accepted proposal (kept otherwise).")  # fmt: skip
 @click.option("--offline", is_flag=True, help="Answer from the on-disk cache only; send nothing.")

@@ -55,9 +55,16 @@ def build(project_dir: Path, quiet: bool, fmt: str) -> None:
         err(f"note: {note}")
     if not quiet:
         print_problems(summary.warnings)
-    counts = {name: getattr(summary, name) for name in ("works", "claims", "themes", "questions", "disputes", "citations", "triples")}
+    counts = {
+        name: getattr(summary, name)
+        for name in ("works", "claims", "themes", "questions", "disputes", "citations", "triples")
+    }
     if fmt == "json":
-        document = {**counts, "warnings": [str(w) for w in summary.warnings], "outputs": [project.relative(p) for p in summary.outputs]}
+        document = {
+            **counts,
+            "warnings": [str(w) for w in summary.warnings],
+            "outputs": [project.relative(p) for p in summary.outputs],
+        }
         click.echo(render([], [], "json", document), nl=False)
         return
     click.echo(", ".join(f"{value:,} {name}" for name, value in counts.items()))
@@ -113,7 +120,9 @@ def init(directory: Path) -> None:
 @project_option
 @click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "graphml", "gexf", "bibtex"]),
               default="ttl", show_default=True)  # fmt: skip
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+)
 @handle_errors
 def export(project_dir: Path, fmt: str, output: Path | None) -> None:
     """Export the graph (ttl, nt, jsonld), a network for Gephi/Cytoscape (graphml, gexf), or the .bib entries."""

@@ -96,7 +96,11 @@ def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None
         columns = [Column(k, k) for k in ("group_id", "stance", "claim_id", "source", "claim", "evidence", "where")]
         click.echo(render(_contested_rows(groups), columns, fmt, document=groups), nl=False)
         return
-    columns = [Column("source", "Source", ratio=2), Column("claim", "Claim", ratio=5), Column("basis", "Evidence; read in", ratio=3)]
+    columns = [
+        Column("source", "Source", ratio=2),
+        Column("claim", "Claim", ratio=5),
+        Column("basis", "Evidence; read in", ratio=3),
+    ]
     for number, group in enumerate(groups, 1):
         words = WORDS.get(lang, WORDS["en"])
         title = group.text.get(lang) or group.text.get("en") if group.kind == "question" else words["disputed"]
@@ -120,12 +124,22 @@ WORDS = {
 @click.command("reading-list")
 @click.argument("themes", nargs=-1, required=True)
 @project_option
-@click.option("--max", "-n", "limit", type=click.IntRange(1, 500), default=8, show_default=True, help="At most this many readings.")
+@click.option(
+    "--max",
+    "-n",
+    "limit",
+    type=click.IntRange(1, 500),
+    default=8,
+    show_default=True,
+    help="At most this many readings.",
+)
 @click.option("--title", default=None, help="Title of the md handout.")
 @lang_option
 @format_option(*LISTING_FORMATS, "bibtex")
 @handle_errors
-def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, lang: str | None, fmt: str) -> None:
+def reading_list(
+    themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, lang: str | None, fmt: str
+) -> None:
     """An ordered reading list on THEMES (foundational first), with the reason for each item."""
     from litgraph import ask as api
     from litgraph.s4_analyse.reading_list import handout
@@ -141,7 +155,10 @@ def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: 
     if fmt == "md":
         click.echo(handout(result, title or f"Reading list: {', '.join(result.themes)}"), nl=False)
         return
-    rows = [{"n": i.position, "work": i.citation, "title": i.title, "reason": i.reason, "key": i.key, "year": i.year} for i in result.items]
+    rows = [
+        {"n": i.position, "work": i.citation, "title": i.title, "reason": i.reason, "key": i.key, "year": i.year}
+        for i in result.items
+    ]
     columns = [Column("n", "#"), Column("work", "Work", ratio=2), Column("reason", "Why", ratio=5)]
     if fmt == "csv":
         columns = [Column(k, k) for k in ("n", "key", "year", "title", "reason")]
@@ -163,7 +180,10 @@ def themes(project_dir: Path, fmt: str, lang: str) -> None:
     columns = [Column("theme", "Theme", ratio=3), Column("id", "Id", ratio=2), Column("claims_with_narrower", "Claims"),
                Column("works_with_narrower", "Works")]  # fmt: skip
     if fmt == "csv":
-        columns = [Column(k, k) for k in ("id", "broader", "label_en", "label_nb", "claims", "claims_with_narrower", "works_with_narrower")]
+        columns = [
+            Column(k, k)
+            for k in ("id", "broader", "label_en", "label_nb", "claims", "claims_with_narrower", "works_with_narrower")
+        ]
     click.echo(render(rows, columns, fmt, document=found), nl=False)
 
 
@@ -186,7 +206,11 @@ def claims(project_dir: Path, source: str | None, theme: str | None, reported_in
     if not found and fmt != "json":
         err("no claims match")
     rows = [{**c.json(), "where": _where(c)} for c in found]
-    columns = [Column("source_citation", "Source", ratio=2), Column("text", "Claim", ratio=5), Column("where", "Read in", ratio=2)]
+    columns = [
+        Column("source_citation", "Source", ratio=2),
+        Column("text", "Claim", ratio=5),
+        Column("where", "Read in", ratio=2),
+    ]
     if fmt in ("csv", "md"):
         columns = [Column(k, k) for k in ("id", "source", "reported_in", "locator", "text", "themes", "evidence")]
     click.echo(render(rows, columns, fmt, document=found), nl=False)

@@ -50,7 +50,7 @@ def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[t
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, FILE_MODE)  # (mkstemp's file is the user's alone)
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
         os.replace(tmp, path)
     except BaseException:
@@ -133,7 +133,9 @@ def link_folder(source: Path, target: Path) -> bool:
     cp = shutil.which("cp")
     if cp is None or not source.is_dir() or source.is_symlink():
         return False
-    done = subprocess.run([cp, "-al", "--", f"{source}/.", f"{target}/"], capture_output=True, check=False).returncode == 0
+    done = (
+        subprocess.run([cp, "-al", "--", f"{source}/.", f"{target}/"], capture_output=True, check=False).returncode == 0
+    )
     if not done:
         for entry in os.scandir(target):
             remove_tree(Path(entry.path))

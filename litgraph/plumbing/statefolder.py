@@ -63,10 +63,10 @@ def prepare(root: Path) -> StateFolder:
     key = user_key()
     if key is None:
         scratch = Path(tempfile.mkdtemp(prefix="litgraph-state-"))
-        note = (f"caching is off: no key can be kept at {key_file()} (an unwritable or missing home folder?); "
-                "every command builds anew")  # fmt: skip
-        return StateFolder(scratch, False, note)
-    note = None
+        reason = (f"caching is off: no key can be kept at {key_file()} (an unwritable or missing home folder?); "
+                  "every command builds anew")  # fmt: skip
+        return StateFolder(scratch, False, reason)
+    note: str | None = None
     if _not_a_folder(folder):
         os.unlink(folder)  # a link or a file where the folder should be: removed, never followed
     if folder.is_dir() and not is_owned(folder, key):

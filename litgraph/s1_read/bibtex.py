@@ -99,7 +99,9 @@ def _entry_to_work(
     return work
 
 
-def _field_values(path: Path, entry: Entry, strings: dict[str, str], problems: list[Problem], limit: int) -> dict[str, str]:
+def _field_values(
+    path: Path, entry: Entry, strings: dict[str, str], problems: list[Problem], limit: int
+) -> dict[str, str]:
     """The entry's fields by (lower-case) name, their @string macros expanded; a Problem per one that cannot be."""
     fields: dict[str, str] = {}
     for f in entry.fields:
@@ -109,7 +111,9 @@ def _field_values(path: Path, entry: Entry, strings: dict[str, str], problems: l
         try:
             fields[name] = resolve(str(f.value), strings, limit).strip()
         except UnresolvedValue as exc:
-            problems.append(Problem(path, (f.start_line or 0) + 1, f"entry {entry.key!r}, field {name!r}: {exc}", exc.hint))
+            problems.append(
+                Problem(path, (f.start_line or 0) + 1, f"entry {entry.key!r}, field {name!r}: {exc}", exc.hint)
+            )
     return fields
 
 

@@ -83,7 +83,11 @@ def update_works(db: sqlite3.Connection, keys: list[str] | None, proposals: dict
     from litgraph.s1_read.proposals import merge_proposals
 
     entries = _firsts(_rows(db, "SELECT key, file, line, body FROM bib_entries", "key", keys, "key, file"))
-    before = {} if keys is None else _firsts(_rows(db, "SELECT key, file, line, body, digest FROM works", "key", keys, "key"))
+    before = (
+        {}
+        if keys is None
+        else _firsts(_rows(db, "SELECT key, file, line, body, digest FROM works", "key", keys, "key"))
+    )
     if keys is None:
         db.execute("DELETE FROM works")
     inserts = []
@@ -127,7 +131,11 @@ def update_claims(db: sqlite3.Connection, ids: list[str] | None, lookup: ThemeLo
             now = digest(item[3] + "\0" + orjson.dumps(resolved).decode())
             row = (claim_id, item[1], item[2], item[4], claim.source, claim.reported_in, claim.question,
                    claim.stance, claim.evidence, item[3], now)  # fmt: skip
-        if old is not None and row is not None and (old[1], old[2], old[4], old[5]) == (row[1], row[2], row[3], row[10]):
+        if (
+            old is not None
+            and row is not None
+            and (old[1], old[2], old[4], old[5]) == (row[1], row[2], row[3], row[10])
+        ):
             continue
         if ids is not None and (old is None or row is None or old[5] != row[10]):
             _pend(db, "claim", claim_id, _old_claim(db, old) if old else None)
@@ -182,12 +190,12 @@ def pending_changes(db: sqlite3.Connection) -> Changes:
     claims = {key: orjson.loads(before) for kind, key, before in rows if kind == "claim"}
     now_claims = tables.claims(claims)
     for key, before in claims.items():
-        old = claim_from(before[3], before[0], before[1], before[2]) if before else None
-        if old is not None:
-            old.themes = before[4]
-        now = now_claims.get(key)
-        if old is None or now is None or claim_json(old) != claim_json(now) or old.themes != now.themes:
-            changes.claims[key] = (old, now)
+        was = claim_from(before[3], before[0], before[1], before[2]) if before else None
+        if was is not None:
+            was.themes = before[4]
+        is_now = now_claims.get(key)
+        if was is None or is_now is None or claim_json(was) != claim_json(is_now) or was.themes != is_now.themes:
+            changes.claims[key] = (was, is_now)
     return changes
 
 

@@ -34,7 +34,12 @@ class CitationsResult:
 def _item(path: Path, item: Located, result: CitationsResult) -> None:
     for key in sorted(set(item) - ITEM_KEYS):
         result.problems.append(
-            Problem(path, item.line_of(key), f"unknown key {key!r} in a citation item", "use 'citing', 'cites' and 'not_cites'")
+            Problem(
+                path,
+                item.line_of(key),
+                f"unknown key {key!r} in a citation item",
+                "use 'citing', 'cites' and 'not_cites'",
+            )
         )
     citing, cites = item.get("citing"), item.get("cites")
     if not isinstance(citing, str) or not citing:
@@ -96,12 +101,18 @@ def not_cited(path: Path) -> dict[str, list[str]]:
     items = document.get("citations") if isinstance(document, Located) else None
     found: dict[str, list[str]] = {}
     for item in items if isinstance(items, list) else []:
-        if isinstance(item, Located) and isinstance(item.get("citing"), str) and isinstance(item.get("not_cites"), list):
+        if (
+            isinstance(item, Located)
+            and isinstance(item.get("citing"), str)
+            and isinstance(item.get("not_cites"), list)
+        ):
             found.setdefault(item["citing"], []).extend(str(k) for k in item["not_cites"])
     return found
 
 
-def write_citations(path: Path, cites: dict[str, list[str]], comment: str, not_cites: dict[str, list[str]] | None = None) -> None:
+def write_citations(
+    path: Path, cites: dict[str, list[str]], comment: str, not_cites: dict[str, list[str]] | None = None
+) -> None:
     """Write (atomically) a citation file with one item per citing work, keys sorted; `comment` heads it;
     `not_cites`: what each citing work is recorded not to cite (kept in its item)."""
     items: list[dict[str, object]] = []

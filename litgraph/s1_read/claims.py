@@ -260,8 +260,6 @@ _HEADER = re.compile(_BLANK_OR_COMMENTS.pattern + r"claims:[ ]*\n")
 _FIRST_ITEM = re.compile(r"^( *)- ", re.M)
 
 
-
-
 def read_claims_text(path: Path, text: str) -> tuple[list[Claim], list[Problem]]:
     """The claims of a whole file's text, with their lines in the file."""
     problems: list[Problem] = []

@@ -141,7 +141,7 @@ _BOMS = [
 ]
 
 
-def decode(data: bytes, where: str, fallback: str | None = None) -> tuple[str | None, list[Problem]]:
+def decode(data: bytes, where: Path | str, fallback: str | None = None) -> tuple[str | None, list[Problem]]:
     """Text of an input file: by its byte-order mark (UTF-8, -16 or -32), else UTF-8; `fallback` (an
     encoding) for files that are neither, with a warning; None with a Problem where it cannot be read."""
     for bom, encoding in _BOMS:

@@ -68,7 +68,9 @@ def read_themes(path: Path | str, data: bytes) -> OntologyResult:
             continue
         iri_to_id[subject] = theme.id
         if theme.id in result.themes:
-            result.problems.append(Problem(path, theme.line, f"theme id {theme.id!r} is used twice", "give each its own notation"))
+            result.problems.append(
+                Problem(path, theme.line, f"theme id {theme.id!r} is used twice", "give each its own notation")
+            )
         result.themes[theme.id] = theme
     for theme in result.themes.values():
         for iri in theme.broader:
@@ -86,7 +88,11 @@ def _theme(path: Path | str, text: str, subject: str, props: dict[str, list], pr
     local = subject.strip("<>").rstrip("/").rsplit("/", 1)[-1]
     line = _line_of(text, f'skos:notation "{notations[0]}"') if notations else _line_of(text, local)
     if len(notations) != 1:
-        problems.append(Problem(path, line, f"theme {subject} needs exactly one skos:notation (its id)", f'add skos:notation "{local}"'))
+        problems.append(
+            Problem(
+                path, line, f"theme {subject} needs exactly one skos:notation (its id)", f'add skos:notation "{local}"'
+            )
+        )
         return None
     labels = {k: v for k, v in _langs(props.get(SKOS + "prefLabel", [])).items() if k}
     alt: dict[str, list[str]] = {}
@@ -95,13 +101,20 @@ def _theme(path: Path | str, text: str, subject: str, props: dict[str, list], pr
             alt.setdefault(v.language or "", []).append(v.value)
     for lang in ("nb", "en"):
         if lang not in labels:
-            problems.append(Problem(path, line, f"theme {notations[0]!r} has no skos:prefLabel in {lang!r}", f'add skos:prefLabel "..."@{lang}'))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"theme {notations[0]!r} has no skos:prefLabel in {lang!r}",
+                    f'add skos:prefLabel "..."@{lang}',
+                )
+            )
     return Theme(notations[0], labels, {k: sorted(v) for k, v in alt.items()}, _langs(props.get(SKOS + "definition", [])),
                  [str(b) for b in props.get(SKOS + "broader", [])], line,
                  sorted(v.value for v in props.get(SKOS + "hiddenLabel", []) if isinstance(v, ox.Literal)))  # fmt: skip
 
 
-def _check_cycles(path: Path, result: OntologyResult) -> None:
+def _check_cycles(path: Path | str, result: OntologyResult) -> None:
     for theme in result.themes.values():
         seen, todo = set(), list(theme.broader)
         while todo:

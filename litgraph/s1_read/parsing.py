@@ -77,6 +77,12 @@ def _item(name: str, line: int, text: str, digest: str) -> ParsedItem:
                       problem_rows(problems))  # fmt: skip
 
 
+def _counted_from(first: int, problem: Problem) -> Problem:
+    """`problem` with its line counted from line `first` of the file (an item's first line) as line 1."""
+    line = problem.line - first + 1 if problem.line is not None else None
+    return dataclasses.replace(problem, line=line)
+
+
 def _whole(name: str, text: str, spans: list[tuple[int, str]]) -> ParsedClaims:
     """The items of a claims file read whole (one parse: far quicker than item by item), each with its claim
     and problems, their lines counted from the item's first line, as read_claim_item gives them."""
@@ -91,7 +97,7 @@ def _whole(name: str, text: str, spans: list[tuple[int, str]]) -> ParsedClaims:
     items = []
     for index, (line, chunk) in enumerate(spans):
         claim = claim_of.get(index)
-        rows = problem_rows([dataclasses.replace(p, line=p.line - line + 1) for p in by_item.get(index, [])])
+        rows = problem_rows([_counted_from(line, p) for p in by_item.get(index, [])])
         body = claim_json(claim) if claim else None
         lines = relative_lines(claim) if claim else None
         items.append(ParsedItem(line, item_digest(chunk), claim.id if claim else None, body, lines, rows))

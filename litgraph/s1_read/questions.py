@@ -18,12 +18,12 @@ def read_questions_text(path: Path, text: str) -> tuple[list[Question], list[Pro
     for item in items_of(path, load_yaml_text(path, text, problems), "questions", problems):
         check_keys(path, item, QUESTION_KEYS, problems)
         qid = check_id(path, item, problems)
-        text = item.get("text")
+        given = item.get("text")
         texts: dict[str, str] = {}
-        if isinstance(text, str):
-            texts = {"en": text.strip()}
-        elif isinstance(text, dict):
-            texts = texts_by_language(path, item, text, problems)
+        if isinstance(given, str):
+            texts = {"en": given.strip()}
+        elif isinstance(given, dict):
+            texts = texts_by_language(path, item, given, problems)
         else:
             problems.append(
                 Problem(path, item.line_of("text"), f"question {qid or '?'} needs text", "text: {en: ..., nb: ...}")
@@ -31,5 +31,3 @@ def read_questions_text(path: Path, text: str) -> tuple[list[Question], list[Pro
         if qid and texts:
             questions.append(Question(qid, texts, string_list(path, item, "themes", problems), path, item.line))
     return questions, problems
-
-

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -146,7 +147,11 @@ def _known_items(db: sqlite3.Connection, path: str) -> dict[str, ParsedItem]:
 def _read_claims(project: Project, db: sqlite3.Connection, files: list[Changed]) -> set[str]:
     """The changed claims files into claim_items (items whose text is unchanged are not parsed again); the
     ids of the claims that may have changed."""
-    ids = {i for f in files for (i,) in db.execute("SELECT id FROM claim_items WHERE file = ? AND id IS NOT NULL", (f.name,))}
+    ids = {
+        i
+        for f in files
+        for (i,) in db.execute("SELECT id FROM claim_items WHERE file = ? AND id IS NOT NULL", (f.name,))
+    }
     texts = [(f, _decoded(project, f)) for f in files]
     jobs = [(f.name, text) for f, text in texts if text is not None]
     if _in_workers(jobs):  # (a first build of a large project: every item is new)
@@ -181,14 +186,20 @@ def _read_ontology(project: Project, db: sqlite3.Connection, files: list[Changed
         if changed.data is not None and kind == "themes":
             result = read_themes(where, changed.data)
             db.execute("DELETE FROM themes")
-            db.executemany("INSERT INTO themes VALUES (?, ?)", [(t, theme_json(x)) for t, x in sorted(result.themes.items())])
-            _flag(db, "themes", set_fact(db, "themes", [digest(theme_json(x)) for _, x in sorted(result.themes.items())]))
+            db.executemany(
+                "INSERT INTO themes VALUES (?, ?)", [(t, theme_json(x)) for t, x in sorted(result.themes.items())]
+            )
+            _flag(
+                db, "themes", set_fact(db, "themes", [digest(theme_json(x)) for _, x in sorted(result.themes.items())])
+            )
             _flag(db, "themes", set_fact(db, "scheme_title", result.scheme_title))
         elif changed.data is not None and kind == "vocabulary":
             read_evidence_types(where, changed.data, result)
             order = sorted(result.individuals, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
             individuals = [f"{t.subject} {t.predicate} {t.object} .\n" for t in order]  # (as N-Triples lines)
-            _flag(db, "vocabulary", set_fact(db, "vocabulary", [result.evidence_types, result.evidence_iris, individuals]))
+            _flag(
+                db, "vocabulary", set_fact(db, "vocabulary", [result.evidence_types, result.evidence_iris, individuals])
+            )
         elif kind == "shapes":
             if changed.data is not None:
                 parse_turtle(where, changed.data, result.problems)  # (its Turtle read here: a problem names its line)
@@ -231,11 +242,11 @@ def _proposals(db: sqlite3.Connection) -> dict[str, Proposal]:
     return {key: _proposal_of(value) for key, value in (found or {}).items()}
 
 
-def _proposal_of(value: dict[str, object]) -> Proposal:
+def _proposal_of(value: dict[str, Any]) -> Proposal:
     from litgraph.s1_read.proposals import FieldProposal
 
-    fields = {name: FieldProposal(**f) for name, f in value.pop("fields", {}).items()}  # type: ignore[union-attr]
-    return Proposal(fields=fields, **value)  # type: ignore[arg-type]
+    fields = {name: FieldProposal(**f) for name, f in value.pop("fields", {}).items()}
+    return Proposal(fields=fields, **value)
 
 
 def _read_proposals(project: Project, db: sqlite3.Connection, files: list[Changed]) -> set[str]:

@@ -174,7 +174,9 @@ class Tables:
         """The works as their .bib files have them (without the accepted proposals filled in; where two
         files hold a key, the first's), in the files' order."""
         found: dict[str, Work] = {}
-        for key, file, line, body in self.db.execute("SELECT key, file, line, body FROM bib_entries ORDER BY key, file"):
+        for key, file, line, body in self.db.execute(
+            "SELECT key, file, line, body FROM bib_entries ORDER BY key, file"
+        ):
             found.setdefault(key, work_from(body, file, line))
         return dict(sorted(found.items(), key=lambda item: (str(item[1].path), item[1].line)))
 

@@ -8,7 +8,7 @@ nearest valid name) is worked out only for a problem found.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import orjson
@@ -49,7 +49,9 @@ def reading_problems(project: Project, db: sqlite3.Connection) -> list[Problem]:
     problems: list[Problem] = []
     for (rows,) in db.execute("SELECT problems FROM files WHERE problems != '[]' ORDER BY path"):
         problems += problems_of(orjson.loads(rows))
-    for line, rows in db.execute("SELECT line, problems FROM claim_items WHERE problems IS NOT NULL ORDER BY file, ord"):
+    for line, rows in db.execute(
+        "SELECT line, problems FROM claim_items WHERE problems IS NOT NULL ORDER BY file, ord"
+    ):
         problems += problems_of(orjson.loads(rows), line - 1)
     return problems
 
@@ -86,28 +88,54 @@ def _works(db: sqlite3.Connection) -> list[Problem]:
              "OR (json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL) ORDER BY file, line")  # fmt: skip
     for key, file, line, untitled, undated in db.execute(query):
         if untitled:
-            problems.append(Problem(file, line, f"entry {key!r} has no title", "add title = {...}, or untitled = {why it has none}"))
+            problems.append(
+                Problem(file, line, f"entry {key!r} has no title", "add title = {...}, or untitled = {why it has none}")
+            )
         if undated:
             problems.append(Problem(file, line, f"entry {key!r} has no year",
                                     "add year = {YYYY} or date = {YYYY-MM-DD}, or undated = {why it has none}"))  # fmt: skip
     return problems
 
 
-def _claims(db: sqlite3.Connection, names: _Names, lookup: ThemeLookup, evidence: Iterable[str], scoped: bool) -> list[Problem]:
+Bad = Callable[[str, str, int, str, str, str, str], None]  # (claim id, file, line, lines, key, message, hint)
+
+
+def _claims(
+    db: sqlite3.Connection, names: _Names, lookup: ThemeLookup, evidence: Iterable[str], scoped: bool
+) -> list[Problem]:
     """Every name a claim uses must exist; 1 to 5 themes; no link to itself. `scoped`: only the claims in the
     temporary table check_scope."""
     only = " AND c.id IN (SELECT id FROM temp.check_scope)" if scoped else ""
-    found: list[tuple[str, str, int, str, str, str]] = []  # (file, id, line, lines, key, message, hint)
     problems: list[Problem] = []
 
     def bad(claim_id: str, file: str, line: int, lines: str, key: str, message: str, hint: str) -> None:
         problems.append(Problem(file, _line_of(line, lines, key), f"claim {claim_id!r}: {message}", hint))
 
+    _claim_works(db, names, only, bad)
+    _claim_themes(db, lookup, only, bad)
+    _claim_evidence(db, evidence, only, bad)
+    _claim_links(db, names, only, bad)
+    _claim_questions(db, names, only, bad)
+    return problems
+
+
+def _claim_works(db: sqlite3.Connection, names: _Names, only: str, bad: Bad) -> None:
     for column in ("source", "reported_in"):
         query = (f"SELECT c.id, c.file, c.line, c.lines, c.{column} FROM claims c LEFT JOIN works w ON w.key = c.{column} "
                  f"WHERE c.{column} IS NOT NULL AND w.key IS NULL{only}")  # fmt: skip
         for claim_id, file, line, lines, key in db.execute(query):
-            bad(claim_id, file, line, lines, column, f"unknown BibTeX key {key!r} in '{column}'", _hint(key, names("works", "key"), "key"))
+            bad(
+                claim_id,
+                file,
+                line,
+                lines,
+                column,
+                f"unknown BibTeX key {key!r} in '{column}'",
+                _hint(key, names("works", "key"), "key"),
+            )
+
+
+def _claim_themes(db: sqlite3.Connection, lookup: ThemeLookup, only: str, bad: Bad) -> None:
     unknown_theme: set[str] = set()
     query = f"SELECT t.id, c.file, c.line, c.lines, t.name FROM claim_themes t JOIN claims c ON c.id = t.id WHERE t.theme IS NULL{only}"
     for claim_id, file, line, lines, name in db.execute(query):
@@ -120,26 +148,69 @@ def _claims(db: sqlite3.Connection, names: _Names, lookup: ThemeLookup, evidence
     for claim_id, file, line, lines, count in db.execute(query, (MAX_THEMES,)):
         if claim_id not in unknown_theme:
             bad(claim_id, file, line, lines, "themes", f"has {count} themes", f"give 1 to {MAX_THEMES} themes")
+
+
+def _claim_evidence(db: sqlite3.Connection, evidence: Iterable[str], only: str, bad: Bad) -> None:
     known = set(evidence)
-    for claim_id, file, line, lines, value in db.execute(f"SELECT id, file, line, lines, evidence FROM claims c WHERE evidence IS NOT NULL{only}"):
+    for claim_id, file, line, lines, value in db.execute(
+        f"SELECT id, file, line, lines, evidence FROM claims c WHERE evidence IS NOT NULL{only}"
+    ):
         if value not in known:
-            bad(claim_id, file, line, lines, "evidence", f"unknown evidence type {value!r}", _hint(value, known, "evidence type"))
+            bad(
+                claim_id,
+                file,
+                line,
+                lines,
+                "evidence",
+                f"unknown evidence type {value!r}",
+                _hint(value, known, "evidence type"),
+            )
+
+
+def _claim_links(db: sqlite3.Connection, names: _Names, only: str, bad: Bad) -> None:
     query = ("SELECT l.id, c.file, c.line, c.lines, l.kind, l.other, o.id IS NULL FROM claim_links l JOIN claims c ON c.id = l.id "
              f"LEFT JOIN claims o ON o.id = l.other WHERE (o.id IS NULL OR l.other = l.id){only}")  # fmt: skip
     for claim_id, file, line, lines, kind, other, missing in db.execute(query):
         if other == claim_id:
-            bad(claim_id, file, line, lines, kind, f"'{kind}' names the claim itself", f"a claim cannot {kind[:-1]} itself")
+            bad(
+                claim_id,
+                file,
+                line,
+                lines,
+                kind,
+                f"'{kind}' names the claim itself",
+                f"a claim cannot {kind[:-1]} itself",
+            )
         elif missing:
-            bad(claim_id, file, line, lines, kind, f"'{kind}' names unknown claim {other!r}", _hint(other, names("claims"), "claim id"))
+            bad(
+                claim_id,
+                file,
+                line,
+                lines,
+                kind,
+                f"'{kind}' names unknown claim {other!r}",
+                _hint(other, names("claims"), "claim id"),
+            )
+
+
+def _claim_questions(db: sqlite3.Connection, names: _Names, only: str, bad: Bad) -> None:
     query = ("SELECT c.id, c.file, c.line, c.lines, c.question FROM claims c LEFT JOIN questions q ON q.id = c.question "
              f"WHERE c.question IS NOT NULL AND q.id IS NULL{only}")  # fmt: skip
     for claim_id, file, line, lines, question in db.execute(query):
-        bad(claim_id, file, line, lines, "question", f"unknown question {question!r}", _hint(question, names("questions"), "question"))
-    del found
-    return problems
+        bad(
+            claim_id,
+            file,
+            line,
+            lines,
+            "question",
+            f"unknown question {question!r}",
+            _hint(question, names("questions"), "question"),
+        )
 
 
-def _questions_and_citations(db: sqlite3.Connection, tables: Tables, names: _Names, lookup: ThemeLookup) -> list[Problem]:
+def _questions_and_citations(
+    db: sqlite3.Connection, tables: Tables, names: _Names, lookup: ThemeLookup
+) -> list[Problem]:
     problems = []
     for question in tables.questions().values():
         for name in question.themes:
@@ -150,10 +221,17 @@ def _questions_and_citations(db: sqlite3.Connection, tables: Tables, names: _Nam
         query = (f"SELECT c.{role}, c.file, c.line FROM citations c LEFT JOIN works w ON w.key = c.{role} "
                  "WHERE w.key IS NULL ORDER BY c.file, c.line")  # fmt: skip
         for key, file, line in db.execute(query):
-            problems.append(Problem(file, line or None, f"unknown BibTeX key {key!r} ({role})", _hint(key, names("works", "key"), "key")))
+            problems.append(
+                Problem(
+                    file, line or None, f"unknown BibTeX key {key!r} ({role})", _hint(key, names("works", "key"), "key")
+                )
+            )
     row = db.execute("SELECT path, parsed FROM files WHERE kind = 'proposals'").fetchone()
     for key, proposal in (orjson.loads(row[1]) or {}).items() if row and row[1] else ():
-        if proposal.get("status") == "accepted" and not db.execute("SELECT 1 FROM works WHERE key = ?", (key,)).fetchone():
+        if (
+            proposal.get("status") == "accepted"
+            and not db.execute("SELECT 1 FROM works WHERE key = ?", (key,)).fetchone()
+        ):
             problems.append(Problem(row[0], proposal.get("line"), f"a proposal for {key!r}, which is not in the bibliography",
                                     did_you_mean(key, names("works", "key")) or "delete it, or run `litgraph enrich` again", "warning"))  # fmt: skip
     return problems
@@ -162,7 +240,9 @@ def _questions_and_citations(db: sqlite3.Connection, tables: Tables, names: _Nam
 def one_sided_questions(db: sqlite3.Connection) -> dict[str, list[str]]:
     """The questions the claims answer one way only (or not at all): each with the stances taken."""
     stances: dict[str, set[str]] = {q: set() for (q,) in db.execute("SELECT id FROM questions")}
-    for question, stance in db.execute("SELECT DISTINCT question, stance FROM claims WHERE question IS NOT NULL AND stance IS NOT NULL"):
+    for question, stance in db.execute(
+        "SELECT DISTINCT question, stance FROM claims WHERE question IS NOT NULL AND stance IS NOT NULL"
+    ):
         stances.setdefault(question, set()).add(stance)
     return {q: sorted(s) for q, s in sorted(stances.items()) if len(s) < 2}
 
@@ -194,7 +274,9 @@ def check_inputs(project: Project, db: sqlite3.Connection, claims: Iterable[str]
         db.execute("CREATE TEMP TABLE IF NOT EXISTS check_scope(id TEXT PRIMARY KEY)")
         db.execute("DELETE FROM temp.check_scope")
         db.executemany("INSERT OR IGNORE INTO temp.check_scope VALUES (?)", [(c,) for c in claims])
-    problems += _claims(db, names, lookup, evidence, claims is not None) + _questions_and_citations(db, tables, names, lookup)
+    problems += _claims(db, names, lookup, evidence, claims is not None) + _questions_and_citations(
+        db, tables, names, lookup
+    )
     problems += _one_sided(db)
     shown = [Problem(project.relative(Path(str(p.path))), p.line, p.message, p.hint, p.severity) for p in problems]
     return sorted(set(shown), key=lambda p: (str(p.path), p.line or 0, p.message))

@@ -150,7 +150,11 @@ class ShapeCheck:
             assert self._whole is not None
             self._found = self._whole.result()
         failed = {v.focus for v in self._found}
-        passed = [u for u in self._todo if not failed or not failed & _subjects(unit_path(self._folder, u, "nt").read_text("utf-8"))]
+        passed = [
+            u
+            for u in self._todo
+            if not failed or not failed & _subjects(unit_path(self._folder, u, "nt").read_text("utf-8"))
+        ]
         self.db.executemany("INSERT OR IGNORE INTO shacl_passed VALUES (?)", [(self._digests[u.name],) for u in passed])
         return sorted(self._found, key=str)
 

@@ -190,9 +190,10 @@ class GraphBuilder:
                            [(FOAF + "name", work.publisher)]))  # fmt: skip
         if work.container:
             kind = BIBO + ("Journal" if work.entry_type == "article" else "Collection")
-            agents.append((self.iri("container", slug(work.container)).value, kind, [(DCTERMS + "title", work.container)]))
+            agents.append(
+                (self.iri("container", slug(work.container)).value, kind, [(DCTERMS + "title", work.container)])
+            )
         return agents
-
 
     # -- claims, questions, citations ------------------------------------------------------------
     def claim_triples(self, claim: Claim) -> Iterator[ox.Triple]:

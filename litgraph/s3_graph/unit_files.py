@@ -53,12 +53,16 @@ def unit_triples(tables: Tables, unit: Unit, builder: GraphBuilder) -> list[ox.T
         return [*builder.theme_triples(tables.themes(), tables.fact("scheme_title") or {}), *individuals]
     if unit.kind == "works":
         cites = tables.cites_of(list(unit.members))
-        return [t for key, work in tables.works(unit.members).items() for t in builder.work_triples(work, cites.get(key, []))]
+        return [
+            t
+            for key, work in tables.works(unit.members).items()
+            for t in builder.work_triples(work, cites.get(key, []))
+        ]
     if unit.kind == "agents":
         return list(agent_triples(_agents(tables.db, list(unit.members))))
     if unit.kind == "questions":
         lookup = ThemeLookup(tables.themes())
-        triples = []
+        triples: list[ox.Triple] = []
         for question in tables.questions().values():
             question.themes = [t for t in (lookup.resolve(n) for n in question.themes) if t]
             triples += builder.question_triples(question)
@@ -70,7 +74,9 @@ def _agents(db: sqlite3.Connection, iris: list[str]) -> list[tuple[str, str, lis
     """The agents with these IRIs (sorted), each as the last work naming it describes it."""
     found = []
     for iri in iris:
-        row = db.execute("SELECT body FROM work_agents WHERE iri = ? ORDER BY key DESC, pos DESC LIMIT 1", (iri,)).fetchone()
+        row = db.execute(
+            "SELECT body FROM work_agents WHERE iri = ? ORDER BY key DESC, pos DESC LIMIT 1", (iri,)
+        ).fetchone()
         kind, props = orjson.loads(row[0])
         found.append((iri, kind, [tuple(p) for p in props]))
     return found  # type: ignore[return-value]
@@ -119,7 +125,9 @@ class UnitBuild:
             self._here = (Tables(db), folder, units, base_iri)
             return
         shares = [units[i::workers] for i in range(workers)]  # (interleaved: the kinds' costs spread evenly)
-        self._workers = BackgroundMap(_build_some, [str(state)] * workers, [str(folder)] * workers, shares, [base_iri] * workers)
+        self._workers = BackgroundMap(
+            _build_some, [str(state)] * workers, [str(folder)] * workers, shares, [base_iri] * workers
+        )
 
     def result(self) -> list[Built]:
         if self._workers is not None:
@@ -132,7 +140,9 @@ class UnitBuild:
             self._workers.cancel()
 
 
-def build_units(db: sqlite3.Connection, state: Path | None, folder: Path, units: list[Unit], base_iri: str) -> list[Built]:
+def build_units(
+    db: sqlite3.Connection, state: Path | None, folder: Path, units: list[Unit], base_iri: str
+) -> list[Built]:
     """Build these units (their files in `folder`) and return what is recorded of them."""
     return UnitBuild(db, state, folder, units, base_iri).result()
 

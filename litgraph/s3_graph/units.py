@@ -85,7 +85,14 @@ class Planner:
 
     def questions(self) -> Unit:
         themes = [t for (t,) in self.db.execute("SELECT body FROM themes ORDER BY id")]
-        return Unit("questions", "questions", "", 0, (), _salted(self.base, "questions", self.tables.fact("questions") or [], themes))
+        return Unit(
+            "questions",
+            "questions",
+            "",
+            0,
+            (),
+            _salted(self.base, "questions", self.tables.fact("questions") or [], themes),
+        )
 
     def works_of(self, file: str) -> list[Unit]:
         rows = self.db.execute("SELECT key, digest FROM works WHERE file = ? ORDER BY key", (file,)).fetchall()
@@ -98,14 +105,18 @@ class Planner:
         return units
 
     def claims_of(self, file: str, evidence: dict[str, str]) -> list[Unit]:
-        rows = self.db.execute("SELECT id, digest, source, reported_in FROM claims WHERE file = ? ORDER BY id", (file,)).fetchall()
+        rows = self.db.execute(
+            "SELECT id, digest, source, reported_in FROM claims WHERE file = ? ORDER BY id", (file,)
+        ).fetchall()
         named = sorted({k for r in rows for k in r[2:4] if k})
         types = self.tables.entry_types(named)
         by_id = {r[0]: r for r in rows}
         units = []
         for i, part in enumerate(cut([r[0] for r in rows], PER_UNIT)):
             works = sorted({k for c in part for k in by_id[c][2:4] if k})
-            inputs = _salted(self.base, "claims", file, [by_id[c][:2] for c in part], [types.get(k) for k in works], evidence)
+            inputs = _salted(
+                self.base, "claims", file, [by_id[c][:2] for c in part], [types.get(k) for k in works], evidence
+            )
             units.append(Unit(_name("claims", file, part[0]), "claims", file, i, tuple(part), inputs))
         return units
 
@@ -159,13 +170,25 @@ def plan_units(db: sqlite3.Connection, base_iri: str, changes: Changes) -> list[
     redo_claims = set(now_files["claims"]) if everything or changes.vocabulary else (
         {c.path.as_posix() for c in changes.claim_sides()} | {str(f) for f in changes.files}
         | _claims_files_naming(db, entry_changed))  # fmt: skip
-    units = [planner.ontology() if everything or changes.themes or changes.vocabulary else _one(recorded, "ontology", planner.ontology)]
+    units = [
+        planner.ontology()
+        if everything or changes.themes or changes.vocabulary
+        else _one(recorded, "ontology", planner.ontology)
+    ]
     for file in sorted(set(files["works"]) | set(now_files["works"])):
         units += planner.works_of(file) if file in redo_works else [u for u in by_kind["works"] if u.file == file]
     units += planner.agents() if everything or changes.works else sorted(by_kind["agents"], key=lambda u: u.order)
-    units.append(planner.questions() if everything or changes.questions or changes.themes else _one(recorded, "questions", planner.questions))
+    units.append(
+        planner.questions()
+        if everything or changes.questions or changes.themes
+        else _one(recorded, "questions", planner.questions)
+    )
     for file in sorted(set(files["claims"]) | set(now_files["claims"])):
-        units += planner.claims_of(file, evidence) if file in redo_claims else [u for u in by_kind["claims"] if u.file == file]
+        units += (
+            planner.claims_of(file, evidence)
+            if file in redo_claims
+            else [u for u in by_kind["claims"] if u.file == file]
+        )
     return sorted(units, key=lambda u: u.order)
 
 
@@ -180,7 +203,9 @@ def _files_of(recorded: dict[str, Unit], kind: str, members: set[str]) -> set[st
 def _claims_files_naming(db: sqlite3.Connection, keys: set[str]) -> set[str]:
     found: set[str] = set()
     for key in keys:
-        found.update(f for (f,) in db.execute("SELECT DISTINCT file FROM claims WHERE source = ? OR reported_in = ?", (key, key)))
+        found.update(
+            f for (f,) in db.execute("SELECT DISTINCT file FROM claims WHERE source = ? OR reported_in = ?", (key, key))
+        )
     return found
 
 

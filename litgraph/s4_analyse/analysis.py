@@ -49,7 +49,9 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
     stopped after this stage), and all of it returned: the store and the site must carry every change
     since what they show, and the tables already hold this run's results."""
     rows_ = [("analysis:work", k) for k in found.work_rows] + [("analysis:ranking", t) for t in found.rankings]
-    rows_ += [("analysis:group", k) for k in found.groups or ()] + [("analysis:group-theme", t) for t in found.group_themes]
+    rows_ += [("analysis:group", k) for k in found.groups or ()] + [
+        ("analysis:group-theme", t) for t in found.group_themes
+    ]
     rows_ += [("analysis:flag", name) for name, on in (("everything", found.everything), ("importance", found.importance),
                                                         ("groups", found.groups is not None)) if on]  # fmt: skip
     db.executemany("INSERT OR IGNORE INTO pending VALUES (?, ?, 'null')", rows_)

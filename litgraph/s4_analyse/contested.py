@@ -96,7 +96,9 @@ def _touches_groups(db: sqlite3.Connection, changes: Changes) -> bool:
     if changes.everything or changes.themes or changes.questions or changes.settings:
         return True
     for claim_id, (before, after) in changes.claims.items():
-        sides = [(c.source, tuple(c.themes), tuple(c.disputes), c.question, c.stance) if c else None for c in (before, after)]
+        sides = [
+            (c.source, tuple(c.themes), tuple(c.disputes), c.question, c.stance) if c else None for c in (before, after)
+        ]
         if sides[0] == sides[1]:
             continue
         if any(c is not None and (c.disputes or c.question) for c in (before, after)):

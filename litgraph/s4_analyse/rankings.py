@@ -93,15 +93,21 @@ def _in(db: sqlite3.Connection, query: str, values: list[str]) -> list[tuple[str
 
 def cited_counts(db: sqlite3.Connection, keys: list[str] | None = None) -> dict[str, int]:
     """How many works in the graph cite each work that is cited (of these `keys`; all: None)."""
-    query = ("SELECT cited, count(*) FROM (SELECT citing, cited FROM citations{c} UNION SELECT reported_in, source "
-             "FROM claims WHERE reported_in IS NOT NULL AND reported_in != source{s}) GROUP BY cited")
+    query = (
+        "SELECT cited, count(*) FROM (SELECT citing, cited FROM citations{c} UNION SELECT reported_in, source "
+        "FROM claims WHERE reported_in IS NOT NULL AND reported_in != source{s}) GROUP BY cited"
+    )
     if keys is None:
         return dict(db.execute(query.format(c="", s="")).fetchall())
     found: dict[str, int] = {}
     for start in range(0, len(keys), 400):
         chunk = keys[start : start + 400]
         marks = ",".join("?" * len(chunk))
-        found.update(db.execute(query.format(c=f" WHERE cited IN ({marks})", s=f" AND source IN ({marks})"), chunk + chunk).fetchall())
+        found.update(
+            db.execute(
+                query.format(c=f" WHERE cited IN ({marks})", s=f" AND source IN ({marks})"), chunk + chunk
+            ).fetchall()
+        )
     return found
 
 
@@ -145,7 +151,9 @@ def update_rankings(db: sqlite3.Connection, reached: tuple[set[str], set[str]] |
     return changed
 
 
-def _in3(db: sqlite3.Connection, query: str, values: list[str], tail: str, first: list[str]) -> list[tuple[str, str, int]]:
+def _in3(
+    db: sqlite3.Connection, query: str, values: list[str], tail: str, first: list[str]
+) -> list[tuple[str, str, int]]:
     """The rows of `query` (its `first` parameters bound, then IN each chunk of `values`), `tail` after."""
     found: list[tuple[str, str, int]] = []
     for start in range(0, len(values), 500):

@@ -53,7 +53,9 @@ class ReadingList:
         return asdict(self)
 
 
-def _scores(source: ReadingSource, requested: list[str]) -> tuple[dict[str, float], dict[str, dict[str, int]], dict[str, int]]:
+def _scores(
+    source: ReadingSource, requested: list[str]
+) -> tuple[dict[str, float], dict[str, dict[str, int]], dict[str, int]]:
     counts: dict[str, dict[str, int]] = defaultdict(dict)  # key -> theme -> claims
     cited: dict[str, int] = {}  # key -> citing works in the graph
     for theme_id in requested:
@@ -141,14 +143,20 @@ def _item(
         f"takes the {' and '.join(repr(st) for st in stances)} side{'s' if len(stances) > 1 else ''} on: {label}"
         for label, stances in choice.sides.get(key, {}).items()
     ]
-    reasons = [f"{len(claims)} claim{'s' if len(claims) != 1 else ''} on {', '.join(hits)}", *taken, *choice.chosen[key]]
+    reasons = [
+        f"{len(claims)} claim{'s' if len(claims) != 1 else ''} on {', '.join(hits)}",
+        *taken,
+        *choice.chosen[key],
+    ]
     if cited:
         reasons.insert(1, f"cited by {cited} work{'s' if cited != 1 else ''} in the graph")
     foundational = bool(work.year) and work.year < newest - RECENT_YEARS and cited > 0  # type: ignore[operator]
     if foundational:
         reasons.insert(0, "foundational")
     fields = {name: getattr(work, name) for name in WORK_ROW_FIELDS}
-    return ReadingItem(**fields, score=round(score, 3), foundational=foundational, reason="; ".join(reasons), claims=claims)
+    return ReadingItem(
+        **fields, score=round(score, 3), foundational=foundational, reason="; ".join(reasons), claims=claims
+    )
 
 
 def handout(result: ReadingList, title: str) -> str:

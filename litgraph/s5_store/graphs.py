@@ -113,13 +113,20 @@ class Index:
     def contested_quads(self, iri: str) -> Iterator[ox.Quad]:
         """The groups' ranking (keys, most sources first) and, per theme, the ranks of the groups on it."""
         ranked = self.db.execute("SELECT key, body FROM groups ORDER BY rank").fetchall()
-        yield ox.Quad(_n(iri), _n(lg("groupRanking")), ox.Literal(orjson.dumps([k for k, _ in ranked]).decode()), _n(iri))
+        yield ox.Quad(
+            _n(iri), _n(lg("groupRanking")), ox.Literal(orjson.dumps([k for k, _ in ranked]).decode()), _n(iri)
+        )
         ranks: dict[str, list[int]] = {}
         for rank, (_, body) in enumerate(ranked):
             for theme in orjson.loads(body)["themes"]:
                 ranks.setdefault(theme, []).append(rank)
         for theme, numbers in sorted(ranks.items()):
-            yield ox.Quad(_n(mint(self.base, "theme", theme)), _n(lg("groupRanks")), ox.Literal(orjson.dumps(numbers).decode()), _n(iri))
+            yield ox.Quad(
+                _n(mint(self.base, "theme", theme)),
+                _n(lg("groupRanks")),
+                ox.Literal(orjson.dumps(numbers).decode()),
+                _n(iri),
+            )
 
     def importance_quads(self, chunk: str, lines: str) -> Iterator[ox.Quad]:
         yield ox.Quad(_n(chunk), _n(lg("importance")), ox.Literal(lines), _n(chunk))
@@ -170,7 +177,13 @@ def wanted_parts(db: sqlite3.Connection, base: str, units: list[Unit], families:
     return found
 
 
-FAMILIES = {"rankings": "ranking/", "counts": "counts", "groups": "groups/", "contested": "contested", "importance": "importance/"}
+FAMILIES = {
+    "rankings": "ranking/",
+    "counts": "counts",
+    "groups": "groups/",
+    "contested": "contested",
+    "importance": "importance/",
+}
 
 
 def family_of(base: str, iri: str) -> str | None:

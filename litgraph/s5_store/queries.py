@@ -46,7 +46,10 @@ def sources(reader: StoreReader, theme: str, exact: bool = False, limit: int | N
     if exact:
         cited = {r.key: r.cited_by for r in ranked}
         counts = Counter(c.source for c in reader.claims(reader.claims_on(theme_id, exact=True)).values())
-        entries = sorted((RankedWork(k, n, cited.get(k, 0)) for k, n in counts.items()), key=lambda r: (-r.claims, -r.cited_by, r.key))
+        entries = sorted(
+            (RankedWork(k, n, cited.get(k, 0)) for k, n in counts.items()),
+            key=lambda r: (-r.claims, -r.cited_by, r.key),
+        )
         total, ranked = len(entries), entries[: limit or None]
     rows = reader.works([r.key for r in ranked])
     works = []
@@ -140,7 +143,12 @@ class _Reading:
 
     def __init__(self, reader: StoreReader):
         self.reader = reader
-        self.theme, self.ranking, self.importance, self.works = reader.theme, reader.ranking, reader.importance, reader.works
+        self.theme, self.ranking, self.importance, self.works = (
+            reader.theme,
+            reader.ranking,
+            reader.importance,
+            reader.works,
+        )
 
     def claims_of_on(self, key: str, theme_id: str) -> list[ClaimRow]:
         ids = [i for i in self.reader.claim_ids(SOURCE, key) if self.reader.on_theme(i, theme_id)]

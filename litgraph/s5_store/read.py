@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import orjson
 import pyoxigraph as ox
@@ -33,6 +34,11 @@ ROW, RECORD = ox.NamedNode(lg("row")), ox.NamedNode(lg("claimRecord"))
 
 def _one(store: ox.Store, s: ox.NamedNode | None, p: ox.NamedNode, o: object = None) -> ox.Quad | None:
     return next(store.quads_for_pattern(s, p, o, None), None)  # type: ignore[arg-type]
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term's value: the build writes IRIs, blank nodes and literals, never a quoted triple."""
+    return cast(ox.NamedNode | ox.BlankNode | ox.Literal, term).value
 
 
 @dataclass
@@ -94,11 +100,15 @@ class StoreReader:
         """`key` if a work has it; NotFoundError naming the nearest keys."""
         if self.works([key]):
             return key
-        keys = [unmint(self.base, q.subject.value)[1] for q in self.store.quads_for_pattern(None, ROW, None, None)]  # type: ignore[index, union-attr]
+        keys = [self._local(q.subject) for q in self.store.quads_for_pattern(None, ROW, None, None)]
         raise NotFoundError(f"no work with the key {key!r}; {did_you_mean(key, keys) or 'check the spelling'}")
 
     def node(self, kind: str, local: str) -> ox.NamedNode:
         return ox.NamedNode(mint(self.base, kind, local))
+
+    def _local(self, node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+        """The local name of an IRI minted with the base (what the build writes as these subjects)."""
+        return cast(tuple[str, str], unmint(self.base, _value(node)))[1]
 
     # -- rows -------------------------------------------------------------------------------------------
     def works(self, keys: Iterable[str]) -> dict[str, WorkRow]:
@@ -108,14 +118,14 @@ class StoreReader:
             if key not in self._works:
                 quad = _one(self.store, self.node("work", key), ROW)
                 if quad is not None:
-                    self._works[key] = work_row_of(quad.object.value)
+                    self._works[key] = work_row_of(_value(quad.object))
         return {k: self._works[k] for k in keys if k in self._works}
 
     def all_work_keys(self) -> list[str]:
-        return sorted(unmint(self.base, q.subject.value)[1] for q in self.store.quads_for_pattern(None, ROW, None, None))  # type: ignore[index, union-attr]
+        return sorted(self._local(q.subject) for q in self.store.quads_for_pattern(None, ROW, None, None))
 
     def all_claim_ids(self) -> list[str]:
-        return sorted(unmint(self.base, q.subject.value)[1] for q in self.store.quads_for_pattern(None, RECORD, None, None))  # type: ignore[index, union-attr]
+        return sorted(self._local(q.subject) for q in self.store.quads_for_pattern(None, RECORD, None, None))
 
     def claims(self, ids: Iterable[str]) -> dict[str, ClaimRow]:
         """The rows of the claims with these ids (those that exist), in the order given."""
@@ -123,7 +133,7 @@ class StoreReader:
         for claim_id in dict.fromkeys(ids):
             quad = _one(self.store, self.node("claim", claim_id), RECORD)
             if quad is not None:
-                found[claim_id] = claim_from(quad.object.value, "", 0)
+                found[claim_id] = claim_from(_value(quad.object), "", 0)
         works = self.works({k for c in found.values() for k in (c.source, c.reported_in) if k})
         return {i: claim_row(c, works, self.lang) for i, c in found.items()}
 
@@ -131,7 +141,7 @@ class StoreReader:
         """The claims whose `predicate` (dcterms:source or lg:reportedIn) is the work, sorted."""
         found = []
         for quad in self.store.quads_for_pattern(None, predicate, self.node("work", work_key), None):
-            minted = unmint(self.base, quad.subject.value)  # type: ignore[union-attr]
+            minted = unmint(self.base, _value(quad.subject))
             if minted and minted[0] == "claim":
                 found.append(minted[1])
         return sorted(set(found))
@@ -149,7 +159,7 @@ class StoreReader:
         found = set()
         for theme in self._subtree(theme_id, exact):
             for quad in self.store.quads_for_pattern(None, SUBJECT, theme, DEFAULT):
-                minted = unmint(self.base, quad.subject.value)  # type: ignore[union-attr]
+                minted = unmint(self.base, _value(quad.subject))
                 if minted and minted[0] == "claim":
                     found.add(minted[1])
         return sorted(found)
@@ -157,16 +167,16 @@ class StoreReader:
     # -- the index ---------------------------------------------------------------------------------------
     def ranking(self, theme_id: str, limit: int | None = None) -> tuple[list[RankedWork], int]:
         quad = _one(self.store, self.node("theme", theme_id), ox.NamedNode(lg("ranking")))
-        lines = quad.object.value if quad is not None else ""
+        lines = _value(quad.object) if quad is not None else ""
         return ranking_of(lines, limit), (lines.count("\n") + 1 if lines else 0)
 
     def counts(self) -> dict[str, dict[str, int]]:
         found: dict[str, dict[str, int]] = {}
         for name in ("claimCount", "claimCountWithNarrower", "workCountWithNarrower"):
             for quad in self.store.quads_for_pattern(None, ox.NamedNode(lg(name)), None, None):
-                theme = unmint(self.base, quad.subject.value)  # type: ignore[union-attr]
+                theme = unmint(self.base, _value(quad.subject))
                 if theme:
-                    found.setdefault(theme[1], {})[name] = int(quad.object.value)
+                    found.setdefault(theme[1], {})[name] = int(_value(quad.object))
         return found
 
     def group_ranks(self, theme_id: str | None) -> list[int] | None:
@@ -174,18 +184,18 @@ class StoreReader:
         if theme_id is None:
             return None
         quad = _one(self.store, self.node("theme", theme_id), ox.NamedNode(lg("groupRanks")))
-        return orjson.loads(quad.object.value) if quad is not None else []
+        return orjson.loads(_value(quad.object)) if quad is not None else []
 
     def group_keys(self) -> list[str]:
         quad = _one(self.store, None, ox.NamedNode(lg("groupRanking")))
-        return orjson.loads(quad.object.value) if quad is not None else []
+        return orjson.loads(_value(quad.object)) if quad is not None else []
 
     def groups(self, keys: list[str]) -> list[dict[str, object]]:
         found = []
         for key in keys:
             quad = _one(self.store, ox.NamedNode(group_node(self.base, key)), ox.NamedNode(lg("group")))
             if quad is not None:
-                found.append(orjson.loads(quad.object.value))
+                found.append(orjson.loads(_value(quad.object)))
         return found
 
     def importance(self, keys: Iterable[str]) -> dict[str, float]:
@@ -196,7 +206,7 @@ class StoreReader:
         found: dict[str, float] = {}
         for chunk, chunk_keys in sorted(wanted.items()):
             quad = _one(self.store, ox.NamedNode(chunk), ox.NamedNode(lg("importance")))
-            for line in quad.object.value.split("\n") if quad is not None else ():
+            for line in _value(quad.object).split("\n") if quad is not None else ():
                 key, figure = line.split("\t")
                 if key in chunk_keys:
                     found[key] = float(figure)
@@ -210,13 +220,13 @@ class StoreReader:
             for quad in self.store.quads_for_pattern(None, on, self.node("question", question), DEFAULT):
                 taken = _one(self.store, quad.subject, stance)  # type: ignore[arg-type]
                 if taken is not None:
-                    found[question].add(taken.object.value.rsplit("#", 1)[-1])  # type: ignore[union-attr]
+                    found[question].add(_value(taken.object).rsplit("#", 1)[-1])
         return {q: sorted(s) for q, s in found.items()}
 
     def questions(self) -> dict[str, Question]:
         texts: dict[str, dict[str, str]] = {}
         for question in self.store.quads_for_pattern(None, TYPE, ox.NamedNode(LG + "Question"), DEFAULT):
-            minted = unmint(self.base, question.subject.value)  # type: ignore[union-attr]
+            minted = unmint(self.base, _value(question.subject))
             for quad in self.store.quads_for_pattern(question.subject, ox.NamedNode(LG + "statement"), None, DEFAULT):
                 if minted:
                     texts.setdefault(minted[1], {})[quad.object.language or ""] = quad.object.value  # type: ignore[union-attr]
@@ -228,5 +238,5 @@ class StoreReader:
         for key in keys:
             quad = _one(self.store, self.node("work", key), ox.NamedNode(lg("bibtex")))
             if quad is not None:
-                found.append(quad.object.value)
+                found.append(_value(quad.object))
         return found

@@ -21,7 +21,9 @@ from litgraph.namespaces import PREFIXES
 from litgraph.plumbing.workers import children_can_start, die_with_parent
 
 MEMORY_BYTES = 4 << 30  # the query's process may hold this much at most
-_TOKENS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
 
 
 class QueryError(LitgraphError):
@@ -44,7 +46,12 @@ class QueryResult:
             return {"type": "ask", "boolean": self.boolean}
         if self.type == "graph":
             return {"type": "graph", "triples": self.triples, **({"truncated": True} if self.truncated else {})}
-        return {"type": "select", "variables": self.variables, "rows": self.rows, **({"truncated": True} if self.truncated else {})}
+        return {
+            "type": "select",
+            "variables": self.variables,
+            "rows": self.rows,
+            **({"truncated": True} if self.truncated else {}),
+        }
 
 
 def _code(sparql: str) -> str:
@@ -62,7 +69,9 @@ def check_query(sparql: str, depth: int, allow_service: bool) -> None:
         elif char in ")}]":
             level -= 1
     if deepest > depth:
-        raise QueryError(f"the query nests {deepest} brackets deep; at most {depth} are taken (query_depth under [limits])")
+        raise QueryError(
+            f"the query nests {deepest} brackets deep; at most {depth} are taken (query_depth under [limits])"
+        )
     if not allow_service and re.search(r"\bSERVICE\b", code, re.IGNORECASE):
         raise QueryError("the query asks another server (SERVICE); run it with --allow-service if that is meant")
 
@@ -87,7 +96,7 @@ def _run(store_path: str, sparql: str, rows: int, send: Any) -> None:
             send.send(("ask", bool(result)))
         elif isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            found = []
+            found: list[dict[str, Any]] = []
             for solution in result:
                 if len(found) == rows:
                     send.send(("select", (names, found, True)))
@@ -95,7 +104,7 @@ def _run(store_path: str, sparql: str, rows: int, send: Any) -> None:
                 found.append({n: _value(solution[n]) for n in names})
             send.send(("select", (names, found, False)))
         else:
-            triples = []
+            triples: list[list[str]] = []
             for triple in result:
                 if len(triples) == rows:
                     send.send(("graph", (triples, True)))
@@ -105,7 +114,12 @@ def _run(store_path: str, sparql: str, rows: int, send: Any) -> None:
     except SyntaxError as exc:
         send.send(("error", f"the query is not valid SPARQL 1.1 (updates are not run): {exc}"))
     except MemoryError:
-        send.send(("error", f"the query needed more than {MEMORY_BYTES >> 30} GiB of memory; narrow it (a LIMIT, more patterns)"))
+        send.send(
+            (
+                "error",
+                f"the query needed more than {MEMORY_BYTES >> 30} GiB of memory; narrow it (a LIMIT, more patterns)",
+            )
+        )
     except OSError as exc:
         send.send(("error", f"the query failed: {exc}"))
 
@@ -122,11 +136,15 @@ def run_query(store: Path, sparql: str, seconds: float, rows: int) -> QueryResul
     send.close()
     try:
         if not receive.poll(seconds):
-            raise QueryError(f"the query did not finish in {seconds:g} s (query_seconds under [limits]); narrow it, or add a LIMIT")
+            raise QueryError(
+                f"the query did not finish in {seconds:g} s (query_seconds under [limits]); narrow it, or add a LIMIT"
+            )
         try:
             kind, data = receive.recv()
         except EOFError:
-            raise QueryError(f"the query engine stopped (exit {process.exitcode}); the query may be too large") from None
+            raise QueryError(
+                f"the query engine stopped (exit {process.exitcode}); the query may be too large"
+            ) from None
     finally:
         process.kill()
         process.join()

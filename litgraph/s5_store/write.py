@@ -125,7 +125,9 @@ def make_store(
     if not before:
         _bulk(store, written, units_folder)
     else:
-        _update(store, out, [iri for iri in before if iri not in now and not _is_unit(base, iri)], written, units_folder)
+        _update(
+            store, out, [iri for iri in before if iri not in now and not _is_unit(base, iri)], written, units_folder
+        )
     store.remove_graph(ox.NamedNode(manifest_iri(base)))
     store.extend(_manifest_quads(base, now, build))
     store.flush()
@@ -152,7 +154,11 @@ def compact(path: Path) -> None:
 
 def _is_unit(base: str, iri: str) -> bool:
     """Whether a manifest's IRI names a unit (not a graph of the index, nor the manifest)."""
-    return iri.startswith(graph_iri(base)) and not iri.startswith(graph_iri(base, "index") + "/") and iri != manifest_iri(base)
+    return (
+        iri.startswith(graph_iri(base))
+        and not iri.startswith(graph_iri(base, "index") + "/")
+        and iri != manifest_iri(base)
+    )
 
 
 def _units_out(before: dict[str, str], base: str, units: list[Unit], folder: Path) -> list[Path] | None:

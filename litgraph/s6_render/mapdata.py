@@ -102,7 +102,12 @@ def plan_map(data: SiteData) -> MapPlan:
     nodes = len(themes) + works + (0 if folded else claims)
     scale = layout_scale(nodes)
     angle = 2 * math.pi / max(1, len(themes))
-    return MapPlan(folded, nodes, scale, {t: (scale * math.cos(angle * i), scale * math.sin(angle * i)) for i, t in enumerate(themes)})
+    return MapPlan(
+        folded,
+        nodes,
+        scale,
+        {t: (scale * math.cos(angle * i), scale * math.sin(angle * i)) for i, t in enumerate(themes)},
+    )
 
 
 def parts(keys: list[str], plan: MapPlan) -> list[list[str]]:
@@ -127,7 +132,9 @@ def map_part(data: SiteData, plan: MapPlan, keys: list[str]) -> dict[str, Any]:
     nodes, edges, details = [], [], {}
     for key, work in works.items():
         own = claims.get(key, [])
-        nodes.append({"id": "w:" + key, "label": work.citation, "kind": "work", "size": work_size(len(own), cited.get(key, 0))})
+        nodes.append(
+            {"id": "w:" + key, "label": work.citation, "kind": "work", "size": work_size(len(own), cited.get(key, 0))}
+        )
         details["w:" + key] = {
             "kind": "work", "key": key, "citation": work.citation, "title": work.title, "year": work.year, "type": work.type,
             "doi": work.doi, "reference": work.reference, "themes": sorted({t for c in own for t in c.themes}),
@@ -137,13 +144,18 @@ def map_part(data: SiteData, plan: MapPlan, keys: list[str]) -> dict[str, Any]:
         }  # fmt: skip
         edges += [{"from": "w:" + key, "to": "w:" + other, "kind": "cites"} for other in cites.get(key, [])]
         if plan.folded:
-            edges += [{"from": "w:" + key, "to": "t:" + t, "kind": "theme"} for t in sorted({t for c in own for t in c.themes})]
+            edges += [
+                {"from": "w:" + key, "to": "t:" + t, "kind": "theme"}
+                for t in sorted({t for c in own for t in c.themes})
+            ]
     if not plan.folded:
         _claims_of_part(data, [c for key in works for c in claims.get(key, [])], nodes, edges, details)
     return {"nodes": nodes, "edges": edges, "details": details}
 
 
-def _claims_of_part(data: SiteData, claims: list[ClaimRow], nodes: list[Any], edges: list[Any], details: dict[str, Any]) -> None:
+def _claims_of_part(
+    data: SiteData, claims: list[ClaimRow], nodes: list[Any], edges: list[Any], details: dict[str, Any]
+) -> None:
     ids = [c.id for c in claims]
     links: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"disputes": [], "supports": []})
     for a, kind, b in _in(data.db, "SELECT id, kind, other FROM claim_links WHERE id", ids):
@@ -159,7 +171,11 @@ def _claims_of_part(data: SiteData, claims: list[ClaimRow], nodes: list[Any], ed
         nodes.append({"id": cid, "label": "", "kind": "claim", "size": 6})
         edges.append({"from": cid, "to": "w:" + c.source, "kind": "source"})
         edges.extend({"from": cid, "to": "t:" + t, "kind": "theme"} for t in c.themes)
-        details[cid] = {**_claim_details(c), "disputes": sorted(set(links[c.id]["disputes"])), "supports": sorted(links[c.id]["supports"])}
+        details[cid] = {
+            **_claim_details(c),
+            "disputes": sorted(set(links[c.id]["disputes"])),
+            "supports": sorted(links[c.id]["supports"]),
+        }
 
 
 def place(part: dict[str, Any], plan: MapPlan, positions: dict[str, tuple[float, float]] | None = None) -> None:
@@ -179,7 +195,9 @@ def place(part: dict[str, Any], plan: MapPlan, positions: dict[str, tuple[float,
     for node in part["nodes"]:
         x, y = pos.get(node["id"]) or _loose(node["id"], plan.nodes, plan.scale)
         shape, background, border = KINDS[node["kind"]]
-        node.update({"x": round(x, 1), "y": round(y, 1), "shape": shape, "color": {"background": background, "border": border}})
+        node.update(
+            {"x": round(x, 1), "y": round(y, 1), "shape": shape, "color": {"background": background, "border": border}}
+        )
     for edge in part["edges"]:
         edge.update(EDGES[edge["kind"]])
 
@@ -209,7 +227,9 @@ def map_meta(data: SiteData, plan: MapPlan) -> dict[str, Any]:
     nodes, details = [], {}
     for theme_id, theme in sorted(data.themes.items()):
         n = counts.get(theme_id, 0)
-        nodes.append({"id": "t:" + theme_id, "label": theme.labels.get("en", theme_id), "kind": "theme", "size": theme_size(n)})
+        nodes.append(
+            {"id": "t:" + theme_id, "label": theme.labels.get("en", theme_id), "kind": "theme", "size": theme_size(n)}
+        )
         details["t:" + theme_id] = {"kind": "theme", "id": theme_id, "labels": theme.labels, "definitions": theme.definitions,
                                     "broader": theme.broader, "narrower": data.children.get(theme_id, []), "claims": n,
                                     "works": works.get(theme_id, 0)}  # fmt: skip
@@ -225,7 +245,13 @@ def script_json(document: Any) -> bytes:
     """UTF-8 JSON that is safe inside <script type="application/json"> and in a script file: no '<', '>' or
     '&' can end the element, and no line separator can end a string."""
     data = orjson.dumps(document)
-    for raw, replacement in ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"), ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029")):
+    for raw, replacement in (
+        (b"<", b"\\u003c"),
+        (b">", b"\\u003e"),
+        (b"&", b"\\u0026"),
+        ("\u2028".encode(), b"\\u2028"),
+        ("\u2029".encode(), b"\\u2029"),
+    ):
         data = data.replace(raw, replacement)
     return data
 
@@ -242,7 +268,11 @@ def whole_map(data: SiteData) -> dict[str, Any]:
     positions = relaxed(part, meta, plan) if plan.spring else None
     place(meta, plan, positions)
     place(part, plan, positions)
-    return {"nodes": meta["nodes"] + part["nodes"], "edges": part["edges"], "details": {**meta["details"], **part["details"]}}
+    return {
+        "nodes": meta["nodes"] + part["nodes"],
+        "edges": part["edges"],
+        "details": {**meta["details"], **part["details"]},
+    }
 
 
 def part_name(keys: list[str]) -> str:
@@ -251,7 +281,9 @@ def part_name(keys: list[str]) -> str:
 
 def members_digest(salt: str, plan: MapPlan, keys: list[str]) -> str:
     """What a large map's part is made from besides its works' data: its works and the map's plan."""
-    return hashlib.sha256(orjson.dumps([salt, plan.folded, plan.nodes.bit_length(), sorted(plan.themes), keys])).hexdigest()
+    return hashlib.sha256(
+        orjson.dumps([salt, plan.folded, plan.nodes.bit_length(), sorted(plan.themes), keys])
+    ).hexdigest()
 
 
 def render_part(data: SiteData, plan: MapPlan, salt: str, keys: list[str]) -> tuple[str, str, bytes]:

@@ -108,7 +108,9 @@ class SiteData:
         keys = [e.key for e in entries]
         works = self.counted(self.rows.works(keys))
         claims = self.claims_by("source", keys)
-        listed = [{"work": works[k], "claims": [c for c in claims.get(k, []) if subtree.intersection(c.themes)]} for k in keys]
+        listed = [
+            {"work": works[k], "claims": [c for c in claims.get(k, []) if subtree.intersection(c.themes)]} for k in keys
+        ]
         on_theme = self.groups_on(theme_id)
         return {
             "theme": self.themes[theme_id], "labels": self.labels, "works": listed, "works_total": total,
@@ -117,12 +119,19 @@ class SiteData:
         }  # fmt: skip
 
     def theme_tree(self) -> list[ThemeRow]:
-        counts = {t: tuple(c) for t, *c in self.db.execute("SELECT theme, claims, claims_with_narrower, works_with_narrower FROM theme_counts")}
+        counts = {
+            t: tuple(c)
+            for t, *c in self.db.execute(
+                "SELECT theme, claims, claims_with_narrower, works_with_narrower FROM theme_counts"
+            )
+        }
         return theme_rows(self.lookup, counts)  # type: ignore[arg-type]
 
     def groups_on(self, theme_id: str) -> list[str]:
         """The keys of the contested groups on a theme (or a narrower one), in ranking order."""
-        return [k for (k,) in self.db.execute("SELECT key FROM group_themes WHERE theme = ? ORDER BY rank", (theme_id,))]
+        return [
+            k for (k,) in self.db.execute("SELECT key FROM group_themes WHERE theme = ? ORDER BY rank", (theme_id,))
+        ]
 
 
 def works_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:
@@ -139,7 +148,9 @@ def works_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) 
     for table in (tables.cites_of(moved), tables.cited_by(moved)):
         reached.update(k for keys in table.values() for k in keys)
     reached.update(k for (k,) in _in(db, "SELECT source FROM claims WHERE reported_in", moved))
-    reached.update(k for (k,) in _in(db, "SELECT reported_in FROM claims WHERE reported_in IS NOT NULL AND source", moved))
+    reached.update(
+        k for (k,) in _in(db, "SELECT reported_in FROM claims WHERE reported_in IS NOT NULL AND source", moved)
+    )
     return reached
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from litgraph.s1_read.changes import Changes
 from litgraph.s3_graph.graph_files import write_graph
 from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
+from litgraph.s4_analyse.contested import ContestedGroup
 from litgraph.s6_render import mapdata, templates
 from litgraph.s6_render.pages import (
     SiteData,
@@ -39,6 +41,7 @@ from litgraph.s6_render.visnet import asset_files
 from litgraph.s6_render.work_pages import WorkPages
 
 LISTING_CUT = 64  # works.html's pieces: about this many works each
+Piece = tuple[str, str, bytes | None]  # a piece of a page: name, digest, body (None: take the kept one)
 
 
 @dataclass
@@ -123,7 +126,7 @@ class SiteBuild:
                 self.records.wrote(name, digest)
 
     # -- pages of pieces ----------------------------------------------------------------------------------
-    def _pieced(self, name: str, template: str, context: dict[str, object], pieces: list[tuple[str, str, bytes | None]]) -> None:
+    def _pieced(self, name: str, template: str, context: dict[str, object], pieces: Sequence[Piece]) -> None:
         """A page put together from pieces: (name, digest, body or None to take it from the kept ones)."""
         digest = digest_of(self.salt, name, [context, [d for _, d, _ in pieces]])
         if self.records.keep(name, digest):
@@ -146,7 +149,9 @@ class SiteBuild:
         rows = db.execute("SELECT key, digest FROM work_rows ORDER BY sortkey, key").fetchall()
         digests = dict(rows)
         kept = dict(db.execute("SELECT name, digest FROM fragments WHERE name LIKE 'works.html#%'"))
-        pieces, made, names = [], {}, set()
+        pieces: list[Piece] = []
+        made: dict[str, tuple[str, bytes]] = {}
+        names: set[str] = set()
         for keys in cut([k for k, _ in rows], LISTING_CUT):
             piece = f"works.html#{keys[0]}"
             names.add(piece)
@@ -172,17 +177,25 @@ class SiteBuild:
         reached = groups_reached(db, self.inputs.changes, self.inputs.analysis)
         ranked = db.execute("SELECT key, digest FROM groups ORDER BY rank").fetchall()
         kept = dict(db.execute("SELECT name, digest FROM fragments WHERE name LIKE 'contested.html#%'"))
-        pieces, made, names, wanted = [], {}, set(), []
+        pieces: list[Piece] = []
+        made: dict[str, tuple[str, bytes]] = {}
+        names: set[str] = set()
+        wanted: list[str] = []
         for key, group_digest in ranked:
             piece = f"contested.html#{key}"
             names.add(piece)
             before = kept.get(piece)
-            if before is not None and before.startswith(f"{group_digest}:") and reached is not None and key not in reached:
+            if (
+                before is not None
+                and before.startswith(f"{group_digest}:")
+                and reached is not None
+                and key not in reached
+            ):
                 pieces.append((piece, before, None))
             else:
                 pieces.append((piece, group_digest, None))
                 wanted.append(key)
-        shown = {}
+        shown: dict[str, ContestedGroup] = {}
         for keys in cut(wanted, 500):
             shown.update(zip(keys, self.data.shown_groups(keys), strict=True))
         for index, (piece, group_digest, _) in enumerate(pieces):
@@ -208,7 +221,9 @@ class SiteBuild:
         digest = None
         if plan.spring:  # a small map: one part, relaxed as a whole with the themes
             part = mapdata.map_part(self.data, plan, keys)
-            digest = "small:" + hashlib.sha256(orjson.dumps([self.salt, self.title, plan.folded, meta, part])).hexdigest()
+            digest = (
+                "small:" + hashlib.sha256(orjson.dumps([self.salt, self.title, plan.folded, meta, part])).hexdigest()
+            )
             name = mapdata.part_name(keys)
             if self.records.keep(name, digest) and self.records.keep("index.html", digest):
                 return

@@ -46,7 +46,9 @@ def source(name: str) -> str:
 def salt(title: str) -> str:
     """What every page is made with besides its data: litgraph, the site's title and every template."""
     env = environment()
-    return hashlib.sha256(json.dumps([__version__, title, [source(n) for n in sorted(env.list_templates())]]).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps([__version__, title, [source(n) for n in sorted(env.list_templates())]]).encode()
+    ).hexdigest()
 
 
 def render(template: str, name: str, title: str, context: dict[str, Any]) -> str:

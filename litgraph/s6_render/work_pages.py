@@ -43,7 +43,12 @@ def render_work_pages(data: SiteData, staging: Path, title: str, keys: list[str]
             text = template.render(site_title=title, root="../", labels=data.labels, **context)
             write_new(staging / name, text.encode("utf-8"))
             info = os.stat(staging / name)
-            done.append((name, Record(digest_of(salt, name, [context, data.labels]), info.st_size, info.st_mtime_ns, info.st_ino)))
+            done.append(
+                (
+                    name,
+                    Record(digest_of(salt, name, [context, data.labels]), info.st_size, info.st_mtime_ns, info.st_ino),
+                )
+            )
     return done
 
 
@@ -55,7 +60,9 @@ def _render_in_worker(state: str, staging: str, title: str, lang: str, parts: li
     """The pages of the works of these map parts and (with `plan`) the parts, written into `staging`."""
     db = sqlite3.connect(f"file:{state}?mode=ro", uri=True)
     try:
-        data, records, made = SiteData(db, lang), [], {}
+        data = SiteData(db, lang)
+        records: list[tuple[str, Record]] = []
+        made: Made = {}
         for keys in parts:
             records += render_work_pages(data, Path(staging), title, keys)
             if plan is not None:
