@@ -239,30 +239,27 @@ class Tables:
 
     def cites_of(self, keys: list[str]) -> dict[str, list[str]]:
         """What each of these works cites (keys, sorted): from citation files and from claims."""
-        found: dict[str, set[str]] = {}
-        for chunk in _chunks(sorted(set(keys))):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT citing, cited FROM citations WHERE citing IN ({marks}) UNION SELECT reported_in, source "
-                f"FROM claims WHERE reported_in IN ({marks}) AND reported_in != source",
-                chunk + chunk,
-            )
-            for citing, cited in rows:
-                found.setdefault(citing, set()).add(cited)
-        return {k: sorted(v) for k, v in found.items()}
+        return self._citations(keys, outgoing=True)
 
     def cited_by(self, keys: list[str]) -> dict[str, list[str]]:
         """The works that cite each of these works (keys, sorted)."""
+        return self._citations(keys, outgoing=False)
+
+    def _citations(self, keys: list[str], outgoing: bool) -> dict[str, list[str]]:
+        """Each work's citations (pairs from citation files and claims) on one side: what it cites
+        (`outgoing`) or what cites it."""
+        mine, claim_side = ("citing", "reported_in") if outgoing else ("cited", "source")
         found: dict[str, set[str]] = {}
         for chunk in _chunks(sorted(set(keys))):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT citing, cited FROM citations WHERE cited IN ({marks}) UNION SELECT reported_in, source "
-                f"FROM claims WHERE source IN ({marks}) AND reported_in IS NOT NULL AND reported_in != source",
+                f"SELECT citing, cited FROM citations WHERE {mine} IN ({marks}) UNION SELECT reported_in, source "
+                f"FROM claims WHERE {claim_side} IN ({marks}) AND reported_in IS NOT NULL AND reported_in != source",
                 chunk + chunk,
             )
             for citing, cited in rows:
-                found.setdefault(cited, set()).add(citing)
+                key, other = (citing, cited) if outgoing else (cited, citing)
+                found.setdefault(key, set()).add(other)
         return {k: sorted(v) for k, v in found.items()}
 
     def entry_types(self, keys: list[str]) -> dict[str, str]:

@@ -171,26 +171,11 @@ def _claim_links(db: sqlite3.Connection, names: _Names, only: str, bad: Bad) -> 
     query = ("SELECT l.id, c.file, c.line, c.lines, l.kind, l.other, o.id IS NULL FROM claim_links l JOIN claims c ON c.id = l.id "
              f"LEFT JOIN claims o ON o.id = l.other WHERE (o.id IS NULL OR l.other = l.id){only}")  # fmt: skip
     for claim_id, file, line, lines, kind, other, missing in db.execute(query):
+        where = (claim_id, file, line, lines, kind)
         if other == claim_id:
-            bad(
-                claim_id,
-                file,
-                line,
-                lines,
-                kind,
-                f"'{kind}' names the claim itself",
-                f"a claim cannot {kind[:-1]} itself",
-            )
+            bad(*where, f"'{kind}' names the claim itself", f"a claim cannot {kind[:-1]} itself")
         elif missing:
-            bad(
-                claim_id,
-                file,
-                line,
-                lines,
-                kind,
-                f"'{kind}' names unknown claim {other!r}",
-                _hint(other, names("claims"), "claim id"),
-            )
+            bad(*where, f"'{kind}' names unknown claim {other!r}", _hint(other, names("claims"), "claim id"))
 
 
 def _claim_questions(db: sqlite3.Connection, names: _Names, only: str, bad: Bad) -> None:
