@@ -99,7 +99,7 @@ class Work:
             who = self.series_type or ""
         untitled = (self.untitled_reason or "no title").rstrip(".")
         title = self.title.rstrip(".") if self.title else f"[Untitled: {untitled}]"
-        parts = [f"{who} ({year}).".strip(), f"{title}."]
+        parts = [f"{who} ({year}).".strip(), title if title.endswith(("?", "!")) else f"{title}."]
         where = self.container or ""
         if self.volume:
             where += f", {self.volume}" + (f"({self.issue})" if self.issue else "")

@@ -96,13 +96,13 @@ def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None
         columns = [Column(k, k) for k in ("group_id", "stance", "claim_id", "source", "claim", "evidence", "where")]
         click.echo(render(_contested_rows(groups), columns, fmt, document=groups), nl=False)
         return
+    words = WORDS.get(lang, WORDS["en"])
     columns = [
-        Column("source", "Source", ratio=2),
-        Column("claim", "Claim", ratio=5),
-        Column("basis", "Evidence; read in", ratio=3),
+        Column("source", words["source"], ratio=2),
+        Column("claim", words["claim"], ratio=5),
+        Column("basis", words["basis"], ratio=3),
     ]
     for number, group in enumerate(groups, 1):
-        words = WORDS.get(lang, WORDS["en"])
         title = group.text.get(lang) or group.text.get("en") if group.kind == "question" else words["disputed"]
         click.echo(f"{number}. {title}  [{group.sources} {words['sources']}]")
         for side in group.sides:
@@ -115,8 +115,9 @@ def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None
 
 # The table's own words, by language (the claims and questions carry their texts).
 WORDS = {
-    "en": {"disputed": "Disputed claims", "sources": "sources"},
-    "nb": {"disputed": "Omstridte påstander", "sources": "kilder", "for": "for", "against": "mot", "qualifies": "nyanserer",
+    "en": {"disputed": "Disputed claims", "sources": "sources", "source": "Source", "claim": "Claim", "basis": "Evidence; read in"},
+    "nb": {"disputed": "Omstridte påstander", "sources": "kilder", "source": "Kilde", "claim": "Påstand", "basis": "Evidens; lest i",
+           "for": "for", "against": "mot", "qualifies": "nyanserer",
            "side 1": "side 1", "side 2": "side 2"},
 }  # fmt: skip
 
