@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+try:  # (the browser tests are skipped where playwright is not installed)
+    from playwright.sync_api import expect
+except ImportError:  # pragma: no cover
+    expect = None
+
 import litgraph.plumbing.workers
 from litgraph.cli.main import main
 
@@ -192,7 +197,7 @@ def test_theme_filter_click_details_and_deep_link(browser, site: Path) -> None: 
     )
     canvas = page.locator("#map canvas").bounding_box()
     page.mouse.click(canvas["x"] + box["x"], canvas["y"] + box["y"])
-    assert "Repper & Carter 2011" in page.inner_text("#details")
+    expect(page.locator("#details")).to_contain_text("Repper & Carter 2011")  # (waits for the panel)
     assert "Closeness makes professional boundaries hard to keep." in page.inner_text("#details")
     page.close()
     page, events = open_map(browser, site, "#claim=evil-claim")
@@ -200,7 +205,7 @@ def test_theme_filter_click_details_and_deep_link(browser, site: Path) -> None: 
     details = page.inner_text("#details")
     assert XSS_CLAIM in details and "Ødegård" in details  # shown as text, æøå intact
     page.select_option("#lang", "nb")
-    assert "Grensesetting" in page.inner_text("#theme-filter")
+    expect(page.locator("#theme-filter")).to_contain_text("Grensesetting")
     assert events["dialogs"] == [] and events["errors"] == []
     page.close()
 
@@ -208,9 +213,9 @@ def test_theme_filter_click_details_and_deep_link(browser, site: Path) -> None: 
 def test_search_and_xss_work_page_never_fire(browser, site: Path) -> None:  # type: ignore[no-untyped-def]
     page, events = open_map(browser, site)
     page.fill("#search", "odegard")
-    assert XSS_TITLE in page.inner_text("#search-results")
+    expect(page.locator("#search-results")).to_contain_text(XSS_TITLE)  # (waits for what it checks)
     page.click("#search-results a")
-    assert XSS_TITLE in page.inner_text("#details")
+    expect(page.locator("#details")).to_contain_text(XSS_TITLE)
     page.goto((site / "works" / "evil2020.html").as_uri())
     page.goto((site / "contested.html").as_uri())
     assert events["dialogs"] == []
