@@ -10,8 +10,6 @@ from click.testing import CliRunner
 
 from litgraph.cli.main import main
 
-from .conftest import MakeProject
-
 BIB = """@article{repper2011, author = {Repper, Julie and Carter, Tim}, title = {A review of the literature on peer
   support in mental health services}, journal = {Journal of Mental Health}, volume = {20}, number = {4},
   pages = {392--411}, year = 2011, doi = {10.3109/09638237.2011.583947}}

@@ -66,7 +66,11 @@ class Records:
     def save(self) -> None:
         """The new site's records (called once it is ready to be swapped in; committed with the build): only
         those that differ from the live site's are written (a rebuild keeps most)."""
-        before = self.before if self.live is not None else {n: Record(*r) for n, *r in self.db.execute("SELECT * FROM pages")}
+        before = (
+            self.before
+            if self.live is not None
+            else {n: Record(*r) for n, *r in self.db.execute("SELECT * FROM pages")}
+        )
         self.db.executemany("DELETE FROM pages WHERE name = ?", [(n,) for n in before if n not in self.now])
         self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
                             [(n, r.digest, r.size, r.mtime_ns, r.inode) for n, r in sorted(self.now.items()) if before.get(n) != r])  # fmt: skip
