@@ -145,31 +145,47 @@ def _known_items(db: sqlite3.Connection, path: str) -> dict[str, ParsedItem]:
 
 
 def _read_claims(project: Project, db: sqlite3.Connection, files: list[Changed]) -> set[str]:
-    """The changed claims files into claim_items (items whose text is unchanged are not parsed again); the
-    ids of the claims that may have changed."""
-    ids = {
-        i
-        for f in files
-        for (i,) in db.execute("SELECT id FROM claim_items WHERE file = ? AND id IS NOT NULL", (f.name,))
-    }
+    """The changed claims files into claim_items (items whose text is unchanged are not parsed again, nor
+    written again where they stand as they stood); the ids of the claims that may have changed."""
     texts = [(f, _decoded(project, f)) for f in files]
     jobs = [(f.name, text) for f, text in texts if text is not None]
     if _in_workers(jobs):  # (a first build of a large project: every item is new)
         results = dict(zip([n for n, _ in jobs], parallel_map(parse_claims, *zip(*jobs, strict=True)), strict=True))
     else:
         results = {name: parse_claims(name, text, _known_items(db, name)) for name, text in jobs}
+    ids: set[str] = set()
     for changed, _ in texts:
-        _forget(db, changed.name)
         result = results.get(changed.name)
-        items = result.items if result else []
-        rows = [(changed.name, ord_, i.line, i.digest, i.claim_id, i.body, i.lines,
-                 orjson.dumps(i.problems).decode() if i.problems else None) for ord_, i in enumerate(items)]  # fmt: skip
-        db.executemany("INSERT INTO claim_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        ids |= _write_items(db, changed.name, result.items if result else [])
         _record(db, changed, None, [])
         if result is not None and result.problems:
             db.execute("UPDATE files SET problems = ? WHERE path = ?",
                        (orjson.dumps(problem_rows(changed.problems) + result.problems).decode(), changed.name))  # fmt: skip
-        ids.update(i.claim_id for i in items if i.claim_id)
+    return ids
+
+
+def _write_items(db: sqlite3.Connection, name: str, items: list[ParsedItem]) -> set[str]:
+    """A claims file's items into claim_items, each written only where it is new or changed (or moved to
+    another line); the ids of the claims of the items written or gone."""
+    old = {
+        o: (d, line, i)
+        for o, d, line, i in db.execute("SELECT ord, digest, line, id FROM claim_items WHERE file = ?", (name,))
+    }
+    ids: set[str] = set()
+    rows = []
+    for ord_, item in enumerate(items):
+        before = old.pop(ord_, None)
+        if before is not None and before[:2] == (item.digest, item.line):
+            continue
+        ids.update(i for i in (item.claim_id, before[2] if before else None) if i)
+        db.execute("DELETE FROM claim_items WHERE file = ? AND ord = ?", (name, ord_))
+        rows.append((name, ord_, item.line, item.digest, item.claim_id, item.body, item.lines,
+                     orjson.dumps(item.problems).decode() if item.problems else None))  # fmt: skip
+    db.executemany("INSERT INTO claim_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    for ord_, (_, _, claim_id) in old.items():  # (items the file no longer has)
+        db.execute("DELETE FROM claim_items WHERE file = ? AND ord = ?", (name, ord_))
+        if claim_id:
+            ids.add(claim_id)
     return ids
 
 

@@ -21,7 +21,7 @@ from litgraph.s3_graph.triples import work_class
 TABLES = (
     """CREATE TABLE IF NOT EXISTS work_rows(key TEXT PRIMARY KEY, body TEXT NOT NULL, digest TEXT NOT NULL,
        sortkey TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS work_rows_sort ON work_rows(sortkey, key)",
+    "CREATE INDEX IF NOT EXISTS work_rows_sort ON work_rows(sortkey, key, digest)",  # (covering: the listing reads no row)
 )
 
 
