@@ -511,3 +511,24 @@ def test_map_parts_made_by_workers_with_the_pages_are_those_made_here(make_proje
     assert made == {
         p.relative_to(here / "site"): p.read_bytes() for p in sorted((here / "site").rglob("*")) if p.is_file()
     }
+
+
+def test_a_folder_listing_gives_what_lstat_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live site's pages are checked against their records by one `find` (or os.scandir where there is
+    none): both give each entry's kind, size, time to the nanosecond and inode, names with any character."""
+    import os
+
+    from litgraph.plumbing import files
+
+    (tmp_path / "page.html").write_text("x" * 123, encoding="utf-8")
+    (tmp_path / "tab\tand\nnewline.html").write_text("y", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link.html").symlink_to(tmp_path / "page.html")
+    expected = {}
+    for name in os.listdir(tmp_path):
+        info = os.lstat(tmp_path / name)
+        expected[name] = (os.path.isfile(tmp_path / name) and not os.path.islink(tmp_path / name), info.st_size,
+                          info.st_mtime_ns, info.st_ino)  # fmt: skip
+    assert files.folder_listing(tmp_path) == expected
+    monkeypatch.setattr(files.shutil, "which", lambda name: None)
+    assert files.folder_listing(tmp_path) == expected

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
 import threading
 from pathlib import Path
 from typing import Any
 
 from litgraph.namespaces import page_name
-from litgraph.plumbing.files import link_folder, remove_tree, write_new
+from litgraph.plumbing.files import folder_listing, link_folder, remove_tree, write_new
 from litgraph.plumbing.workers import BackgroundMap, cores
 from litgraph.s6_render import templates
 from litgraph.s6_render.mapdata import MapPlan, render_part
@@ -132,17 +131,20 @@ class WorkPages:
         recorded size, time and inode); remove every other entry; the kept pages that were not there."""
         kept = {_name(k).removeprefix("works/"): k for k in self._kept}
         seen, failed = set(), []
-        for entry in os.scandir(folder):
-            key, found = kept.get(entry.name), self.records.before.get("works/" + entry.name)
-            info = entry.stat(follow_symlinks=False)
-            if key is None or found is None or not stat.S_ISREG(info.st_mode) or (
-                    info.st_size, info.st_mtime_ns, info.st_ino) != (found.size, found.mtime_ns, found.inode):  # fmt: skip
-                remove_tree(Path(entry.path))
+        for name, (regular, size, mtime_ns, inode) in folder_listing(folder).items():
+            key, found = kept.get(name), self.records.before.get("works/" + name)
+            if (
+                key is None
+                or found is None
+                or not regular
+                or (size, mtime_ns, inode) != (found.size, found.mtime_ns, found.inode)
+            ):
+                remove_tree(folder / name)
                 if key is not None:
                     failed.append(key)
                 continue
-            seen.add(entry.name)
-            self.records.now["works/" + entry.name] = found
+            seen.add(name)
+            self.records.now["works/" + name] = found
         return failed + [k for name, k in kept.items() if name not in seen and k not in failed]
 
     def finish(self) -> Made:
