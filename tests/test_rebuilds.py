@@ -294,3 +294,25 @@ def test_a_rebuild_finds_what_an_edit_breaks_in_claims_it_did_not_touch(make_pro
     assert message in "\n".join(str(p) for p in raised.value.problems)
     _edit(root / path, new, old)  # put back: the build goes through again
     build(open_project(root))
+
+
+def test_lines_moved_by_an_edit_above_are_the_lines_problems_name(make_project: MakeProject) -> None:
+    """A line added above an item moves the item without its text changing: stage 1 moves its line (not
+    reading it again), and a problem found in it later names its line as it is now."""
+    from litgraph.errors import InputError
+
+    root = make_project(FILES)
+    build(open_project(root))
+    path = root / "bibliography/claims/a.yaml"
+    _edit(
+        path, "    evidence: literature-review\n", "    evidence: literature-review\n    supports: [bassuk-important]\n"
+    )
+    build(open_project(root))
+    _edit(root / "bibliography/refs.bib", "@article{kilpatrick2017,", "@article{kilpatrick2018,")  # (a.yaml unchanged)
+    with pytest.raises(InputError) as raised:
+        build(open_project(root))
+    line = next(
+        i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "source: kilpatrick2017" in text
+    )
+    message = f"a.yaml:{line}: error: claim 'kilpatrick-symbolic': unknown BibTeX key 'kilpatrick2017' in 'source'"
+    assert message in "\n".join(map(str, raised.value.problems))

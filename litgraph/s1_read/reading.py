@@ -165,23 +165,29 @@ def _read_claims(project: Project, db: sqlite3.Connection, files: list[Changed])
 
 
 def _write_items(db: sqlite3.Connection, name: str, items: list[ParsedItem]) -> set[str]:
-    """A claims file's items into claim_items, each written only where it is new or changed (or moved to
-    another line); the ids of the claims of the items written or gone."""
+    """A claims file's items into claim_items, each written only where it is new or changed (one on another
+    line has only its line moved, here and in its claim's row); the ids of the claims of the items written
+    or gone."""
     old = {
         o: (d, line, i)
         for o, d, line, i in db.execute("SELECT ord, digest, line, id FROM claim_items WHERE file = ?", (name,))
     }
     ids: set[str] = set()
-    rows = []
+    rows, moved = [], []
     for ord_, item in enumerate(items):
         before = old.pop(ord_, None)
         if before is not None and before[:2] == (item.digest, item.line):
+            continue
+        if before is not None and before[0] == item.digest:  # the same text on another line: only the line moves
+            moved.append((item.line, name, ord_, item.claim_id))
             continue
         ids.update(i for i in (item.claim_id, before[2] if before else None) if i)
         db.execute("DELETE FROM claim_items WHERE file = ? AND ord = ?", (name, ord_))
         rows.append((name, ord_, item.line, item.digest, item.claim_id, item.body, item.lines,
                      orjson.dumps(item.problems).decode() if item.problems else None))  # fmt: skip
     db.executemany("INSERT INTO claim_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany("UPDATE claim_items SET line = ? WHERE file = ? AND ord = ?", [m[:3] for m in moved])
+    db.executemany("UPDATE claims SET line = ? WHERE file = ? AND id = ?", [(m[0], m[1], m[3]) for m in moved if m[3]])
     for ord_, (_, _, claim_id) in old.items():  # (items the file no longer has)
         db.execute("DELETE FROM claim_items WHERE file = ? AND ord = ?", (name, ord_))
         if claim_id:

@@ -39,7 +39,7 @@ EDGES = {  # kind -> vis edge style, also the legend
 }
 SPRING_LIMIT = 1500  # up to this many nodes, the map is relaxed as a whole (spring layout) and one part
 CLAIM_LIMIT = 6000  # above this many nodes, claims are folded into their works so the page stays usable
-PER_PART = 1024
+PER_PART = 512
 
 
 def _jitter(node_id: str, spread: float) -> tuple[float, float]:
