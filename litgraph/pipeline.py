@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-import orjson
-
 from litgraph.errors import GraphError, InputError, ProjectError
 from litgraph.model import Problem
 from litgraph.plumbing import statedb
 from litgraph.plumbing.files import empty_trash, make_folder, remove_tree, swap_in
 from litgraph.plumbing.interrupts import uninterruptible
 from litgraph.plumbing.lock import project_lock
+from litgraph.plumbing.statedb import rows_in
 from litgraph.plumbing.statefolder import StateFolder, state_folder
 from litgraph.plumbing.workers import Background, no_cycle_collection
 from litgraph.project import Project
@@ -138,10 +137,11 @@ def _claims_reached(db: sqlite3.Connection, changes: Changes) -> list[str] | Non
     if changes.everything or changes.themes or changes.questions or changes.vocabulary or changes.settings:
         return None
     found = set(changes.claims)
-    tables = read_tables.Tables(db)
     for column in ("source", "reported_in"):
-        found.update(i for (i,) in tables.ids_where(f"SELECT id FROM claims WHERE {column}", sorted(changes.works)))
-    found.update(i for (i,) in tables.ids_where("SELECT id FROM claim_links WHERE other", sorted(changes.claims)))
+        found.update(
+            i for (i,) in rows_in(db, f"SELECT id FROM claims WHERE {column} IN {{in}}", sorted(changes.works))
+        )
+    found.update(i for (i,) in rows_in(db, "SELECT id FROM claim_links WHERE other IN {in}", sorted(changes.claims)))
     return sorted(found)
 
 
@@ -238,7 +238,9 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
         live_store = state.store if (state.store / "CURRENT").exists() else None
         store = make_store(db, project.base_iri, live_store, store_new, made.units, state.units, made.analysis,
                            made.build_id, made.changes.everything)  # fmt: skip
-        made.store_updates = 0 if store.anew else int(cast(int | None, read_fact_in(db, "store updates")) or 0) + 1
+        made.store_updates = (
+            0 if store.anew else int(cast(int | None, read_tables.Tables(db).fact("store updates")) or 0) + 1
+        )
         if store.anew or made.store_updates >= COMPACT_EVERY:  # (RocksDB's levels merged: queries stay quick)
             made.store_updates = 0
             compaction = Background(compact, store_new) if len(made.units) >= COMPACT_BESIDE else None
@@ -358,11 +360,6 @@ def _published_as_recorded(
     return same and all(has_files(state.units, u) for u in planned) and records.site_as_recorded(db, project.site_dir)
 
 
-def read_fact_in(db: sqlite3.Connection, name: str) -> object | None:
-    row = db.execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
-    return orjson.loads(row[0]) if row else None
-
-
 def published(db: sqlite3.Connection) -> dict[str, object] | None:
-    found = read_fact_in(db, "published")
+    found = read_tables.Tables(db).fact("published")
     return found if isinstance(found, dict) else None

@@ -12,8 +12,9 @@ SQLite's user_version: a database of another version is dropped and rebuilt, nev
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -70,3 +71,19 @@ def read_fact(path: Path, name: str) -> object | None:
     except sqlite3.Error:
         return None
     return loads(row[0]) if row else None
+
+
+def rows_in(
+    db: sqlite3.Connection, query: str, values: Sequence[Any], first: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """The rows of `query` for many values: each `{in}` in it stands for a list of them, `(?, ?, ...)`, bound
+    500 at a time (a few hundred values per statement keep SQLite's plans on its indexes and under any build's
+    limit of bound values); `first` are bound before each chunk."""
+    found: list[tuple[Any, ...]] = []
+    places = query.count("{in}")
+    step = max(1, 500 // max(1, places))
+    for start in range(0, len(values), step):
+        chunk = list(values[start : start + step])
+        marks = "(" + ",".join("?" * len(chunk)) + ")"
+        found += db.execute(query.replace("{in}", marks), [*first, *chunk * places]).fetchall()
+    return found

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from litgraph.model import Claim, Work
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.tables import Tables, claim_from, claim_json, digest, work_from, work_json
 from litgraph.s1_read.theme_names import ThemeLookup
 
@@ -56,13 +57,6 @@ class Changes:
             yield from (w for w in (before, after) if w is not None)
 
 
-def _chunked(db: sqlite3.Connection, query: str, keys: list[str], order: str) -> Iterator[tuple[Any, ...]]:
-    """Rows of `query` (which ends in a WHERE on one column) for the keys, in chunks, each chunk ordered."""
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        yield from db.execute(f"{query} IN ({','.join('?' * len(chunk))}) ORDER BY {order}", chunk)
-
-
 def _firsts(rows: Iterable[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
     """The first row of each key (rows ordered by key, then file: the first file that defines it wins)."""
     found: dict[str, tuple[Any, ...]] = {}
@@ -74,7 +68,7 @@ def _firsts(rows: Iterable[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
 def _rows(db: sqlite3.Connection, query: str, column: str, keys: list[str] | None, order: str) -> Iterable[Any]:
     if keys is None:
         return db.execute(f"{query} ORDER BY {order}")
-    return _chunked(db, f"{query} WHERE {column}", keys, order)
+    return rows_in(db, f"{query} WHERE {column} IN {{in}} ORDER BY {order}", keys)
 
 
 def update_works(db: sqlite3.Connection, keys: list[str] | None, proposals: dict[str, Proposal]) -> None:
@@ -208,9 +202,4 @@ def differently_resolved(db: sqlite3.Connection, lookup: ThemeLookup) -> list[st
     """The ids of the claims some of whose theme names resolve otherwise under the theme scheme now."""
     moved = [name for name, theme in db.execute("SELECT DISTINCT name, theme FROM claim_themes")
              if lookup.resolve(name) != theme]  # fmt: skip
-    ids: set[str] = set()
-    for start in range(0, len(moved), 500):
-        chunk = moved[start : start + 500]
-        query = f"SELECT DISTINCT id FROM claim_themes WHERE name IN ({','.join('?' * len(chunk))})"
-        ids.update(i for (i,) in db.execute(query, chunk))
-    return sorted(ids)
+    return sorted({i for (i,) in rows_in(db, "SELECT DISTINCT id FROM claim_themes WHERE name IN {in}", moved)})

@@ -16,13 +16,14 @@ import dataclasses
 import functools
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from litgraph.model import Claim, Person, Question, Theme, Work
+from litgraph.plumbing.statedb import rows_in
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,
@@ -149,9 +150,16 @@ def question_from(body: str | bytes, path: str, line: int) -> Question:
 # --- reading the tables ----------------------------------------------------------------------------------
 
 
-def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def citation_pairs_sql(side: str | None = None) -> str:
+    """The SQL of every (citing, cited) pair of the project: from citation files, and from claims (a claim read
+    in one work about another means the first cites the second). With `side` ("citing" or "cited"): only the
+    pairs whose that side is in `{in}` (see plumbing.statedb.rows_in)."""
+    on_citations = f" WHERE {side} IN {{in}}" if side else ""
+    on_claims = f" AND {dict(citing='reported_in', cited='source')[side]} IN {{in}}" if side else ""
+    return (
+        f"SELECT citing, cited FROM citations{on_citations} UNION SELECT reported_in, source FROM claims "
+        f"WHERE reported_in IS NOT NULL AND reported_in != source{on_claims}"
+    )
 
 
 class Tables:
@@ -196,12 +204,8 @@ class Tables:
     def _rows(self, query: str, column: str, keys: Iterable[str] | None) -> list[tuple[Any, ...]]:
         if keys is None:
             return self.db.execute(query).fetchall()
-        found: list[tuple[Any, ...]] = []
-        for chunk in _chunks(sorted(set(keys))):
-            marks = ",".join("?" * len(chunk))
-            joiner = " AND " if " WHERE " in query else " WHERE "
-            found += self.db.execute(f"{query}{joiner}{column} IN ({marks})", chunk).fetchall()
-        return found
+        joiner = " AND " if " WHERE " in query else " WHERE "
+        return rows_in(self.db, f"{query}{joiner}{column} IN {{in}}", sorted(set(keys)))
 
     def themes(self) -> dict[str, Theme]:
         return {i: theme_from(body) for i, body in self.db.execute("SELECT id, body FROM themes ORDER BY id")}
@@ -218,24 +222,11 @@ class Tables:
     def citation_pairs(self) -> list[tuple[str, str]]:
         """Every (citing, cited) pair of the project, once each, sorted: from citation files, and from claims
         (a claim read in one work about another means the first cites the second)."""
-        rows = self.db.execute(
-            "SELECT citing, cited FROM citations UNION SELECT reported_in, source FROM claims "
-            "WHERE reported_in IS NOT NULL AND reported_in != source ORDER BY 1, 2"
-        )
-        return [(a, b) for a, b in rows]
-
-    def ids_where(self, query: str, values: list[str]) -> list[tuple[str]]:
-        """The rows of `query` (ending in a column) IN these values, in chunks."""
-        found: list[tuple[str]] = []
-        for chunk in _chunks(values):
-            found += self.db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-        return found
+        return [(a, b) for a, b in self.db.execute(citation_pairs_sql() + " ORDER BY 1, 2")]
 
     def citation_count(self) -> int:
         """How many (citing, cited) pairs citation_pairs gives."""
-        return int(self.db.execute(
-            "SELECT count(*) FROM (SELECT citing, cited FROM citations UNION SELECT reported_in, source FROM claims "
-            "WHERE reported_in IS NOT NULL AND reported_in != source)").fetchone()[0])  # fmt: skip
+        return int(self.db.execute(f"SELECT count(*) FROM ({citation_pairs_sql()})").fetchone()[0])
 
     def cites_of(self, keys: list[str]) -> dict[str, list[str]]:
         """What each of these works cites (keys, sorted): from citation files and from claims."""
@@ -248,18 +239,10 @@ class Tables:
     def _citations(self, keys: list[str], outgoing: bool) -> dict[str, list[str]]:
         """Each work's citations (pairs from citation files and claims) on one side: what it cites
         (`outgoing`) or what cites it."""
-        mine, claim_side = ("citing", "reported_in") if outgoing else ("cited", "source")
         found: dict[str, set[str]] = {}
-        for chunk in _chunks(sorted(set(keys))):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT citing, cited FROM citations WHERE {mine} IN ({marks}) UNION SELECT reported_in, source "
-                f"FROM claims WHERE {claim_side} IN ({marks}) AND reported_in IS NOT NULL AND reported_in != source",
-                chunk + chunk,
-            )
-            for citing, cited in rows:
-                key, other = (citing, cited) if outgoing else (cited, citing)
-                found.setdefault(key, set()).add(other)
+        for citing, cited in rows_in(self.db, citation_pairs_sql("citing" if outgoing else "cited"), sorted(set(keys))):
+            key, other = (citing, cited) if outgoing else (cited, citing)
+            found.setdefault(key, set()).add(other)
         return {k: sorted(v) for k, v in found.items()}
 
     def entry_types(self, keys: list[str]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import digest
 from litgraph.s4_analyse.rows import ClaimRow
@@ -70,12 +71,9 @@ def _parties(db: sqlite3.Connection) -> dict[str, _Party]:
         "OR id IN (SELECT other FROM claim_links WHERE kind = 'disputes')"
     ).fetchall()
     parties = {i: _Party(i, source, [], [], q, s) for i, source, q, s in rows}
-    ids = sorted(parties)
-    for start in range(0, len(ids), 500):  # (by the parties' ids: the claims' themes are many more)
-        chunk = ids[start : start + 500]
-        query = f"SELECT id, theme FROM claim_themes WHERE theme IS NOT NULL AND id IN ({','.join('?' * len(chunk))}) ORDER BY rowid"
-        for claim_id, theme in db.execute(query, chunk):
-            parties[claim_id].themes.append(theme)
+    query = "SELECT id, theme FROM claim_themes WHERE theme IS NOT NULL AND id IN {in} ORDER BY rowid"
+    for claim_id, theme in rows_in(db, query, sorted(parties)):  # (by the parties' ids: themes are many more)
+        parties[claim_id].themes.append(theme)
     for claim_id, other in db.execute("SELECT id, other FROM claim_links WHERE kind = 'disputes'"):
         parties[claim_id].disputes.append(other)
     return parties

@@ -11,8 +11,9 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.changes import Changes
-from litgraph.s1_read.tables import Tables, digest
+from litgraph.s1_read.tables import Tables, citation_pairs_sql, digest
 from litgraph.s1_read.theme_names import ThemeLookup
 
 TABLES = (
@@ -62,6 +63,10 @@ def themes_reached(db: sqlite3.Connection, changes: Changes) -> set[str] | None:
     return None if reached is None else reached[0]
 
 
+# the themes of the claims on some works (bind the works' keys to {in}; see plumbing.statedb.rows_in)
+THEMES_OF_WORKS = "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id WHERE t.theme IS NOT NULL AND c.source IN {in}"
+
+
 def reached_by(db: sqlite3.Connection, changes: Changes) -> tuple[set[str], set[str]] | None:
     """The themes whose ranking or counts an edit can change, and the works whose entries in them it can
     change (None: all)."""
@@ -78,37 +83,15 @@ def reached_by(db: sqlite3.Connection, changes: Changes) -> tuple[set[str], set[
             works.update(c.source for c in (before, after) if c)
             cited.update(c.source for c in (before, after) if c and c.reported_in)
     works |= cited
-    themes.update(t for (t,) in _in(db, "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id "
-                                        "WHERE t.theme IS NOT NULL AND c.source", sorted(cited | set(changes.works))))  # fmt: skip
+    themes.update(t for (t,) in rows_in(db, THEMES_OF_WORKS, sorted(cited | set(changes.works))))
     return {a for t in themes for (a,) in db.execute("SELECT ancestor FROM theme_closure WHERE theme = ?", (t,))}, works
-
-
-def _in(db: sqlite3.Connection, query: str, values: list[str]) -> list[tuple[str]]:
-    found: list[tuple[str]] = []
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        found += db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-    return found
 
 
 def cited_counts(db: sqlite3.Connection, keys: list[str] | None = None) -> dict[str, int]:
     """How many works in the graph cite each work that is cited (of these `keys`; all: None)."""
-    query = (
-        "SELECT cited, count(*) FROM (SELECT citing, cited FROM citations{c} UNION SELECT reported_in, source "
-        "FROM claims WHERE reported_in IS NOT NULL AND reported_in != source{s}) GROUP BY cited"
-    )
     if keys is None:
-        return dict(db.execute(query.format(c="", s="")).fetchall())
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 400):
-        chunk = keys[start : start + 400]
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            db.execute(
-                query.format(c=f" WHERE cited IN ({marks})", s=f" AND source IN ({marks})"), chunk + chunk
-            ).fetchall()
-        )
-    return found
+        return dict(db.execute(f"SELECT cited, count(*) FROM ({citation_pairs_sql()}) GROUP BY cited").fetchall())
+    return dict(rows_in(db, f"SELECT cited, count(*) FROM ({citation_pairs_sql('cited')}) GROUP BY cited", keys))
 
 
 def update_rankings(db: sqlite3.Connection, reached: tuple[set[str], set[str]] | None) -> set[str]:
@@ -131,7 +114,7 @@ def update_rankings(db: sqlite3.Connection, reached: tuple[set[str], set[str]] |
              "WHERE a.ancestor")  # fmt: skip
     if works is not None:
         query = query.replace("WHERE a.ancestor", f"WHERE c.source IN ({','.join('?' * len(works))}) AND a.ancestor")
-    for theme, key, n in _in3(db, query + " IN", wanted, " GROUP BY a.ancestor, c.source", works or []):
+    for theme, key, n in rows_in(db, query + " IN {in} GROUP BY a.ancestor, c.source", wanted, first=works or []):
         per_theme[theme][key] = (n, cited.get(key, 0))
     changed = set()
     for theme in wanted:
@@ -149,17 +132,6 @@ def update_rankings(db: sqlite3.Connection, reached: tuple[set[str], set[str]] |
     db.executemany("DELETE FROM rankings WHERE theme = ?", [(t,) for (t,) in db.execute(
         "SELECT theme FROM rankings WHERE theme NOT IN (SELECT id FROM themes)").fetchall()])  # fmt: skip
     return changed
-
-
-def _in3(
-    db: sqlite3.Connection, query: str, values: list[str], tail: str, first: list[str]
-) -> list[tuple[str, str, int]]:
-    """The rows of `query` (its `first` parameters bound, then IN each chunk of `values`), `tail` after."""
-    found: list[tuple[str, str, int]] = []
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        found += db.execute(f"{query} ({','.join('?' * len(chunk))}){tail}", [*first, *chunk]).fetchall()
-    return found
 
 
 def ranking(db: sqlite3.Connection, theme: str, limit: int | None = None) -> tuple[list[RankedWork], int]:

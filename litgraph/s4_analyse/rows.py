@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from litgraph.model import Claim, Work
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.triples import work_class
@@ -130,12 +131,9 @@ class Rows:
 
     def works(self, keys: Iterable[str]) -> dict[str, WorkRow]:
         wanted = sorted(set(keys) - self._works.keys())
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            query = f"SELECT body FROM work_rows WHERE key IN ({','.join('?' * len(chunk))})"
-            for (body,) in self.db.execute(query, chunk):
-                row = work_row_of(body)
-                self._works[row.key] = row
+        for (body,) in rows_in(self.db, "SELECT body FROM work_rows WHERE key IN {in}", wanted):
+            row = work_row_of(body)
+            self._works[row.key] = row
         return {k: self._works[k] for k in keys if k in self._works}
 
     def claims(self, ids: Iterable[str]) -> dict[str, ClaimRow]:

@@ -21,6 +21,7 @@ import orjson
 import pyoxigraph as ox
 
 from litgraph.namespaces import graph_iri, lg, mint
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.units import Unit
 from litgraph.version import __version__
@@ -79,22 +80,17 @@ class Index:
     def unit_quads(self, unit: Unit, iri: str) -> Iterator[ox.Quad]:
         g = _n(iri)
         if unit.kind == "works":
-            rows = dict(self._in("SELECT key, body FROM work_rows WHERE key", list(unit.members)))
+            rows = dict(rows_in(self.db, "SELECT key, body FROM work_rows WHERE key IN {in}", list(unit.members)))
             for key, work in self.tables.works(unit.members).items():
                 node = _n(mint(self.base, "work", key))
                 yield ox.Quad(node, _n(lg("row")), ox.Literal(rows[key]), g)
                 if work.raw:
                     yield ox.Quad(node, _n(lg("bibtex")), ox.Literal(work.raw), g)
         elif unit.kind == "claims":
-            for claim_id, body in sorted(self._in("SELECT id, body FROM claims WHERE id", list(unit.members))):
+            for claim_id, body in sorted(
+                rows_in(self.db, "SELECT id, body FROM claims WHERE id IN {in}", list(unit.members))
+            ):
                 yield ox.Quad(_n(mint(self.base, "claim", claim_id)), _n(lg("claimRecord")), ox.Literal(body), g)
-
-    def _in(self, query: str, keys: list[str]) -> list[tuple[str, str]]:
-        found: list[tuple[str, str]] = []
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            found += self.db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-        return found
 
     def ranking_quads(self, theme: str, lines: str, iri: str) -> Iterator[ox.Quad]:
         yield ox.Quad(_n(mint(self.base, "theme", theme)), _n(lg("ranking")), ox.Literal(lines), _n(iri))
@@ -107,7 +103,7 @@ class Index:
                 yield ox.Quad(node, _n(lg(name)), ox.Literal(str(value), datatype=XSD_INTEGER), _n(iri))
 
     def group_quads(self, keys: list[str], iri: str) -> Iterator[ox.Quad]:
-        for key, body in self._in("SELECT key, body FROM groups WHERE key", keys):
+        for key, body in rows_in(self.db, "SELECT key, body FROM groups WHERE key IN {in}", keys):
             yield ox.Quad(_n(group_node(self.base, key)), _n(lg("group")), ox.Literal(body), _n(iri))
 
     def contested_quads(self, iri: str) -> Iterator[ox.Quad]:

@@ -20,8 +20,9 @@ import orjson
 
 from litgraph.namespaces import escaped
 from litgraph.plumbing.chunks import cut
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s4_analyse.rows import ClaimRow
-from litgraph.s6_render.pages import SiteData, _in
+from litgraph.s6_render.pages import SiteData
 from litgraph.s6_render.visnet import options
 from litgraph.suggest import fold
 
@@ -158,13 +159,13 @@ def _claims_of_part(
 ) -> None:
     ids = [c.id for c in claims]
     links: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"disputes": [], "supports": []})
-    for a, kind, b in _in(data.db, "SELECT id, kind, other FROM claim_links WHERE id", ids):
+    for a, kind, b in rows_in(data.db, "SELECT id, kind, other FROM claim_links WHERE id IN {in}", ids):
         links[a][kind].append(b)
         if kind == "disputes":
             edges.append({"from": "c:" + a, "to": "c:" + b, "kind": "disputes"})
         else:
             edges.append({"from": "c:" + a, "to": "c:" + b, "kind": "supports"})
-    for a, b in _in(data.db, "SELECT id, other FROM claim_links WHERE kind = 'disputes' AND other", ids):
+    for a, b in rows_in(data.db, "SELECT id, other FROM claim_links WHERE kind = 'disputes' AND other IN {in}", ids):
         links[b]["disputes"].append(a)
     for c in claims:
         cid = "c:" + c.id

@@ -15,13 +15,14 @@ from typing import Any
 
 import orjson
 
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s4_analyse import rankings
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s4_analyse.contested import ContestedGroup, group_members
-from litgraph.s4_analyse.rankings import ranking
+from litgraph.s4_analyse.rankings import THEMES_OF_WORKS, ranking
 from litgraph.s4_analyse.rows import ClaimRow, Rows, WorkRow
 from litgraph.s5_store.queries import ThemeRow, shown_group, theme_rows
 
@@ -31,15 +32,6 @@ THEME_PAGE_GROUPS = 50
 
 def digest_of(salt: str, name: str, context: Any) -> str:
     return hashlib.sha256(salt.encode() + b"\0" + name.encode() + b"\0" + orjson.dumps(context)).hexdigest()
-
-
-def _in(db: sqlite3.Connection, query: str, keys: list[str], then: str = "") -> list[tuple[Any, ...]]:
-    """The rows of `query` (ending in a column) IN these keys (`then`: what follows, as GROUP BY)."""
-    found: list[tuple[Any, ...]] = []
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found += db.execute(f"{query} IN ({','.join('?' * len(chunk))}) {then}", chunk).fetchall()
-    return found
 
 
 class SiteData:
@@ -57,7 +49,7 @@ class SiteData:
 
     def claim_counts(self, keys: list[str]) -> list[tuple[str, int]]:
         """How many claims are each of these works' findings (works with none left out)."""
-        return _in(self.db, "SELECT source, count(*) FROM claims WHERE source", keys, "GROUP BY source")
+        return rows_in(self.db, "SELECT source, count(*) FROM claims WHERE source IN {in} GROUP BY source", keys)
 
     def counted(self, works: dict[str, WorkRow]) -> dict[str, dict[str, Any]]:
         """Work rows with their numbers of claims (n_claims), as listings and pages show them."""
@@ -66,7 +58,7 @@ class SiteData:
 
     def claims_by(self, column: str, keys: list[str]) -> dict[str, list[ClaimRow]]:
         """The rows of the claims whose `column` (source, reported_in) is each of these keys, by id."""
-        ids = _in(self.db, f"SELECT {column}, id FROM claims WHERE {column}", keys)
+        ids = rows_in(self.db, f"SELECT {column}, id FROM claims WHERE {column} IN {{in}}", keys)
         rows = self.rows.claims(i for _, i in ids)
         found: dict[str, list[ClaimRow]] = {}
         for key, claim_id in sorted(ids, key=lambda r: r[1]):
@@ -74,7 +66,7 @@ class SiteData:
         return found
 
     def shown_groups(self, keys: list[str]) -> list[ContestedGroup]:
-        bodies = dict(_in(self.db, "SELECT key, body FROM groups WHERE key", keys))
+        bodies = dict(rows_in(self.db, "SELECT key, body FROM groups WHERE key IN {in}", keys))
         groups = [orjson.loads(bodies[k]) for k in keys if k in bodies]
         rows = self.rows.claims(group_members(groups))
         if self._question_texts is None:
@@ -147,9 +139,12 @@ def works_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) 
     moved = sorted(analysis.work_rows)
     for table in (tables.cites_of(moved), tables.cited_by(moved)):
         reached.update(k for keys in table.values() for k in keys)
-    reached.update(k for (k,) in _in(db, "SELECT source FROM claims WHERE reported_in", moved))
+    reached.update(k for (k,) in rows_in(db, "SELECT source FROM claims WHERE reported_in IN {in}", moved))
     reached.update(
-        k for (k,) in _in(db, "SELECT reported_in FROM claims WHERE reported_in IS NOT NULL AND source", moved)
+        k
+        for (k,) in rows_in(
+            db, "SELECT reported_in FROM claims WHERE reported_in IS NOT NULL AND source IN {in}", moved
+        )
     )
     return reached
 
@@ -163,12 +158,11 @@ def themes_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis)
         return None
     ranked = ranked | analysis.group_themes | set(analysis.rankings)
     themes = {t for claim in changes.claim_sides() for t in claim.themes}
-    query = "SELECT g.theme FROM group_members m JOIN group_themes g ON g.key = m.key WHERE m.claim"
-    themes.update(t for (t,) in _in(db, query, sorted(changes.claims)))
+    query = "SELECT g.theme FROM group_members m JOIN group_themes g ON g.key = m.key WHERE m.claim IN {in}"
+    themes.update(t for (t,) in rows_in(db, query, sorted(changes.claims)))
     works = sorted(set(changes.works) | analysis.work_rows)
-    themes.update(t for (t,) in _in(db, "SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id "
-                                        "WHERE t.theme IS NOT NULL AND c.source", works))  # fmt: skip
-    broader = {a for (a,) in _in(db, "SELECT ancestor FROM theme_closure WHERE theme", sorted(themes))}
+    themes.update(t for (t,) in rows_in(db, THEMES_OF_WORKS, works))
+    broader = {a for (a,) in rows_in(db, "SELECT ancestor FROM theme_closure WHERE theme IN {in}", sorted(themes))}
     return ranked | themes | broader
 
 
@@ -189,7 +183,7 @@ def groups_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis)
     if changes.everything or changes.themes or changes.questions or changes.works:
         return None
     found = set(analysis.groups or ())
-    found.update(k for (k,) in _in(db, "SELECT key FROM group_members WHERE claim", sorted(changes.claims)))
+    found.update(k for (k,) in rows_in(db, "SELECT key FROM group_members WHERE claim IN {in}", sorted(changes.claims)))
     return found
 
 
