@@ -24,18 +24,20 @@ from litgraph.s1_read.tables import digest
 from litgraph.s4_analyse.rows import ClaimRow
 
 STANCES = ("for", "against", "qualifies")
+GROUPS_AT_ONCE = 5000  # an edit whose disputes reach more claims than this has every group formed again
 TABLES = (
-    "CREATE TABLE IF NOT EXISTS groups(key TEXT PRIMARY KEY, rank INTEGER NOT NULL, body TEXT NOT NULL, digest TEXT NOT NULL)",
+    # rank: a text that sorts as rank_key does (groups added or gone leave the others' ranks as they are)
+    "CREATE TABLE IF NOT EXISTS groups(key TEXT PRIMARY KEY, rank TEXT NOT NULL, body TEXT NOT NULL, digest TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS groups_rank ON groups(rank)",
     "CREATE TABLE IF NOT EXISTS group_members(key TEXT NOT NULL, claim TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS group_members_claim ON group_members(claim)",
-    "CREATE TABLE IF NOT EXISTS group_themes(key TEXT NOT NULL, theme TEXT NOT NULL, rank INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS group_themes(key TEXT NOT NULL, theme TEXT NOT NULL, rank TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS group_themes_theme ON group_themes(theme, rank)",
 )
 
 
 class Party(Protocol):
-    """A claim as the groups see it (a model.Claim is one; a quick build makes others from the store)."""
+    """A claim as the groups see it (a model.Claim is one; _Party another, read from the tables)."""
 
     @property
     def id(self) -> str: ...
@@ -63,69 +65,127 @@ class _Party:
     stance: str | None
 
 
-def _parties(db: sqlite3.Connection) -> dict[str, _Party]:
-    """The claims that take part in a dispute or take a side on a question, as the groups see them."""
-    rows = db.execute(
-        "SELECT id, source, question, stance FROM claims WHERE (question IS NOT NULL AND stance IS NOT NULL) "
-        "OR id IN (SELECT id FROM claim_links WHERE kind = 'disputes') "
-        "OR id IN (SELECT other FROM claim_links WHERE kind = 'disputes')"
-    ).fetchall()
+PARTIES = (
+    "SELECT id, source, question, stance FROM claims WHERE (question IS NOT NULL AND stance IS NOT NULL) "
+    "OR id IN (SELECT id FROM claim_links WHERE kind = 'disputes') "
+    "OR id IN (SELECT other FROM claim_links WHERE kind = 'disputes')"
+)
+
+
+def _parties(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> dict[str, _Party]:
+    """These claims (id, source, question, stance), as the groups see them."""
     parties = {i: _Party(i, source, [], [], q, s) for i, source, q, s in rows}
     query = "SELECT id, theme FROM claim_themes WHERE theme IS NOT NULL AND id IN {in} ORDER BY rowid"
     for claim_id, theme in rows_in(db, query, sorted(parties)):  # (by the parties' ids: themes are many more)
         parties[claim_id].themes.append(theme)
-    for claim_id, other in db.execute("SELECT id, other FROM claim_links WHERE kind = 'disputes'"):
+    for claim_id, other in rows_in(db, "SELECT id, other FROM claim_links WHERE kind = 'disputes' AND id IN {in}",
+                                   sorted(parties)):  # fmt: skip
         parties[claim_id].disputes.append(other)
     return parties
+
+
+def _ancestors(db: sqlite3.Connection) -> dict[str, set[str]]:
+    ancestors: dict[str, set[str]] = defaultdict(set)
+    for theme, ancestor in db.execute("SELECT theme, ancestor FROM theme_closure"):
+        ancestors[theme].add(ancestor)
+    return ancestors
 
 
 def contested_groups(db: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every contested group, most works taking part first: {kind, id, sources, sides: [[stance, [claim
     ids]]], links: [[a, b]] (disputes), themes: [theme ids, broader included]}."""
-    ancestors: dict[str, set[str]] = defaultdict(set)
-    for theme, ancestor in db.execute("SELECT theme, ancestor FROM theme_closure"):
-        ancestors[theme].add(ancestor)
-    parties = _parties(db)
+    ancestors, parties = _ancestors(db), _parties(db, db.execute(PARTIES).fetchall())
     groups = question_groups(parties, ancestors) + dispute_groups(parties, ancestors)
     groups.sort(key=rank_key)
     return groups
 
 
-def _touches_groups(db: sqlite3.Connection, changes: Changes) -> bool:
-    """Whether an edit can change the groups: a claim linked otherwise, or placed otherwise where it takes
-    part in a group (a claim with no dispute and no question, that no claim disputes, is in none)."""
+def groups_around(
+    db: sqlite3.Connection, claims: set[str], questions: set[str]
+) -> tuple[list[dict[str, Any]], set[str]] | None:
+    """The groups of these questions and those whose disputes reach these claims, formed from the tables,
+    and the claims reached (None: the disputes reach too many; form them all)."""
+    reached, frontier = set(claims), set(claims)
+    while frontier:  # the claims linked to them by disputes, either way, and so on
+        query = "SELECT other FROM claim_links WHERE kind = 'disputes' AND id IN {in} " \
+                "UNION SELECT id FROM claim_links WHERE kind = 'disputes' AND other IN {in}"  # fmt: skip
+        frontier = {c for (c,) in rows_in(db, query, sorted(frontier))} - reached
+        reached |= frontier
+        if len(reached) > GROUPS_AT_ONCE:
+            return None
+    rows = {
+        r[0]: r
+        for r in rows_in(db, "SELECT id, source, question, stance FROM claims WHERE id IN {in}", sorted(reached))
+    }
+    query = "SELECT id, source, question, stance FROM claims WHERE stance IS NOT NULL AND question IN {in}"
+    rows.update((r[0], r) for r in rows_in(db, query, sorted(questions)))
+    parties, ancestors = _parties(db, list(rows.values())), _ancestors(db)
+    by_question = {i: p for i, p in parties.items() if p.question in questions}
+    disputing = {i: p for i, p in parties.items() if i in reached}
+    return question_groups(by_question, ancestors) + dispute_groups(disputing, ancestors), reached
+
+
+def _groups_touched(db: sqlite3.Connection, changes: Changes) -> tuple[set[str], set[str]] | None:
+    """The claims and questions around which an edit can change the groups: claims linked otherwise, or
+    placed otherwise where they take part in a group (a claim with no dispute and no question, that no claim
+    disputes, is in none), and the questions they took or take a side on. None: all can change."""
     if changes.everything or changes.themes or changes.questions or changes.settings:
-        return True
+        return None
+    claims: set[str] = set()
+    questions: set[str] = set()
     for claim_id, (before, after) in changes.claims.items():
         sides = [
             (c.source, tuple(c.themes), tuple(c.disputes), c.question, c.stance) if c else None for c in (before, after)
         ]
         if sides[0] == sides[1]:
             continue
-        if any(c is not None and (c.disputes or c.question) for c in (before, after)):
-            return True
-        if db.execute("SELECT 1 FROM group_members WHERE claim = ? UNION SELECT 1 FROM claim_links WHERE other = ? "
-                      "AND kind = 'disputes'", (claim_id, claim_id)).fetchone():  # fmt: skip
-            return True
-    return False
+        if any(c is not None and (c.disputes or c.question) for c in (before, after)) or db.execute(
+            "SELECT 1 FROM group_members WHERE claim = ? UNION SELECT 1 FROM claim_links WHERE other = ? "
+            "AND kind = 'disputes'", (claim_id, claim_id)).fetchone():  # fmt: skip
+            claims.add(claim_id)
+            claims.update(d for c in (before, after) if c for d in c.disputes)
+            questions.update(c.question for c in (before, after) if c and c.question)
+    return claims, questions
 
 
 def update_groups(db: sqlite3.Connection, changes: Changes) -> tuple[set[str], set[str]] | None:
     """The contested groups formed again where an edit can change them: the keys of the groups made,
-    changed or gone, and the themes they were or are on (None: the groups were not formed again). A group
-    that only moved in the ranking is not among them: the others keep their order among themselves."""
-    if not _touches_groups(db, changes):
+    changed or gone, and the themes they were or are on (None: no group can change). A group that only
+    moved in the ranking is not among them: the others keep their order among themselves."""
+    touched = _groups_touched(db, changes)
+    if touched is not None and not touched[0]:
         return None
-    before = dict(db.execute("SELECT key, digest FROM groups"))
+    old: list[str] | None = None  # the groups to form again (None: all)
+    around = None if touched is None else groups_around(db, *touched)
+    if around is not None and touched is not None:
+        groups, reached = around
+        query = "SELECT key FROM group_members WHERE key LIKE 'dispute:%' AND claim IN {in}"  # (questions: below)
+        old = sorted({k for (k,) in rows_in(db, query, sorted(reached))} | {f"question:{q}" for q in touched[1]})
+    else:
+        groups = contested_groups(db)
+    before = dict(db.execute("SELECT key, digest FROM groups") if old is None else
+                  rows_in(db, "SELECT key, digest FROM groups WHERE key IN {in}", old))  # fmt: skip
     themes_before: dict[str, set[str]] = defaultdict(set)
-    for key, theme in db.execute("SELECT key, theme FROM group_themes"):
+    for key, theme in db.execute("SELECT key, theme FROM group_themes") if old is None else rows_in(
+        db, "SELECT key, theme FROM group_themes WHERE key IN {in}", old):  # fmt: skip
         themes_before[key].add(theme)
     for table in ("groups", "group_members", "group_themes"):
-        db.execute(f"DELETE FROM {table}")
+        if old is None:
+            db.execute(f"DELETE FROM {table}")
+        else:
+            rows_in(db, f"DELETE FROM {table} WHERE key IN {{in}}", old)
+    return _write_groups(db, groups, before, themes_before)
+
+
+def _write_groups(
+    db: sqlite3.Connection, groups: list[dict[str, Any]], before: dict[str, str], themes_before: dict[str, set[str]]
+) -> tuple[set[str], set[str]]:
+    """The groups written (in place of those `before`, whose digests and themes are given): the keys of
+    those made, changed or gone, and the themes they were or are on."""
     changed, themes = set(before), set()
-    for rank, group in enumerate(contested_groups(db)):
+    for group in groups:
         body = orjson.dumps(group).decode("utf-8")
-        key, now = group_key(group), digest(body)
+        key, now, rank = group_key(group), digest(body), rank_text(group)
         db.execute("INSERT INTO groups VALUES (?, ?, ?, ?)", (key, rank, body, now))
         db.executemany("INSERT INTO group_members VALUES (?, ?)", [(key, c) for c in members([group])])
         db.executemany("INSERT INTO group_themes VALUES (?, ?, ?)", [(key, t, rank) for t in group["themes"]])
@@ -171,6 +231,12 @@ def group_members(groups: Iterable[dict[str, Any]]) -> list[str]:
 def rank_key(group: dict[str, Any]) -> tuple[int, str, str]:
     """A group's place in the ranking: most works first, then kind and id."""
     return -group["sources"], group["kind"], group["id"]
+
+
+def rank_text(group: dict[str, Any]) -> str:
+    """rank_key as a text that sorts the same (SQLite compares texts by their UTF-8 bytes, which order as
+    their code points do: as Python's str)."""
+    return f"{10**9 - group['sources']:010d} {group['kind']} {group['id']}"
 
 
 def group_key(group: dict[str, Any]) -> str:
