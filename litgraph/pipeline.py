@@ -123,7 +123,7 @@ def read_and_check(
     with transaction(db):
         changes = read_inputs(project, db, progress)
     recorded = published(db)
-    if changes.nothing and recorded is not None and "problems" in recorded:
+    if changes.nothing and not changes.files and recorded is not None and "problems" in recorded:
         rows = cast(list[ProblemRow], recorded["problems"])  # (the tables are as they were when published)
         return changes, problems_of(rows)
     progress("checking references")

@@ -316,3 +316,26 @@ def test_lines_moved_by_an_edit_above_are_the_lines_problems_name(make_project: 
     )
     message = f"a.yaml:{line}: error: claim 'kilpatrick-symbolic': unknown BibTeX key 'kilpatrick2017' in 'source'"
     assert message in "\n".join(map(str, raised.value.problems))
+
+
+@pytest.mark.parametrize("kind", ["a claim", "a .bib entry"])
+def test_a_copy_added_after_a_build_is_a_duplicate(make_project: MakeProject, kind: str) -> None:
+    """An item copied whole (same id, same text) changes no claim or work, since the first one defines it;
+    the rebuild must still find the duplicate (it once took the last build's list of problems instead)."""
+    from litgraph.errors import InputError
+
+    root = make_project(FILES)
+    build(open_project(root))
+    if kind == "a claim":
+        path = root / "bibliography/claims/a.yaml"
+        text = path.read_text(encoding="utf-8")
+        first = text[text.index("  - id: ") : text.index("  - id: ", text.index("  - id: ") + 1)]
+        path.write_text(text + first, encoding="utf-8")
+        expected = "is also used at bibliography/claims/a.yaml"
+    else:
+        entry = "@book{borg2017, author = {Borg, Marit}, title = {Recovery}, year = 2017}\n"
+        (root / "bibliography/copy.bib").write_text(entry, encoding="utf-8")
+        expected = "the key 'borg2017' is also defined at bibliography/"
+    with pytest.raises(InputError) as raised:
+        build(open_project(root))
+    assert expected in "\n".join(map(str, raised.value.problems))
