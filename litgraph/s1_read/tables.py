@@ -43,7 +43,7 @@ TABLES = (
        body TEXT NOT NULL, digest TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS claims_file ON claims(file)",
     "CREATE INDEX IF NOT EXISTS claims_source ON claims(source)",
-    "CREATE INDEX IF NOT EXISTS claims_reported_in ON claims(reported_in)",
+    "CREATE INDEX IF NOT EXISTS claims_citation ON claims(reported_in, source)",  # (covers the citation pairs)
     "CREATE INDEX IF NOT EXISTS claims_question ON claims(question)",
     "CREATE TABLE IF NOT EXISTS claim_themes(id TEXT NOT NULL, name TEXT NOT NULL, theme TEXT)",
     "CREATE INDEX IF NOT EXISTS claim_themes_id ON claim_themes(id)",

@@ -14,12 +14,13 @@ the units the changes reach (`plan_units`), and keeps the others' as recorded.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import orjson
 
 from litgraph.plumbing.chunks import cut
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.triples import GraphBuilder
@@ -96,13 +97,18 @@ class Planner:
 
     def works_of(self, file: str) -> list[Unit]:
         rows = self.db.execute("SELECT key, digest FROM works WHERE file = ? ORDER BY key", (file,)).fetchall()
-        digests = dict(rows)
-        cites = self.tables.cites_of(list(digests))
-        units = []
-        for i, part in enumerate(cut([k for k, _ in rows], PER_UNIT)):
-            inputs = _salted(self.base, "works", file, [(k, digests[k], cites.get(k, [])) for k in part])
-            units.append(Unit(_name("works", file, part[0]), "works", file, i, tuple(part), inputs))
-        return units
+        return [self._works_unit(file, i, part) for i, part in enumerate(cut([k for k, _ in rows], PER_UNIT))]
+
+    def _works_unit(self, file: str, ord_: int, part: Sequence[str]) -> Unit:
+        digests = dict(rows_in(self.db, "SELECT key, digest FROM works WHERE key IN {in}", list(part)))
+        cites = self.tables.cites_of(list(part))
+        inputs = _salted(self.base, "works", file, [(k, digests[k], cites.get(k, [])) for k in part])
+        return Unit(_name("works", file, part[0]), "works", file, ord_, tuple(part), inputs)
+
+    def works_citing(self, unit: Unit, citing: set[str]) -> Unit:
+        """A works unit whose members are as recorded, its inputs worked out again where one of them now
+        cites otherwise (a claim read in it came, went or moved)."""
+        return self._works_unit(unit.file, unit.ord, unit.members) if citing.intersection(unit.members) else unit
 
     def claims_of(self, file: str, evidence: dict[str, str]) -> list[Unit]:
         rows = self.db.execute(
@@ -164,8 +170,8 @@ def plan_units(db: sqlite3.Connection, base_iri: str, changes: Changes) -> list[
     elif changes.works:
         planner.update_agents(changes.works)
     redo_works = set(now_files["works"]) if everything or changes.citations else (
-        {w.path.as_posix() for w in changes.work_sides()} | {str(f) for f in changes.files}
-        | _files_of(recorded, "works", {c.reported_in for c in changes.claim_sides() if c.reported_in}))  # fmt: skip
+        {w.path.as_posix() for w in changes.work_sides()} | {str(f) for f in changes.files})  # fmt: skip
+    citing = {c.reported_in for c in changes.claim_sides() if c.reported_in}  # (their units: below)
     entry_changed = {k for k, (a, b) in changes.works.items() if a is None or b is None or a.entry_type != b.entry_type}
     redo_claims = set(now_files["claims"]) if everything or changes.vocabulary else (
         {c.path.as_posix() for c in changes.claim_sides()} | {str(f) for f in changes.files}
@@ -176,7 +182,11 @@ def plan_units(db: sqlite3.Connection, base_iri: str, changes: Changes) -> list[
         else _one(recorded, "ontology", planner.ontology)
     ]
     for file in sorted(set(files["works"]) | set(now_files["works"])):
-        units += planner.works_of(file) if file in redo_works else [u for u in by_kind["works"] if u.file == file]
+        units += (
+            planner.works_of(file)
+            if file in redo_works
+            else [planner.works_citing(u, citing) for u in by_kind["works"] if u.file == file]
+        )
     units += planner.agents() if everything or changes.works else sorted(by_kind["agents"], key=lambda u: u.order)
     units.append(
         planner.questions()
@@ -194,10 +204,6 @@ def plan_units(db: sqlite3.Connection, base_iri: str, changes: Changes) -> list[
 
 def _one(recorded: dict[str, Unit], name: str, make: object) -> Unit:
     return recorded[name] if name in recorded else make()  # type: ignore[operator]
-
-
-def _files_of(recorded: dict[str, Unit], kind: str, members: set[str]) -> set[str]:
-    return {u.file for u in recorded.values() if u.kind == kind and members.intersection(u.members)}
 
 
 def _claims_files_naming(db: sqlite3.Connection, keys: set[str]) -> set[str]:
