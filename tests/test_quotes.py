@@ -86,7 +86,10 @@ def test_the_quote_is_a_text_quote_selector_of_the_work_it_was_read_in(project: 
 def test_the_work_page_shows_the_quote_apart_and_escaped(project: Path) -> None:
     build(open_project(project))
     page = (project / "site" / "works" / "akerblom2021.html").read_text(encoding="utf-8")
-    assert '<blockquote class="quote">Erfaringskonsulenten skal &lt;b&gt;ikke&lt;/b&gt; være «en av de ansatte» &amp; ' in page
+    assert (
+        '<blockquote class="quote">Erfaringskonsulenten skal &lt;b&gt;ikke&lt;/b&gt; være «en av de ansatte» &amp; '
+        in page
+    )
     assert "<b>ikke</b>" not in page
     claim_item = page.split("Peer workers are neither staff nor friends.", 1)[1].split("</li>", 1)[0]
     assert "blockquote" in claim_item  # (with its claim, after the claim's own words)
@@ -116,7 +119,10 @@ def test_claims_and_sources_as_json_carry_the_quote(project: Path) -> None:
 def test_quote_problems_are_reported_with_the_others(
     make_project: MakeProject, old: str, new: str, expected: str, severity: str
 ) -> None:
-    claims = CLAIMS.replace(old, new, 1) + "  - id: Bad Id\n    source: nowhere\n    text: x\n    lang: en\n    themes: [x]\n"
+    claims = (
+        CLAIMS.replace(old, new, 1)
+        + "  - id: Bad Id\n    source: nowhere\n    text: x\n    lang: en\n    themes: [x]\n"
+    )
     root = make_project({"bibliography/refs.bib": BIB, "bibliography/claims/a.yaml": claims})
     problems = [str(p) for p in load(open_project(root)).problems]
     assert any(expected in p for p in problems), problems

@@ -189,7 +189,7 @@ EDITS: dict[str, Edit] = {
     "quote added": lambda r: _edit(
         r / "bibliography/claims/a.yaml",
         "    locator: sec. Relasjonen\n",
-        "    locator: sec. Relasjonen\n    quote: \"Nærheten gjør det vanskelig å holde grensene.\"\n",
+        '    locator: sec. Relasjonen\n    quote: "Nærheten gjør det vanskelig å holde grensene."\n',
     ),
     "quote edited": lambda r: _edit(r / "bibliography/claims/a.yaml", "Nærheten gjør", "Nærhet gjør"),
     "stub to do added": lambda r: _edit(

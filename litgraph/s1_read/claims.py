@@ -211,7 +211,7 @@ def _quote(path: Path, item: Located, claim_id: str, problems: list[Problem]) ->
                 path,
                 item.line_of("quote"),
                 f"claim {claim_id}: a quote without a locator",
-                "add locator: the page it stands on (for example \"s. 30\")",
+                'add locator: the page it stands on (for example "s. 30")',
                 "warning",
             )
         )

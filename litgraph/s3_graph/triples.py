@@ -13,7 +13,22 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from litgraph.model import Claim, Person, Question, Theme, Work
-from litgraph.namespaces import BIBO, CITO, DCTERMS, FOAF, LG, OA, PROV, RDF, SKOS, XSD, blank_id, mint, scheme_iri, slug
+from litgraph.namespaces import (
+    BIBO,
+    CITO,
+    DCTERMS,
+    FOAF,
+    LG,
+    OA,
+    PROV,
+    RDF,
+    SKOS,
+    XSD,
+    blank_id,
+    mint,
+    scheme_iri,
+    slug,
+)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
