@@ -129,3 +129,27 @@ def test_quote_problems_are_reported_with_the_others(
     assert any("may hold only a-z" in p for p in problems)  # (the other claim's problem in the same report)
     result = CliRunner().invoke(main, ["validate", "-p", str(root)])
     assert result.exit_code == 1 and expected in result.stderr
+
+
+def test_the_shapes_catch_a_broken_quote(project: Path) -> None:
+    """The quote's shapes bite: a selector without its exact words, words over 1,000 characters, a quote of
+    something that is not a work."""
+    import pyoxigraph as ox
+
+    from litgraph.s3_graph.shapes import check_triples
+
+    build(open_project(project))
+    triples = [q.triple for q in ox.parse(path=str(project / "site/graph.ttl"), format=ox.RdfFormat.TURTLE)]
+    shapes = open_project(project).ontology_file("shapes.ttl")
+    vocabulary = open_project(project).ontology_file("litgraph.ttl")
+    assert check_triples(triples, shapes, vocabulary) == []
+    oa = "http://www.w3.org/ns/oa#"
+    [exact] = [t for t in triples if t.predicate.value == oa + "exact"]
+    [source] = [t for t in triples if t.predicate.value == oa + "hasSource"]
+    theme = next(t.subject for t in triples if t.predicate.value.endswith("skos/core#notation"))
+    without_words = [t for t in triples if t != exact]
+    too_long = [*without_words, ox.Triple(exact.subject, exact.predicate, ox.Literal("x" * 1001))]
+    not_a_work = [*[t for t in triples if t != source], ox.Triple(source.subject, source.predicate, theme)]
+    for broken, message in ((without_words, "exact words"), (too_long, "exact words"), (not_a_work, "of one work")):
+        found = [str(v) for v in check_triples(broken, shapes, vocabulary)]
+        assert any(message in v for v in found), found

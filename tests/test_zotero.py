@@ -213,6 +213,7 @@ def test_a_second_pull_keeps_what_was_edited_by_hand(project: Path, zotero_stand
     new = copy.deepcopy(repper) | {"key": "Q9NEW5TT", "annotationPageLabel": "398", "annotationComment": "",
                                    "annotationText": "Mutual support is at the heart of it."}  # fmt: skip
     items.append(new)
+    items.remove(next(i for i in items if i["key"] == "T9MZ3RWE"))  # a highlight deleted in Zotero
     report = _pull(project, server)
 
     after = path.read_text(encoding="utf-8")
@@ -225,6 +226,8 @@ def test_a_second_pull_keeps_what_was_edited_by_hand(project: Path, zotero_stand
     assert stubs["repper2011-h3kd9vpl"]["themes"] == ["boundary-setting", "experiential-knowledge"]
     assert "kilpatrick2017-d8note4x" not in stubs and report.merge.deleted_by_user == ["kilpatrick2017-d8note4x"]
     assert stubs["repper2011-q9new5tt"]["todo"] is True and report.merge.added == ["repper2011-q9new5tt"]
+    assert report.gone == ["borg2017-t9mz3rwe"] and "borg2017-t9mz3rwe" in stubs  # (kept: it is the user's file)
+    assert sorted(report.todo) == ["borg2017-f5gq8jnc", "borg2017-t9mz3rwe", "repper2011-q9new5tt"]
     assert list(stubs)[:3] == [
         "borg2017-n4xh2kqa",
         "borg2017-f5gq8jnc",
@@ -311,3 +314,45 @@ def test_made_keys_keep_clear_of_taken_ones_and_latex_is_escaped() -> None:
     assert made_key(data, {"akerblom2021", "akerbloma"}) == "akerblom2021a"
     assert made_key({"title": "Nasjonal veileder"}, set()) == "nasjonalnd"
     assert latex("50 % & {ubalansert") == r"50 \% \& ubalansert"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("claims:\n  - id: [unclosed\n", id="broken YAML"),
+        pytest.param("just: a mapping\nclaims: 3\n", id="not a list"),
+    ],
+)
+def test_a_stubs_file_that_cannot_be_merged_stops_the_pull_before_anything_is_written(
+    project: Path, zotero_stand_in: ZoteroStandIn, text: str
+) -> None:
+    path = project / "bibliography/claims/zotero.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["zotero", "pull", "--api", zotero_stand_in.api, "-q", "-p", str(project)])
+    assert (
+        result.exit_code == 1
+        and "bibliography/claims/zotero.yaml" in result.stderr
+        and "Traceback" not in result.output
+    )
+    assert path.read_text(encoding="utf-8") == text and not (project / "bibliography/zotero.bib").exists()
+    assert not zotero_stand_in.requests  # (checked before Zotero is asked)
+
+
+def test_a_python_tag_in_the_stubs_file_is_kept_as_text_never_run(
+    project: Path, zotero_stand_in: ZoteroStandIn
+) -> None:
+    path = project / "bibliography/claims/zotero.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    marker = project / "owned"
+    path.write_text(f"claims:\n  - !!python/object/apply:os.system ['touch {marker}']\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["zotero", "pull", "--api", zotero_stand_in.api, "-q", "-p", str(project)])
+    assert result.exit_code == 0, result.output
+    assert not marker.exists() and f"!!python/object/apply:os.system ['touch {marker}']" in path.read_text(
+        encoding="utf-8"
+    )
+    assert len(_stubs_of_text(path.read_text(encoding="utf-8"))) == 5  # (the stubs added after it)
+
+
+def _stubs_of_text(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("  - id: ")]

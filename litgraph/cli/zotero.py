@@ -67,6 +67,8 @@ def _notes(report: PullReport) -> list[str]:
               for i in merge.changed_highlights]  # fmt: skip
     lines += [f"tag {u.tag!r} (annotation {u.annotation}) names no theme"
               + (f"; nearest: {u.nearest}" if u.nearest else "") for u in report.unmatched]  # fmt: skip
+    if report.gone:
+        lines.append(f"no longer in Zotero (the stubs are kept): {', '.join(report.gone)}")
     if merge.deleted_by_user:
         lines.append(f"not added again (you deleted them): {', '.join(merge.deleted_by_user)}")
     if report.without_pdf:
@@ -91,5 +93,5 @@ def _json(report: PullReport, relative: Any) -> dict[str, Any]:
         "todo": report.todo,
         "unmatched_tags": [{"tag": u.tag, "annotation": u.annotation, "nearest": u.nearest} for u in report.unmatched],
         "without_pdf": report.without_pdf, "skipped": dict(sorted(report.skipped.items())),
-        "also_elsewhere": report.taken_elsewhere,
+        "also_elsewhere": report.taken_elsewhere, "gone": report.gone,
     }  # fmt: skip

@@ -54,6 +54,7 @@ class PullReport:
     without_pdf: list[str] = field(default_factory=list)  # citation keys
     skipped: Counter[str] = field(default_factory=Counter)  # annotation kind -> count (ink, image)
     taken_elsewhere: list[str] = field(default_factory=list)  # Better BibTeX keys another .bib file has too
+    gone: list[str] = field(default_factory=list)  # stubs whose annotation is no longer in Zotero (kept)
     requests: int = 0
 
 
@@ -102,8 +103,9 @@ def _read_items(client: ZoteroClient, collection: str | None, keys: dict[str, st
             taken.add(key)
             items.append(_Item(data, key))
     items.sort(key=lambda i: i.key)
-    for n, item in enumerate(items, 1):
-        progress(f"reading Zotero: item {n} of {len(items)}")
+    for n, item in enumerate(items):
+        if n % 10 == 0:
+            progress(f"reading Zotero: items {n + 1}-{min(n + 10, len(items))} of {len(items)} and their annotations")
         pdfs = [c["data"] for c in client.children(str(item.data.get("key")))
                 if c["data"].get("itemType") == "attachment" and c["data"].get("contentType") == "application/pdf"]  # fmt: skip
         if not pdfs:
@@ -176,7 +178,11 @@ def pull(bibliography: Path, options: PullOptions, meanings: Meanings, other_key
     report.items = report.entries = len(items)
     stubs = _stubs(items, meanings, report)
     report.merge = stubs_file.merge(document, stubs, state["stubs"])
-    report.todo = [s["id"] for s in stubs.values() if s.get("todo")]
+    in_file = {str(i.get("id")): i for i in document["claims"] if isinstance(i, dict)}
+    report.todo = [i for i, item in in_file.items() if item.get("todo") is True]
+    pulled = {i.key for i in items}
+    report.gone = sorted(str(s["id"]) for k, s in state["stubs"].items()
+                         if k not in stubs and s.get("source") in pulled and str(s["id"]) in in_file)  # fmt: skip
     _write(bibliography / BIB_FILE, bib_text)
     _write(claims_path, stubs_file.dump(document))
     state["items"] = {**state["items"], **{str(i.data.get("key")): i.key for i in items}}
