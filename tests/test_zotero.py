@@ -356,3 +356,13 @@ def test_a_python_tag_in_the_stubs_file_is_kept_as_text_never_run(
 
 def _stubs_of_text(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("  - id: ")]
+
+
+def test_a_zotero_that_hangs_is_given_up_after_the_timeout(project: Path, zotero_stand_in: ZoteroStandIn) -> None:
+    from litgraph.gather.zotero.client import ZoteroError
+
+    zotero_stand_in.hang.add("/api/users/0/collections")
+    client = ZoteroClient(zotero_stand_in.api, 0.5)
+    with pytest.raises(ZoteroError, match=r"Zotero did not answer within 0.5 s"):
+        zotero_pull(open_project(project), NAME, zotero_stand_in.api, client=client)
+    assert not (project / "bibliography/zotero.bib").exists()

@@ -6,7 +6,7 @@ each object is {key, version, library, links, meta, data}; lists are paged by `s
 `users/0/collections`, `users/0/collections/{key}/items/top`, `users/0/items/top` and
 `users/0/items/{key}/children` answer as Zotero does (children: attachments and notes of an item,
 annotations of an attachment). A test can make a path answer 429 with Retry-After first (`throttle`), add
-a Backoff header (`backoff`), turn the local API off (403, "Local API is not enabled", as Zotero answers
+a Backoff header (`backoff`), give no answer (`hang`), turn the local API off (403, "Local API is not enabled", as Zotero answers
 then), and serve a Better BibTeX pull export (`better_bibtex`). `requests` lists what was asked.
 """
 
@@ -37,6 +37,8 @@ class ZoteroStandIn:
         self.backoff: dict[str, str] = {}  # path -> Backoff header value
         self.better_bibtex: dict[str, str] = {}  # collection key -> .biblatex text
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.hang: set[str] = set()  # paths that get no answer until the stand-in closes (a hung Zotero)
+        self.release = threading.Event()
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -72,6 +74,9 @@ class ZoteroStandIn:
         url = urlsplit(handler.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         self.requests.append((url.path, query))
+        if url.path in self.hang:
+            self.release.wait(30)
+            return None
         if url.path.startswith("/better-bibtex/"):
             key = url.query.rsplit("/", 1)[-1].removesuffix(".biblatex")
             return self._send(
@@ -119,5 +124,6 @@ class ZoteroStandIn:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
