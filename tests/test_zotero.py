@@ -235,6 +235,10 @@ def test_a_second_pull_keeps_what_was_edited_by_hand(project: Path, zotero_stand
     ]  # the file's order kept, new ones after
     third = _pull(project, server)  # nothing changed since: nothing to do, the same bytes
     assert not third.merge.added and not third.merge.updated and path.read_text(encoding="utf-8") == after
+    new["annotationComment"] = "<p>Gjensidighet er kjernen.</p>"  # a comment typed in Zotero later
+    _pull(project, server)
+    assert "    text: Gjensidighet er kjernen.\n    lang: nb\n" in path.read_text(encoding="utf-8")
+    assert "todo" not in _stubs(project)["repper2011-q9new5tt"]  # (it has a text and a theme now)
     assert not load(open_project(project)).errors
 
 

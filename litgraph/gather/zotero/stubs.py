@@ -69,7 +69,7 @@ def load(path: Path, shown: str) -> CommentedMap:
         document = CommentedMap(claims=CommentedSeq())
     if not isinstance(document, CommentedMap) or not isinstance(document.get("claims") or CommentedSeq(), list):
         raise ZoteroError(f"{shown}: expected a 'claims:' list at the top; fix it and pull again (nothing was written)")
-    if document.get("claims") is None:
+    if not document.get("claims"):  # (`claims:` with nothing under it)
         document["claims"] = CommentedSeq()
     return document
 
