@@ -16,8 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from litgraph import build, load, open_project
-from litgraph.api import zotero_pull
+from litgraph import build, load, open_project, zotero_pull
 from litgraph.cli.main import main
 from litgraph.gather.zotero.bibentries import latex, made_key
 from litgraph.gather.zotero.client import ZoteroClient
