@@ -24,6 +24,7 @@ _LAZY = {
     "ReadingList": "s4_analyse.reading_list", "Sources": "s5_store.queries", "ThemeRow": "s5_store.queries",
     "QueryResult": "s5_store.sparql", "Extractor": "gather.extract.extraction", "Found": "gather.extract.extraction",
     "read_document": "gather.extract.extraction", "enrich": "api", "EnrichOptions": "gather.enrich.enrichment",
+    "zotero_pull": "api", "PullReport": "gather.zotero.pull",
 }  # fmt: skip
 
 if TYPE_CHECKING:
@@ -38,10 +39,12 @@ if TYPE_CHECKING:
         extract,
         load,
         validate,
+        zotero_pull,
     )
     from litgraph.ask import bibtex, claims, contested, query, reading_list, sources, themes
     from litgraph.gather.enrich.enrichment import EnrichOptions
     from litgraph.gather.extract.extraction import Extractor, Found, read_document
+    from litgraph.gather.zotero.pull import PullReport
     from litgraph.model import Citation, Claim, Dataset, Person, Problem, Question, Theme, Work
     from litgraph.project import Project, init_project, open_project
     from litgraph.s4_analyse.contested import ContestedGroup
@@ -70,6 +73,7 @@ __all__ = [
     "Problem",
     "Project",
     "ProjectError",
+    "PullReport",
     "QueryResult",
     "Question",
     "ReadingList",
@@ -96,6 +100,7 @@ __all__ = [
     "sources",
     "themes",
     "validate",
+    "zotero_pull",
 ]
 
 

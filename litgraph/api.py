@@ -30,9 +30,11 @@ from litgraph.s6_render.mapdata import whole_map
 from litgraph.s6_render.network_export import write_network
 from litgraph.s6_render.pages import SiteData
 
-if TYPE_CHECKING:  # the HTTP stack loads only when `enrich` runs
+if TYPE_CHECKING:  # the HTTP stack loads only when `enrich` or `zotero pull` runs
     from litgraph.gather.enrich.enrichment import EnrichOptions, EnrichReport
     from litgraph.gather.enrich.scholarly import Scholarly
+    from litgraph.gather.zotero.client import ZoteroClient
+    from litgraph.gather.zotero.pull import PullReport
 
 Progress = Callable[[str], None]
 BuildSummary = pipeline.BuildSummary
@@ -194,6 +196,27 @@ def enrich(
     from litgraph.gather.enrich.enrichment import enrich as look_up
 
     return look_up(project, options, works(project, progress, as_in_files=True), progress, client)
+
+
+# --- Zotero -----------------------------------------------------------------------------------------------
+
+
+def zotero_pull(project: Project, collection: str | None = None, api: str | None = None, bib: str = "litgraph",
+                progress: Progress = _quiet, client: ZoteroClient | None = None) -> PullReport:  # fmt: skip
+    """A Zotero collection (the local API at `api`, else [zotero] url) as bibliography/zotero.bib, and its PDF
+    annotations as claim stubs in bibliography/claims/zotero.yaml, merged with the user's edits there."""
+    from litgraph.gather.zotero.annotations import Meanings, colour_meanings
+    from litgraph.gather.zotero.pull import BIB_FILE, PullOptions, pull
+
+    with pipeline.opened(project, exclusive=True, progress=progress) as (_, db):
+        pipeline.read_and_check(project, db, progress)
+        tables = Tables(db)
+        ours = project.relative(project.bibliography_dir / BIB_FILE)
+        others = {k for (k,) in db.execute("SELECT DISTINCT key FROM bib_entries WHERE file != ?", (ours,))}
+        themes, evidence = tables.themes(), set((tables.fact("vocabulary") or [{}])[0])
+    meanings = Meanings(ThemeLookup(themes), evidence, colour_meanings(project.zotero.colours, evidence), project.lang)
+    options = PullOptions((api or project.zotero.url).rstrip("/"), project.zotero.timeout, collection, bib)
+    return pull(project.bibliography_dir, options, meanings, others, progress, client)
 
 
 # --- exports ---------------------------------------------------------------------------------------------

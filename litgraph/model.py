@@ -172,6 +172,7 @@ class Claim:
     question: str | None = None
     stance: str | None = None
     note: str | None = None  # the grounds of its links: which text sets what against what
+    quote: str | None = None  # the exact words, in the language of the work (short: at most QUOTE_LIMIT)
     lines: dict[str, int] = field(default_factory=dict)  # key -> line in `path`
 
     @property

@@ -17,6 +17,7 @@ CITO = "http://purl.org/spar/cito/"
 DCTERMS = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 LG = "https://w3id.org/litgraph/vocab#"
+OA = "http://www.w3.org/ns/oa#"  # W3C Web Annotation: a claim's quote is a oa:TextQuoteSelector
 OWL = "http://www.w3.org/2002/07/owl#"
 PROV = "http://www.w3.org/ns/prov#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -26,7 +27,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 PREFIXES: dict[str, str] = {
-    "bibo": BIBO, "cito": CITO, "dcterms": DCTERMS, "foaf": FOAF, "lg": LG, "owl": OWL, "prov": PROV,
+    "bibo": BIBO, "cito": CITO, "dcterms": DCTERMS, "foaf": FOAF, "lg": LG, "oa": OA, "owl": OWL, "prov": PROV,
     "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD,
 }  # fmt: skip
 

@@ -18,6 +18,7 @@ CONFIG_FILE = "litgraph.toml"
 DEFAULT_BASE_IRI = "https://example.org/litgraph/"
 CROSSREF_URL = "https://api.crossref.org"
 OPENALEX_URL = "https://api.openalex.org"
+ZOTERO_URL = "http://localhost:23119/api"  # Zotero 7's local API (read-only, the Web API v3 shapes)
 _IRI = re.compile(r"(https?://[^\s<>\"{}|\\^`]+|urn:[a-z0-9][a-z0-9-]*:[^\s<>\"{}|\\^`]+)[/#]")
 LANGS = ("en", "nb")
 
@@ -42,6 +43,15 @@ class EnrichSettings:
 
 
 @dataclass(frozen=True)
+class ZoteroSettings:
+    """[zotero]: where `litgraph zotero pull` reads the library, and what highlight colours mean."""
+
+    url: str = ZOTERO_URL
+    timeout: float = 10.0  # seconds to wait for each answer of the local API
+    colours: dict[str, str | dict[str, str]] = field(default_factory=dict)  # [zotero.colours]: colour -> meaning
+
+
+@dataclass(frozen=True)
 class Limits:
     """[limits]: what a build and a query may take; each, when exceeded, is a clear error."""
 
@@ -62,6 +72,7 @@ class Project:
     lang: str = "en"  # the language claims are shown in where they have it (en or nb)
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     limits: Limits = field(default_factory=Limits)
+    zotero: ZoteroSettings = field(default_factory=ZoteroSettings)
 
     @property
     def bibliography_dir(self) -> Path:
@@ -122,10 +133,11 @@ def open_project(root: Path | str = ".") -> Project:
             f"create one with `litgraph init DIR` or pass --project DIR"
         )
     document = _settings_file(folder / CONFIG_FILE)
-    tables = {name: _table(folder / CONFIG_FILE, document, name) for name in ("project", "enrich", "limits")}
+    known = ("project", "enrich", "limits", "zotero")
+    tables = {name: _table(folder / CONFIG_FILE, document, name) for name in known}
     unknown = sorted(set(document) - set(tables))
     if unknown:
-        raise ProjectError(f"{folder / CONFIG_FILE}: unknown table [{unknown[0]}] (known: project, enrich, limits)")
+        raise ProjectError(f"{folder / CONFIG_FILE}: unknown table [{unknown[0]}] (known: {', '.join(known)})")
     settings = tables["project"]
     _known(folder / CONFIG_FILE, "project", settings, {"title", "base_iri", "lang"})
     base = str(settings.get("base_iri", DEFAULT_BASE_IRI))
@@ -144,6 +156,7 @@ def open_project(root: Path | str = ".") -> Project:
         lang=lang,
         enrich=_enrich_settings(folder / CONFIG_FILE, tables["enrich"]),
         limits=_limits(folder / CONFIG_FILE, tables["limits"]),
+        zotero=_zotero_settings(folder / CONFIG_FILE, tables["zotero"]),
     )
 
 
@@ -205,6 +218,27 @@ def _limits(path: Path, table: dict[str, Any]) -> Limits:
     return Limits(
         **{n: _number(path, "limits", n, v, float if n.endswith("seconds") else int) for n, v in table.items()}
     )
+
+
+def _zotero_settings(path: Path, table: dict[str, Any]) -> ZoteroSettings:
+    """[zotero], checked: the URL is http(s), the timeout positive, each colour's meaning a text or a table of
+    texts (what it names is checked when `litgraph zotero pull` reads the project's vocabulary)."""
+    _known(path, "zotero", table, {"url", "timeout", "colours"})
+    url = str(table.get("url", ZOTERO_URL)).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ProjectError(
+            f"{path}: [zotero] url {url!r} must start with http:// or https:// (for example {ZOTERO_URL})"
+        )
+    colours = table.get("colours", {})
+    if not isinstance(colours, dict):
+        raise ProjectError(f"{path}: [zotero.colours] must be a table of colour = meaning")
+    for colour, meaning in colours.items():
+        texts = meaning.values() if isinstance(meaning, dict) else [meaning]
+        if not all(isinstance(t, str) for t in texts):
+            raise ProjectError(f"{path}: [zotero.colours] {colour} must be an evidence type, or a table such as "
+                               '{ stance = "against", question = "an-id" }, not ' + repr(meaning))  # fmt: skip
+    timeout = _number(path, "zotero", "timeout", table["timeout"], float) if "timeout" in table else 10.0
+    return ZoteroSettings(url=url, timeout=timeout, colours=dict(colours))
 
 
 def init_project(target: Path) -> list[Path]:

@@ -186,6 +186,21 @@ EDITS: dict[str, Edit] = {
     "claim moved between files": lambda r: _move_item(
         r / "bibliography/claims/a.yaml", r / "bibliography/claims/b.yaml", "kilpatrick-symbolic"
     ),
+    "quote added": lambda r: _edit(
+        r / "bibliography/claims/a.yaml",
+        "    locator: sec. Relasjonen\n",
+        '    locator: sec. Relasjonen\n    quote: "Nærheten gjør det vanskelig å holde grensene."\n',
+    ),
+    "quote edited": lambda r: _edit(r / "bibliography/claims/a.yaml", "Nærheten gjør", "Nærhet gjør"),
+    "stub to do added": lambda r: _edit(
+        r / "bibliography/claims/b.yaml",
+        "claims:\n",
+        "claims:\n  - {id: to-do, source: borg2017, locator: s. iv, quote: Hverdagen teller., "
+        "themes: [recovery-orientation], todo: true}\n",
+    ),
+    "stub done": lambda r: _edit(
+        r / "bibliography/claims/b.yaml", ", todo: true}", ", text: Everyday life counts., lang: en}"
+    ),
     "title of the site": lambda r: (r / "litgraph.toml").write_text('[project]\ntitle = "Another"\n', encoding="utf-8"),
 }
 

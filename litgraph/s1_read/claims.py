@@ -19,12 +19,13 @@ from litgraph.model import Claim, Problem
 from litgraph.s1_read.yamlfile import Located, load_yaml_text
 from litgraph.suggest import did_you_mean
 
-CLAIM_KEYS = {f.name for f in dataclasses.fields(Claim)} - {"texts", "path", "line", "lines"} | {"text", "lang"}
+CLAIM_KEYS = {f.name for f in dataclasses.fields(Claim)} - {"texts", "path", "line", "lines"} | {"text", "lang", "todo"}
 REQUIRED = ("id", "source", "text", "themes")
 STANCES = ("for", "against", "qualifies")
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 LANG_PATTERN = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
 HEAD = "claims:\n"
+QUOTE_LIMIT = 1000  # characters: a quote is a few exact words (and copyright allows no more)
 
 
 def items_of(path: Path, document: Any, top: str, problems: list[Problem]) -> list[Located]:
@@ -119,6 +120,8 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
     for item in items_of(path, document, "claims", problems):
         check_keys(path, item, CLAIM_KEYS, problems)
         claim_id = check_id(path, item, problems)
+        if _to_do(path, item, claim_id, problems):
+            continue
         missing = [k for k in REQUIRED if k != "id" and item.get(k) in (None, "", [])]
         for key in missing:
             problems.append(Problem(path, item.line, f"claim {claim_id or '?'} has no '{key}'", f"add {key}: ..."))
@@ -150,6 +153,7 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
                 source=text_of(path, item, "source", problems) or "",
                 texts=texts,
                 note=text_of(path, item, "note", problems),
+                quote=_quote(path, item, claim_id, problems),
                 themes=string_list(path, item, "themes", problems),
                 path=path,
                 line=item.line,
@@ -164,6 +168,54 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
             )
         )
     return claims
+
+
+def _to_do(path: Path, item: Located, claim_id: str | None, problems: list[Problem]) -> bool:
+    """Whether the item is a stub still to be written (`todo: true`, as `litgraph zotero pull` marks a
+    highlight without a comment): reported, and not built into the graph."""
+    value = item.get("todo")
+    if value is None or str(value).lower() == "false":
+        return False
+    if str(value).lower() != "true":
+        problems.append(Problem(path, item.line_of("todo"), "'todo' must be true or false", "write todo: true"))
+        return True
+    problems.append(
+        Problem(
+            path,
+            item.line_of("todo"),
+            f"claim {claim_id or '?'} is a stub still to do: it is not built into the graph",
+            "write its text (and lang), check its themes, then remove 'todo: true'",
+            "warning",
+        )
+    )
+    return True
+
+
+def _quote(path: Path, item: Located, claim_id: str, problems: list[Problem]) -> str | None:
+    """The claim's quote (the exact words): at most QUOTE_LIMIT characters, and with a locator."""
+    quote = text_of(path, item, "quote", problems)
+    if not quote:
+        return None
+    if len(quote) > QUOTE_LIMIT:
+        problems.append(
+            Problem(
+                path,
+                item.line_of("quote"),
+                f"claim {claim_id}: the quote has {len(quote):,} characters (at most {QUOTE_LIMIT:,})",
+                "quote the few words that carry the finding, and say the rest in the claim's text",
+            )
+        )
+    if item.get("locator") in (None, ""):
+        problems.append(
+            Problem(
+                path,
+                item.line_of("quote"),
+                f"claim {claim_id}: a quote without a locator",
+                'add locator: the page it stands on (for example "s. 30")',
+                "warning",
+            )
+        )
+    return quote
 
 
 def texts_by_language(path: Path, item: Located, value: dict[str, Any], problems: list[Problem]) -> dict[str, str]:

@@ -13,7 +13,22 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from litgraph.model import Claim, Person, Question, Theme, Work
-from litgraph.namespaces import BIBO, CITO, DCTERMS, FOAF, LG, PROV, RDF, SKOS, XSD, blank_id, mint, scheme_iri, slug
+from litgraph.namespaces import (
+    BIBO,
+    CITO,
+    DCTERMS,
+    FOAF,
+    LG,
+    OA,
+    PROV,
+    RDF,
+    SKOS,
+    XSD,
+    blank_id,
+    mint,
+    scheme_iri,
+    slug,
+)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -220,6 +235,19 @@ class GraphBuilder:
         if claim.question and claim.stance:
             yield ox.Triple(node, _N(LG + "onQuestion"), self.iri("question", claim.question))
             yield ox.Triple(node, _N(LG + "stance"), _N(STANCES[claim.stance]))
+        if claim.quote:
+            yield from self._quote_triples(node, claim)
+
+    def _quote_triples(self, node: ox.NamedNode, claim: Claim) -> Iterator[ox.Triple]:
+        """The quote as the Web Annotation model has it: a part of the work where it was read (its
+        oa:SpecificResource), picked out by the exact words (an oa:TextQuoteSelector)."""
+        target, selector = ox.BlankNode(blank_id(claim.id, "quote")), ox.BlankNode(blank_id(claim.id, "quote", "0"))
+        yield ox.Triple(node, _N(LG + "quote"), target)
+        yield ox.Triple(target, TYPE, _N(OA + "SpecificResource"))
+        yield ox.Triple(target, _N(OA + "hasSource"), self.iri("work", claim.reported_in or claim.source))
+        yield ox.Triple(target, _N(OA + "hasSelector"), selector)
+        yield ox.Triple(selector, TYPE, _N(OA + "TextQuoteSelector"))
+        yield ox.Triple(selector, _N(OA + "exact"), _lit(claim.quote or ""))
 
     def question_triples(self, question: Question) -> Iterator[ox.Triple]:
         node = self.iri("question", question.id)

@@ -26,7 +26,7 @@ from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.triples import GraphBuilder
 from litgraph.version import __version__
 
-UNITS_FORMAT = "1"  # bump when the triples made from the same inputs change
+UNITS_FORMAT = "2"  # bump when the triples made from the same inputs change
 PER_UNIT = 256
 KIND_ORDER = ("ontology", "works", "agents", "questions", "claims")
 

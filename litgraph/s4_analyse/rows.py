@@ -85,6 +85,7 @@ class ClaimRow:
     stance: str | None
     themes: list[str]
     note: str | None
+    quote: str | None  # the exact words of the work, apart from the claim's own wording
     source_citation: str | None
     reported_in_citation: str | None
     source_reference: str | None
@@ -114,6 +115,7 @@ def claim_row(claim: Claim, works: Mapping[str, WorkRow], lang: str = "en") -> C
         stance=claim.stance if on_question else None,
         themes=sorted(set(claim.themes)),
         note=claim.note,
+        quote=claim.quote,
         source_citation=source.citation if source else None,
         reported_in_citation=reporter.citation if reporter else None,
         source_reference=source.reference if source else None,
