@@ -354,3 +354,22 @@ def test_a_copy_added_after_a_build_is_a_duplicate(make_project: MakeProject, ki
     with pytest.raises(InputError) as raised:
         build(open_project(root))
     assert expected in "\n".join(map(str, raised.value.problems))
+
+
+def test_a_new_units_format_makes_every_unit_again(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A litgraph whose graph units are made otherwise from the same inputs (UNITS_FORMAT) makes them all
+    again, even where no input changed."""
+    import litgraph.s1_read.inputs
+    import litgraph.s1_read.reading
+    import litgraph.s3_graph.units
+
+    root = make_project(FILES)
+    build(open_project(root))
+    for module in (litgraph.s1_read.reading, litgraph.s3_graph.units):
+        monkeypatch.setattr(module, "UNITS_FORMAT", "test")
+    monkeypatch.setattr("litgraph.version.UNITS_FORMAT", "test")
+    said: list[str] = []
+    build(open_project(root), said.append)
+    [checking] = [s for s in said if s.startswith("checking ") and "graph units" in s]
+    done, _, of = checking.removeprefix("checking ").partition(" of ")
+    assert int(done) == int(of.split()[0]) > 0, checking

@@ -172,9 +172,9 @@ def decode(data: bytes, where: Path | str, fallback: str | None = None) -> tuple
 def input_stamp(project: Project) -> list[list[object]]:
     """What tells whether any input changed since (without reading one): each input file's name, size,
     time and inode, the settings file's, and litgraph's version."""
-    from litgraph.version import __version__
+    from litgraph.version import UNITS_FORMAT, __version__
 
-    found: list[list[object]] = [[__version__]]
+    found: list[list[object]] = [[__version__, UNITS_FORMAT]]
     for f in [*input_files(project), InputFile("settings", project.root / "litgraph.toml", "litgraph.toml")]:
         info = identity(f.path)
         found.append([f.name, *((info.size, info.mtime_ns, info.inode) if info else (None,))])

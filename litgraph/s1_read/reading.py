@@ -34,7 +34,7 @@ from litgraph.s1_read.proposals import Proposal, read_proposals_text
 from litgraph.s1_read.questions import read_questions_text
 from litgraph.s1_read.tables import Tables, digest, question_json, theme_json
 from litgraph.s1_read.theme_names import ThemeLookup
-from litgraph.version import __version__
+from litgraph.version import UNITS_FORMAT, __version__
 
 READER_VERSION = "1"  # bump when what a reader makes of the same bytes changes: every file is read again
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
@@ -291,7 +291,11 @@ def read_inputs(project: Project, db: sqlite3.Connection, progress: Progress = _
         for table in ("files", "bib_entries", "claim_items", "pending"):
             db.execute(f"DELETE FROM {table}")
         pend_flag(db, "everything")
-    _flag(db, "settings", set_fact(db, "settings", [__version__, project.base_iri, project.title, project.lang]))
+    _flag(
+        db,
+        "settings",
+        set_fact(db, "settings", [__version__, UNITS_FORMAT, project.base_iri, project.title, project.lang]),
+    )
     changed, gone = _find_changed(project, db)
     for path in [*gone, *(c.name for c in changed)]:
         db.execute("INSERT OR IGNORE INTO pending VALUES ('file', ?, 'null')", (path,))

@@ -24,9 +24,8 @@ from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.triples import GraphBuilder
-from litgraph.version import __version__
+from litgraph.version import UNITS_FORMAT, __version__
 
-UNITS_FORMAT = "2"  # bump when the triples made from the same inputs change
 PER_UNIT = 256
 KIND_ORDER = ("ontology", "works", "agents", "questions", "claims")
 
