@@ -42,6 +42,10 @@ class SiteData:
         self.rows = Rows(db, lang)
         self.tables = self.rows.tables
         self.themes = self.tables.themes()
+        # (what every theme page shows besides its own inputs: the scheme, the questions' texts, the language)
+        self.themes_digest = [
+            self.tables.fact(n) for n in ("themes", "scheme_title", "questions", "vocabulary", "settings")
+        ] + [lang]
         self.lookup = ThemeLookup(self.themes)
         self.labels = {t: theme.labels.get("en", t) for t, theme in self.themes.items()}
         self.children = {k: sorted(v) for k, v in self.lookup.children.items()}
@@ -109,6 +113,26 @@ class SiteData:
             "groups": self.shown_groups(on_theme[:THEME_PAGE_GROUPS]), "groups_total": len(on_theme),
             "narrower": self.children.get(theme_id, []),
         }  # fmt: skip
+
+    def theme_inputs(self, theme_id: str) -> list[Any]:
+        """What a theme page is made from, by digest, without making it: the first THEME_PAGE_WORKS entries
+        of its ranking and how many there are, those works' rows and their claims, the first
+        THEME_PAGE_GROUPS groups on it and their claims, and the rows of the works these claims name. (The
+        theme scheme, questions and settings are not among them: an edit to those renders every page.)"""
+        entries, total = ranking(self.db, theme_id, THEME_PAGE_WORKS)
+        keys = [e.key for e in entries]
+        query = "SELECT id, digest, source, reported_in FROM claims WHERE source IN {in} ORDER BY id"
+        claims = rows_in(self.db, query, keys)
+        on_theme = self.groups_on(theme_id)
+        shown = on_theme[:THEME_PAGE_GROUPS]
+        groups = rows_in(self.db, "SELECT key, digest FROM groups WHERE key IN {in} ORDER BY key", shown)
+        query = ("SELECT c.id, c.digest, c.source, c.reported_in FROM group_members m JOIN claims c ON c.id = m.claim "
+                 "WHERE m.key IN {in} ORDER BY c.id")  # fmt: skip
+        members = rows_in(self.db, query, shown)
+        named = sorted({k for row in claims + members for k in row[2:] if k} | set(keys))
+        works = rows_in(self.db, "SELECT key, digest FROM work_rows WHERE key IN {in} ORDER BY key", named)
+        return [theme_id, [(e.key, e.claims, e.cited_by) for e in entries], total, claims, shown, len(on_theme),
+                groups, members, works]  # fmt: skip
 
     def theme_tree(self) -> list[ThemeRow]:
         counts = {

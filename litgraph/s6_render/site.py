@@ -103,7 +103,10 @@ class SiteBuild:
             recorded = self.records.recorded(name)
             if reached is not None and theme_id not in reached and recorded and self.records.keep(name, recorded):
                 continue
-            self._page(name, "theme.html", self.data.theme_context(theme_id))
+            # (its digest from what it is made of: a theme an edit reaches often shows none of what it changed)
+            digest = digest_of(self.salt, name, [self.data.themes_digest, self.data.theme_inputs(theme_id)])
+            if not self.records.keep(name, digest):
+                self._page(name, "theme.html", self.data.theme_context(theme_id), digest)
 
     def _assets(self) -> None:
         files = {name: path.read_bytes() for name, path in asset_files().items()}
