@@ -15,7 +15,14 @@
   var lang = pickLanguage(), byId = {}, state = { theme: "", claims: false, contested: null, selected: null };
   place(data.nodes);
   var nodes = new vis.DataSet(data.nodes.map(visNode));
-  var edges = new vis.DataSet(data.edges.map(function (e, i) { e.id = "e" + i; return e; }));
+  // (a large map draws its works' links only where the reader looks: the selected node's)
+  var large = data.nodes.length > 3000, edgesOf = {};
+  data.edges.forEach(function (e, i) {
+    e.id = "e" + i;
+    (edgesOf[e.from] = edgesOf[e.from] || []).push(e);
+    (edgesOf[e.to] = edgesOf[e.to] || []).push(e);
+  });
+  var edges = new vis.DataSet(large ? [] : data.edges);
   var container = document.getElementById("map");
   data.options.interaction.dragNodes = false;
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
@@ -42,9 +49,10 @@
   // vis gets no label (map_labels.js draws the names); claims are folded into their works until asked for.
   // (A layer that colours works by another field, such as a per-work `cluster`, sets `color` here and in colour().)
   function visNode(n) {
-    return { id: n.id, x: n.x, y: n.y, shape: n.shape, size: n.size, color: n.color, hidden: n.kind === "claim" };
+    n.hidden = n.kind === "claim";
+    return { id: n.id, x: n.x, y: n.y, shape: n.shape, size: n.size, color: n.color, hidden: n.hidden };
   }
-  function colour(n) { return byId[n].color; }
+  function colour(id) { return byId[id].color; }
 
   // -- words
   function pickLanguage() {
@@ -205,7 +213,11 @@
   function refresh() {
     var shown = {}, ids = visibleIds();
     ids.forEach(function (id) { shown[id] = true; });
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, hidden: !shown[n.id] }; }));
+    var changed = [];
+    data.nodes.forEach(function (n) {
+      if (n.hidden !== !shown[n.id]) { n.hidden = !shown[n.id]; changed.push({ id: n.id, hidden: n.hidden }); }
+    });
+    if (changed.length) nodes.update(changed);
     var counts = document.getElementById("counts");
     counts.textContent = t("shown", ids.length, data.nodes.length);
     counts.setAttribute("data-count-shown", String(ids.length));
@@ -248,8 +260,17 @@
   }
 
   // -- selecting, and the address following it (#kind=id; back and forward go through the selections)
+  var shownEdges = [];
+  function showEdgesOf(nodeId) {
+    if (!large) return;
+    edges.remove(shownEdges);
+    var found = nodeId ? edgesOf[nodeId] || [] : [];
+    edges.add(found);
+    shownEdges = found.map(function (e) { return e.id; });
+  }
   function select(nodeId, frameIt) {
     state.selected = nodeId;
+    showEdgesOf(nodeId);
     if (byId[nodeId] && byId[nodeId].kind === "claim" && !state.claims) setClaims(true);
     if (byId[nodeId] && nodes.get(nodeId).hidden) { state.theme = ""; filter.value = ""; refresh(); }
     network.selectNodes([nodeId]);
@@ -305,6 +326,7 @@
   filter.addEventListener("change", function () { go(filter.value ? hashOf("t:" + filter.value) : "#"); });
 
   // -- contested questions: a list in the panel; one of them lights up its sides' works (and claims).
+  var litNow = {};
   function setContested(group, show) {
     var lit = {};
     state.contested = group;
@@ -313,10 +335,12 @@
       s.works.forEach(function (k) { lit["w:" + k] = lit["w:" + k] && lit["w:" + k] !== c ? "#7048e8" : c; });
       s.claims.forEach(function (cl) { lit["c:" + cl.id] = c; });
     });
-    nodes.update(data.nodes.filter(function (n) { return n.kind !== "theme"; }).map(function (n) {
-      var c = lit[n.id];
-      return { id: n.id, color: c ? { background: c, border: "#1f2933" } : colour(n.id), borderWidth: c ? 3 : 1 };
+    var touched = Object.keys(litNow).concat(Object.keys(lit).filter(function (id) { return !litNow[id]; }));
+    nodes.update(touched.filter(function (id) { return byId[id]; }).map(function (id) {
+      var c = lit[id];
+      return { id: id, color: c ? { background: c, border: "#1f2933" } : colour(id), borderWidth: c ? 3 : 1 };
     }));
+    litNow = lit;
     container.setAttribute("data-contested", group ? group.key : "");
     if (!show) return;
     if (state.theme) { state.theme = ""; filter.value = ""; refresh(); }
