@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPO
-from .test_site import browser, open_map  # noqa: F401  (the browser fixture)
 
 try:
     from playwright.sync_api import expect
@@ -87,9 +86,19 @@ def test_a_5000_work_map_opens_as_readable(browser, synthetic_site: Path) -> Non
 @pytest.mark.parametrize(
     ("fragment", "selected", "theme", "text"),
     [
-        pytest.param("#theme=boundary-setting", "t:boundary-setting", "boundary-setting", "Grensesetting", id="theme-id"),
-        pytest.param("#theme=Grensesetting", "t:boundary-setting", "boundary-setting", "Boundary-setting", id="theme-nb"),
-        pytest.param("#theme=Friendship-like%20role", "t:friendship-like-role", "friendship-like-role", "Friendship-like role", id="theme-en"),
+        pytest.param(
+            "#theme=boundary-setting", "t:boundary-setting", "boundary-setting", "Grensesetting", id="theme-id"
+        ),
+        pytest.param(
+            "#theme=Grensesetting", "t:boundary-setting", "boundary-setting", "Boundary-setting", id="theme-nb"
+        ),
+        pytest.param(
+            "#theme=Friendship-like%20role",
+            "t:friendship-like-role",
+            "friendship-like-role",
+            "Friendship-like role",
+            id="theme-en",
+        ),
         pytest.param("#work=repper2011", "w:repper2011", "", "A review of the literature on peer support", id="work"),
         pytest.param("#work=Repper%20%26%20Carter%202011", "w:repper2011", "", "Cited by", id="work-name"),
         pytest.param("#claim=coleman2009-too-close-003", "c:coleman2009-too-close-003", "", "Coleman", id="claim"),

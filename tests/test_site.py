@@ -138,30 +138,6 @@ def test_map_works_offline_without_cdn(site: Path) -> None:
         assert not url.startswith(("http:", "https:", "//")), url
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield instance
-        instance.close()
-
-
 def open_map(browser, site: Path, fragment: str = ""):  # type: ignore[no-untyped-def]
     page = browser.new_page()
     events: dict[str, list[str]] = {"requests": [], "errors": [], "dialogs": []}

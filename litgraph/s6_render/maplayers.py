@@ -42,4 +42,3 @@ def contested_layer(data: SiteData) -> list[dict[str, Any]]:
         shown.append({"key": key, "kind": group["kind"], "id": group["id"], "text": text,
                       "sources": group["sources"], "sides": sides})  # fmt: skip
     return shown
-

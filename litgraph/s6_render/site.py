@@ -107,7 +107,12 @@ class SiteBuild:
 
     def _assets(self) -> None:
         files = {name: path.read_bytes() for name, path in asset_files().items()}
-        files.update({name: templates.source(name).encode("utf-8") for name in ("map.js", "map_text.js", "map_labels.js", "style.css")})
+        files.update(
+            {
+                name: templates.source(name).encode("utf-8")
+                for name in ("map.js", "map_text.js", "map_labels.js", "style.css")
+            }
+        )
         (self.staging / "assets").mkdir()
         for name, data in files.items():
             digest = hashlib.sha256(data).hexdigest()
