@@ -39,7 +39,7 @@ KINDS = {  # kind -> (shape, background, border), also the legend
 EDGES = {  # kind -> vis edge style, also the legend
     "source": {"color": "#9aa5b1", "width": 1},
     "theme": {"color": {"color": "#e8c47c", "opacity": 0.3}, "width": 1},
-    "cites": {"color": {"color": "#4a90d9", "opacity": 0.5}, "width": 1, "arrows": "to"},
+    "cites": {"color": {"color": "#4a90d9", "opacity": 0.3}, "width": 1, "arrows": {"to": {"scaleFactor": 0.5}}},
     "supports": {"color": "#2f9e44", "width": 2, "arrows": "to"},
     "disputes": {"color": "#d62828", "width": 3, "dashes": [8, 6], "arrows": "to"},
 }
@@ -127,11 +127,11 @@ def map_part(data: SiteData, plan: MapPlan, keys: list[str]) -> dict[str, Any]:
     for key, work in works.items():
         own = claims.get(key, [])
         themes = sorted({t for c in own for t in c.themes})
-        dx, dy = _jitter("w:" + key, SPREAD)
+        dx, dy = _jitter("w:" + key, SPREAD + 3 * math.sqrt(len(themes)))
         weight = len(own) + 2 * cited.get(key, 0)
         # (a per-work field that another layer colours by, such as a `cluster`, goes in this dict)
         node = {"id": "w:" + key, "label": work.citation, "kind": "work", "size": round(work_size(len(own), cited.get(key, 0)), 2),
-                "weight": weight, "at": ["t:" + t for t in themes], "dx": round(dx, 1), "dy": round(dy, 1)}  # fmt: skip
+                "weight": weight, "at": _main_themes(own), "dx": round(dx, 1), "dy": round(dy, 1)}  # fmt: skip
         if not themes:
             node["x"], node["y"] = (round(v, 1) for v in _loose("w:" + key, plan.nodes))
         nodes.append(node)
@@ -147,6 +147,17 @@ def map_part(data: SiteData, plan: MapPlan, keys: list[str]) -> dict[str, Any]:
     if not plan.folded:
         _claims_of_part(data, [c for key in works for c in claims.get(key, [])], nodes, edges, details)
     return {"nodes": nodes, "edges": edges, "details": details}
+
+
+def _main_themes(claims: list[ClaimRow]) -> list[str]:
+    """The themes a work stands near: those most of its claims are on (a work on many themes would otherwise
+    stand in the middle of the map, among no theme of its own)."""
+    counts: dict[str, int] = defaultdict(int)
+    for claim in claims:
+        for theme in claim.themes:
+            counts[theme] += 1
+    most = max(counts.values(), default=0)
+    return ["t:" + t for t in sorted(counts) if counts[t] == most][:2]
 
 
 def _claims_of_part(
@@ -206,9 +217,13 @@ def place(part: dict[str, Any], positions: dict[str, tuple[float, float]] | None
         edge.update(EDGES[edge["kind"]])
 
 
+def theme_places(plan: MapPlan) -> dict[str, tuple[float, float]]:
+    return {"t:" + t: place for t, place in plan.themes.items()}
+
+
 def relaxed(part: dict[str, Any], plan: MapPlan) -> dict[str, tuple[float, float]]:
     """A small map's places, all worked out here (it comes in one part, with index.html)."""
-    return resolve(part["nodes"], plan.themes)
+    return resolve(part["nodes"], theme_places(plan))
 
 
 def map_meta(data: SiteData, plan: MapPlan) -> dict[str, Any]:
@@ -264,7 +279,7 @@ def whole_map(data: SiteData) -> dict[str, Any]:
     plan = plan_map(data)
     meta = map_meta(data, plan)
     part = map_part(data, plan, [k for (k,) in data.db.execute("SELECT key FROM works ORDER BY key")])
-    positions = relaxed(part, plan) if plan.spring else resolve(part["nodes"], plan.themes)
+    positions = relaxed(part, plan) if plan.spring else resolve(part["nodes"], theme_places(plan))
     place(meta)
     place(part, positions)
     return {

@@ -14,7 +14,8 @@
                                              "side 1": "#2f9e44", "side 2": "#d62828" };
   var lang = pickLanguage(), byId = {}, state = { theme: "", claims: false, contested: null, selected: null };
   place(data.nodes);
-  var nodes = new vis.DataSet(data.nodes.map(visNode));
+  var nodes = new vis.DataSet(data.nodes.filter(function (n) { return n.kind !== "theme"; }).map(visNode)
+    .concat(data.nodes.filter(function (n) { return n.kind === "theme"; }).map(visNode)));  // (themes drawn on top)
   // (a large map draws its works' links only where the reader looks: the selected node's)
   var large = data.nodes.length > 3000, edgesOf = {};
   data.edges.forEach(function (e, i) {

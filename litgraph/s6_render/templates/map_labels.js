@@ -5,7 +5,7 @@
 // and clear of every name already placed. So no two names ever overlap, at any zoom.
 (function () {
   "use strict";
-  var PAD = 3, MAX_WORKS = 40, LOOK_AT = 3000;
+  var PAD = 3, MAX_WORKS = 30, LOOK_AT = 3000;
 
   function Labels(network, container, textOf) {
     this.network = network;
