@@ -205,3 +205,27 @@ def test_contested_questions_are_one_click_away_with_both_sides_lit(browser, bun
     assert colours[1] in ("#2f9e44", "#7048e8")  # Karlsson 2017: for (or on both sides)
     assert page.evaluate(NAMES)["overlapping"] == 0 and errors == []
     page.close()
+
+
+def test_themes_that_share_works_stand_together_in_cells_of_their_own(bundled) -> None:  # type: ignore[no-untyped-def]
+    import itertools
+    import math
+    import sqlite3
+
+    from litgraph.s6_render import layout, mapdata
+    from litgraph.s6_render.pages import SiteData
+
+    db = sqlite3.connect(Path(bundled[0]) / ".litgraph" / "state.sqlite")
+    places = mapdata.plan_map(SiteData(db, "en")).themes
+    shared = layout.shared_works(db)
+    db.close()
+    assert shared[("implementation", "role-clarity")] == max(shared.values())  # (10 works in the bundled dataset)
+    pairs = list(itertools.combinations(sorted(places), 2))
+    apart = {pair: math.dist(places[pair[0]], places[pair[1]]) for pair in pairs}
+    mean = sum(apart.values()) / len(pairs)
+    most = sorted(shared, key=lambda pair: (-shared[pair], pair))[:15]
+    assert sum(apart[p] for p in most) / len(most) < 0.8 * mean
+    assert sum(apart[p] for p in pairs if p not in shared) / len([p for p in pairs if p not in shared]) > mean
+    for a, b in pairs:  # every theme's cell is its own: a cell apart in its row, or in another row
+        (xa, ya), (xb, yb) = places[a], places[b]
+        assert abs(xa - xb) >= layout.CELL - 0.5 or abs(ya - yb) >= 2 * layout.LINE, (a, b)

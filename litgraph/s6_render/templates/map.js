@@ -276,16 +276,26 @@
     if (byId[nodeId] && nodes.get(nodeId).hidden) { state.theme = ""; filter.value = ""; refresh(); }
     network.selectNodes([nodeId]);
     labels.setNodes(visibleIds().map(function (id) { return byId[id]; }), nodeId);
-    if (frameIt) frame(neighbourhood(nodeId), 1.6);
+    if (frameIt) frame(neighbourhood(nodeId), 2);
     showDetails(nodeId);
+    keepInSight(nodeId);
     labels.refresh();
+  }
+  // On a phone the details sheet covers the lower part of the map: the selected node moves above it.
+  function keepInSight(nodeId) {
+    if (window.innerWidth >= 700 || !document.body.classList.contains("sheet-open")) return;
+    var box = container.getBoundingClientRect(), sheetTop = window.innerHeight - panel.offsetHeight;
+    var at = network.canvasToDOM(network.getPosition(nodeId)), want = (Math.max(0, sheetTop - box.top)) / 2;
+    if (at.y < want * 2 - 20 && at.y > 20) return;
+    var view = network.getViewPosition(), scale = network.getScale();
+    network.moveTo({ position: { x: view.x + (at.x - box.width / 2) / scale, y: view.y + (at.y - want) / scale }, animation: false });
   }
   function setTheme(id, frameIt) {
     state.theme = id; state.selected = id ? "t:" + id : null;
     filter.value = id;
     var ids = refresh();
     if (id) { network.selectNodes(["t:" + id]); showDetails("t:" + id); } else { network.unselectAll(); showIntro(); }
-    if (frameIt) { if (id) frame(ids, 1.6); else openingView(); }
+    if (frameIt) { if (id) frame(ids, 2.5); else openingView(); }
   }
   function find(kind, name) {
     var prefix = { theme: "t:", work: "w:", claim: "c:" }[kind];
