@@ -80,6 +80,11 @@ def test_a_5000_work_map_opens_as_readable(browser, synthetic_site: Path) -> Non
     page.evaluate("window.litgraph.network.moveTo({scale: 2.5})")  # zoomed in, the names are chosen again
     page.wait_for_function("window.litgraph.labels.viewKey.startsWith('2.5 ')")
     assert page.evaluate(NAMES)["overlapping"] == 0 and errors == []
+    page.goto((synthetic_site / "index.html").as_uri() + "#claim=c7")  # (no claims sent: its work is shown)
+    page.reload()
+    page.wait_for_function("document.body.dataset.ready === 'true'")
+    [work] = page.evaluate("window.litgraph.network.getSelectedNodes()")
+    assert page.evaluate(f"window.litgraph.data.details['{work}'].claims.some(c => c.id === 'c7')")
     page.close()
 
 

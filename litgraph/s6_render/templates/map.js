@@ -307,6 +307,12 @@
       var names = kind === "theme" ? [d.labels.en, d.labels.nb, d.id] : kind === "work" ? [d.citation, d.key] : [d.id];
       if (names.some(function (s) { return s && fold(s) === wanted; })) hit = id;
     });
+    if (!hit && kind === "claim") {  // (a large map sends no claims: its work, whose panel lists it)
+      Object.keys(data.details).forEach(function (id) {
+        var d = data.details[id];
+        if (!hit && d.kind === "work" && d.claims.some(function (c) { return c.id === name; })) hit = id;
+      });
+    }
     return hit;
   }
   function fromHash(stay) {  // (stay: a click on the map selects where it is, without moving the view)
