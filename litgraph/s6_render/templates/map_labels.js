@@ -1,7 +1,8 @@
 // litgraph map: the names on the map, drawn as text over vis-network's canvas at a fixed size in pixels.
 // After each draw whose view changed, the names are chosen again: the selected node's first, then every
 // theme's (most claims first), then the works' (most claims and citations first, at most MAX_WORKS);
-// each at the first of eight places around its node (below, right, left, above, then the corners) that lies inside the map
+// each at the first of ten places around its node (below, right, left, above, the corners, then a line
+// further below or above) that lies inside the map
 // and clear of every name already placed. So no two names ever overlap, at any zoom.
 (function () {
   "use strict";
@@ -83,7 +84,8 @@
       var spots = [[c.x - label.w / 2, c.y + r + 2], [c.x + r + 4, c.y - label.h / 2],
                    [c.x - r - 4 - label.w, c.y - label.h / 2], [c.x - label.w / 2, c.y - r - 2 - label.h],
                    [c.x + r * 0.7, c.y + r * 0.7], [c.x - r * 0.7 - label.w, c.y + r * 0.7],
-                   [c.x + r * 0.7, c.y - r * 0.7 - label.h], [c.x - r * 0.7 - label.w, c.y - r * 0.7 - label.h]];
+                   [c.x + r * 0.7, c.y - r * 0.7 - label.h], [c.x - r * 0.7 - label.w, c.y - r * 0.7 - label.h],
+                   [c.x - label.w / 2, c.y + r + 4 + label.h], [c.x - label.w / 2, c.y - r - 4 - 2 * label.h]];
       for (var s = 0; s < spots.length; s++) {
         var box = { x: spots[s][0], y: spots[s][1], w: label.w, h: label.h };
         if (box.x < 0 || box.y < 0 || box.x + box.w > width || box.y + box.h > height) continue;
