@@ -1,11 +1,15 @@
 """The interactive map's data: nodes (themes, works, claims), edges, positions and details, in parts.
 
-index.html holds what concerns the whole map (the themes, the tree, the options, the legend); the works,
-with their claims and edges, come in parts of about PER_PART works (map/part-*.js, each loaded by a script
-element, so the page works from the file system), cut by key hash as graph units are: an edit rewrites the
-part of the works it reaches. Positions are computed here so the page is usable at once: themes on a
-circle, claims near their themes, works near their themes or claims, each from its own neighbours and id;
-small maps are then relaxed as a whole with networkx's spring layout (and come in one part).
+index.html holds what concerns the whole map (the themes and where they stand, the tree, the contested
+questions, the options, the legend); the works, with their claims and edges, come in parts of about
+PER_PART works (map/part-*.js, each loaded by a script element, so the page works from the file system),
+cut by key hash as graph units are: an edit rewrites the part of the works it reaches.
+
+Themes stand where s6_render.layout puts them (themes sharing works together, their labels clear of each
+other). A work stands near its themes: a node's `at` names the nodes whose mean place, moved by its own
+(`dx`, `dy`) from its id, is its place; the page (and `resolve`, for the exports) works it out, so a large
+map's part does not change when the themes move. A small map comes in one part, placed (`x`, `y`). Claims are folded into their works: drawn only
+when the reader asks for them (and not sent at all above CLAIM_LIMIT nodes).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from litgraph.namespaces import escaped
 from litgraph.plumbing.chunks import cut
 from litgraph.plumbing.statedb import rows_in
 from litgraph.s4_analyse.rows import ClaimRow
+from litgraph.s6_render import layout
+from litgraph.s6_render.maplayers import contested_layer
 from litgraph.s6_render.pages import SiteData
 from litgraph.s6_render.visnet import options
 from litgraph.suggest import fold
@@ -33,14 +39,15 @@ KINDS = {  # kind -> (shape, background, border), also the legend
 }
 EDGES = {  # kind -> vis edge style, also the legend
     "source": {"color": "#9aa5b1", "width": 1},
-    "theme": {"color": "#e8c47c", "width": 1},
-    "cites": {"color": "#4a90d9", "width": 1, "arrows": "to"},
+    "theme": {"color": {"color": "#e8c47c", "opacity": 0.3}, "width": 1},
+    "cites": {"color": {"color": "#4a90d9", "opacity": 0.3}, "width": 1, "arrows": {"to": {"scaleFactor": 0.5}}},
     "supports": {"color": "#2f9e44", "width": 2, "arrows": "to"},
     "disputes": {"color": "#d62828", "width": 3, "dashes": [8, 6], "arrows": "to"},
 }
 SPRING_LIMIT = 1500  # up to this many nodes, the map is relaxed as a whole (spring layout) and one part
-CLAIM_LIMIT = 6000  # above this many nodes, claims are folded into their works so the page stays usable
+CLAIM_LIMIT = 6000  # above this many nodes, claims are not sent at all (their works' panels list them)
 PER_PART = 512
+SPREAD = 34.0  # px: how far a work stands from the mean of its themes (sd)
 
 
 def _jitter(node_id: str, spread: float) -> tuple[float, float]:
@@ -52,41 +59,31 @@ def _jitter(node_id: str, spread: float) -> tuple[float, float]:
     return radius * math.cos(2 * math.pi * v), radius * math.sin(2 * math.pi * v)
 
 
-def layout_scale(nodes: int) -> float:
-    """The map's radius for about this many nodes (rounded up to a power of two, so that adding a work
-    moves no other node)."""
-    return 45 * math.sqrt(1 << max(0, nodes - 1).bit_length()) + 100
+def _ring(node_id: str, radius: float) -> tuple[float, float]:
+    """A place on a ring around a node (a claim around its work), by the id."""
+    digest = hashlib.blake2b(node_id.encode("utf-8"), digest_size=4).digest()
+    angle = int.from_bytes(digest, "big") / 4294967296 * 2 * math.pi
+    return radius * math.cos(angle), radius * math.sin(angle)
 
 
-def _anchored(node_id: str, anchors: list[tuple[float, float]], scale: float) -> tuple[float, float]:
-    anchors = anchors or [(0.0, 0.0)]
-    dx, dy = _jitter(node_id, scale / 8)
-    return sum(a[0] for a in anchors) / len(anchors) * 0.7 + dx, sum(a[1] for a in anchors) / len(anchors) * 0.7 + dy
-
-
-def _loose(node_id: str, nodes: int, scale: float) -> tuple[float, float]:
-    """A node with no edges: somewhere in a band below the circle, by its id."""
+def _loose(node_id: str, nodes: int) -> tuple[float, float]:
+    """A node with no themes: somewhere in a band below the themes, by its id."""
     digest = hashlib.blake2b(node_id.encode("utf-8"), digest_size=8).digest()
     width = 120.0 * max(1.0, math.sqrt(1 << max(0, nodes - 1).bit_length()) * 1.2)
     u, v = int.from_bytes(digest[:4], "big") / 4294967296, int.from_bytes(digest[4:], "big") / 4294967296
-    return (u - 0.5) * width, 1.3 * scale + 80 + v * width / 3
-
-
-def theme_size(claims: int) -> float:
-    return 14 + 2 * math.sqrt(claims)
+    return (u - 0.5) * width, layout.VIEW[1] / 2 + 120 + v * width / 3
 
 
 def work_size(claims: int, cited: int) -> float:
-    return 8 + 3 * math.sqrt(claims + 2 * cited)
+    return min(22.0, 4 + 2 * math.sqrt(claims + 2 * cited))
 
 
 @dataclass
 class MapPlan:
-    """What the whole map shares: whether claims are folded, its scale, where the themes stand."""
+    """What the whole map shares: whether claims are folded, its size, where the themes stand."""
 
     folded: bool
     nodes: int
-    scale: float
     themes: dict[str, tuple[float, float]]
 
     @property
@@ -97,18 +94,13 @@ class MapPlan:
 def plan_map(data: SiteData) -> MapPlan:
     works = data.db.execute("SELECT count(*) FROM works").fetchone()[0]
     claims = data.db.execute("SELECT count(*) FROM claims").fetchone()[0]
-    themes = sorted(data.themes)
-    total = len(themes) + works + claims
+    total = len(data.themes) + works + claims
     folded = total > CLAIM_LIMIT
-    nodes = len(themes) + works + (0 if folded else claims)
-    scale = layout_scale(nodes)
-    angle = 2 * math.pi / max(1, len(themes))
-    return MapPlan(
-        folded,
-        nodes,
-        scale,
-        {t: (scale * math.cos(angle * i), scale * math.sin(angle * i)) for i, t in enumerate(themes)},
-    )
+    counts = dict(data.db.execute("SELECT theme, claims FROM theme_counts"))
+    labels = {t: theme.labels for t, theme in data.themes.items()}
+    broader = {t: list(theme.broader) for t, theme in data.themes.items()}
+    positions = layout.theme_positions(labels, counts, layout.shared_works(data.db), broader)
+    return MapPlan(folded, len(data.themes) + works + (0 if folded else claims), positions)
 
 
 def parts(keys: list[str], plan: MapPlan) -> list[list[str]]:
@@ -119,13 +111,15 @@ def parts(keys: list[str], plan: MapPlan) -> list[list[str]]:
 
 
 def _claim_details(c: ClaimRow) -> dict[str, Any]:
-    return {"kind": "claim", "id": c.id, "text": c.text, "source": c.source, "source_citation": c.source_citation,
-            "reported_in": c.reported_in, "reported_in_citation": c.reported_in_citation, "locator": c.locator,
-            "evidence": c.evidence, "themes": c.themes, "question": c.question, "stance": c.stance}  # fmt: skip
+    return {"kind": "claim", "id": c.id, "text": c.text, "texts": c.texts, "source": c.source,
+            "source_citation": c.source_citation, "reported_in": c.reported_in,
+            "reported_in_citation": c.reported_in_citation, "locator": c.locator, "evidence": c.evidence,
+            "themes": c.themes, "question": c.question, "stance": c.stance}  # fmt: skip
 
 
 def map_part(data: SiteData, plan: MapPlan, keys: list[str]) -> dict[str, Any]:
-    """The nodes, edges and details of these works (with their claims, unless folded), placed."""
+    """The nodes, edges and details of these works (with their claims, unless folded), each node with the
+    nodes it stands near (`at`) and its own offset."""
     works = data.rows.works(keys)
     claims = data.claims_by("source", keys)
     cited = {k: len(v) for k, v in data.tables.cited_by(keys).items()}
@@ -133,25 +127,38 @@ def map_part(data: SiteData, plan: MapPlan, keys: list[str]) -> dict[str, Any]:
     nodes, edges, details = [], [], {}
     for key, work in works.items():
         own = claims.get(key, [])
-        nodes.append(
-            {"id": "w:" + key, "label": work.citation, "kind": "work", "size": work_size(len(own), cited.get(key, 0))}
-        )
+        themes = sorted({t for c in own for t in c.themes})
+        dx, dy = _jitter("w:" + key, SPREAD + 3 * math.sqrt(len(themes)))
+        weight = len(own) + 2 * cited.get(key, 0)
+        # (a per-work field that another layer colours by, such as a `cluster`, goes in this dict)
+        node = {"id": "w:" + key, "label": work.citation, "kind": "work", "size": round(work_size(len(own), cited.get(key, 0)), 2),
+                "weight": weight, "at": _main_themes(own), "dx": round(dx, 1), "dy": round(dy, 1)}  # fmt: skip
+        if not themes:
+            node["x"], node["y"] = (round(v, 1) for v in _loose("w:" + key, plan.nodes))
+        nodes.append(node)
         details["w:" + key] = {
             "kind": "work", "key": key, "citation": work.citation, "title": work.title, "year": work.year, "type": work.type,
-            "doi": work.doi, "reference": work.reference, "themes": sorted({t for c in own for t in c.themes}),
-            "cited_by": cited.get(key, 0),
-            "claims": [{"id": c.id, "text": c.text, "locator": c.locator, "reported_in": c.reported_in_citation} for c in own],
+            "doi": work.doi, "reference": work.reference, "themes": themes, "cited_by": cited.get(key, 0),
+            "claims": [{"id": c.id, "text": c.text, "texts": c.texts, "locator": c.locator, "reported_in": c.reported_in_citation}
+                       for c in own],
             "search": fold(f"{work.reference or ''} {work.title or ''} {key}"),
         }  # fmt: skip
         edges += [{"from": "w:" + key, "to": "w:" + other, "kind": "cites"} for other in cites.get(key, [])]
-        if plan.folded:
-            edges += [
-                {"from": "w:" + key, "to": "t:" + t, "kind": "theme"}
-                for t in sorted({t for c in own for t in c.themes})
-            ]
+        edges += [{"from": "w:" + key, "to": "t:" + t, "kind": "theme"} for t in themes]
     if not plan.folded:
         _claims_of_part(data, [c for key in works for c in claims.get(key, [])], nodes, edges, details)
     return {"nodes": nodes, "edges": edges, "details": details}
+
+
+def _main_themes(claims: list[ClaimRow]) -> list[str]:
+    """The themes a work stands near: those most of its claims are on (a work on many themes would otherwise
+    stand in the middle of the map, among no theme of its own)."""
+    counts: dict[str, int] = defaultdict(int)
+    for claim in claims:
+        for theme in claim.themes:
+            counts[theme] += 1
+    most = max(counts.values(), default=0)
+    return ["t:" + t for t in sorted(counts) if counts[t] == most][:2]
 
 
 def _claims_of_part(
@@ -161,17 +168,15 @@ def _claims_of_part(
     links: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"disputes": [], "supports": []})
     for a, kind, b in rows_in(data.db, "SELECT id, kind, other FROM claim_links WHERE id IN {in}", ids):
         links[a][kind].append(b)
-        if kind == "disputes":
-            edges.append({"from": "c:" + a, "to": "c:" + b, "kind": "disputes"})
-        else:
-            edges.append({"from": "c:" + a, "to": "c:" + b, "kind": "supports"})
+        edges.append({"from": "c:" + a, "to": "c:" + b, "kind": "disputes" if kind == "disputes" else "supports"})
     for a, b in rows_in(data.db, "SELECT id, other FROM claim_links WHERE kind = 'disputes' AND other IN {in}", ids):
         links[b]["disputes"].append(a)
     for c in claims:
         cid = "c:" + c.id
-        nodes.append({"id": cid, "label": "", "kind": "claim", "size": 6})
+        dx, dy = _ring(cid, 26.0)
+        nodes.append({"id": cid, "label": "", "kind": "claim", "size": 5, "at": ["w:" + c.source],
+                      "dx": round(dx, 1), "dy": round(dy, 1)})  # fmt: skip
         edges.append({"from": cid, "to": "w:" + c.source, "kind": "source"})
-        edges.extend({"from": cid, "to": "t:" + t, "kind": "theme"} for t in c.themes)
         details[cid] = {
             **_claim_details(c),
             "disputes": sorted(set(links[c.id]["disputes"])),
@@ -179,58 +184,61 @@ def _claims_of_part(
         }
 
 
-def place(part: dict[str, Any], plan: MapPlan, positions: dict[str, tuple[float, float]] | None = None) -> None:
-    """Positions (and colours) of a part's nodes: from `positions` (a small map, relaxed as a whole), else
-    each from its own neighbours: claims near their themes, works near their themes or claims."""
-    pos = dict(plan.themes) if positions is None else positions
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for edge in part["edges"]:
-        neighbours[edge["from"]].append(edge["to"])
-        neighbours[edge["to"]].append(edge["from"])
-    if positions is None:
-        for prefix in ("c:", "w:"):
-            for node in part["nodes"]:
-                if node["id"].startswith(prefix) and neighbours[node["id"]]:
-                    anchors = [pos[n] for n in neighbours[node["id"]] if n[:2] in ("t:", "c:") and n in pos]
-                    pos[node["id"]] = _anchored(node["id"], anchors, plan.scale)
+def resolve(nodes: list[dict[str, Any]], known: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Every node's place: its own (`x`, `y`), or the mean of its `at` nodes' places moved by its offset
+    (the page does the same); `known`: places found already (the themes')."""
+    pos = dict(known)
+    for rank in (0, 1, 2):  # (placed nodes; then works, near themes; then claims, near works)
+        for node in nodes:
+            if node["id"] in pos:
+                continue
+            if "x" in node:
+                pos[node["id"]] = (node["x"], node["y"])
+            elif rank > 0:
+                anchors = [pos[a] for a in node.get("at", []) if a in pos]
+                if anchors or rank == 2:
+                    anchors = anchors or [(0.0, 0.0)]
+                    pos[node["id"]] = (
+                        sum(a[0] for a in anchors) / len(anchors) + node["dx"],
+                        sum(a[1] for a in anchors) / len(anchors) + node["dy"],
+                    )
+    return pos
+
+
+def place(part: dict[str, Any], positions: dict[str, tuple[float, float]] | None = None) -> None:
+    """The shapes and colours of a part's nodes and edges, and the places given (`positions`: a small map,
+    relaxed as a whole; a large map's parts keep `at`, so that the themes can move without them)."""
     for node in part["nodes"]:
-        x, y = pos.get(node["id"]) or _loose(node["id"], plan.nodes, plan.scale)
+        if positions is not None and node["id"] in positions:
+            x, y = positions[node["id"]]
+            node["x"], node["y"] = round(x, 1), round(y, 1)
         shape, background, border = KINDS[node["kind"]]
-        node.update(
-            {"x": round(x, 1), "y": round(y, 1), "shape": shape, "color": {"background": background, "border": border}}
-        )
+        node.update({"shape": shape, "color": {"background": background, "border": border}})
     for edge in part["edges"]:
         edge.update(EDGES[edge["kind"]])
 
 
-def relaxed(part: dict[str, Any], meta: dict[str, Any], plan: MapPlan) -> dict[str, tuple[float, float]]:
-    """A small map's positions: the anchored ones, relaxed together by networkx's spring layout."""
-    import networkx as nx  # (small maps only)
+def theme_places(plan: MapPlan) -> dict[str, tuple[float, float]]:
+    return {"t:" + t: place for t, place in plan.themes.items()}
 
-    probe = {"nodes": [dict(n) for n in [*meta["nodes"], *part["nodes"]]], "edges": [dict(e) for e in part["edges"]]}
-    place(probe, plan)
-    linked = {e["from"] for e in probe["edges"]} | {e["to"] for e in probe["edges"]}
-    start = {n["id"]: (n["x"] / plan.scale, n["y"] / plan.scale) for n in probe["nodes"] if n["id"] in linked}
-    if not start:
-        return {}
-    graph = nx.Graph()
-    graph.add_nodes_from(start)
-    graph.add_edges_from((e["from"], e["to"]) for e in probe["edges"])
-    done = nx.spring_layout(graph, pos=start, iterations=80, seed=7, k=2.0 / math.sqrt(len(start)))
-    return {k: (float(v[0]) * plan.scale, float(v[1]) * plan.scale) for k, v in done.items()}
+
+def relaxed(part: dict[str, Any], plan: MapPlan) -> dict[str, tuple[float, float]]:
+    """A small map's places, all worked out here (it comes in one part, with index.html)."""
+    return resolve(part["nodes"], theme_places(plan))
 
 
 def map_meta(data: SiteData, plan: MapPlan) -> dict[str, Any]:
-    """What the whole map shares: the themes (nodes and details), the tree, the options, the legend."""
+    """What the whole map shares: the themes (nodes, placed, and details), the tree, the contested
+    questions, the options, the legend."""
     counts, works = {}, {}
     for theme, claims, n_works in data.db.execute("SELECT theme, claims, works FROM theme_counts"):
         counts[theme], works[theme] = claims, n_works
     nodes, details = [], {}
     for theme_id, theme in sorted(data.themes.items()):
         n = counts.get(theme_id, 0)
-        nodes.append(
-            {"id": "t:" + theme_id, "label": theme.labels.get("en", theme_id), "kind": "theme", "size": theme_size(n)}
-        )
+        x, y = plan.themes.get(theme_id, (0.0, 0.0))
+        nodes.append({"id": "t:" + theme_id, "label": theme.labels.get("en", theme_id), "kind": "theme",
+                      "size": round(layout.theme_size(n), 2), "weight": n, "x": x, "y": y})  # fmt: skip
         details["t:" + theme_id] = {"kind": "theme", "id": theme_id, "labels": theme.labels, "definitions": theme.definitions,
                                     "broader": theme.broader, "narrower": data.children.get(theme_id, []), "claims": n,
                                     "works": works.get(theme_id, 0)}  # fmt: skip
@@ -238,8 +246,14 @@ def map_meta(data: SiteData, plan: MapPlan) -> dict[str, Any]:
         "nodes": nodes, "edges": [], "details": details,
         "tree": [{"id": t, "depth": d, "labels": data.themes[t].labels} for t, d in data.lookup.tree()],
         "children": data.children, "options": options(plan.nodes > 3000), "folded_claims": plan.folded,
-        "legend": {"nodes": {k: v[1] for k, v in KINDS.items()}, "edges": {k: v["color"] for k, v in EDGES.items()}},
+        "contested": contested_layer(data),
+        "legend": {"nodes": {k: v[1] for k, v in KINDS.items()}, "edges": {k: _colour(v) for k, v in EDGES.items()}},
     }  # fmt: skip
+
+
+def _colour(style: dict[str, Any]) -> str:
+    colour = style["color"]
+    return str(colour["color"] if isinstance(colour, dict) else colour)
 
 
 def script_json(document: Any) -> bytes:
@@ -266,9 +280,9 @@ def whole_map(data: SiteData) -> dict[str, Any]:
     plan = plan_map(data)
     meta = map_meta(data, plan)
     part = map_part(data, plan, [k for (k,) in data.db.execute("SELECT key FROM works ORDER BY key")])
-    positions = relaxed(part, meta, plan) if plan.spring else None
-    place(meta, plan, positions)
-    place(part, plan, positions)
+    positions = relaxed(part, plan) if plan.spring else resolve(part["nodes"], theme_places(plan))
+    place(meta)
+    place(part, positions)
     return {
         "nodes": meta["nodes"] + part["nodes"],
         "edges": part["edges"],
@@ -290,6 +304,6 @@ def members_digest(salt: str, plan: MapPlan, keys: list[str]) -> str:
 def render_part(data: SiteData, plan: MapPlan, salt: str, keys: list[str]) -> tuple[str, str, bytes]:
     """A part of a large map: its file's name, its digest (its members', then its bytes') and its script."""
     part = map_part(data, plan, keys)
-    place(part, plan)
+    place(part)
     script = part_script(part)
     return part_name(keys), f"{members_digest(salt, plan, keys)}:{hashlib.sha256(script).hexdigest()}", script

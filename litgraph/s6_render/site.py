@@ -110,7 +110,12 @@ class SiteBuild:
 
     def _assets(self) -> None:
         files = {name: path.read_bytes() for name, path in asset_files().items()}
-        files.update({name: templates.source(name).encode("utf-8") for name in ("map.js", "style.css")})
+        files.update(
+            {
+                name: templates.source(name).encode("utf-8")
+                for name in ("map.js", "map_text.js", "map_labels.js", "style.css")
+            }
+        )
         (self.staging / "assets").mkdir()
         for name, data in files.items():
             digest = hashlib.sha256(data).hexdigest()
@@ -230,15 +235,14 @@ class SiteBuild:
             name = mapdata.part_name(keys)
             if self.records.keep(name, digest) and self.records.keep("index.html", digest):
                 return
-            positions = mapdata.relaxed(part, meta, plan)
-            mapdata.place(part, plan, positions)
-            mapdata.place(meta, plan, positions)
+            mapdata.place(part, mapdata.relaxed(part, plan))
+            mapdata.place(meta)
             if name not in self.records.now:
                 write_new(self.staging / name, mapdata.part_script(part))
                 self.records.wrote(name, digest)
             listed = [{"file": name[4:], "digest": digest[6:22]}]
         else:
-            mapdata.place(meta, plan)
+            mapdata.place(meta)
             listed = [self._map_part(plan, part, reached, made) for part in parts]
         meta["title"] = self.title
         context = {"graph_json": mapdata.script_json(meta).decode("utf-8"), "legend": meta["legend"],
