@@ -107,9 +107,38 @@ def escaped(key: str) -> str:
     return quote(key, safe="")
 
 
+_PLAIN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
+_PLAIN_MAX = 100  # a plain key longer than this is shortened (and marked) as any other
+_DEVICES = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(10))}  # (Windows)
+PAGE_FOLDERS = {"work": "works", "theme": "themes"}
+
+
+@lru_cache(maxsize=1 << 20)
+def page_stem(key: str) -> str:
+    """A key as the stem of a file name that every file system and web server takes as it is, and that is a
+    link as it is: the key itself where it is plain (lower-case ASCII letters, digits, `_`, `-`, and `.`
+    between them); any other key (with `@`, `:`, `+`, `/`, a capital, a letter outside ASCII...) as its
+    ASCII fold, `~` and 12 hex digits of its SHA-256. No plain key holds `~`, so two keys never share a
+    stem, also where a file system takes `Smith2020` and `smith2020` for one name."""
+    stem = key.split(".", 1)[0].lower()
+    if _PLAIN.fullmatch(key) and len(key) <= _PLAIN_MAX and stem not in _DEVICES:
+        return key
+    from litgraph.suggest import fold
+
+    readable = re.sub(r"[^a-z0-9]+", "-", fold(key)).strip("-")[:60].rstrip("-")
+    return f"{readable}~{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}"
+
+
+def page(kind: str, key: str) -> str:
+    """The page of a work or theme: its path under site/, which is also its link from the site's root (its
+    characters need no escaping in a URL: `quote(page(k, key)) == page(k, key)`). Every file name and link
+    of a page is made here (site, work pages, listings, the map's data)."""
+    return f"{PAGE_FOLDERS[kind]}/{page_stem(key)}.html"
+
+
 def page_name(key: str) -> str:
-    """The file name of a work's or theme's page."""
-    return escaped(key) + ".html"
+    """The file name of a work's or theme's page (in its folder)."""
+    return page_stem(key) + ".html"
 
 
 def key_refusal(key: str) -> str | None:
@@ -121,6 +150,6 @@ def key_refusal(key: str) -> str | None:
         return "holds white space or a control character"
     if "/" in key or "\\" in key:
         return "holds a path separator ('/' or '\\'), which no file name can carry"
-    if len(page_name(key).encode("ascii")) > NAME_BYTES:
-        return f"is too long: its page's file name would exceed {NAME_BYTES} bytes"
+    if len(escaped(key)) + 5 > NAME_BYTES:
+        return f"is too long: escaped for a file name it would exceed {NAME_BYTES} bytes"
     return None

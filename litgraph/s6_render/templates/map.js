@@ -63,7 +63,7 @@
       row(panel, "Works", d.works);
       list(panel, "Broader", d.broader, function (li, t) { li.appendChild(link(themeLabel(t), "t:" + t)); });
       list(panel, "Narrower", d.narrower, function (li, t) { li.appendChild(link(themeLabel(t), "t:" + t)); });
-      var page = el("a", "Theme page"); page.href = "themes/" + encodeURIComponent(d.id) + ".html";
+      var page = el("a", "Theme page"); page.href = d.page;
       panel.appendChild(page);
     } else if (d.kind === "work") {
       panel.appendChild(el("h2", d.citation));
@@ -78,7 +78,7 @@
         var where = [c.reported_in, c.locator].filter(Boolean).join(", ");
         if (where) li.appendChild(el("span", " (" + where + ")", "where"));
       });
-      var wp = el("a", "Work page"); wp.href = "works/" + encodeURIComponent(d.key) + ".html";
+      var wp = el("a", "Work page"); wp.href = d.page;
       panel.appendChild(wp);
     } else {
       panel.appendChild(el("h2", "Claim"));
@@ -96,6 +96,8 @@
       list(panel, "Supports", d.supports, function (li, c) {
         var other = data.details["c:" + c]; li.appendChild(link(other ? other.text : c, "c:" + c));
       });
+      var cp = el("a", "On its work's page"); cp.href = d.page;
+      panel.appendChild(cp);
     }
   }
 
