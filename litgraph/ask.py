@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from litgraph.errors import GraphError
@@ -162,3 +162,22 @@ def bibtex(project: Project, keys: list[str] | None = None, progress: Progress =
     with reading(project, None, progress) as reader:
         keys = reader.all_work_keys() if keys is None else keys
         return "\n\n".join(entry.strip() for entry in reader.bibtex(keys)) + "\n"
+
+
+def references(project: Project, keys: list[str] | None, fmt: str, reasons: dict[str, str] | None = None,
+               keep_fields: Iterable[str] = (), progress: Progress = _quiet) -> str:  # fmt: skip
+    """These works (all: None) as a reference file (formats.REFERENCE_FORMATS): bibliographic fields only,
+    unless `keep_fields` names more; the reason for each (a reading list's) where the format has a place."""
+    from litgraph.s6_render.formats import references_text
+    from litgraph.s6_render.formats.bibtex import Reference  # (bibtexparser: only when asked)
+
+    with reading(project, None, progress) as reader:
+        keys = reader.all_work_keys() if keys is None else keys
+        found = [(k, reader.bibtex([k])) for k in keys]
+    refs = [Reference(k, text[0], (reasons or {}).get(k)) for k, text in found if text]
+    return references_text(fmt, refs, keep_fields)
+
+
+def claim_export(project: Project, fmt: str, progress: Progress = _quiet) -> str:
+    """Every claim as nanopublications (TriG) or Web Annotations (JSON-LD): formats.CLAIM_FORMATS."""
+    raise ValueError(f"unknown claim format {fmt!r}")

@@ -15,9 +15,18 @@ from litgraph.cli.common import err, format_option, handle_errors, progress_show
 from litgraph.cli.output import LISTING_FORMATS, Column, render
 from litgraph.project import open_project
 from litgraph.s4_analyse.rows import ClaimRow
+from litgraph.s6_render.formats import REFERENCE_FORMATS
 
+keep_fields_option = click.option(
+    "--keep-fields", default="", metavar="F1,F2",
+    help="With a reference format: keep these fields too (e.g. abstract,keywords,note); by default only "
+         "bibliographic fields are written.")  # fmt: skip
 lang_option = click.option("--lang", type=click.Choice(["en", "nb"]), default=None,
                            help="Claims in this language where they have it (default: the project's).")  # fmt: skip
+
+
+def fields_named(names: str) -> list[str]:
+    return [n.strip() for n in names.split(",") if n.strip()]
 
 
 def _where(claim: ClaimRow) -> str:
@@ -31,9 +40,12 @@ def _where(claim: ClaimRow) -> str:
 @click.option("--exact", is_flag=True, help="Only the theme itself, not its narrower themes.")
 @click.option("--limit", "-n", type=int, default=50, show_default=True, help="At most this many works (0: all).")
 @lang_option
-@format_option(*LISTING_FORMATS, "bibtex")
+@format_option(*LISTING_FORMATS, *REFERENCE_FORMATS)
+@keep_fields_option
 @handle_errors
-def sources(theme: str, project_dir: Path, exact: bool, limit: int, lang: str | None, fmt: str) -> None:
+def sources(
+    theme: str, project_dir: Path, exact: bool, limit: int, lang: str | None, fmt: str, keep_fields: str
+) -> None:
     """Works with claims on THEME (id, or nb/en label), with their claims and where they were read."""
     from litgraph import ask as api
 
@@ -42,8 +54,9 @@ def sources(theme: str, project_dir: Path, exact: bool, limit: int, lang: str | 
         result = api.sources(project, theme, exact=exact, limit=limit or None, lang=lang, progress=progress)
     if not result.works and fmt != "json":
         err(f"no claims on the theme {result.theme!r} yet")
-    if fmt == "bibtex":
-        click.echo(api.bibtex(project, [w.key for w in result.works]) if result.works else "", nl=False)
+    if fmt in REFERENCE_FORMATS:
+        keys = [w.key for w in result.works]
+        click.echo(api.references(project, keys, fmt, keep_fields=fields_named(keep_fields)), nl=False)
         return
     rows = [{"work": w.citation if i == 0 else "", "key": w.key, "year": w.year, "title": w.title, "claim": c.text,
              "where": _where(c), "claim_id": c.id, "themes": c.themes}
@@ -136,11 +149,11 @@ WORDS = {
 )
 @click.option("--title", default=None, help="Title of the md handout.")
 @lang_option
-@format_option(*LISTING_FORMATS, "bibtex")
+@format_option(*LISTING_FORMATS, *REFERENCE_FORMATS)
+@keep_fields_option
 @handle_errors
-def reading_list(
-    themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, lang: str | None, fmt: str
-) -> None:
+def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, lang: str | None,
+                 fmt: str, keep_fields: str) -> None:  # fmt: skip
     """An ordered reading list on THEMES (foundational first), with the reason for each item."""
     from litgraph import ask as api
     from litgraph.s4_analyse.reading_list import handout
@@ -150,8 +163,10 @@ def reading_list(
         result = api.reading_list(project, list(themes), limit, lang=lang, progress=progress)
     if not result.items and fmt != "json":
         err(f"no works with claims on {', '.join(result.themes)}")
-    if fmt == "bibtex":
-        click.echo(api.bibtex(project, [i.key for i in result.items]) if result.items else "", nl=False)
+    if fmt in REFERENCE_FORMATS:
+        reasons = {i.key: i.reason for i in result.items}
+        text = api.references(project, list(reasons), fmt, reasons, fields_named(keep_fields))
+        click.echo(text, nl=False)
         return
     if fmt == "md":
         click.echo(handout(result, title or f"Reading list: {', '.join(result.themes)}"), nl=False)
