@@ -25,6 +25,16 @@ lang_option = click.option("--lang", type=click.Choice(["en", "nb"]), default=No
                            help="Claims in this language where they have it (default: the project's).")  # fmt: skip
 
 
+TABLE_CUT = 50  # what a table shows unless --limit says otherwise (the cut said on stderr)
+
+
+def _cut(limit: int | None, fmt: str) -> int | None:
+    """The number of items to show: --limit (0: all), else all, or TABLE_CUT in a table."""
+    if limit is None:
+        return TABLE_CUT if fmt == "table" else None
+    return limit or None
+
+
 def fields_named(names: str) -> list[str]:
     return [n.strip() for n in names.split(",") if n.strip()]
 
@@ -38,7 +48,8 @@ def _where(claim: ClaimRow) -> str:
 @click.argument("theme")
 @project_option
 @click.option("--exact", is_flag=True, help="Only the theme itself, not its narrower themes.")
-@click.option("--limit", "-n", type=int, default=50, show_default=True, help="At most this many works (0: all).")
+@click.option("--limit", "-n", type=click.IntRange(0), default=None,
+              help=f"At most this many works, the cut said on stderr (0: all; default: all, the table {TABLE_CUT}).")  # fmt: skip
 @lang_option
 @format_option(*LISTING_FORMATS, *REFERENCE_FORMATS)
 @keep_fields_option
@@ -51,9 +62,13 @@ def sources(
 
     project = open_project(project_dir)
     with progress_shown() as progress:
-        result = api.sources(project, theme, exact=exact, limit=limit or None, lang=lang, progress=progress)
+        result = api.sources(project, theme, exact=exact, limit=_cut(limit, fmt), lang=lang, progress=progress)
     if not result.works and fmt != "json":
         err(f"no claims on the theme {result.theme!r} yet")
+    if result.total_works > len(result.works):
+        err(
+            f"… and {result.total_works - len(result.works)} more works (cut at {len(result.works)}; --limit 0 for all)"
+        )
     if fmt in REFERENCE_FORMATS:
         keys = [w.key for w in result.works]
         click.echo(api.references(project, keys, fmt, keep_fields=fields_named(keep_fields)), nl=False)
@@ -65,8 +80,6 @@ def sources(
     if fmt == "csv":
         columns = [Column(k, k) for k in ("key", "year", "title", "claim_id", "claim", "where", "themes")]
     click.echo(render(rows, columns, fmt, document=result), nl=False)
-    if fmt == "table" and result.total_works > len(result.works):
-        err(f"… and {result.total_works - len(result.works)} more works (--limit 0 for all)")
 
 
 def _contested_rows(groups: list[Any]) -> list[dict[str, Any]]:
@@ -87,7 +100,8 @@ def _contested_rows(groups: list[Any]) -> list[dict[str, Any]]:
 @click.command()
 @project_option
 @click.option("--theme", "-t", help="Only disputes that touch this theme (or its narrower themes).")
-@click.option("--limit", "-n", type=int, default=50, show_default=True, help="At most this many groups (0: all).")
+@click.option("--limit", "-n", type=click.IntRange(0), default=None,
+              help=f"At most this many groups, the cut said on stderr (0: all; default: all, the table {TABLE_CUT}).")  # fmt: skip
 @lang_option
 @format_option(*LISTING_FORMATS)
 @handle_errors
@@ -98,7 +112,11 @@ def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None
     project = open_project(project_dir)
     lang = lang or project.lang
     with progress_shown() as progress:
-        groups = api.contested(project, theme, limit=limit or None, lang=lang, progress=progress)
+        cut = _cut(limit, fmt)
+        groups = api.contested(project, theme, limit=cut + 1 if cut else None, lang=lang, progress=progress)
+        if cut and len(groups) > cut:
+            groups = groups[:cut]
+            err(f"… and more contested groups (cut at {cut}; --limit 0 for all)")
         one_sided = api.one_sided(project) if fmt == "table" and theme is None else {}
     if not groups and fmt != "json":
         err("no contested claims" + (f" on {theme!r}" if theme else ""))
