@@ -33,7 +33,8 @@ def test_sources_in_every_format_are_all_the_works_unless_cut(root: str) -> None
     csv = _run("sources", "services", "-p", root, "-f", "csv")
     assert {line.split(",")[0] for line in csv.stdout.splitlines()[1:]} == keys
     md = _run("sources", "services", "-p", root, "-f", "md").stdout
-    assert sum(w["claims"].__len__() for w in whole["works"]) == md.count("\n|") - 1  # (the header, its rule, a row a claim)
+    rows = md.count("\n|") - 1  # (the header, its rule, and a row per claim)
+    assert sum(len(w["claims"]) for w in whole["works"]) == rows
     cut = _run("sources", "services", "-p", root, "-f", "bibtex", "--limit", "5")
     assert len(re.findall(r"^@", cut.stdout, re.M)) == 5
     assert f"{total - 5} more works (cut at 5" in cut.stderr
