@@ -64,6 +64,21 @@ def unmint(base: str, iri: str) -> tuple[str, str] | None:
     return kind, unquote(local)
 
 
+def nanopub_iri(base: str, claim_id: str) -> str:
+    """The nanopublication of a claim (export --format nanopub); its graphs are claim_graph_iri's."""
+    return f"{base}np/{_segment(claim_id)}"
+
+
+def claim_graph_iri(base: str, claim_id: str, part: str) -> str:
+    """A graph of a claim's nanopublication (head, assertion, provenance, pubinfo)."""
+    return f"{nanopub_iri(base, claim_id)}#{part}"
+
+
+def annotation_iri(base: str, claim_id: str) -> str:
+    """A claim's Web Annotation (export --format annotations)."""
+    return f"{base}annotation/{_segment(claim_id)}"
+
+
 def scheme_iri(base: str) -> str:
     return f"{base}themes"
 

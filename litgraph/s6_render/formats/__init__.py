@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from litgraph.s6_render.formats.bibtex import Reference
 
 REFERENCE_FORMATS = ("bibtex", "bibtex-classic", "csl-json", "ris")
-CLAIM_FORMATS: tuple[str, ...] = ()
+CLAIM_FORMATS = ("nanopub", "annotations")
 
 
 def references_text(fmt: str, references: Sequence[Reference], keep_fields: Iterable[str] = ()) -> str:
