@@ -62,6 +62,8 @@ def _scores(
         for entry in source.ranking(theme_id, CANDIDATES)[0]:  # sorted at build time
             counts[entry.key][theme_id] = entry.claims
             cited[entry.key] = entry.cited_by
+    titled = {k for k, w in source.works(list(counts)).items() if w.title}  # (a reading must be findable)
+    counts = defaultdict(dict, {k: c for k, c in counts.items() if k in titled})
     rank = source.importance(counts)
     score = {
         k: 2.0 * len(c) + math.log1p(sum(c.values())) + 2.0 * rank[k] + 0.5 * math.log1p(cited.get(k, 0))

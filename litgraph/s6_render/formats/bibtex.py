@@ -23,6 +23,7 @@ from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 
 DIALECTS = ("biblatex", "bibtex")
+UNDATED = "XXXX"
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 NAME_FIELDS = {"author", "editor", "translator", "editora", "editorb", "editorc", "bookauthor", "holder"}
 BIBLATEX_ALIASES = {"journal": "journaltitle", "address": "location", "school": "institution", "annote": "annotation",
@@ -102,6 +103,11 @@ def biblatex_fields(entry: Entry, keep: set[str]) -> tuple[str, dict[str, str]]:
         fields["month"] = str(MONTHS.index(month) + 1)
     for name in NAME_FIELDS & fields.keys():  # ("Chen,, Date": an empty part between commas, which biber refuses)
         fields[name] = re.sub(r",\s*,", ",", fields[name])
+    if not fields.get("date", "").strip() and not fields.get("year", "").strip():
+        fields["date"] = UNDATED  # (EDTF: the year is unspecified; biblatex needs a date, none is made up)
+    if not _met(fields, model["mandatory"].get(kind, [])) and _met(fields, model["mandatory"]["misc"]):
+        kind = "misc"  # (what its type needs is not known: misc needs a title and a date only)
+        fields.setdefault("organization", fields.get("institution") or fields.get("publisher") or "")
     allowed = set(model["fields"][kind]) | keep
     return kind, {k: v for k, v in fields.items() if k in allowed and v.strip()}
 

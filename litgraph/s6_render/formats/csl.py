@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from litgraph.s1_read.bibtex_values import people, to_text
-from litgraph.s6_render.formats.bibtex import Reference, biblatex_fields, parsed
+from litgraph.s6_render.formats.bibtex import UNDATED, Reference, biblatex_fields, parsed
 
 TYPES = {
     "article": "article-journal", "book": "book", "mvbook": "book", "collection": "book", "mvcollection": "book",
@@ -82,7 +82,8 @@ def csl_item(ref: Reference) -> dict[str, Any] | None:
         item["issue" if kind == "article" else "number"] = to_text(number)
     if kind in ("report", "thesis") and fields.get("type") not in (None, "report", "thesis"):
         item["genre"] = _GENRES.get(fields["type"], to_text(fields["type"]))
-    issued = fields.get("date") or fields.get("year")
+    issued = fields.get("date") if fields.get("date") != UNDATED else None
+    issued = issued or fields.get("year")
     if issued:
         item["issued"] = _date(issued if fields.get("date") or not fields.get("month") else
                                f"{fields['year']}-{int(fields['month']):02d}" if fields["month"].isdigit() else issued)  # fmt: skip
