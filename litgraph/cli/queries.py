@@ -19,8 +19,8 @@ from litgraph.s6_render.formats import REFERENCE_FORMATS
 
 keep_fields_option = click.option(
     "--keep-fields", default="", metavar="F1,F2",
-    help="With a reference format: keep these fields too (e.g. abstract,keywords,note); by default only "
-         "bibliographic fields are written.")  # fmt: skip
+    help="With -f bibtex or bibtex-classic: keep these fields too (e.g. abstract,keywords,note); by default "
+         "only bibliographic fields are written.")  # fmt: skip
 lang_option = click.option("--lang", type=click.Choice(["en", "nb"]), default=None,
                            help="Claims in this language where they have it (default: the project's).")  # fmt: skip
 
