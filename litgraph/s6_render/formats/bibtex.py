@@ -130,6 +130,8 @@ def classic_fields(entry: Entry, keep: set[str]) -> tuple[str, dict[str, str]]:
         out["school"] = out.pop("institution")
     if kind not in CLASSIC_NEEDS or not _met(out, CLASSIC_NEEDS[kind]):
         kind = "misc"
+    if kind == "article" and out.get("number") and not out.get("volume"):  # (the standard styles need both)
+        out["note"] = "; ".join(n for n in (f"no. {out.pop('number')}", out.get("note")) if n)
     if out.get("type") in (kind, "techreport", "phdthesis", "mathesis", "report", "thesis"):
         out.pop("type")
     out = {k: v for k, v in out.items() if k in CLASSIC_FIELDS | keep}
