@@ -116,9 +116,9 @@ NAME_BYTES = 255  # the longest file name most file systems take
 
 
 def escaped(key: str) -> str:
-    """A key as a file name and in a link: every byte but [A-Za-z0-9._-~] percent-encoded, so that any key
-    the importer accepts (`@`, `:`, `+`, unicode, case) gives a name every system takes and a link that
-    leads to it."""
+    """A key with every byte but [A-Za-z0-9._-~] percent-encoded: in a link's fragment (`#work=KEY`) and in
+    the names of files written beside the inputs (citations/extracted-KEY.yaml). Pages are named by
+    `page`."""
     return quote(key, safe="")
 
 
@@ -149,11 +149,6 @@ def page(kind: str, key: str) -> str:
     characters need no escaping in a URL: `quote(page(k, key)) == page(k, key)`). Every file name and link
     of a page is made here (site, work pages, listings, the map's data)."""
     return f"{PAGE_FOLDERS[kind]}/{page_stem(key)}.html"
-
-
-def page_name(key: str) -> str:
-    """The file name of a work's or theme's page (in its folder)."""
-    return page_stem(key) + ".html"
 
 
 def key_refusal(key: str) -> str | None:

@@ -88,6 +88,26 @@ def test_page_names_differ_for_keys_that_differ_even_in_case_only() -> None:
     assert page_stem("Case2020") != "case2020" and page_stem("case2020") == "case2020"
 
 
+def test_any_key_the_importer_takes_has_a_page_of_its_own() -> None:
+    """For any keys the importer takes (printable, no white space, no path separator): each page's name is
+    its link, and no two keys share a page, even on a file system that ignores case."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from litgraph.namespaces import key_refusal
+
+    keys = st.text(st.characters(exclude_categories=["Cs", "Cc", "Zs", "Zl", "Zp"]), min_size=1, max_size=40)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sets(keys.filter(lambda k: key_refusal(k) is None), min_size=2, max_size=20))
+    def distinct(found: set[str]) -> None:
+        names = [page("work", k) for k in found]
+        assert all(quote(n) == n and n.isascii() for n in names)
+        assert len({n.lower() for n in names}) == len(found)
+
+    distinct()
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
