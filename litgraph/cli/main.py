@@ -22,10 +22,20 @@ from litgraph.cli.common import (
 from litgraph.cli.enrich import enrich
 from litgraph.cli.extract import extract
 from litgraph.cli.output import LISTING_FORMATS, Column, render
-from litgraph.cli.queries import claims, contested, query, reading_list, sources, themes
+from litgraph.cli.queries import (
+    claims,
+    contested,
+    fields_named,
+    keep_fields_option,
+    query,
+    reading_list,
+    sources,
+    themes,
+)
 from litgraph.cli.zotero import zotero
 from litgraph.plumbing.interrupts import stop_on_sigterm
 from litgraph.project import open_project
+from litgraph.s6_render.formats import CLAIM_FORMATS, REFERENCE_FORMATS
 
 
 @click.group(context_settings=CONTEXT)
@@ -119,18 +129,19 @@ def init(directory: Path) -> None:
 
 @main.command()
 @project_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "graphml", "gexf", "bibtex"]),
-              default="ttl", show_default=True)  # fmt: skip
+@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "graphml", "gexf", *REFERENCE_FORMATS,
+              *CLAIM_FORMATS]), default="ttl", show_default=True)  # fmt: skip
+@keep_fields_option
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
 @handle_errors
-def export(project_dir: Path, fmt: str, output: Path | None) -> None:
+def export(project_dir: Path, fmt: str, output: Path | None, keep_fields: str) -> None:
     """Export the graph (ttl, nt, jsonld), a network for Gephi/Cytoscape (graphml, gexf), or the .bib entries."""
     from litgraph.api import export as export_graph
 
     written = export_graph(open_project(project_dir), fmt, output or (Path(f"graph.{fmt}") if fmt in ("graphml", "gexf") else None),
-                           sys.stdout.buffer)  # fmt: skip
+                           sys.stdout.buffer, keep_fields=fields_named(keep_fields))  # fmt: skip
     if written is not None:
         err(f"wrote {written}")
 

@@ -15,9 +15,28 @@ from litgraph.cli.common import err, format_option, handle_errors, progress_show
 from litgraph.cli.output import LISTING_FORMATS, Column, render
 from litgraph.project import open_project
 from litgraph.s4_analyse.rows import ClaimRow
+from litgraph.s6_render.formats import REFERENCE_FORMATS
 
+keep_fields_option = click.option(
+    "--keep-fields", default="", metavar="F1,F2",
+    help="With -f bibtex or bibtex-classic: keep these fields too (e.g. abstract,keywords,note); by default "
+         "only bibliographic fields are written.")  # fmt: skip
 lang_option = click.option("--lang", type=click.Choice(["en", "nb"]), default=None,
                            help="Claims in this language where they have it (default: the project's).")  # fmt: skip
+
+
+TABLE_CUT = 50  # what a table shows unless --limit says otherwise (the cut said on stderr)
+
+
+def _cut(limit: int | None, fmt: str) -> int | None:
+    """The number of items to show: --limit (0: all), else all, or TABLE_CUT in a table."""
+    if limit is None:
+        return TABLE_CUT if fmt == "table" else None
+    return limit or None
+
+
+def fields_named(names: str) -> list[str]:
+    return [n.strip() for n in names.split(",") if n.strip()]
 
 
 def _where(claim: ClaimRow) -> str:
@@ -29,21 +48,30 @@ def _where(claim: ClaimRow) -> str:
 @click.argument("theme")
 @project_option
 @click.option("--exact", is_flag=True, help="Only the theme itself, not its narrower themes.")
-@click.option("--limit", "-n", type=int, default=50, show_default=True, help="At most this many works (0: all).")
+@click.option("--limit", "-n", type=click.IntRange(0), default=None,
+              help=f"At most this many works, the cut said on stderr (0: all; default: all, the table {TABLE_CUT}).")  # fmt: skip
 @lang_option
-@format_option(*LISTING_FORMATS, "bibtex")
+@format_option(*LISTING_FORMATS, *REFERENCE_FORMATS)
+@keep_fields_option
 @handle_errors
-def sources(theme: str, project_dir: Path, exact: bool, limit: int, lang: str | None, fmt: str) -> None:
+def sources(
+    theme: str, project_dir: Path, exact: bool, limit: int, lang: str | None, fmt: str, keep_fields: str
+) -> None:
     """Works with claims on THEME (id, or nb/en label), with their claims and where they were read."""
     from litgraph import ask as api
 
     project = open_project(project_dir)
     with progress_shown() as progress:
-        result = api.sources(project, theme, exact=exact, limit=limit or None, lang=lang, progress=progress)
+        result = api.sources(project, theme, exact=exact, limit=_cut(limit, fmt), lang=lang, progress=progress)
     if not result.works and fmt != "json":
         err(f"no claims on the theme {result.theme!r} yet")
-    if fmt == "bibtex":
-        click.echo(api.bibtex(project, [w.key for w in result.works]) if result.works else "", nl=False)
+    if result.total_works > len(result.works):
+        err(
+            f"… and {result.total_works - len(result.works)} more works (cut at {len(result.works)}; --limit 0 for all)"
+        )
+    if fmt in REFERENCE_FORMATS:
+        keys = [w.key for w in result.works]
+        click.echo(api.references(project, keys, fmt, keep_fields=fields_named(keep_fields)), nl=False)
         return
     rows = [{"work": w.citation if i == 0 else "", "key": w.key, "year": w.year, "title": w.title, "claim": c.text,
              "where": _where(c), "claim_id": c.id, "themes": c.themes}
@@ -52,8 +80,6 @@ def sources(theme: str, project_dir: Path, exact: bool, limit: int, lang: str | 
     if fmt == "csv":
         columns = [Column(k, k) for k in ("key", "year", "title", "claim_id", "claim", "where", "themes")]
     click.echo(render(rows, columns, fmt, document=result), nl=False)
-    if fmt == "table" and result.total_works > len(result.works):
-        err(f"… and {result.total_works - len(result.works)} more works (--limit 0 for all)")
 
 
 def _contested_rows(groups: list[Any]) -> list[dict[str, Any]]:
@@ -74,7 +100,8 @@ def _contested_rows(groups: list[Any]) -> list[dict[str, Any]]:
 @click.command()
 @project_option
 @click.option("--theme", "-t", help="Only disputes that touch this theme (or its narrower themes).")
-@click.option("--limit", "-n", type=int, default=50, show_default=True, help="At most this many groups (0: all).")
+@click.option("--limit", "-n", type=click.IntRange(0), default=None,
+              help=f"At most this many groups, the cut said on stderr (0: all; default: all, the table {TABLE_CUT}).")  # fmt: skip
 @lang_option
 @format_option(*LISTING_FORMATS)
 @handle_errors
@@ -85,7 +112,11 @@ def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None
     project = open_project(project_dir)
     lang = lang or project.lang
     with progress_shown() as progress:
-        groups = api.contested(project, theme, limit=limit or None, lang=lang, progress=progress)
+        cut = _cut(limit, fmt)
+        groups = api.contested(project, theme, limit=cut + 1 if cut else None, lang=lang, progress=progress)
+        if cut and len(groups) > cut:
+            groups = groups[:cut]
+            err(f"… and more contested groups (cut at {cut}; --limit 0 for all)")
         one_sided = api.one_sided(project) if fmt == "table" and theme is None else {}
     if not groups and fmt != "json":
         err("no contested claims" + (f" on {theme!r}" if theme else ""))
@@ -135,12 +166,14 @@ WORDS = {
     help="At most this many readings.",
 )
 @click.option("--title", default=None, help="Title of the md handout.")
+@click.option("--style", default=None, metavar="CSL",
+              help="With -f md: each reading as this citation style formats it (apa, or a .csl file).")  # fmt: skip
 @lang_option
-@format_option(*LISTING_FORMATS, "bibtex")
+@format_option(*LISTING_FORMATS, *REFERENCE_FORMATS)
+@keep_fields_option
 @handle_errors
-def reading_list(
-    themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, lang: str | None, fmt: str
-) -> None:
+def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, style: str | None,
+                 lang: str | None, fmt: str, keep_fields: str) -> None:  # fmt: skip
     """An ordered reading list on THEMES (foundational first), with the reason for each item."""
     from litgraph import ask as api
     from litgraph.s4_analyse.reading_list import handout
@@ -150,11 +183,14 @@ def reading_list(
         result = api.reading_list(project, list(themes), limit, lang=lang, progress=progress)
     if not result.items and fmt != "json":
         err(f"no works with claims on {', '.join(result.themes)}")
-    if fmt == "bibtex":
-        click.echo(api.bibtex(project, [i.key for i in result.items]) if result.items else "", nl=False)
+    if fmt in REFERENCE_FORMATS:
+        reasons = {i.key: i.reason for i in result.items}
+        text = api.references(project, list(reasons), fmt, reasons, fields_named(keep_fields))
+        click.echo(text, nl=False)
         return
     if fmt == "md":
-        click.echo(handout(result, title or f"Reading list: {', '.join(result.themes)}"), nl=False)
+        styled = api.formatted_references(project, [i.key for i in result.items], style) if style else None
+        click.echo(handout(result, title or f"Reading list: {', '.join(result.themes)}", styled), nl=False)
         return
     rows = [
         {"n": i.position, "work": i.citation, "title": i.title, "reason": i.reason, "key": i.key, "year": i.year}

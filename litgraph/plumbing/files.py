@@ -17,14 +17,35 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-_UMASK = os.umask(0o22)
-os.umask(_UMASK)
-FILE_MODE = 0o666 & ~_UMASK  # what open() gives a new file: outputs are readable as any other file
-FOLDER_MODE = 0o777 & ~_UMASK
+_UMASK_LOCK = threading.Lock()
+
+
+def umask() -> int:
+    """The process's umask now (read from /proc where it can be, which changes nothing; else set and put
+    back under a lock)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o22)
+        os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """What open() gives a new file (0644 under umask 022): outputs are readable as any other file is."""
+    return 0o666 & ~umask()
+
+
+def folder_mode() -> int:
+    """What mkdir gives a new folder (0755 under umask 022)."""
+    return 0o777 & ~umask()
 
 
 class OutsideError(ValueError):
@@ -49,7 +70,7 @@ def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[t
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, FILE_MODE)  # (mkstemp's file is the user's alone)
+        os.fchmod(fd, file_mode())  # (mkstemp's file is the user's alone)
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
         os.replace(tmp, path)
@@ -60,7 +81,7 @@ def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[t
 
 def write_new(path: Path, data: bytes) -> None:
     """`data` as a new file `path` in a folder being made (staging): no rename needed."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE | 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # (less the umask)
     try:
         view = memoryview(data)
         while view:
@@ -72,7 +93,7 @@ def write_new(path: Path, data: bytes) -> None:
 def make_folder(path: Path) -> Path:
     """A new empty folder with the user's usual mode (0755 under umask 022)."""
     path.mkdir(mode=0o700)
-    os.chmod(path, FOLDER_MODE)
+    os.chmod(path, folder_mode())
     return path
 
 

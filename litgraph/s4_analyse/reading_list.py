@@ -62,6 +62,8 @@ def _scores(
         for entry in source.ranking(theme_id, CANDIDATES)[0]:  # sorted at build time
             counts[entry.key][theme_id] = entry.claims
             cited[entry.key] = entry.cited_by
+    titled = {k for k, w in source.works(list(counts)).items() if w.title}  # (a reading must be findable)
+    counts = defaultdict(dict, {k: c for k, c in counts.items() if k in titled})
     rank = source.importance(counts)
     score = {
         k: 2.0 * len(c) + math.log1p(sum(c.values())) + 2.0 * rank[k] + 0.5 * math.log1p(cited.get(k, 0))
@@ -159,11 +161,12 @@ def _item(
     )
 
 
-def handout(result: ReadingList, title: str) -> str:
-    """A Markdown handout a teacher can print: numbered readings, reasons, and a claim to read for."""
+def handout(result: ReadingList, title: str, references: dict[str, str] | None = None) -> str:
+    """A Markdown handout a teacher can print: numbered readings (each as `references` formats it, in a
+    citation style, where given), reasons, and a claim to read for."""
     lines: list[Any] = [f"# {title}", "", f"Themes: {', '.join(result.themes)}", ""]
     for item in result.items:
-        lines.append(f"{item.position}. {item.reference or item.citation}")
+        lines.append(f"{item.position}. {(references or {}).get(item.key) or item.reference or item.citation}")
         lines.append(f"   *Why:* {item.reason}.")
         if item.claims:
             claim = item.claims[0]

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from litgraph.namespaces import escaped
+from litgraph.namespaces import page, page_stem
 from litgraph.plumbing.chunks import cut
 from litgraph.plumbing.statedb import rows_in
 from litgraph.s4_analyse.rows import ClaimRow
@@ -141,7 +141,7 @@ def map_part(data: SiteData, plan: MapPlan, keys: list[str]) -> dict[str, Any]:
             "doi": work.doi, "reference": work.reference, "themes": themes, "cited_by": cited.get(key, 0),
             "claims": [{"id": c.id, "text": c.text, "texts": c.texts, "locator": c.locator, "reported_in": c.reported_in_citation}
                        for c in own],
-            "search": fold(f"{work.reference or ''} {work.title or ''} {key}"),
+            "search": fold(f"{work.reference or ''} {work.title or ''} {key}"), "page": page("work", key),
         }  # fmt: skip
         edges += [{"from": "w:" + key, "to": "w:" + other, "kind": "cites"} for other in cites.get(key, [])]
         edges += [{"from": "w:" + key, "to": "t:" + t, "kind": "theme"} for t in themes]
@@ -181,6 +181,7 @@ def _claims_of_part(
             **_claim_details(c),
             "disputes": sorted(set(links[c.id]["disputes"])),
             "supports": sorted(links[c.id]["supports"]),
+            "page": f"{page('work', c.source)}#claim-{c.id}",
         }
 
 
@@ -241,7 +242,7 @@ def map_meta(data: SiteData, plan: MapPlan) -> dict[str, Any]:
                       "size": round(layout.theme_size(n), 2), "weight": n, "x": x, "y": y})  # fmt: skip
         details["t:" + theme_id] = {"kind": "theme", "id": theme_id, "labels": theme.labels, "definitions": theme.definitions,
                                     "broader": theme.broader, "narrower": data.children.get(theme_id, []), "claims": n,
-                                    "works": works.get(theme_id, 0)}  # fmt: skip
+                                    "works": works.get(theme_id, 0), "page": page("theme", theme_id)}  # fmt: skip
     return {
         "nodes": nodes, "edges": [], "details": details,
         "tree": [{"id": t, "depth": d, "labels": data.themes[t].labels} for t, d in data.lookup.tree()],
@@ -291,7 +292,7 @@ def whole_map(data: SiteData) -> dict[str, Any]:
 
 
 def part_name(keys: list[str]) -> str:
-    return f"map/part-{escaped(keys[0] if keys else '')}.js"
+    return f"map/part-{page_stem(keys[0]) if keys else ''}.js"
 
 
 def members_digest(salt: str, plan: MapPlan, keys: list[str]) -> str:

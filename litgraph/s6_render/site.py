@@ -17,7 +17,7 @@ from pathlib import Path
 
 import orjson
 
-from litgraph.namespaces import page_name
+from litgraph.namespaces import page
 from litgraph.plumbing.chunks import cut
 from litgraph.plumbing.files import write_new
 from litgraph.project import Project
@@ -99,7 +99,7 @@ class SiteBuild:
         """A page per theme: kept as it is unless an edit reaches it (see themes_reached)."""
         reached = themes_reached(self.inputs.db, self.inputs.changes, self.inputs.analysis)
         for theme_id in self.data.themes:
-            name = f"themes/{page_name(theme_id)}"
+            name = page("theme", theme_id)
             recorded = self.records.recorded(name)
             if reached is not None and theme_id not in reached and recorded and self.records.keep(name, recorded):
                 continue

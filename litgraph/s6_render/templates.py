@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from litgraph.namespaces import escaped
+from litgraph.namespaces import escaped, page
 from litgraph.version import __version__
 
 MARKER = "\0pieces\0"
@@ -32,7 +32,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["urlkey"] = lambda value: escaped(str(value))  # file names and links from keys
+    env.filters["urlkey"] = lambda value: escaped(str(value))  # a key in a link's fragment (#work=KEY)
+    env.filters["work_page"] = lambda key: page("work", str(key))  # a page's link from the site's root
+    env.filters["theme_page"] = lambda key: page("theme", str(key))
     env.filters["urlpath"] = lambda value: quote(str(value), safe="/:;()._-")
     return env
 

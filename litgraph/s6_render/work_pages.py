@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from litgraph.namespaces import page_name
+from litgraph.namespaces import page
 from litgraph.plumbing.files import folder_listing, link_folder, remove_tree, write_new
 from litgraph.plumbing.workers import BackgroundMap, cores
 from litgraph.s6_render import templates
@@ -28,7 +28,7 @@ BATCH = 500  # works whose contexts are made at once
 
 
 def _name(key: str) -> str:
-    return f"works/{page_name(key)}"
+    return page("work", key)
 
 
 def render_work_pages(data: SiteData, staging: Path, title: str, keys: list[str]) -> list[tuple[str, Record]]:

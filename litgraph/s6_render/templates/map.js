@@ -132,7 +132,7 @@
       row(t("works"), d.works);
       list(t("broader"), d.broader, themeLink);
       list(t("narrower"), d.narrower, themeLink);
-      var page = el("a", t("theme_page")); page.href = "themes/" + encodeURIComponent(d.id) + ".html";
+      var page = el("a", t("theme_page")); page.href = d.page;
       panel.appendChild(page);
     } else if (d.kind === "work") {
       openPanel(d.citation);
@@ -148,7 +148,7 @@
         var where = [c.reported_in, c.locator].filter(Boolean).join(", ");
         if (where) li.appendChild(el("span", " (" + where + ")", "where"));
       });
-      var wp = el("a", t("work_page")); wp.href = "works/" + encodeURIComponent(d.key) + ".html";
+      var wp = el("a", t("work_page")); wp.href = d.page;
       panel.appendChild(wp);
     } else {
       openPanel(t("claim"));
@@ -166,6 +166,8 @@
       list(t("supports"), d.supports, function (li, c) {
         var other = data.details["c:" + c]; li.appendChild(link(other ? inLang(other.texts, other.text) : c, "c:" + c));
       });
+      var cp = el("a", "On its work's page"); cp.href = d.page;
+      panel.appendChild(cp);
     }
   }
   function showIntro() {
