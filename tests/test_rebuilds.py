@@ -373,3 +373,17 @@ def test_a_new_units_format_makes_every_unit_again(make_project: MakeProject, mo
     [checking] = [s for s in said if s.startswith("checking ") and "graph units" in s]
     done, _, of = checking.removeprefix("checking ").partition(" of ")
     assert int(done) == int(of.split()[0]) > 0, checking
+
+
+def test_a_new_template_renders_the_pages_again(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A litgraph with other templates (a new version, or a developer's edit) renders the site again, even
+    where no input changed."""
+    from litgraph.s6_render import templates
+
+    root = make_project(FILES)
+    build(open_project(root))
+    salt = templates.salt
+    monkeypatch.setattr(templates, "salt", lambda title: salt(title) + "-other")
+    said: list[str] = []
+    build(open_project(root), said.append)
+    assert any(s.startswith("writing site/") for s in said), said
