@@ -17,10 +17,7 @@ import pytest
 from litgraph import build, open_project
 from litgraph.namespaces import page, page_stem
 
-from . import test_site
 from .conftest import MakeProject
-
-chromium = test_site.browser  # (a fixture: Debian's chromium through playwright, as test_site has it)
 
 # Keys the importer takes that a naive file name or link breaks: (key, why it is awkward)
 AWKWARD_KEYS = [
@@ -203,11 +200,11 @@ def test_the_site_and_exports_are_as_readable_as_the_umask_allows(
 
 
 @pytest.mark.parametrize("key", ["smith@2020", "Ødegård2019", "Case2020"])
-def test_the_maps_work_page_link_opens_the_page_from_the_file_system(chromium, awkward_site: Path, key: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_maps_work_page_link_opens_the_page_from_the_file_system(browser, awkward_site: Path, key: str) -> None:  # type: ignore[no-untyped-def]
     """In Chromium, from file://: the map's deep link selects the work, and its "Work page" link opens it."""
     from .test_site import expect, open_map
 
-    page, events = open_map(chromium, awkward_site, "#work=" + quote(key, safe=""))
+    page, events = open_map(browser, awkward_site, "#work=" + quote(key, safe=""))
     assert page.evaluate("window.litgraph.network.getSelectedNodes()") == ["w:" + key]
     page.get_by_role("link", name="Work page").click()
     page.wait_for_load_state()
