@@ -36,7 +36,7 @@ from litgraph.s1_read.tables import Tables, digest, question_json, theme_json
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.version import __version__
 
-READER_VERSION = "1"  # bump when what a reader makes of the same bytes changes: every file is read again
+READER_VERSION = "2"  # bump when what a reader makes of the same bytes changes: every file is read again
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 Progress = Callable[[str], None]
 
