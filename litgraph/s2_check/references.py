@@ -221,6 +221,15 @@ def _questions_and_citations(
     return problems
 
 
+def _unread_turtle(project: Project) -> list[Problem]:
+    """A warning where ontology/themes.ttl stands beside the themes.yaml that is read in its place."""
+    turtle = project.ontology_dir / "themes.ttl"
+    if not (project.ontology_dir / "themes.yaml").exists() or not turtle.exists():
+        return []
+    return [Problem(turtle, None, "not read: ontology/themes.yaml holds the theme scheme",
+                    "remove one of the two (themes.yaml wins while both are there)", "warning")]  # fmt: skip
+
+
 def one_sided_questions(db: sqlite3.Connection) -> dict[str, list[str]]:
     """The questions the claims answer one way only (or not at all): each with the stances taken."""
     stances: dict[str, set[str]] = {q: set() for (q,) in db.execute("SELECT id FROM questions")}
@@ -261,6 +270,6 @@ def check_inputs(project: Project, db: sqlite3.Connection, claims: Iterable[str]
     problems += _claims(db, names, lookup, evidence, claims is not None) + _questions_and_citations(
         db, tables, names, lookup
     )
-    problems += _one_sided(db) + shadowed_claim_problems(db, lookup, evidence)
+    problems += _one_sided(db) + shadowed_claim_problems(db, lookup, evidence) + _unread_turtle(project)
     shown = [Problem(project.relative(Path(str(p.path))), p.line, p.message, p.hint, p.severity) for p in problems]
     return sorted(set(shown), key=lambda p: (str(p.path), p.line or 0, p.message))
