@@ -17,9 +17,13 @@ def reference() -> str:
     runner = CliRunner()
     parts = ["# litgraph command reference", "", "Generated from `--help` by `python tools/cli_reference.py`.", ""]
     ctx = click.Context(main)
-    names = ["", *sorted(main.list_commands(ctx))]  # type: ignore[attr-defined]
+    names = [""]
+    for name in sorted(main.list_commands(ctx)):  # type: ignore[attr-defined]
+        command = main.get_command(ctx, name)  # type: ignore[attr-defined]
+        subcommands = sorted(command.list_commands(ctx)) if isinstance(command, click.Group) else []
+        names += [name, *(f"{name} {sub}" for sub in subcommands)]  # (a group's subcommands after it)
     for name in names:
-        args = [name, "--help"] if name else ["--help"]
+        args = [*name.split(), "--help"] if name else ["--help"]
         text = runner.invoke(main, args, prog_name="litgraph", terminal_width=100).output
         parts += [f"## litgraph {name}".rstrip(), "", "```text", text.rstrip(), "```", ""]
     return "\n".join(parts)

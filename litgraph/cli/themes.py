@@ -43,12 +43,16 @@ def add(theme_id: str, en: str | None, nb: str | None, others: tuple[str, ...], 
     click.echo(f"added theme {added.theme_id!r} to {project.relative(added.path)}")
 
 
+def _at_a_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def themes_start(chosen: str | None) -> str:
     """The theme scheme `litgraph init` starts from: as chosen, else asked (at a terminal), else the
     bundled one (said on stderr)."""
     if chosen is not None:
         return chosen
-    if sys.stdin.isatty():
+    if _at_a_terminal():
         return str(click.prompt("Start from the bundled peer-support theme scheme, or with no themes?",
                                 type=click.Choice(THEME_STARTS), default="peer-support"))  # fmt: skip
     err("themes: peer-support (the bundled scheme; `litgraph init DIR --themes empty` starts with none)")

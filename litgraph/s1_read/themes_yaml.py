@@ -121,6 +121,11 @@ def _theme(reader: _Reader, item: Located) -> tuple[str, Located] | None:
                 did_you_mean(key, THEME_KEYS) or f"valid keys: {', '.join(THEME_KEYS)}",
             )
     theme_id = item.get("id")
+    labels = {tag: texts[0] for tag, texts in reader.texts(item, "label", many=False).items()}
+    for lang in reader.languages:
+        if lang not in labels:
+            reader.bad(item.line_of("label"), f"theme {theme_id or '?'!r} has no label in {lang!r}",
+                       f"add {lang}: ... under label (or leave {lang!r} out of languages in litgraph.toml)")  # fmt: skip
     if not isinstance(theme_id, str) or not ID_PATTERN.fullmatch(theme_id):
         fixed = "-".join(re.findall(r"[a-z0-9]+", str(theme_id or "").lower()))
         reader.bad(item.line_of("id"), f"theme id {theme_id!r} must be a-z, 0-9 and '-'" if theme_id else "a theme has no 'id'",
@@ -134,11 +139,6 @@ def _theme(reader: _Reader, item: Located) -> tuple[str, Located] | None:
         )
         return None
     reader.lines[theme_id] = item.line
-    labels = {tag: texts[0] for tag, texts in reader.texts(item, "label", many=False).items()}
-    for lang in reader.languages:
-        if lang not in labels:
-            reader.bad(item.line_of("label"), f"theme {theme_id!r} has no label in {lang!r}",
-                       f"add {lang}: ... under label (or leave {lang!r} out of languages in litgraph.toml)")  # fmt: skip
     node = theme_iri(theme_id)
     reader.add(node, RDF + "type", ox.NamedNode(SKOS + "Concept"))
     reader.add(node, SKOS + "inScheme", ox.NamedNode(SCHEME))
