@@ -222,9 +222,13 @@ def test_the_claims_file_init_writes_shows_every_field(tmp_path: Path) -> None:
     for key in CLAIM_KEYS:
         assert f"#    {key}: " in text or f"#    # {key}: " in text or f"#  - {key}: " in text, key
     # the commented example, uncommented, is a claim with every field, read without a problem of its own
-    example = [line[2:] for line in text.splitlines() if line.startswith(("#  - ", "#    ")) and "# text: {" not in line]
+    example = [
+        line[2:] for line in text.splitlines() if line.startswith(("#  - ", "#    ")) and "# text: {" not in line
+    ]
     claims, problems = read_claims_text(Path("c.yaml"), "claims:\n" + "\n".join(example) + "\n")
-    assert [p.message for p in problems if "'quote'" not in p.message] == []  # (quote: the field of issue 24's other half)
+    assert [
+        p.message for p in problems if "'quote'" not in p.message
+    ] == []  # (quote: the field of issue 24's other half)
     assert claims[0].stance == "against" and claims[0].reported_in == "seed2020" and claims[0].note
 
 
@@ -253,3 +257,15 @@ def test_themes_yaml_edits_rebuild_to_what_a_build_from_nothing_writes(
     assert [str(w) for w in summary.warnings if "themes.ttl" in str(w)] == [
         "ontology/themes.ttl: warning: not read: ontology/themes.yaml holds the theme scheme (remove one of the two (themes.yaml wins while both are there))"
     ]
+
+
+def test_docs_claims_names_every_field_and_every_evidence_type() -> None:
+    from litgraph.s1_read.claims import CLAIM_KEYS
+    from litgraph.s1_read.ontology import read_ontology
+
+    doc = (REPO / "docs" / "claims.md").read_text(encoding="utf-8")
+    for key in CLAIM_KEYS:
+        assert f"| `{key}` |" in doc, key
+    evidence = read_ontology(BUNDLED, REPO / "ontology" / "litgraph.ttl").evidence_types
+    for notation, label in evidence.items():
+        assert f"| `{notation}` | {label} |" in doc, notation
