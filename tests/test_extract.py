@@ -264,6 +264,7 @@ def test_extract_json_shape(project: Path) -> None:
         "et_al": False,
         "year": "2011",
         "locator": "393",
+        "reported_in": None,
         "status": "resolved",
         "work": {"key": "repper2011", "family": "Repper", "year": 2011, "reason": "family name and year"},
         "candidates": [],

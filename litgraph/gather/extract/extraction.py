@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from litgraph.errors import LitgraphError
+from litgraph.gather.extract.document import in_document
 from litgraph.gather.extract.mentions import Mention, MentionFinder
 from litgraph.gather.extract.resolution import Resolution, Resolver
 from litgraph.model import Work
@@ -41,6 +42,7 @@ class Found:
     mention: Mention
     resolution: Resolution
     line: int
+    reported_in: str | None = None  # a secondary citation: the key of the work it was read in
 
     def as_json(self) -> dict[str, Any]:
         m, r = self.mention, self.resolution
@@ -54,6 +56,7 @@ class Found:
             "et_al": m.et_al,
             "year": m.year,
             "locator": m.locator,
+            "reported_in": self.reported_in,
             "status": r.status,
             "work": {"key": r.work.key, "family": r.work.family, "year": r.work.year, "reason": r.work.reason}
             if r.work
@@ -117,10 +120,11 @@ class Extractor:
 
     def extract_text(self, text: str) -> list[Found]:
         newlines = [m.start() for m in re.finditer("\n", text)]
-        return [
+        found = [
             Found(m, self.resolver.resolve(m, _before(text, m.start)), bisect.bisect_left(newlines, m.start) + 1)
             for m in self.finder.find(text)
         ]
+        return in_document(text, found)
 
     def extract(self, path: Path) -> list[Found]:
         return self.extract_text(read_document(path))

@@ -108,6 +108,8 @@ class Resolver:
         """The work `mention` cites; `before` (the text just before it) can break a tie by naming one of them."""
         if mention.kind == "government":
             return self._resolve_government(mention)
+        if mention.kind == "ibid":  # (the document says which: see document.py)
+            return Resolution("unresolved")
         if mention.year is None:
             return self._pick(mention, self._named(mention, None), [], before)
         year = int(mention.year[:4])
@@ -150,6 +152,7 @@ class Resolver:
             lambda w: _count_fits(mention, w),
             lambda w: _co_authors_fit(mention, w),
             lambda w: bool(mention.year and mention.year[-1].isalpha() and w.key.endswith(mention.year)),
+            lambda w: bool(mention.year and w.year == int(mention.year[:4])),  # its year, not its other (print) one
         ):
             if len(pool) > 1:
                 pool = [w for w in pool if test(w)] or pool
