@@ -6,6 +6,8 @@ Each citation is first resolved on its own (resolution.py); then, in the documen
   works: ambiguous, all listed; nothing resolved before it: unresolved);
 - a citation that is ambiguous on its own, but written as an earlier one of the same document that was
   resolved (the same names, "et al." and year), resolves as that one did;
+- in a group citing one author's works of several years, a year that fits two works is the one not cited
+  beside it by its own year ("Gillard mfl. (2014, 2015, 2017)": 2015 is gillard2015, so 2014 is gillard2014);
 - a secondary citation ("Borkman, 1976, sitert i Karlsson, 2021") records the work it was read in
   (`reported_in`, the term of the claims format), when that one is resolved.
 """
@@ -59,11 +61,29 @@ def _as_before(found: Found, earlier: Found) -> Resolution | None:
     )
 
 
+def _within_groups(text: str, found: list[Found]) -> None:
+    """In "Gillard mfl. (2014, 2015, 2017)", a 2014 that fits gillard2014 and gillard2015 (online in 2014)
+    is gillard2014: the other is cited beside it by its own year."""
+    groups: dict[tuple[int, int], list[Found]] = {}
+    for f in found:
+        groups.setdefault(_group(text, f.mention), []).append(f)
+    for members in groups.values():
+        for f in members:
+            if f.resolution.status != "ambiguous":
+                continue
+            others = {g.resolution.work.key for g in members if g is not f and g.resolution.work}
+            rest = [c for c in f.resolution.candidates if c.key not in others]
+            if len(rest) == 1 and others:
+                why = "family name and year; the other work of that year is cited beside it"
+                f.resolution = Resolution("resolved", Candidate(rest[0].key, rest[0].family, rest[0].year, why))
+
+
 def in_document(text: str, found: list[Found]) -> list[Found]:
     """`found` (in the document's order), each resolved again where the document around it says more."""
     resolved: dict[Signature, Found] = {}
     last_group: list[Found] = []
     by_mention = {id(f.mention): f for f in found}
+    _within_groups(text, found)
     for f in found:
         if f.mention.kind == "ibid":
             f.resolution = _ibid(f.mention, last_group)

@@ -152,7 +152,6 @@ class Resolver:
             lambda w: _count_fits(mention, w),
             lambda w: _co_authors_fit(mention, w),
             lambda w: bool(mention.year and mention.year[-1].isalpha() and w.key.endswith(mention.year)),
-            lambda w: bool(mention.year and w.year == int(mention.year[:4])),  # its year, not its other (print) one
         ):
             if len(pool) > 1:
                 pool = [w for w in pool if test(w)] or pool
