@@ -172,11 +172,13 @@ def write_claim_stubs(path: Path, found: list[Found], document: Path, reported_i
              "# into bibliography/claims/. Each comment says where the work is cited (file:line).\n"
              "claims:\n"]  # fmt: skip
     for key, f in first.items():
-        item: dict[str, Any] = {"id": f"{key}-{(reported_in or document.stem).lower()}", "source": key}
-        if reported_in:
-            item["reported_in"] = reported_in
-        if f.mention.locator:
-            item["locator"] = f"p. {f.mention.locator}"
+        read_in = f.reported_in or reported_in  # a secondary citation: read in the work it names
+        item: dict[str, Any] = {"id": f"{key}-{(read_in or document.stem).lower()}", "source": key}
+        if read_in:
+            item["reported_in"] = read_in
+        locator = f.mention.read_in.locator if f.reported_in and f.mention.read_in else f.mention.locator
+        if locator:
+            item["locator"] = f"p. {locator}"
         item.update({"text": "", "lang": "en", "themes": []})
         parts.append(f"  # cited at {', '.join(places[key][:5])}{' ...' if len(places[key]) > 5 else ''}\n")
         body = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, default_flow_style=False)
