@@ -48,7 +48,7 @@ claims:
     evidense: litterature-review
   - source: repper2011
     lang: en
-    themes: [tokenism]
+    themes: [tokenism, brukar-medverknad]
   - id: too-many
     source: repper2011
     text: Six themes.
@@ -69,6 +69,7 @@ EXPECTED = [
     ("c.yaml:20:", "missing 'id'", "add id:"),
     ("c.yaml:20:", "claim ? has no 'text'", "add text:"),
     ("c.yaml:18:", "unknown theme 'brukarmedverknad'", "'user-participation' (Brukermedvirkning)"),
+    ("c.yaml:22:", "claim with no id (line 20): unknown theme 'brukar-medverknad'", "'user-participation'"),
     ("c.yaml:27:", "claim 'too-many': has 6 themes", "give 1 to 5 themes"),
 ]
 

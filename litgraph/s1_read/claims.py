@@ -125,8 +125,9 @@ def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim
 
 def _claim_of(path: Path, item: Located, problems: list[Problem]) -> Claim | None:
     """The item as a claim, every problem of it found in one reading (a missing field hides none of the
-    others). A claim with problems is still returned where it has an id (even one of the wrong form), so that
-    stage 2 checks what it names and whether its id is used twice; its problems stop the build."""
+    others). A claim with problems is still returned (its id "" where it has none, its id as written where
+    that has the wrong form), so that stage 2 checks what it names and whether its id is used twice; its
+    problems stop the build."""
     check_keys(path, item, CLAIM_KEYS, problems)
     claim_id = check_id(path, item, problems)
     written = item.get("id")
@@ -161,10 +162,8 @@ def _claim_of(path: Path, item: Located, problems: list[Problem]) -> Claim | Non
                 f"add {other}: ..., or remove {given}" if other == "question" else f"add stance: {' | '.join(STANCES)}",
             )
         )
-    if raw_id is None:
-        return None
     return Claim(
-        id=raw_id,
+        id=raw_id or "",  # (no id: not a claim of the project, but what it names is still checked)
         source=text_of(path, item, "source", problems) or "",
         texts=texts,
         note=text_of(path, item, "note", problems),

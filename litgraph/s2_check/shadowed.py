@@ -1,9 +1,9 @@
-"""The names used by claims whose id an earlier item already has.
+"""The names used by claims whose id an earlier item already has, or that have no id.
 
 The claims table holds one claim per id (the first item that defines it), so the cross-checks of
 references.py, which are queries over it, never see a second claim with the same id. Its duplicate id is an
 error of its own, but it must not hide what else is wrong with the claim (an unknown source, theme or
-question): those are found here, from the items' rows, the same way.
+question): those are found here, from the items' rows, the same way; so are those of a claim with no id.
 """
 
 from __future__ import annotations
@@ -20,10 +20,13 @@ MAX_THEMES = 5
 
 
 def _shadowed(db: sqlite3.Connection) -> list[Claim]:
-    query = ("SELECT i.body, i.file, i.line, i.lines FROM claim_items i JOIN claims c ON c.id = i.id "
+    """The claims of the items the claims table does not hold: a second one with an id, and those with none."""
+    query = ("SELECT i.body, i.file, i.line, i.lines, i.ord FROM claim_items i JOIN claims c ON c.id = i.id "
              "WHERE i.id IN (SELECT id FROM claim_items WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1) "
-             "AND i.body IS NOT NULL AND (i.file != c.file OR i.line != c.line) ORDER BY i.file, i.ord")  # fmt: skip
-    return [claim_from(body, file, line, lines or "{}") for body, file, line, lines in db.execute(query)]
+             "AND i.body IS NOT NULL AND (i.file != c.file OR i.line != c.line) "
+             "UNION ALL SELECT body, file, line, lines, ord FROM claim_items WHERE id IS NULL AND body IS NOT NULL "
+             "ORDER BY 2, 5")  # fmt: skip
+    return [claim_from(body, file, line, lines or "{}") for body, file, line, lines, _ in db.execute(query)]
 
 
 def _names(db: sqlite3.Connection, query: str) -> set[str]:
@@ -48,7 +51,8 @@ def shadowed_claim_problems(db: sqlite3.Connection, lookup: ThemeLookup, evidenc
     for claim in claims:
 
         def bad(key: str, message: str, hint: str, claim: Claim = claim) -> None:
-            problems.append(Problem(claim.path, claim.line_of(key), f"claim {claim.id!r}: {message}", hint))
+            name = repr(claim.id) if claim.id else f"with no id (line {claim.line})"
+            problems.append(Problem(claim.path, claim.line_of(key), f"claim {name}: {message}", hint))
 
         for column in ("source", "reported_in"):
             key = getattr(claim, column)
