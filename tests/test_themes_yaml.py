@@ -244,6 +244,10 @@ def test_themes_yaml_edits_rebuild_to_what_a_build_from_nothing_writes(
         "theme added": lambda: add_theme(open_project(root), "caregiving", {"nb": "Omsorg", "en": "Caregiving"}, ["relationship"]),
         "broader": lambda: _edit(yaml_path, "broader: [relationship]\n", "broader: [services]\n"),
         "synonym": lambda: _edit(yaml_path, "en: [boundaries", "en: [limits, boundaries"),
+        "English only": lambda: (
+            _edit(root / "litgraph.toml", 'languages = ["nb", "en"]', 'languages = ["en"]'),
+            add_theme(open_project(root), "respite", {"en": "Respite care"}, ["caregiving"]),
+        ),
         "back to Turtle": yaml_path.unlink,
         "Turtle to YAML": lambda: yaml_path.write_text(yaml_of_turtle(turtle_path, turtle_path.read_bytes()), encoding="utf-8"),
     }  # fmt: skip
@@ -269,3 +273,19 @@ def test_docs_claims_names_every_field_and_every_evidence_type() -> None:
     evidence = read_ontology(BUNDLED, REPO / "ontology" / "litgraph.ttl").evidence_types
     for notation, label in evidence.items():
         assert f"| `{notation}` | {label} |" in doc, notation
+
+
+def test_themes_add_refuses_a_file_it_cannot_read_or_one_outside_the_project(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    root = make_project({"ontology/themes.yaml": "themes:\n  - id: a\n    label: {nb: A, en: A\n"})
+    broken = (root / "ontology" / "themes.yaml").read_bytes()
+    code, output = _run("themes", "add", "b", "--en", "B", "--nb", "B", "-p", str(root))
+    assert code == 1 and "ontology/themes.yaml:" in output and "not valid YAML" in output and "Traceback" not in output
+    assert (root / "ontology" / "themes.yaml").read_bytes() == broken
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("themes: []\n", encoding="utf-8")
+    (root / "ontology" / "themes.yaml").unlink()
+    (root / "ontology" / "themes.yaml").symlink_to(outside)
+    code, output = _run("themes", "add", "b", "--en", "B", "--nb", "B", "-p", str(root))
+    assert code == 1 and "leads out of the project" in output and outside.read_text() == "themes: []\n"

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from litgraph.errors import InputError, ProjectError
 from litgraph.model import Problem
 from litgraph.namespaces import DCTERMS, RDF, SKOS
-from litgraph.plumbing.files import atomic_file
+from litgraph.plumbing.files import OutsideError, atomic_file, inside
 from litgraph.project import Project, packaged_data
 from litgraph.s1_read.ontology import parse_turtle
 from litgraph.s1_read.themes_yaml import ID_PATTERN, compile_themes_yaml
@@ -157,6 +157,12 @@ def add_theme(project: Project, theme_id: str, labels: dict[str, str], broader: 
             f"this project's themes are in {project.relative(own_turtle)} (Turtle), which litgraph does not rewrite; "
             f"add these lines to it:\n\n{_turtle_snippet(theme_id, labels, broader)}\n"
         )
+    try:
+        inside(project.root, "ontology", "themes.yaml")
+    except OutsideError:
+        raise ProjectError(
+            f"{project.relative(path)} leads out of the project (a link?); nothing was written"
+        ) from None
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise ProjectError(f"{project.relative(path)} is a link or not a file; nothing was written")
     text = (
@@ -165,9 +171,17 @@ def add_theme(project: Project, theme_id: str, labels: dict[str, str], broader: 
         else path.read_text(encoding="utf-8")
     )
     _, known, before = compile_themes_yaml(path, text, project.languages)
+    unreadable = [p for p in before if p.message.startswith(("not valid YAML", "refused", "nested too deeply"))]
+    if unreadable:
+        raise ProjectError(
+            f"{project.relative(path)}:{unreadable[0].line}: {unreadable[0].message}; fix it, then add the theme"
+        )
     _check_new(project, theme_id, labels, broader, known, path)
     yaml = _yaml()
-    document = yaml.load(text)
+    try:
+        document = yaml.load(text)
+    except YAMLError as exc:  # (what PyYAML read, ruamel.yaml may still refuse: say so, write nothing)
+        raise ProjectError(f"{project.relative(path)} cannot be edited safely ({exc}); nothing was written") from None
     themes = document.get("themes") if isinstance(document, dict) else None
     if not isinstance(themes, list):
         raise ProjectError(f"{project.relative(path)} has no 'themes:' list at the top; fix it, then add the theme")
