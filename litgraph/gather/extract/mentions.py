@@ -26,7 +26,7 @@ _LOCATOR = r"(?:\s*[:,.]\s*(?:(?:s|p|pp|side|sider|kap)\.?\s*)?(?P<page>\d+(?:\s
 _PREFIX = re.compile(r"^(?:(?:[a-zæøå][\w]*\.?(?:\s?[a-zæøå]+\.)*)\s+)+")  # "jf.", "se for eksempel", "e.g."
 _PREPOSITIONS = {"i", "på", "fra", "av", "til", "etter", "før", "siden", "ved", "mellom", "in", "from", "since", "of"}
 # "ibid.", "ibid", "ibid., s. 12", "Ibid.: 30–31", "ibidem": the citation just before, again
-IBID = re.compile(rf"^\s*ibid(?:em|\.)?(?:{_LOCATOR.replace('?P<page>', '?P<page>', 1)})?\s*\.?\s*$", re.IGNORECASE)
+IBID = re.compile(rf"^\s*ibid(?:em|\.)?(?:{_LOCATOR})?\s*\.?\s*$", re.IGNORECASE)
 # "sitert i", "gjengitt i", "referert i", "cited in", "as cited in", "quoted in", or a bare "i" / "in" after a
 # year: the work before it was read in the work after it (a secondary citation)
 _SECONDARY = re.compile(
