@@ -176,6 +176,8 @@ def test_themes_add_keeps_comments_and_order_and_refuses_what_would_break(make_p
         add_theme(project, "c", {"nb": "C", "en": "C"}, ["bb"])
     with pytest.raises(ProjectError, match=r"needs a label in nb .*add --nb LABEL"):
         add_theme(project, "c", {"en": "C"}, [])
+    with pytest.raises(ProjectError, match=r"the en label 'b' already names theme 'b'"):
+        add_theme(project, "c", {"nb": "C", "en": "b"}, [])
     assert (root / "ontology" / "themes.yaml").read_text(encoding="utf-8") == before
     code, output = _run("themes", "add", "Bad Id", "--en", "x", "--nb", "y", "-p", str(root))
     assert code == 1 and "may hold only a-z, 0-9 and '-' (for example 'bad-id')" in output

@@ -25,7 +25,8 @@ from litgraph.namespaces import DCTERMS, RDF, SKOS
 from litgraph.plumbing.files import OutsideError, atomic_file, inside
 from litgraph.project import Project, packaged_data
 from litgraph.s1_read.ontology import parse_turtle
-from litgraph.s1_read.themes_yaml import ID_PATTERN, compile_themes_yaml
+from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.s1_read.themes_yaml import ID_PATTERN, compile_themes_yaml, read_themes_yaml
 from litgraph.suggest import did_you_mean
 
 HEADER = """\
@@ -177,6 +178,13 @@ def add_theme(project: Project, theme_id: str, labels: dict[str, str], broader: 
             f"{project.relative(path)}:{unreadable[0].line}: {unreadable[0].message}; fix it, then add the theme"
         )
     _check_new(project, theme_id, labels, broader, known, path)
+    lookup = ThemeLookup(read_themes_yaml(path, b"", text, ()).themes)
+    for lang, label in labels.items():
+        taken = lookup.resolve(label)
+        if taken is not None:  # (a claim naming it by that label would mean the other theme)
+            raise ProjectError(
+                f"the {lang} label {label!r} already names theme {taken!r}; give the new theme another label"
+            )
     yaml = _yaml()
     try:
         document = yaml.load(text)
