@@ -146,6 +146,17 @@ def _check_new(project: Project, theme_id: str, labels: dict[str, str], broader:
         )
 
 
+def _check_labels(labels: dict[str, str], text: str, path: Path) -> None:
+    """No label of the new theme may name a theme already there (a claim naming it would mean that one)."""
+    lookup = ThemeLookup(read_themes_yaml(path, b"", text, ()).themes)
+    for lang, label in labels.items():
+        taken = lookup.resolve(label)
+        if taken is not None:
+            raise ProjectError(
+                f"the {lang} label {label!r} already names theme {taken!r}; give the new theme another label"
+            )
+
+
 def add_theme(project: Project, theme_id: str, labels: dict[str, str], broader: Sequence[str] = ()) -> Added:
     """Append a theme to ontology/themes.yaml, keeping every comment and the order of the file. A project
     whose scheme is its own themes.ttl is not rewritten (ProjectError with the Turtle to paste in); one that
@@ -178,13 +189,7 @@ def add_theme(project: Project, theme_id: str, labels: dict[str, str], broader: 
             f"{project.relative(path)}:{unreadable[0].line}: {unreadable[0].message}; fix it, then add the theme"
         )
     _check_new(project, theme_id, labels, broader, known, path)
-    lookup = ThemeLookup(read_themes_yaml(path, b"", text, ()).themes)
-    for lang, label in labels.items():
-        taken = lookup.resolve(label)
-        if taken is not None:  # (a claim naming it by that label would mean the other theme)
-            raise ProjectError(
-                f"the {lang} label {label!r} already names theme {taken!r}; give the new theme another label"
-            )
+    _check_labels(labels, text, path)
     yaml = _yaml()
     try:
         document = yaml.load(text)
