@@ -1,4 +1,6 @@
-"""How well `litgraph extract` finds and resolves citations in the five texts, against a hand-checked gold file.
+"""How well `litgraph extract` finds and resolves citations in the five texts (and in bench/extract_forms.txt,
+written for the tests: ibid., several years, secondary citations, repeats, non-citations), against a hand-checked
+gold file.
 
     python bench/extract_eval.py [--gold bench/extract_gold.tsv] [--seeds ../shared/seeds] [--errors]
 
@@ -26,7 +28,8 @@ from litgraph.api import works  # noqa: E402
 from litgraph.gather.extract.extraction import Extractor, Found  # noqa: E402
 from litgraph.project import open_project  # noqa: E402
 
-TARGETS = {"precision": 0.95, "recall": 0.95, "MB/s": 1.0}
+TARGETS = {"precision": 0.98, "recall": 0.98, "MB/s": 1.0}
+OWN_TEXTS = {"forms": REPO / "bench" / "extract_forms.txt"}  # written for the tests: always here
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,16 @@ def read_gold(path: Path) -> list[Gold]:
 
 
 def seed_file(seeds: Path, prefix: str) -> Path:
+    """The text a gold row's `seed` names: one of ../shared/seeds, or a text of the repo's own ("forms")."""
+    if prefix in OWN_TEXTS:
+        return OWN_TEXTS[prefix]
     (path,) = seeds.glob(f"{prefix}_*.txt")
     return path
+
+
+def texts_at_hand(gold: list[Gold], seeds: Path) -> list[str]:
+    """The gold's texts that are here: the repo's own always, the seeds where ../shared/seeds is beside it."""
+    return sorted(p for p in {g.seed for g in gold} if p in OWN_TEXTS or seeds.is_dir())
 
 
 @dataclass
@@ -132,7 +143,7 @@ def main() -> int:
     gold = read_gold(args.gold)
     total = Score()
     print(f"{'text':<28} {'gold':>5} {'resolved':>9} {'right':>6} {'precision':>10} {'recall':>7}")
-    for prefix in sorted({g.seed for g in gold}):
+    for prefix in texts_at_hand(gold, args.seeds):
         path = seed_file(args.seeds, prefix)
         errors: list[str] = []
         s = score([g for g in gold if g.seed == prefix], extractor.extract(path), errors)
@@ -143,14 +154,16 @@ def main() -> int:
             setattr(total, name, getattr(total, name) + getattr(s, name))
     row = f"{total.gold:>5} {total.resolved:>9} {total.right:>6} {total.precision:>10.3f} {total.recall:>7.3f}"
     print(f"{'all':<28} {row}")
-    texts = [p.read_text(encoding="utf-8") for p in sorted(args.seeds.glob("*.txt"))]
+    texts = [p.read_text(encoding="utf-8") for p in sorted(args.seeds.glob("*.txt"))] or [
+        OWN_TEXTS["forms"].read_text(encoding="utf-8")
+    ]
     speed, baseline = throughput(extractor, texts)
     print(
         f"throughput over the five texts: {speed:.2f} MB/s; baseline (year regex only) {baseline:.1f} MB/s; "
         f"extraction takes {baseline / speed:.0f}x the baseline's time"
     )
     met = total.precision >= TARGETS["precision"] and total.recall >= TARGETS["recall"] and speed >= TARGETS["MB/s"]
-    print("targets (precision, recall >= 0.95; >= 1 MB/s):", "met" if met else "NOT met")
+    print("targets (precision, recall >= 0.98; >= 1 MB/s):", "met" if met else "NOT met")
     return 0 if met or not args.check else 1
 
 

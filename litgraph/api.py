@@ -34,6 +34,7 @@ from litgraph.s6_render.pages import SiteData
 if TYPE_CHECKING:  # the HTTP stack loads only when `enrich` or `zotero pull` runs
     from litgraph.gather.enrich.enrichment import EnrichOptions, EnrichReport
     from litgraph.gather.enrich.scholarly import Scholarly
+    from litgraph.gather.themes_file import Added
     from litgraph.gather.zotero.client import ZoteroClient
     from litgraph.gather.zotero.pull import PullReport
 
@@ -123,7 +124,12 @@ def _check_graph(
         pass
     progress("checking the graph against the SHACL shapes")
     check = shapes.ShapeCheck(
-        db, state.units, planned, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+        db,
+        state.units,
+        planned,
+        project.ontology_file("shapes.ttl"),
+        project.ontology_file("litgraph.ttl"),
+        project.languages,
     )
     with pipeline.transaction(db):
         return check.result()
@@ -257,3 +263,37 @@ def _export_text(project: Project, fmt: str, output: Path | None, stdout: IO[byt
     with atomic_file(output) as handle:
         handle.write(data)
     return output
+
+
+THEME_STARTS = ("peer-support", "empty")
+
+
+def new_project(target: Path, themes: str = "peer-support") -> list[Path]:
+    """`litgraph init`: a project in `target` with its themes in ontology/themes.yaml, either the bundled
+    scheme (`peer-support`) or none yet (`empty`: the example claim is left commented, as it names a
+    theme of the bundled scheme). Returns the files written."""
+    from litgraph.gather.themes_file import EMPTY, yaml_of_turtle
+    from litgraph.project import init_project, packaged_data
+
+    if themes not in THEME_STARTS:
+        raise ProjectError(f"--themes {themes!r}: choose one of {', '.join(THEME_STARTS)}")
+    bundled = packaged_data() / "ontology" / "themes.ttl"
+    files: dict[str, str | None] = {"ontology/themes.ttl": None}
+    files["ontology/themes.yaml"] = (
+        yaml_of_turtle("themes.ttl", bundled.read_bytes()) if themes == "peer-support" else EMPTY
+    )
+    if themes == "empty":
+        example = packaged_data() / "template" / "bibliography" / "claims" / "example.yaml"
+        head, _, items = example.read_text(encoding="utf-8").partition("\nclaims:\n")
+        commented = "".join(f"# {line}\n" for line in items.splitlines())
+        files["bibliography/claims/example.yaml"] = (
+            f"{head}\n# An example, for when the project has a theme to give it:\n{commented}claims: []\n"
+        )
+    return init_project(target, files)
+
+
+def add_theme(project: Project, theme_id: str, labels: dict[str, str], broader: list[str]) -> Added:
+    """`litgraph themes add`: a theme appended to ontology/themes.yaml (see gather/themes_file.py)."""
+    from litgraph.gather.themes_file import add_theme as append
+
+    return append(project, theme_id, labels, broader)

@@ -258,7 +258,12 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
     graph is checked against the shapes; GraphError (or any failure) removes them again."""
     started = time.perf_counter() - sum(clock.values())
     check = shapes.ShapeCheck(
-        db, state.units, made.units, project.ontology_file("shapes.ttl"), project.ontology_file("litgraph.ttl")
+        db,
+        state.units,
+        made.units,
+        project.ontology_file("shapes.ttl"),
+        project.ontology_file("litgraph.ttl"),
+        project.languages,
     )
     store_new, site_new = state.tmp / "store", state.tmp / "site"
     compaction: Background[None] | None = None

@@ -7,6 +7,7 @@ import re
 import shutil
 import tempfile
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,8 @@ OPENALEX_URL = "https://api.openalex.org"
 ZOTERO_URL = "http://localhost:23119/api"  # Zotero 7's local API (read-only, the Web API v3 shapes)
 _IRI = re.compile(r"(https?://[^\s<>\"{}|\\^`]+|urn:[a-z0-9][a-z0-9-]*:[^\s<>\"{}|\\^`]+)[/#]")
 LANGS = ("en", "nb")
+THEME_LANGUAGES = ("nb", "en")
+_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 def packaged_data() -> Path:
@@ -71,6 +74,7 @@ class Project:
     base_iri: str = DEFAULT_BASE_IRI
     title: str = "litgraph project"
     lang: str = "en"  # the language claims are shown in where they have it (en or nb)
+    languages: tuple[str, ...] = THEME_LANGUAGES  # every theme needs a label in each of these
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     limits: Limits = field(default_factory=Limits)
     zotero: ZoteroSettings = field(default_factory=ZoteroSettings)
@@ -140,7 +144,7 @@ def open_project(root: Path | str = ".") -> Project:
     if unknown:
         raise ProjectError(f"{folder / CONFIG_FILE}: unknown table [{unknown[0]}] (known: {', '.join(known)})")
     settings = tables["project"]
-    _known(folder / CONFIG_FILE, "project", settings, {"title", "base_iri", "lang"})
+    _known(folder / CONFIG_FILE, "project", settings, {"title", "base_iri", "lang", "languages"})
     base = str(settings.get("base_iri", DEFAULT_BASE_IRI))
     if not _IRI.fullmatch(base):
         raise ProjectError(
@@ -155,10 +159,20 @@ def open_project(root: Path | str = ".") -> Project:
         base_iri=base,
         title=str(settings.get("title", folder.name)),
         lang=lang,
+        languages=_languages(folder / CONFIG_FILE, settings.get("languages", list(THEME_LANGUAGES))),
         enrich=_enrich_settings(folder / CONFIG_FILE, tables["enrich"]),
         limits=_limits(folder / CONFIG_FILE, tables["limits"]),
         zotero=_zotero_settings(folder / CONFIG_FILE, tables["zotero"]),
     )
+
+
+def _languages(path: Path, value: object) -> tuple[str, ...]:
+    """[project] languages: the languages every theme needs a label in (["en"]: English labels only)."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and _TAG.fullmatch(v) for v in value):
+        raise ProjectError(
+            f'{path}: [project] languages must be a list of language tags, such as ["nb", "en"] or ["en"], not {value!r}'
+        )
+    return tuple(dict.fromkeys(value))
 
 
 def _settings_file(path: Path) -> dict[str, Any]:
@@ -242,9 +256,10 @@ def _zotero_settings(path: Path, table: dict[str, Any]) -> ZoteroSettings:
     return ZoteroSettings(url=url, timeout=timeout, colours=dict(colours))
 
 
-def init_project(target: Path) -> list[Path]:
+def init_project(target: Path, files: Mapping[str, str | None] | None = None) -> list[Path]:
     """Create a project in `target` (a new or empty folder) from the packaged template and theme scheme;
-    never touches an existing file. Returns the files written."""
+    never touches an existing file. `files`: paths in the project to write with other text than the
+    template's (None: left out). Returns the files written."""
     target = Path(target)
     if os.path.lexists(target) and (not target.is_dir() or target.is_symlink() or any(target.iterdir())):
         raise ProjectError(f"{target} already exists and is not an empty folder; choose a new folder name")
@@ -255,6 +270,11 @@ def init_project(target: Path) -> list[Path]:
         try:
             shutil.copytree(data / "template", staging, dirs_exist_ok=True)
             shutil.copytree(data / "ontology", staging / "ontology")
+            for name, text in (files or {}).items():
+                (staging / name).unlink(missing_ok=True)
+                if text is not None:
+                    (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                    (staging / name).write_text(text, encoding="utf-8")
             os.chmod(staging, folder_mode())
             if target.exists():
                 target.rmdir()

@@ -38,7 +38,26 @@ def nearest(value: str, choices: Iterable[str], limit: int = 3, cutoff: float = 
     pool = sorted(set(choices))
     folded = {fold(c): c for c in pool}
     hits = process.extract(fold(value), list(folded), scorer=fuzz.WRatio, limit=limit, score_cutoff=cutoff)
-    return [folded[h[0]] for h in hits]
+    return [folded[h[0]] for h in _not_fragments(fold(value), hits)]
+
+
+def _not_fragments(value: str, hits: list[tuple[str, float, int]]) -> list[tuple[str, float, int]]:
+    """The hits but those less than half as long as `value` (WRatio scores a short choice found inside the
+    value, 'id' in 'evidense', as near as a misspelling), unless nothing else is near."""
+    whole = [h for h in hits if 2 * len(h[0]) >= len(value)]
+    return whole or hits
+
+
+def nearest_close(
+    value: str, choices: Iterable[str], limit: int = 3, cutoff: float = 60.0, spread: float = 12.0
+) -> list[str]:
+    """As nearest, but only the choices that score within `spread` of the best one: a hint names the few
+    that are really near, not the best three of a field of poor ones."""
+    pool = sorted(set(choices))
+    folded = {fold(c): c for c in pool}
+    hits = process.extract(fold(value), list(folded), scorer=fuzz.WRatio, limit=limit, score_cutoff=cutoff)
+    hits = _not_fragments(fold(value), hits)
+    return [folded[h[0]] for h in hits if h[1] >= hits[0][1] - spread]
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str | None:

@@ -100,7 +100,7 @@ def test_init_creates_a_project_that_builds(tmp_path: Path) -> None:
     target = tmp_path / "thesis"
     code, out, _ = run("init", str(target))
     assert code == 0 and "thesis/bibliography/example.bib" in out
-    assert (target / "ontology" / "themes.ttl").exists()
+    assert (target / "ontology" / "themes.yaml").exists() and not (target / "ontology" / "themes.ttl").exists()
     assert run("build", "-q", "-p", str(target))[0] == 0
 
 

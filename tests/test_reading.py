@@ -163,5 +163,6 @@ def test_items_of_a_file_read_whole_are_the_items_read_one_by_one(tmp_path: Path
     fake = {"never": whole.items[0]}  # (one known item of four: read item by item)
     one_by_one = parse_claims("c.yaml", text, {**fake, **{i.digest: i for i in whole.items[:2]}})
     assert whole.items == one_by_one.items and not whole.whole
-    assert [i.claim_id for i in whole.items] == ["a", None, None, "c"]
+    # (an item with problems keeps its claim where it has an id, so that stage 2 still checks what it names)
+    assert [i.claim_id for i in whole.items] == ["a", "b", "Bad_Id", "c"]
     assert whole.items[1].problems and whole.items[1].problems[0][1] == 3  # 'colour', on the item's third line

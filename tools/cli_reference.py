@@ -17,12 +17,11 @@ def reference() -> str:
     runner = CliRunner()
     parts = ["# litgraph command reference", "", "Generated from `--help` by `python tools/cli_reference.py`.", ""]
     ctx = click.Context(main)
-    names = ["", *sorted(main.list_commands(ctx))]  # type: ignore[attr-defined]
-    for name in list(names[1:]):  # a group's commands follow it (`litgraph zotero pull`)
-        group = main.get_command(ctx, name)  # type: ignore[attr-defined]
-        if isinstance(group, click.Group):
-            at = names.index(name) + 1
-            names[at:at] = [f"{name} {sub}" for sub in sorted(group.list_commands(ctx))]
+    names = [""]
+    for name in sorted(main.list_commands(ctx)):  # type: ignore[attr-defined]
+        command = main.get_command(ctx, name)  # type: ignore[attr-defined]
+        subcommands = sorted(command.list_commands(ctx)) if isinstance(command, click.Group) else []
+        names += [name, *(f"{name} {sub}" for sub in subcommands)]  # (a group's subcommands after it)
     for name in names:
         args = [*name.split(), "--help"] if name else ["--help"]
         text = runner.invoke(main, args, prog_name="litgraph", terminal_width=100).output

@@ -32,6 +32,8 @@ from litgraph.cli.queries import (
     sources,
     themes,
 )
+from litgraph.cli.themes import THEME_STARTS, themes_start
+from litgraph.cli.themes import add as add_theme
 from litgraph.cli.zotero import zotero
 from litgraph.plumbing.interrupts import stop_on_sigterm
 from litgraph.project import open_project
@@ -116,12 +118,14 @@ def validate(project_dir: Path, fmt: str, strict: bool) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--themes", "start", type=click.Choice(THEME_STARTS),
+              help="Start from the bundled theme scheme or with none (asked when not given, at a terminal).")  # fmt: skip
 @handle_errors
-def init(directory: Path) -> None:
-    """Start a new project in DIRECTORY with the bundled theme scheme and an example."""
-    from litgraph.project import init_project
+def init(directory: Path, start: str | None) -> None:
+    """Start a new project in DIRECTORY: an example, and its themes in ontology/themes.yaml."""
+    from litgraph.api import new_project
 
-    for path in init_project(directory):
+    for path in new_project(directory, themes_start(start)):
         click.echo(f"  {path}")
     click.echo(f"created {directory}: add your .bib files to {directory / 'bibliography'}, then run "
                f"`litgraph build --project {directory}`")  # fmt: skip
@@ -146,5 +150,6 @@ def export(project_dir: Path, fmt: str, output: Path | None, keep_fields: str) -
         err(f"wrote {written}")
 
 
+themes.add_command(add_theme)
 for command in (sources, contested, reading_list, themes, claims, query, extract, enrich, zotero):
     main.add_command(command)

@@ -202,14 +202,20 @@ def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: 
     click.echo(render(rows, columns, fmt, document=result), nl=False)
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @project_option
 @format_option(*LISTING_FORMATS)
 @click.option("--lang", type=click.Choice(["en", "nb"]), default="en", show_default=True, help="Label language.")
+@click.pass_context
 @handle_errors
-def themes(project_dir: Path, fmt: str, lang: str) -> None:
-    """The theme tree, with the number of claims and works on each theme (narrower themes included)."""
+def themes(ctx: click.Context, project_dir: Path, fmt: str, lang: str) -> None:
+    """The theme tree, with the number of claims and works on each theme (narrower themes included).
+
+    `litgraph themes add ID --en LABEL` adds a theme to ontology/themes.yaml."""
     from litgraph import ask as api
+
+    if ctx.invoked_subcommand is not None:
+        return
 
     with progress_shown() as progress:
         found = api.themes(open_project(project_dir), progress=progress)

@@ -118,56 +118,78 @@ def check_id(path: Path, item: Located, problems: list[Problem]) -> str | None:
 def _claims_of(path: Path, document: Any, problems: list[Problem]) -> list[Claim]:
     claims: list[Claim] = []
     for item in items_of(path, document, "claims", problems):
-        check_keys(path, item, CLAIM_KEYS, problems)
-        claim_id = check_id(path, item, problems)
-        if _to_do(path, item, claim_id, problems):
-            continue
-        missing = [k for k in REQUIRED if k != "id" and item.get(k) in (None, "", [])]
-        for key in missing:
-            problems.append(Problem(path, item.line, f"claim {claim_id or '?'} has no '{key}'", f"add {key}: ..."))
-        if claim_id is None or missing:
-            continue
-        texts = _texts(path, item, problems)
-        if not texts:
-            continue
-        stance = text_of(path, item, "stance", problems)
-        question = text_of(path, item, "question", problems)
-        if stance is not None and stance not in STANCES:
-            problems.append(
-                Problem(
-                    path,
-                    item.line_of("stance"),
-                    f"stance {stance!r} is not one of {', '.join(STANCES)}",
-                    did_you_mean(stance, STANCES),
-                )
-            )
-        if (stance is None) != (question is None):
-            problems.append(
-                Problem(
-                    path, item.line, f"claim {claim_id}: 'question' and 'stance' go together", "give both, or neither"
-                )
-            )
-        claims.append(
-            Claim(
-                id=claim_id,
-                source=text_of(path, item, "source", problems) or "",
-                texts=texts,
-                note=text_of(path, item, "note", problems),
-                quote=_quote(path, item, claim_id, problems),
-                themes=string_list(path, item, "themes", problems),
-                path=path,
-                line=item.line,
-                reported_in=text_of(path, item, "reported_in", problems),
-                locator=text_of(path, item, "locator", problems),
-                evidence=text_of(path, item, "evidence", problems),
-                supports=string_list(path, item, "supports", problems),
-                disputes=string_list(path, item, "disputes", problems),
-                question=question,
-                stance=stance,
-                lines=dict(item.key_lines),
+        claim = _claim_of(path, item, problems)
+        if claim is not None:
+            claims.append(claim)
+    return claims
+
+
+def _claim_of(path: Path, item: Located, problems: list[Problem]) -> Claim | None:
+    """The item as a claim, every problem of it found in one reading (a missing field hides none of the
+    others). A claim with problems is still returned (its id "" where it has none, its id as written where
+    that has the wrong form), so that stage 2 checks what it names and whether its id is used twice; its
+    problems stop the build."""
+    check_keys(path, item, CLAIM_KEYS, problems)
+    claim_id = check_id(path, item, problems)
+    if _to_do(path, item, claim_id, problems):
+        return None
+    written = item.get("id")
+    raw_id = claim_id or (written.strip() if isinstance(written, str) and written.strip() else None)
+    missing = [k for k in REQUIRED if k != "id" and item.get(k) in (None, "", [])]
+    for key in missing:
+        problems.append(Problem(path, item.line, f"claim {repr(raw_id) if raw_id else '?'} has no '{key}'", _ADD[key]))
+    texts = _texts(path, item, problems) if "text" not in missing else {}
+    lang = item.get("lang")
+    if "text" in missing and isinstance(lang, str) and not LANG_PATTERN.fullmatch(lang):
+        problems.append(
+            Problem(path, item.line_of("lang"), f"lang {lang!r} is not a BCP 47 tag", "for example en or nb")
+        )
+    stance = text_of(path, item, "stance", problems)
+    question = text_of(path, item, "question", problems)
+    if stance is not None and stance not in STANCES:
+        problems.append(
+            Problem(
+                path,
+                item.line_of("stance"),
+                f"stance {stance!r} is not one of {', '.join(STANCES)}",
+                did_you_mean(stance, STANCES) or f"write stance: {' | '.join(STANCES)}",
             )
         )
-    return claims
+    if (stance is None) != (question is None):
+        given, other = ("stance", "question") if question is None else ("question", "stance")
+        problems.append(
+            Problem(
+                path,
+                item.line_of(given),
+                f"claim {repr(raw_id) if raw_id else '?'}: '{given}' without '{other}' ('question' and 'stance' go together)",
+                f"add {other}: ..., or remove {given}" if other == "question" else f"add stance: {' | '.join(STANCES)}",
+            )
+        )
+    return Claim(
+        id=raw_id or "",  # (no id: not a claim of the project, but what it names is still checked)
+        source=text_of(path, item, "source", problems) or "",
+        texts=texts,
+        note=text_of(path, item, "note", problems),
+        quote=_quote(path, item, raw_id or "?", problems),
+        themes=string_list(path, item, "themes", problems),
+        path=path,
+        line=item.line,
+        reported_in=text_of(path, item, "reported_in", problems),
+        locator=text_of(path, item, "locator", problems),
+        evidence=text_of(path, item, "evidence", problems),
+        supports=string_list(path, item, "supports", problems),
+        disputes=string_list(path, item, "disputes", problems),
+        question=question,
+        stance=stance if stance in STANCES else None,
+        lines=dict(item.key_lines),
+    )
+
+
+_ADD = {
+    "source": "add source: the BibTeX key of the work whose finding this is",
+    "text": "add text: the claim in your own words (with lang: en), or text: {en: ..., nb: ...}",
+    "themes": "add themes: [a-theme-id]; `litgraph themes` lists them",
+}
 
 
 def _to_do(path: Path, item: Located, claim_id: str | None, problems: list[Problem]) -> bool:
@@ -251,7 +273,7 @@ def _texts(path: Path, item: Located, problems: list[Problem]) -> dict[str, str]
             Problem(
                 path,
                 item.line,
-                f"claim {item.get('id') or '?'} has no 'lang'",
+                f"claim {repr(item.get('id')) if item.get('id') else '?'} has no 'lang'",
                 "add lang: en, or write text: {en: ...}",
             )
         )

@@ -39,8 +39,10 @@ def _listed(folder: Path, *patterns: str) -> list[Path]:
 def input_files(project: Project) -> list[InputFile]:
     """Every input of the project, in the order the build reads them (files that are not there are left
     out, except the ontology's, which fall back to the packaged ones)."""
-    paths = [(kind, project.ontology_file(name)) for kind, name in
-             (("themes", "themes.ttl"), ("vocabulary", "litgraph.ttl"), ("shapes", "shapes.ttl"))]  # fmt: skip
+    paths = [("themes", themes_file(project))]
+    paths += [
+        (kind, project.ontology_file(name)) for kind, name in (("vocabulary", "litgraph.ttl"), ("shapes", "shapes.ttl"))
+    ]
     paths += [("bib", p) for p in _listed(project.bibliography_dir, "*.bib")]
     paths += [("claims", p) for p in _listed(project.claims_dir, "*.yaml", "*.yml")]
     paths += [("citations", p) for p in _listed(project.citations_dir, "*.yaml", "*.yml")]
@@ -48,6 +50,13 @@ def input_files(project: Project) -> list[InputFile]:
         if os.path.lexists(path):
             paths.append((kind, path))
     return [InputFile(kind, path, printable_name(project.relative(path))) for kind, path in paths]
+
+
+def themes_file(project: Project) -> Path:
+    """The theme scheme: ontology/themes.yaml where the project has one (it wins over a themes.ttl beside
+    it, which is then not read), else ontology/themes.ttl, else the packaged one."""
+    own = project.ontology_dir / "themes.yaml"
+    return own if os.path.lexists(own) else project.ontology_file("themes.ttl")
 
 
 def printable_name(name: str) -> str:

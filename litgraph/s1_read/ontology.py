@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from litgraph.model import Problem, Theme
 from litgraph.namespaces import DCTERMS, LG, RDF, SKOS
 
 PARSE_BASE = "https://litgraph.invalid/project/"  # resolves the relative IRIs of themes.ttl
+LANGUAGES = ("nb", "en")  # the languages every theme needs a label in, unless the project says otherwise
 
 
 @dataclass
@@ -51,11 +53,23 @@ def _langs(values: list) -> dict[str, str]:  # type: ignore[type-arg]
     return {v.language or "": v.value for v in values if isinstance(v, ox.Literal)}
 
 
-def read_themes(path: Path | str, data: bytes) -> OntologyResult:
-    """Theme objects keyed by notation; missing labels, unknown broader themes and cycles are Problems."""
-    result = OntologyResult()
-    triples = parse_turtle(path, data, result.problems)
+def read_themes(path: Path | str, data: bytes, languages: Sequence[str] = LANGUAGES) -> OntologyResult:
+    """Theme objects keyed by notation; missing labels (in `languages`), unknown broader themes and cycles
+    are Problems."""
+    problems: list[Problem] = []
+    triples = parse_turtle(path, data, problems)
     text = data.decode("utf-8", errors="replace") if triples else ""
+    result = themes_of_triples(path, triples, text, languages)
+    result.problems[:0] = problems
+    return result
+
+
+def themes_of_triples(
+    path: Path | str, triples: list[ox.Triple], text: str, languages: Sequence[str]
+) -> OntologyResult:
+    """The themes of a SKOS scheme's triples (Turtle's, or those themes.yaml compiles to); `text`: the
+    Turtle, to find a theme's line in."""
+    result = OntologyResult()
     iri_to_id: dict[str, str] = {}
     concept = ox.NamedNode(SKOS + "Concept")
     for subject, props in _by_subject(triples).items():
@@ -63,7 +77,7 @@ def read_themes(path: Path | str, data: bytes) -> OntologyResult:
             result.scheme_title = _langs(props.get(DCTERMS + "title", []))
         if concept not in props.get(RDF + "type", []):
             continue
-        theme = _theme(path, text, subject, props, result.problems)
+        theme = _theme(path, text, subject, props, result.problems, languages)
         if theme is None:
             continue
         iri_to_id[subject] = theme.id
@@ -82,7 +96,9 @@ def read_themes(path: Path | str, data: bytes) -> OntologyResult:
     return result
 
 
-def _theme(path: Path | str, text: str, subject: str, props: dict[str, list], problems: list[Problem]) -> Theme | None:  # type: ignore[type-arg]
+def _theme(
+    path: Path | str, text: str, subject: str, props: dict[str, list], problems: list[Problem], languages: Sequence[str]
+) -> Theme | None:  # type: ignore[type-arg]
     """A skos:Concept as a Theme (its skos:broader still IRIs), or None where it has no one notation."""
     notations = [v.value for v in props.get(SKOS + "notation", []) if isinstance(v, ox.Literal)]
     local = subject.strip("<>").rstrip("/").rsplit("/", 1)[-1]
@@ -99,7 +115,7 @@ def _theme(path: Path | str, text: str, subject: str, props: dict[str, list], pr
     for v in props.get(SKOS + "altLabel", []):
         if isinstance(v, ox.Literal):
             alt.setdefault(v.language or "", []).append(v.value)
-    for lang in ("nb", "en"):
+    for lang in languages:
         if lang not in labels:
             problems.append(
                 Problem(

@@ -73,7 +73,7 @@ def _item(name: str, line: int, text: str, digest: str) -> ParsedItem:
     claims, problems = read_claim_item(Path(name), text)
     claim = claims[0] if claims else None
     body = claim_json(claim) if claim else None
-    return ParsedItem(line, digest, claim.id if claim else None, body, relative_lines(claim) if claim else None,
+    return ParsedItem(line, digest, (claim.id or None) if claim else None, body, relative_lines(claim) if claim else None,
                       problem_rows(problems))  # fmt: skip
 
 
@@ -100,7 +100,7 @@ def _whole(name: str, text: str, spans: list[tuple[int, str]]) -> ParsedClaims:
         rows = problem_rows([_counted_from(line, p) for p in by_item.get(index, [])])
         body = claim_json(claim) if claim else None
         lines = relative_lines(claim) if claim else None
-        items.append(ParsedItem(line, item_digest(chunk), claim.id if claim else None, body, lines, rows))
+        items.append(ParsedItem(line, item_digest(chunk), (claim.id or None) if claim else None, body, lines, rows))
     return ParsedClaims(items, problem_rows(before))
 
 
@@ -113,7 +113,7 @@ def parse_claims(name: str, text: str, known: dict[str, ParsedItem] | None = Non
     if spans is None:
         claims, problems = read_claims_text(Path(name), text)
         items = [
-            ParsedItem(c.line, item_digest(f"{name}\0{text}"), c.id, claim_json(c), relative_lines(c), [])
+            ParsedItem(c.line, item_digest(f"{name}\0{text}"), c.id or None, claim_json(c), relative_lines(c), [])
             for c in claims
         ]
         return ParsedClaims(items, problem_rows(problems), whole=True)

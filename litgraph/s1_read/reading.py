@@ -34,9 +34,10 @@ from litgraph.s1_read.proposals import Proposal, read_proposals_text
 from litgraph.s1_read.questions import read_questions_text
 from litgraph.s1_read.tables import Tables, digest, question_json, theme_json
 from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.s1_read.themes_yaml import read_themes_yaml
 from litgraph.version import UNITS_FORMAT, __version__
 
-READER_VERSION = "1"  # bump when what a reader makes of the same bytes changes: every file is read again
+READER_VERSION = "2"  # bump when what a reader makes of the same bytes changes: every file is read again
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 Progress = Callable[[str], None]
 
@@ -206,7 +207,7 @@ def _read_ontology(project: Project, db: sqlite3.Connection, files: list[Changed
         kind, where = changed.file.kind, Path(changed.name)
         result = OntologyResult()
         if changed.data is not None and kind == "themes":
-            result = read_themes(where, changed.data)
+            result = _themes_of(project, changed)
             db.execute("DELETE FROM themes")
             db.executemany(
                 "INSERT INTO themes VALUES (?, ?)", [(t, theme_json(x)) for t, x in sorted(result.themes.items())]
@@ -227,6 +228,15 @@ def _read_ontology(project: Project, db: sqlite3.Connection, files: list[Changed
                 parse_turtle(where, changed.data, result.problems)  # (its Turtle read here: a problem names its line)
             _flag(db, "shapes", set_fact(db, "shapes", changed.sha))
         _record(db, changed, None, result.problems)
+
+
+def _themes_of(project: Project, changed: Changed) -> OntologyResult:
+    """The themes of themes.ttl, or of themes.yaml (compiled to the same SKOS), labels required in the
+    project's languages."""
+    where = Path(changed.name)
+    if where.suffix == ".yaml":
+        return read_themes_yaml(where, changed.data or b"", _decoded(project, changed), project.languages)
+    return read_themes(where, changed.data or b"", project.languages)
 
 
 def _read_questions(project: Project, db: sqlite3.Connection, files: list[Changed]) -> None:
@@ -287,7 +297,7 @@ def _read_proposals(project: Project, db: sqlite3.Connection, files: list[Change
 def read_inputs(project: Project, db: sqlite3.Connection, progress: Progress = _quiet) -> Changes:
     """Bring the state's tables up to date with the project's input files; what changed since the last
     build that went through (see changes.py: pending)."""
-    if set_fact(db, "reader", [READER_VERSION, __version__, project.limits.string_bytes]):
+    if set_fact(db, "reader", [READER_VERSION, __version__, project.limits.string_bytes, project.languages]):
         for table in ("files", "bib_entries", "claim_items", "pending"):
             db.execute(f"DELETE FROM {table}")
         pend_flag(db, "everything")

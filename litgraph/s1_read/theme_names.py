@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from litgraph.model import Theme
-from litgraph.suggest import fold, nearest
+from litgraph.suggest import fold, nearest_close
 
 
 class ThemeLookup:
@@ -24,6 +24,13 @@ class ThemeLookup:
             for name in (theme.id, *theme.labels.values()):
                 self._names[fold(name)] = theme.id
                 self._names[fold(name).replace(" ", "")] = theme.id
+        self._written = sorted(
+            {
+                n
+                for t in themes.values()
+                for n in (t.id, *t.labels.values(), *(a for alts in t.alt_labels.values() for a in alts))
+            }
+        )
         self.children: dict[str, list[str]] = {t: [] for t in themes}
         self._resolved: dict[str, str | None] = {}
         for theme in themes.values():
@@ -40,13 +47,26 @@ class ThemeLookup:
 
     def suggestions(self, value: str) -> list[str]:
         """Theme ids close to a name that did not resolve."""
-        hits = nearest(value, self._names.keys(), limit=6)
-        seen: list[str] = []
+        return [theme_id for theme_id, _ in self.nearest_names(value)]
+
+    def nearest_names(self, value: str) -> list[tuple[str, str]]:
+        """The themes closest to a name that did not resolve, best first, each as (id, the name it is near:
+        its id, or a prefLabel or altLabel in any language, as the scheme writes it)."""
+        hits = nearest_close(value, self._written, limit=8)
+        seen: dict[str, str] = {}
         for hit in hits:
-            theme_id = self._names[hit]
-            if theme_id not in seen:
-                seen.append(theme_id)
-        return seen[:3]
+            theme_id = self._names[fold(hit)]
+            seen.setdefault(theme_id, hit)
+        return list(seen.items())[:3]
+
+    def hint(self, value: str) -> str:
+        """ "did you mean 'boundary-setting' (Grensesetting)?": the nearest themes by id or by label in
+        either language, each with the label it is near when that is not its id."""
+        near = self.nearest_names(value)
+        if not near:
+            return "no theme is close; see `litgraph themes`"
+        shown = [f"'{t}'" if fold(name) == fold(t) else f"'{t}' ({name})" for t, name in near]
+        return "did you mean " + " or ".join(shown) + "?"
 
     def with_narrower(self, theme_id: str) -> list[str]:
         """The theme and every theme below it, the theme first."""

@@ -18,6 +18,7 @@ from litgraph.project import Project
 from litgraph.s1_read.parsing import problems_of
 from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
+from litgraph.s2_check.shadowed import shadowed_claim_problems
 from litgraph.suggest import did_you_mean
 
 MAX_THEMES = 5
@@ -122,7 +123,7 @@ def _claims(
 def _claim_works(db: sqlite3.Connection, names: _Names, only: str, bad: Bad) -> None:
     for column in ("source", "reported_in"):
         query = (f"SELECT c.id, c.file, c.line, c.lines, c.{column} FROM claims c LEFT JOIN works w ON w.key = c.{column} "
-                 f"WHERE c.{column} IS NOT NULL AND w.key IS NULL{only}")  # fmt: skip
+                 f"WHERE c.{column} IS NOT NULL AND c.{column} != '' AND w.key IS NULL{only}")  # fmt: skip
         for claim_id, file, line, lines, key in db.execute(query):
             bad(
                 claim_id,
@@ -136,18 +137,16 @@ def _claim_works(db: sqlite3.Connection, names: _Names, only: str, bad: Bad) -> 
 
 
 def _claim_themes(db: sqlite3.Connection, lookup: ThemeLookup, only: str, bad: Bad) -> None:
-    unknown_theme: set[str] = set()
+    """Each name must be a theme (the hint: the nearest id or label in either language), and a claim has at
+    most MAX_THEMES themes (counted as written, whether known or not: one problem does not hide another). A
+    claim with no themes at all is stage 1's to report."""
     query = f"SELECT t.id, c.file, c.line, c.lines, t.name FROM claim_themes t JOIN claims c ON c.id = t.id WHERE t.theme IS NULL{only}"
     for claim_id, file, line, lines, name in db.execute(query):
-        unknown_theme.add(claim_id)
-        near = lookup.suggestions(name)
-        hint = "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else "see `litgraph themes`"
-        bad(claim_id, file, line, lines, "themes", f"unknown theme {name!r}", hint)
-    query = (f"SELECT c.id, c.file, c.line, c.lines, count(DISTINCT t.theme) FROM claims c LEFT JOIN claim_themes t "
-             f"ON t.id = c.id AND t.theme IS NOT NULL WHERE 1{only} GROUP BY c.id HAVING count(DISTINCT t.theme) NOT BETWEEN 1 AND ?")  # fmt: skip
+        bad(claim_id, file, line, lines, "themes", f"unknown theme {name!r}", lookup.hint(name))
+    query = (f"SELECT c.id, c.file, c.line, c.lines, count(DISTINCT coalesce(t.theme, t.name)) FROM claims c JOIN claim_themes t "
+             f"ON t.id = c.id WHERE 1{only} GROUP BY c.id HAVING count(DISTINCT coalesce(t.theme, t.name)) > ?")  # fmt: skip
     for claim_id, file, line, lines, count in db.execute(query, (MAX_THEMES,)):
-        if claim_id not in unknown_theme:
-            bad(claim_id, file, line, lines, "themes", f"has {count} themes", f"give 1 to {MAX_THEMES} themes")
+        bad(claim_id, file, line, lines, "themes", f"has {count} themes", f"give 1 to {MAX_THEMES} themes")
 
 
 def _claim_evidence(db: sqlite3.Connection, evidence: Iterable[str], only: str, bad: Bad) -> None:
@@ -201,7 +200,7 @@ def _questions_and_citations(
         for name in question.themes:
             if lookup.resolve(name) is None:
                 problems.append(Problem(question.path, question.line, f"question {question.id!r}: unknown theme {name!r}",
-                                        _hint(name, lookup.themes, "theme")))  # fmt: skip
+                                        lookup.hint(name)))  # fmt: skip
     for role in ("citing", "cited"):
         query = (f"SELECT c.{role}, c.file, c.line FROM citations c LEFT JOIN works w ON w.key = c.{role} "
                  "WHERE w.key IS NULL ORDER BY c.file, c.line")  # fmt: skip
@@ -220,6 +219,15 @@ def _questions_and_citations(
             problems.append(Problem(row[0], proposal.get("line"), f"a proposal for {key!r}, which is not in the bibliography",
                                     did_you_mean(key, names("works", "key")) or "delete it, or run `litgraph enrich` again", "warning"))  # fmt: skip
     return problems
+
+
+def _unread_turtle(project: Project) -> list[Problem]:
+    """A warning where ontology/themes.ttl stands beside the themes.yaml that is read in its place."""
+    turtle = project.ontology_dir / "themes.ttl"
+    if not (project.ontology_dir / "themes.yaml").exists() or not turtle.exists():
+        return []
+    return [Problem(turtle, None, "not read: ontology/themes.yaml holds the theme scheme",
+                    "remove one of the two (themes.yaml wins while both are there)", "warning")]  # fmt: skip
 
 
 def one_sided_questions(db: sqlite3.Connection) -> dict[str, list[str]]:
@@ -262,6 +270,6 @@ def check_inputs(project: Project, db: sqlite3.Connection, claims: Iterable[str]
     problems += _claims(db, names, lookup, evidence, claims is not None) + _questions_and_citations(
         db, tables, names, lookup
     )
-    problems += _one_sided(db)
+    problems += _one_sided(db) + shadowed_claim_problems(db, lookup, evidence) + _unread_turtle(project)
     shown = [Problem(project.relative(Path(str(p.path))), p.line, p.message, p.hint, p.severity) for p in problems]
     return sorted(set(shown), key=lambda p: (str(p.path), p.line or 0, p.message))

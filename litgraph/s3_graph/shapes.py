@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,8 @@ import pyoxigraph as ox
 from litgraph.errors import GraphError
 from litgraph.plumbing.workers import Background
 from litgraph.s3_graph.serialize import ntriples
+from litgraph.s3_graph.shape_languages import DEFAULT as DEFAULT_LANGUAGES
+from litgraph.s3_graph.shape_languages import shapes_for_languages
 from litgraph.s3_graph.unit_files import Built, unit_path
 from litgraph.s3_graph.units import Unit
 
@@ -96,9 +98,10 @@ class ShapeCheck:
     """The SHACL check of the units that need one, started on construction; `result()` waits for it and
     records the units that conformed. `cancel()` stops it (the build failed or was stopped meanwhile)."""
 
-    def __init__(self, db: sqlite3.Connection, folder: Path, units: list[Unit], shapes: Path, vocabulary: Path):
+    def __init__(self, db: sqlite3.Connection, folder: Path, units: list[Unit], shapes: Path, vocabulary: Path,
+                 languages: Sequence[str] = DEFAULT_LANGUAGES):  # fmt: skip
         self.db = db
-        shapes_text = shapes.read_text(encoding="utf-8")
+        shapes_text = shapes_for_languages(shapes.read_text(encoding="utf-8"), languages)
         vocabulary_text = vocabulary.read_text(encoding="utf-8")
         setting = hashlib.sha256(f"{ENGINE}\0{shapes_text}\0{vocabulary_text}".encode()).hexdigest()
         self._digests = {u.name: hashlib.sha256(f"{setting}/{u.inputs}".encode()).hexdigest() for u in units}
@@ -170,9 +173,12 @@ def _object(line: str) -> str | None:
     return rest[1 : rest.index(">")] if rest.startswith("<") else None
 
 
-def check_triples(triples: list[ox.Triple], shapes: Path, vocabulary: Path) -> list[Violation]:
+def check_triples(
+    triples: list[ox.Triple], shapes: Path, vocabulary: Path, languages: Sequence[str] = DEFAULT_LANGUAGES
+) -> list[Violation]:
     """Every SHACL violation of a whole graph given as triples ([] when it conforms)."""
     parsed = ox.parse(vocabulary.read_bytes(), format=ox.RdfFormat.TURTLE)
     vocabulary_nt = ntriples([q.triple for q in parsed]).decode("utf-8")
-    found = violations_in(ntriples(triples).decode("utf-8"), None, shapes.read_text(encoding="utf-8"), vocabulary_nt)
+    shapes_text = shapes_for_languages(shapes.read_text(encoding="utf-8"), languages)
+    found = violations_in(ntriples(triples).decode("utf-8"), None, shapes_text, vocabulary_nt)
     return sorted(found, key=str)

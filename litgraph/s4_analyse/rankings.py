@@ -142,6 +142,7 @@ def update_rankings(db: sqlite3.Connection, reached: Reached | None) -> set[str]
                    (theme, direct, sum(n for n, _ in per_theme[theme].values()), len(per_theme[theme]), n_works))  # fmt: skip
     db.executemany("DELETE FROM rankings WHERE theme = ?", [(t,) for (t,) in db.execute(
         "SELECT theme FROM rankings WHERE theme NOT IN (SELECT id FROM themes)").fetchall()])  # fmt: skip
+    db.execute("DELETE FROM theme_counts WHERE theme NOT IN (SELECT id FROM themes)")  # (a theme gone from the scheme)
     return changed
 
 

@@ -91,9 +91,7 @@ class StoreReader:
         """The id of the theme `name` (id, nb/en label or synonym); NotFoundError with near matches."""
         theme_id = self.lookup.resolve(name)
         if theme_id is None:
-            near = self.lookup.suggestions(name)
-            hint = "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else "see `litgraph themes`"
-            raise NotFoundError(f"no theme {name!r}; {hint}")
+            raise NotFoundError(f"no theme {name!r}; {self.lookup.hint(name)}")
         return theme_id
 
     def work_key(self, key: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from litgraph.errors import LitgraphError
+from litgraph.gather.extract.document import in_document
 from litgraph.gather.extract.mentions import Mention, MentionFinder
 from litgraph.gather.extract.resolution import Resolution, Resolver
 from litgraph.model import Work
@@ -41,6 +42,7 @@ class Found:
     mention: Mention
     resolution: Resolution
     line: int
+    reported_in: str | None = None  # a secondary citation: the key of the work it was read in
 
     def as_json(self) -> dict[str, Any]:
         m, r = self.mention, self.resolution
@@ -54,6 +56,7 @@ class Found:
             "et_al": m.et_al,
             "year": m.year,
             "locator": m.locator,
+            "reported_in": self.reported_in,
             "status": r.status,
             "work": {"key": r.work.key, "family": r.work.family, "year": r.work.year, "reason": r.work.reason}
             if r.work
@@ -117,10 +120,11 @@ class Extractor:
 
     def extract_text(self, text: str) -> list[Found]:
         newlines = [m.start() for m in re.finditer("\n", text)]
-        return [
+        found = [
             Found(m, self.resolver.resolve(m, _before(text, m.start)), bisect.bisect_left(newlines, m.start) + 1)
             for m in self.finder.find(text)
         ]
+        return in_document(text, found)
 
     def extract(self, path: Path) -> list[Found]:
         return self.extract_text(read_document(path))
@@ -168,11 +172,13 @@ def write_claim_stubs(path: Path, found: list[Found], document: Path, reported_i
              "# into bibliography/claims/. Each comment says where the work is cited (file:line).\n"
              "claims:\n"]  # fmt: skip
     for key, f in first.items():
-        item: dict[str, Any] = {"id": f"{key}-{(reported_in or document.stem).lower()}", "source": key}
-        if reported_in:
-            item["reported_in"] = reported_in
-        if f.mention.locator:
-            item["locator"] = f"p. {f.mention.locator}"
+        read_in = f.reported_in or reported_in  # a secondary citation: read in the work it names
+        item: dict[str, Any] = {"id": f"{key}-{(read_in or document.stem).lower()}", "source": key}
+        if read_in:
+            item["reported_in"] = read_in
+        locator = f.mention.read_in.locator if f.reported_in and f.mention.read_in else f.mention.locator
+        if locator:
+            item["locator"] = f"p. {locator}"
         item.update({"text": "", "lang": "en", "themes": []})
         parts.append(f"  # cited at {', '.join(places[key][:5])}{' ...' if len(places[key]) > 5 else ''}\n")
         body = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, default_flow_style=False)

@@ -25,6 +25,14 @@ _YEARS = rf"{_ONE_YEAR}(?:\s*[,/]\s*{_ONE_YEAR})*"
 _LOCATOR = r"(?:\s*[:,.]\s*(?:(?:s|p|pp|side|sider|kap)\.?\s*)?(?P<page>\d+(?:\s*[-–]\s*\d+)?(?:\s?f{1,2}\.?)?))"
 _PREFIX = re.compile(r"^(?:(?:[a-zæøå][\w]*\.?(?:\s?[a-zæøå]+\.)*)\s+)+")  # "jf.", "se for eksempel", "e.g."
 _PREPOSITIONS = {"i", "på", "fra", "av", "til", "etter", "før", "siden", "ved", "mellom", "in", "from", "since", "of"}
+# "ibid.", "ibid", "ibid., s. 12", "Ibid.: 30–31", "ibidem": the citation just before, again
+IBID = re.compile(rf"^\s*ibid(?:em|\.)?(?:{_LOCATOR})?\s*\.?\s*$", re.IGNORECASE)
+# "sitert i", "gjengitt i", "referert i", "cited in", "as cited in", "quoted in", or a bare "i" / "in" after a
+# year: the work before it was read in the work after it (a secondary citation)
+_SECONDARY = re.compile(
+    r"(?:\s*,)?\s+(?:(?:as\s+)?(?:cited|quoted|referred\s+to)|sitert|gjengitt|referert|omtalt|sitat)?\s*"
+    rf"\b(?:i|in|etter|hos)\s+(?=(?:{_PARTICLE})*[{UPPER}])"
+)
 _SEPARATORS = re.compile(r"\s*,\s*(?:(?:og|and|&)\s+)?|(?<!-)\s+(?:og|and)\s+|\s*&\s*")
 
 GOVERNMENT = [
@@ -57,10 +65,11 @@ class Mention:
     et_al: bool = False
     year: str | None = None  # "2011", "2012a"; None when undated ("u.å.")
     locator: str | None = None  # page(s) in the cited work
-    kind: str = "parenthetical"  # parenthetical | narrative | government
+    kind: str = "parenthetical"  # parenthetical | narrative | government | ibid
     series: str | None = None  # "Meld. St.", "NOU", "Prop." for government papers
     number: str | None = None
     alternatives: list[list[str]] = field(default_factory=list)  # other readings of `names` (shorter)
+    read_in: Mention | None = None  # a secondary citation: the work it was read in ("sitert i", "cited in")
 
 
 class CleanText:
@@ -138,13 +147,35 @@ class MentionFinder:
             content = group.group(1)
             if not re.search(rf"{YEAR}|{_UNDATED}", content, re.IGNORECASE):
                 continue
-            years_only = self._years_only.match(content)
-            if years_only:
-                mentions += self._narrative(clean, masked_text, group, years_only)
-            else:
+            split = _secondary_split(content)
+            years = content if split is None else content[: split[0]]
+            narrative = self._narrative(clean, masked_text, group, years) if self._is_years(years) else None
+            if narrative is None:
                 mentions += self._bracketed(clean, group.start(1), content)
+            elif split is None:
+                mentions += narrative
+            else:  # "Borkman (1976, sitert i Karlsson, 2021)"
+                read_in = self._bracketed(clean, group.start(1) + split[1], content[split[1] :])
+                mentions += _linked(narrative, read_in) + read_in
+        mentions += self._ibids(clean, masked_text)
         mentions.sort(key=lambda m: (m.start, m.end))
         return mentions
+
+    def _is_years(self, content: str) -> bool:
+        """Only years (each with a page, perhaps), by commas or semicolons: "2009; 2016", "2011, s. 30"."""
+        return all(self._years_only.match(piece) for piece in content.split(";"))
+
+    @staticmethod
+    def _ibids(clean: CleanText, masked: str) -> list[Mention]:
+        """ "(ibid.)", "(ibid., s. 12)": which work is the citation's before it, for extraction to say."""
+        found = []
+        for group in re.finditer(r"\((\s*ibid[^()]{0,40})\)", masked, re.IGNORECASE):
+            match = IBID.match(group.group(1))
+            if match:
+                start, end = clean.span(group.start(), group.end())
+                page = match.group("page")
+                found.append(Mention(clean.original[start:end], start, end, [], locator=re.sub(r"\s+", "", page) if page else None, kind="ibid"))  # fmt: skip
+        return found
 
     def _government(self, clean: CleanText, masked: list[str]) -> list[Mention]:
         found = []
@@ -194,43 +225,55 @@ class MentionFinder:
 
     def _bracketed(self, clean: CleanText, offset: int, content: str) -> list[Mention]:
         found: list[Mention] = []
-        previous: tuple[list[str], bool] | None = None
+        previous: list[tuple[list[str], bool]] = []
         position = 0
         for part in re.split(r"(;)", content):
             if part == ";":
                 position += 1
                 continue
-            for match in self._work.finditer(part):
-                parsed = self._authors(match.group("authors"))
-                if parsed is None and match.group("authors").strip(" ,") == "" and previous:
-                    parsed = previous  # "Finlay, 2011; 2012": the same authors again
-                if parsed is None:
-                    continue
-                previous = parsed
-                authors = match.group("authors")
-                lead = authors.find(self._strip_prefix(authors)) if authors.strip(" ,") else len(authors)
-                a = offset + position + match.start() + max(0, lead)
-                b = offset + position + match.end()
-                start, end = clean.span(a, b)
-                for year in re.findall(_ONE_YEAR, match.group("years"), re.IGNORECASE):
-                    found.append(self._mention(clean, start, end, parsed, year, match.group("page")))
+            split = _secondary_split(part)
+            if split is None:
+                found += self._works(clean, offset + position, part, previous)
+            else:  # "(Borkman, 1976, sitert i Karlsson, 2021)": both works, the first read in the second
+                first = self._works(clean, offset + position, part[: split[0]], previous)
+                read_in = self._works(clean, offset + position + split[1], part[split[1] :], previous)
+                found += _linked(first, read_in) + read_in
             position += len(part)
         return found
 
-    def _narrative(self, clean: CleanText, masked: str, group: re.Match[str], years: re.Match[str]) -> list[Mention]:
+    def _works(self, clean: CleanText, offset: int, part: str, previous: list[tuple[list[str], bool]]) -> list[Mention]:
+        """The works of one part of a bracket (between semicolons); `previous` holds the authors last read."""
+        found = []
+        for match in self._work.finditer(part):
+            parsed = self._authors(match.group("authors"))
+            if parsed is None and match.group("authors").strip(" ,") == "" and previous:
+                parsed = previous[-1]  # "Finlay, 2011; 2012": the same authors again
+            if parsed is None:
+                continue
+            previous.append(parsed)
+            authors = match.group("authors")
+            lead = authors.find(self._strip_prefix(authors)) if authors.strip(" ,") else len(authors)
+            start, end = clean.span(offset + match.start() + max(0, lead), offset + match.end())
+            for year in re.findall(_ONE_YEAR, match.group("years"), re.IGNORECASE):
+                found.append(self._mention(clean, start, end, parsed, year, match.group("page")))
+        return found
+
+    def _narrative(self, clean: CleanText, masked: str, group: re.Match[str], content: str) -> list[Mention] | None:
+        """The works of "Askheim (2009; 2016)", "Gillard mfl. (2014, 2015, 2017)", "Repper (2011, s. 3)": the
+        names just before the bracket, with each year (and its page) in it; None where no names stand there."""
         window_start = max(0, group.start() - 160)
         window = masked[window_start : group.start()]
         names = self._narrative_names.search(window)
-        if not names:
-            return []
-        parsed = self._authors(names.group())
-        if parsed is None:
-            return []
+        parsed = self._authors(names.group()) if names else None
+        if names is None or parsed is None:
+            return None
         start, end = clean.span(window_start + names.start(), group.end())
-        return [
-            self._mention(clean, start, end, parsed, year, years.group("page"), "narrative")
-            for year in re.findall(_ONE_YEAR, years.group("years"), re.IGNORECASE)
-        ]
+        found = []
+        for piece in content.split(";"):
+            years = self._years_only.match(piece)
+            for year in re.findall(_ONE_YEAR, years.group("years") if years else "", re.IGNORECASE):
+                found.append(self._mention(clean, start, end, parsed, year, years.group("page") if years else None, "narrative"))  # fmt: skip
+        return found
 
     @staticmethod
     def _mention(
@@ -259,3 +302,19 @@ class MentionFinder:
             kind=kind,
             alternatives=alternatives,
         )
+
+
+def _secondary_split(content: str) -> tuple[int, int] | None:
+    """Where "sitert i" / "cited in" (or a bare "i" / "in") stands after a year in `content`, as (its start,
+    its end), or None."""
+    for match in _SECONDARY.finditer(content):
+        if re.search(r"\d[a-h]?\.?\s*$", content[: match.start()]) and re.search(YEAR, content[match.end() :]):
+            return match.start(), match.end()
+    return None
+
+
+def _linked(first: list[Mention], read_in: list[Mention]) -> list[Mention]:
+    """`first`, each recorded as read in the first of `read_in` (when there is one)."""
+    for mention in first:
+        mention.read_in = read_in[0] if read_in else None
+    return first

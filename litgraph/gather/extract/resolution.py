@@ -108,6 +108,8 @@ class Resolver:
         """The work `mention` cites; `before` (the text just before it) can break a tie by naming one of them."""
         if mention.kind == "government":
             return self._resolve_government(mention)
+        if mention.kind == "ibid":  # (the document says which: see document.py)
+            return Resolution("unresolved")
         if mention.year is None:
             return self._pick(mention, self._named(mention, None), [], before)
         year = int(mention.year[:4])
