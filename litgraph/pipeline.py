@@ -39,7 +39,7 @@ from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.unit_files import UnitBuild, has_files, prune_units
 from litgraph.s4_analyse import analysis
 from litgraph.s5_store.write import compact, make_store
-from litgraph.s6_render import records, templates
+from litgraph.s6_render import records
 from litgraph.s6_render.site import SiteBuild, SiteInputs
 
 Progress = Callable[[str], None]
@@ -176,10 +176,7 @@ def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progr
     clock: dict[str, float] = {}
     started = time.perf_counter()
     notes = [n for n in (state.note, _leftovers(state)) if n]
-    stamp: list[list[object]] = [
-        *input_stamp(project),
-        ["templates", templates.salt(project.title)],
-    ]  # (new templates: new pages)
+    stamp = input_stamp(project)
     changes, problems = read_and_check(project, db, progress)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)

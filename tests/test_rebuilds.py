@@ -375,15 +375,24 @@ def test_a_new_units_format_makes_every_unit_again(make_project: MakeProject, mo
     assert int(done) == int(of.split()[0]) > 0, checking
 
 
-def test_a_new_template_renders_the_pages_again(make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_template_renders_the_pages_again(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A litgraph with other templates (a new version, or a developer's edit) renders the site again, even
     where no input changed."""
+    import shutil
+
+    import litgraph.s1_read.inputs
     from litgraph.s6_render import templates
 
+    copy = tmp_path / "templates"
+    shutil.copytree(litgraph.s1_read.inputs.TEMPLATES, copy)
+    monkeypatch.setattr(litgraph.s1_read.inputs, "TEMPLATES", copy)
     root = make_project(FILES)
     build(open_project(root))
-    salt = templates.salt
-    monkeypatch.setattr(templates, "salt", lambda title: salt(title) + "-other")
+    (copy / "theme.html").write_text((copy / "theme.html").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    salt = templates.salt  # (the pages' digests: as if rendered from the edited copy)
+    monkeypatch.setattr(templates, "salt", lambda title: salt(title) + "-edited")
     said: list[str] = []
     build(open_project(root), said.append)
     assert any(s.startswith("writing site/") for s in said), said

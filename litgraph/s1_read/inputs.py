@@ -20,6 +20,8 @@ from litgraph.project import Project, packaged_data
 
 KINDS = ("bib", "claims", "questions", "citations", "proposals", "themes", "vocabulary", "shapes")
 
+TEMPLATES = Path(__file__).resolve().parent.parent / "s6_render" / "templates"  # (what pages are made with)
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -180,10 +182,13 @@ def decode(data: bytes, where: Path | str, fallback: str | None = None) -> tuple
 
 def input_stamp(project: Project) -> list[list[object]]:
     """What tells whether any input changed since (without reading one): each input file's name, size,
-    time and inode, the settings file's, and litgraph's version."""
+    time and inode, the settings file's, litgraph's version and its page templates'."""
     from litgraph.version import UNITS_FORMAT, __version__
 
     found: list[list[object]] = [[__version__, UNITS_FORMAT]]
+    for path in sorted(TEMPLATES.iterdir()) if TEMPLATES.is_dir() else []:  # (new templates: new pages)
+        info = identity(path)
+        found.append([f"template {path.name}", *((info.size, info.mtime_ns, info.inode) if info else (None,))])
     for f in [*input_files(project), InputFile("settings", project.root / "litgraph.toml", "litgraph.toml")]:
         info = identity(f.path)
         found.append([f.name, *((info.size, info.mtime_ns, info.inode) if info else (None,))])
