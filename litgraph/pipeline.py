@@ -173,6 +173,14 @@ def _leftovers(state: StateFolder) -> str | None:
 
 def build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> BuildSummary:
     """A build in a state folder already open (and locked)."""
+    try:
+        return _build_in(project, state, db, progress)
+    except (InputError, GraphError):  # (stopped on the inputs, cleanly: not an unfinished build)
+        (state.path / MARKER).unlink(missing_ok=True)
+        raise
+
+
+def _build_in(project: Project, state: StateFolder, db: sqlite3.Connection, progress: Progress) -> BuildSummary:
     clock: dict[str, float] = {}
     started = time.perf_counter()
     notes = [n for n in (state.note, _leftovers(state)) if n]

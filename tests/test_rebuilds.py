@@ -396,3 +396,17 @@ def test_a_new_template_renders_the_pages_again(
     said: list[str] = []
     build(open_project(root), said.append)
     assert any(s.startswith("writing site/") for s in said), said
+
+
+def test_a_build_stopped_by_an_input_error_is_not_an_unfinished_build(make_project: MakeProject) -> None:
+    """An input error stops a build cleanly: the next build does not say it found an unfinished one."""
+    from litgraph.errors import InputError
+
+    root = make_project(FILES)
+    build(open_project(root))
+    _edit(root / "bibliography/claims/a.yaml", "  - id: kilpatrick-symbolic\n", "  - id: Kilpatrick Symbolic\n")
+    with pytest.raises(InputError):
+        build(open_project(root))
+    _edit(root / "bibliography/claims/a.yaml", "  - id: Kilpatrick Symbolic\n", "  - id: kilpatrick-symbolic\n")
+    summary = build(open_project(root))
+    assert not any("unfinished" in note for note in summary.notes), summary.notes

@@ -31,6 +31,7 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS groups_rank ON groups(rank)",
     "CREATE TABLE IF NOT EXISTS group_members(key TEXT NOT NULL, claim TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS group_members_claim ON group_members(claim)",
+    "CREATE INDEX IF NOT EXISTS group_members_key ON group_members(key)",
     "CREATE TABLE IF NOT EXISTS group_themes(key TEXT NOT NULL, theme TEXT NOT NULL, rank TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS group_themes_theme ON group_themes(theme, rank)",
 )
