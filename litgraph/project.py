@@ -53,6 +53,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """[server]: the SPARQL server `litgraph push` sends to and `--endpoint` asks (credentials: never here)."""
+
+    endpoint: str | None = None  # the server's base URL (LITGRAPH_ENDPOINT or --endpoint take precedence)
+    query_url: str | None = None  # each protocol URL, where probing the base URL does not find it
+    update_url: str | None = None
+    store_url: str | None = None
+    timeout: float = 60.0  # seconds to wait for a byte of an answer
+
+
+@dataclass(frozen=True)
 class Project:
     """A litgraph project folder and its settings."""
 
@@ -62,6 +73,7 @@ class Project:
     lang: str = "en"  # the language claims are shown in where they have it (en or nb)
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     limits: Limits = field(default_factory=Limits)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     @property
     def bibliography_dir(self) -> Path:
@@ -122,10 +134,12 @@ def open_project(root: Path | str = ".") -> Project:
             f"create one with `litgraph init DIR` or pass --project DIR"
         )
     document = _settings_file(folder / CONFIG_FILE)
-    tables = {name: _table(folder / CONFIG_FILE, document, name) for name in ("project", "enrich", "limits")}
+    tables = {name: _table(folder / CONFIG_FILE, document, name) for name in ("project", "enrich", "limits", "server")}
     unknown = sorted(set(document) - set(tables))
     if unknown:
-        raise ProjectError(f"{folder / CONFIG_FILE}: unknown table [{unknown[0]}] (known: project, enrich, limits)")
+        raise ProjectError(
+            f"{folder / CONFIG_FILE}: unknown table [{unknown[0]}] (known: project, enrich, limits, server)"
+        )
     settings = tables["project"]
     _known(folder / CONFIG_FILE, "project", settings, {"title", "base_iri", "lang"})
     base = str(settings.get("base_iri", DEFAULT_BASE_IRI))
@@ -144,6 +158,7 @@ def open_project(root: Path | str = ".") -> Project:
         lang=lang,
         enrich=_enrich_settings(folder / CONFIG_FILE, tables["enrich"]),
         limits=_limits(folder / CONFIG_FILE, tables["limits"]),
+        server=_server_settings(folder / CONFIG_FILE, tables["server"]),
     )
 
 
@@ -179,6 +194,20 @@ def _number(path: Path, table: str, name: str, value: object, kind: type) -> Any
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ProjectError(f"{path}: [{table}] {name} must be a positive number, not {value!r}")
     return kind(value)
+
+
+def _server_settings(path: Path, table: dict[str, Any]) -> ServerSettings:
+    """[server], checked: URLs are http(s), the timeout is positive."""
+    _known(path, "server", table, {f.name for f in fields(ServerSettings)})
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        if name == "timeout":
+            values[name] = _number(path, "server", name, value, float)
+        elif not str(value).startswith(("http://", "https://")):
+            raise ProjectError(f"{path}: [server] {name} {value!r} must start with http:// or https://")
+        else:
+            values[name] = str(value).rstrip("/")
+    return ServerSettings(**values)
 
 
 def _enrich_settings(path: Path, table: dict[str, Any]) -> EnrichSettings:

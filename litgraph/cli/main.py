@@ -23,6 +23,7 @@ from litgraph.cli.enrich import enrich
 from litgraph.cli.extract import extract
 from litgraph.cli.output import LISTING_FORMATS, Column, render
 from litgraph.cli.queries import claims, contested, query, reading_list, sources, themes
+from litgraph.cli.server import endpoint_option, push
 from litgraph.plumbing.interrupts import stop_on_sigterm
 from litgraph.project import open_project
 
@@ -123,16 +124,17 @@ def init(directory: Path) -> None:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
+@endpoint_option
 @handle_errors
-def export(project_dir: Path, fmt: str, output: Path | None) -> None:
+def export(project_dir: Path, fmt: str, output: Path | None, endpoint: str | None) -> None:
     """Export the graph (ttl, nt, jsonld), a network for Gephi/Cytoscape (graphml, gexf), or the .bib entries."""
     from litgraph.api import export as export_graph
 
     written = export_graph(open_project(project_dir), fmt, output or (Path(f"graph.{fmt}") if fmt in ("graphml", "gexf") else None),
-                           sys.stdout.buffer)  # fmt: skip
+                           sys.stdout.buffer, endpoint=endpoint)  # fmt: skip
     if written is not None:
         err(f"wrote {written}")
 
 
-for command in (sources, contested, reading_list, themes, claims, query, extract, enrich):
+for command in (sources, contested, reading_list, themes, claims, query, extract, enrich, push):
     main.add_command(command)

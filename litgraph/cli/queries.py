@@ -13,6 +13,7 @@ import click
 
 from litgraph.cli.common import err, format_option, handle_errors, progress_shown, project_option
 from litgraph.cli.output import LISTING_FORMATS, Column, render
+from litgraph.cli.server import endpoint_option
 from litgraph.project import open_project
 from litgraph.s4_analyse.rows import ClaimRow
 
@@ -32,18 +33,25 @@ def _where(claim: ClaimRow) -> str:
 @click.option("--limit", "-n", type=int, default=50, show_default=True, help="At most this many works (0: all).")
 @lang_option
 @format_option(*LISTING_FORMATS, "bibtex")
+@endpoint_option
 @handle_errors
-def sources(theme: str, project_dir: Path, exact: bool, limit: int, lang: str | None, fmt: str) -> None:
+def sources(
+    theme: str, project_dir: Path, exact: bool, limit: int, lang: str | None, fmt: str, endpoint: str | None
+) -> None:
     """Works with claims on THEME (id, or nb/en label), with their claims and where they were read."""
     from litgraph import ask as api
 
     project = open_project(project_dir)
     with progress_shown() as progress:
-        result = api.sources(project, theme, exact=exact, limit=limit or None, lang=lang, progress=progress)
+        result = api.sources(
+            project, theme, exact=exact, limit=limit or None, lang=lang, progress=progress, endpoint=endpoint
+        )
     if not result.works and fmt != "json":
         err(f"no claims on the theme {result.theme!r} yet")
     if fmt == "bibtex":
-        click.echo(api.bibtex(project, [w.key for w in result.works]) if result.works else "", nl=False)
+        click.echo(
+            api.bibtex(project, [w.key for w in result.works], endpoint=endpoint) if result.works else "", nl=False
+        )
         return
     rows = [{"work": w.citation if i == 0 else "", "key": w.key, "year": w.year, "title": w.title, "claim": c.text,
              "where": _where(c), "claim_id": c.id, "themes": c.themes}
@@ -77,16 +85,19 @@ def _contested_rows(groups: list[Any]) -> list[dict[str, Any]]:
 @click.option("--limit", "-n", type=int, default=50, show_default=True, help="At most this many groups (0: all).")
 @lang_option
 @format_option(*LISTING_FORMATS)
+@endpoint_option
 @handle_errors
-def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None, fmt: str) -> None:
+def contested(
+    project_dir: Path, theme: str | None, limit: int, lang: str | None, fmt: str, endpoint: str | None
+) -> None:
     """Contested questions and disputed claims, both sides with sources, evidence and where read."""
     from litgraph import ask as api
 
     project = open_project(project_dir)
     lang = lang or project.lang
     with progress_shown() as progress:
-        groups = api.contested(project, theme, limit=limit or None, lang=lang, progress=progress)
-        one_sided = api.one_sided(project) if fmt == "table" and theme is None else {}
+        groups = api.contested(project, theme, limit=limit or None, lang=lang, progress=progress, endpoint=endpoint)
+        one_sided = api.one_sided(project, endpoint=endpoint) if fmt == "table" and theme is None else {}
     if not groups and fmt != "json":
         err("no contested claims" + (f" on {theme!r}" if theme else ""))
     if one_sided:
@@ -137,9 +148,16 @@ WORDS = {
 @click.option("--title", default=None, help="Title of the md handout.")
 @lang_option
 @format_option(*LISTING_FORMATS, "bibtex")
+@endpoint_option
 @handle_errors
 def reading_list(
-    themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, lang: str | None, fmt: str
+    themes: tuple[str, ...],
+    project_dir: Path,
+    limit: int,
+    title: str | None,
+    lang: str | None,
+    fmt: str,
+    endpoint: str | None,
 ) -> None:
     """An ordered reading list on THEMES (foundational first), with the reason for each item."""
     from litgraph import ask as api
@@ -147,11 +165,13 @@ def reading_list(
 
     project = open_project(project_dir)
     with progress_shown() as progress:
-        result = api.reading_list(project, list(themes), limit, lang=lang, progress=progress)
+        result = api.reading_list(project, list(themes), limit, lang=lang, progress=progress, endpoint=endpoint)
     if not result.items and fmt != "json":
         err(f"no works with claims on {', '.join(result.themes)}")
     if fmt == "bibtex":
-        click.echo(api.bibtex(project, [i.key for i in result.items]) if result.items else "", nl=False)
+        click.echo(
+            api.bibtex(project, [i.key for i in result.items], endpoint=endpoint) if result.items else "", nl=False
+        )
         return
     if fmt == "md":
         click.echo(handout(result, title or f"Reading list: {', '.join(result.themes)}"), nl=False)
@@ -170,13 +190,14 @@ def reading_list(
 @project_option
 @format_option(*LISTING_FORMATS)
 @click.option("--lang", type=click.Choice(["en", "nb"]), default="en", show_default=True, help="Label language.")
+@endpoint_option
 @handle_errors
-def themes(project_dir: Path, fmt: str, lang: str) -> None:
+def themes(project_dir: Path, fmt: str, lang: str, endpoint: str | None) -> None:
     """The theme tree, with the number of claims and works on each theme (narrower themes included)."""
     from litgraph import ask as api
 
     with progress_shown() as progress:
-        found = api.themes(open_project(project_dir), progress=progress)
+        found = api.themes(open_project(project_dir), progress=progress, endpoint=endpoint)
     rows = [{**vars(row), "theme": "  " * row.depth + (getattr(row, f"label_{lang}") or row.id)} for row in found]
     columns = [Column("theme", "Theme", ratio=3), Column("id", "Id", ratio=2), Column("claims_with_narrower", "Claims"),
                Column("works_with_narrower", "Works")]  # fmt: skip
@@ -196,14 +217,24 @@ def themes(project_dir: Path, fmt: str, lang: str) -> None:
 @click.option("--exact", is_flag=True, help="With --theme: only the theme itself.")
 @lang_option
 @format_option(*LISTING_FORMATS)
+@endpoint_option
 @handle_errors
 def claims(project_dir: Path, source: str | None, theme: str | None, reported_in: str | None, exact: bool,
-           lang: str | None, fmt: str) -> None:  # fmt: skip
+           lang: str | None, fmt: str, endpoint: str | None) -> None:  # fmt: skip
     """Claims, filtered by --source, --theme and --reported-in."""
     from litgraph import ask as api
 
     with progress_shown() as progress:
-        found = api.claims(open_project(project_dir), source, theme, reported_in, exact, lang=lang, progress=progress)
+        found = api.claims(
+            open_project(project_dir),
+            source,
+            theme,
+            reported_in,
+            exact,
+            lang=lang,
+            progress=progress,
+            endpoint=endpoint,
+        )
     if not found and fmt != "json":
         err("no claims match")
     rows = [{**c.json(), "where": _where(c)} for c in found]
@@ -222,8 +253,9 @@ def claims(project_dir: Path, source: str | None, theme: str | None, reported_in
 @project_option
 @click.option("--allow-service", is_flag=True, help="Let the query ask other servers (SERVICE); off by default.")
 @format_option(*LISTING_FORMATS)
+@endpoint_option
 @handle_errors
-def query(sparql: str, project_dir: Path, allow_service: bool, fmt: str) -> None:
+def query(sparql: str, project_dir: Path, allow_service: bool, fmt: str, endpoint: str | None) -> None:
     """Run a read-only SPARQL query (a string, or @file.rq) against the project's graph.
 
     The usual prefixes (bibo, cito, dcterms, foaf, lg, skos, ...) are predeclared. The query stops at the
@@ -236,7 +268,7 @@ def query(sparql: str, project_dir: Path, allow_service: bool, fmt: str) -> None
             sparql = Path(sparql[1:]).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise click.BadParameter(f"cannot read {sparql[1:]}: {getattr(exc, 'strerror', None) or exc}") from None
-    result = api.query(open_project(project_dir), sparql, allow_service)
+    result = api.query(open_project(project_dir), sparql, allow_service, endpoint=endpoint)
     if result.truncated:
         err("note: the result was cut at the row limit (query_rows under [limits])")
     if result.type == "ask":

@@ -6,10 +6,10 @@ query text. The rows come back as the one shape each thing has (s4_analyse.rows)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, Protocol, cast
 
 import orjson
 import pyoxigraph as ox
@@ -32,7 +32,7 @@ DEFAULT = ox.DefaultGraph()
 ROW, RECORD = ox.NamedNode(lg("row")), ox.NamedNode(lg("claimRecord"))
 
 
-def _one(store: ox.Store, s: ox.NamedNode | None, p: ox.NamedNode, o: object = None) -> ox.Quad | None:
+def _one(store: ox.Store | QuadSource, s: ox.NamedNode | None, p: ox.NamedNode, o: object = None) -> ox.Quad | None:
     return next(store.quads_for_pattern(s, p, o, None), None)  # type: ignore[arg-type]
 
 
@@ -41,11 +41,17 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     return cast(ox.NamedNode | ox.BlankNode | ox.Literal, term).value
 
 
+class QuadSource(Protocol):
+    """What the reader asks of a store: the local one (pyoxigraph), or a SPARQL server's (remote_store)."""
+
+    def quads_for_pattern(self, s: Any, p: Any, o: Any, g: Any = None) -> Iterator[ox.Quad]: ...
+
+
 @dataclass
 class StoreReader:
-    """The project's store, open read-only, with its theme scheme loaded."""
+    """The project's store (or the graph pushed to a server), open read-only, with its theme scheme loaded."""
 
-    store: ox.Store
+    store: ox.Store | QuadSource
     base: str
     lang: str = "en"
     path: Path = Path()
@@ -60,7 +66,7 @@ class StoreReader:
         return cls(ox.Store.read_only(str(folder)), base, lang, folder)
 
     def build_id(self) -> str | None:
-        return read_manifest(self.store, self.base)[1]
+        return read_manifest(self.store, self.base)[1]  # type: ignore[arg-type]
 
     def _themes(self) -> dict[str, Theme]:
         props: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = {}
