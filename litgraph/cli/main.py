@@ -36,6 +36,7 @@ def main() -> None:
     Run `litgraph COMMAND -h` for a command's options.
     """
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    logging.getLogger("urllib3").setLevel(logging.ERROR)  # a retry is not news; its failure is an Error line
     stop_on_sigterm()
 
 

@@ -107,8 +107,8 @@ def push(store: ox.Store, units: Path, base: str, server: Server, dry_run: bool 
             server.put_graph(manifest_iri(base), handle)
     except ServerError as exc:
         raise PushFailed(
-            f"{exc}; the push stopped after sending {done} of {len(report.sent)} graphs "
-            "(the server's manifest lists only what it holds in full: push again to send the rest)"
+            f"{exc} — the push stopped after sending {done} of {len(report.sent)} graphs; push again to send "
+            "the rest (the server's manifest lists only what it holds in full)"
         ) from None
     report.seconds = time.perf_counter() - started
     return report

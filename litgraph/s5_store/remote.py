@@ -156,7 +156,12 @@ class Server:
     def _probe(self, candidates: list[str], method: str, **kwargs: Any) -> str | None:
         for url in candidates:
             response = self.request(method, url, ok=tuple(range(200, 600)), **kwargs)
-            if response.status_code == 200 and not _is_html(response):
+            if response.status_code == 200 and _is_html(response):
+                raise ServerError(
+                    f"the server at {self.url} answered an HTML page, not SPARQL (a sign-in page, or not the "
+                    "server's base URL?); give http://HOST:7878 for Oxigraph, http://HOST:3030/DATASET for Fuseki"
+                )
+            if response.status_code == 200:
                 return url
         return None
 
@@ -169,9 +174,9 @@ class Server:
             store = s.store_url or self._probe([f"{base}/store", f"{base}/data"], "HEAD", params={"default": ""})
             if query is None or store is None:
                 what = (
-                    "a SPARQL query endpoint (/query, /sparql)"
+                    "SPARQL query endpoint (/query, /sparql)"
                     if query is None
-                    else "a Graph Store endpoint (/store, /data)"
+                    else "Graph Store endpoint (/store, /data)"
                 )
                 raise ServerError(
                     f"{base} has no {what}; give the server's base URL (http://HOST:7878 for Oxigraph, "

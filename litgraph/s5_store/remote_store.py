@@ -10,6 +10,7 @@ default graph — the graph itself — is the union of the unit graphs: the grap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -17,7 +18,7 @@ import pyoxigraph as ox
 from litgraph.namespaces import PREFIXES, graph_iri
 from litgraph.s5_store.graphs import manifest_iri
 from litgraph.s5_store.remote import Server, ServerError
-from litgraph.s5_store.sparql import QueryResult
+from litgraph.s5_store.sparql import QueryError, QueryResult, _code
 
 _ANY = "SELECT ?s ?p ?o ?g WHERE { VALUES (?s ?p ?o ?g) { %s } GRAPH ?g { ?s ?p ?o } }"
 _UNITS = (
@@ -71,13 +72,12 @@ class RemoteStore:
 def remote_query(server: Server, units: list[str], sparql: str, rows: int) -> QueryResult:
     """A user's read-only query on the server, over the union of the unit graphs (as the protocol's
     `default-graph-uri`s; no named graph is visible), as `run_query` answers it on the local store."""
-    text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + sparql
-    try:
-        parsed = ox.Store().query(text)  # on an empty store: the syntax checked, and an update refused
+    try:  # on an empty store: the syntax checked (and an update refused) as the local store would
+        parsed = ox.Store().query(sparql, prefixes=dict(PREFIXES))
     except SyntaxError as exc:
-        from litgraph.s5_store.sparql import QueryError
-
         raise QueryError(f"the query is not valid SPARQL 1.1 (updates are not run): {exc}") from None
+    own = {m.group(1) for m in re.finditer(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", _code(sparql), re.IGNORECASE)}
+    text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in own) + sparql
     if isinstance(parsed, ox.QuerySolutions | bool | ox.QueryBoolean):
         document = server.results(text, units)
         if "boolean" in document:
