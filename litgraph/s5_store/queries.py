@@ -52,6 +52,7 @@ def sources(reader: StoreReader, theme: str, exact: bool = False, limit: int | N
         )
         total, ranked = len(entries), entries[: limit or None]
     rows = reader.works([r.key for r in ranked])
+    reader.prefetch_claims_of(SOURCE, [r.key for r in ranked], theme_id, exact)
     works = []
     for entry in ranked:
         ids = [i for i in reader.claim_ids(SOURCE, entry.key) if reader.on_theme(i, theme_id, exact)]

@@ -26,6 +26,7 @@ _UNITS = (
     "GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?units) && !STRSTARTS(STR(?g), ?index) && ?g != ?manifest) }"
 )
 GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } }"
+BATCH = 200  # look-ups per query (one VALUES row each)
 
 
 def _bound(term: object) -> str:
@@ -62,6 +63,27 @@ class RemoteStore:
                 for r in self.server.select(query)
             ]
         return iter(self._seen[key])
+
+    def prefetch(self, patterns: list[tuple[object, object, object]], g: object = None) -> None:
+        """The answers to many look-ups of one shape (the same places bound) in a few queries, kept for
+        `quads_for_pattern` to return; `g` None (any graph) or DefaultGraph (the units' union)."""
+        default = isinstance(g, ox.DefaultGraph)
+        tail = ("DEFAULT",) if default else ("UNDEF",)
+        wanted = list(
+            dict.fromkeys(k for k in (tuple(_bound(t) for t in p) + tail for p in patterns) if k not in self._seen)
+        )
+        for start in range(0, len(wanted), BATCH):
+            batch = wanted[start : start + BATCH]
+            bound = [i for i in range(3) if batch[0][i] != "UNDEF"]
+            for key in batch:
+                self._seen[key] = []
+            rows = " ".join(f"({' '.join(k[:3])})" if default else f"({' '.join(k[:3])} UNDEF)" for k in batch)
+            query = _UNITS % (rows, f"({self._scope})") if default else _ANY % rows
+            for r in self.server.select(query):
+                terms = (r["s"], r["p"], r["o"])
+                key = tuple(str(terms[i]) if i in bound else "UNDEF" for i in range(3)) + tail
+                if key in self._seen:
+                    self._seen[key].append(ox.Quad(*terms, ox.DefaultGraph() if default else r["g"]))  # type: ignore[arg-type, misc]
 
     def graphs(self) -> list[str]:
         """The IRIs of the server's named graphs that are the project's (under `{base}graph/`)."""
