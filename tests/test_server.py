@@ -246,3 +246,18 @@ def test_a_push_stopped_half_way_is_finished_by_the_next(
     assert report["sent"] != []
     same_answers(project, engine.url)
     assert pushed(project, engine.url)["sent"] == []
+
+
+def test_the_readme_sample_query_answers(engine: Engine, project: Path) -> None:
+    """The README's "query it with any SPARQL client" example, as written, on the pushed graph."""
+    pushed(project, engine.url)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Sharing a graph with a team") :]
+    query = section[section.index("--data-urlencode 'query=") + len("--data-urlencode 'query=") :]
+    query = query[: query.index("'\n```")]
+    answer = requests.post(
+        Server(engine.url).endpoints().query, data={"query": query}, headers={"Accept": "text/csv"}, timeout=30
+    )
+    lines = answer.text.strip().splitlines()
+    assert answer.status_code == 200 and lines[0].strip() == "claim,statement" and len(lines) == 6, answer.text
+    assert "/claim/" in lines[1]
