@@ -228,19 +228,21 @@ def test_a_push_stopped_half_way_is_finished_by_the_next(
 ) -> None:
     server = Server(engine.url)
     requests.post(server.endpoints().update, data={"update": "DROP ALL"}, timeout=30).raise_for_status()
-    real, calls = Server.put_graph, []
+    monkeypatch.setattr("litgraph.s5_store.push.BATCH_BYTES", 200_000)  # (bulk loads: several requests)
+    real, writes = Server.request, []
 
-    def put_then_stop(self: Server, iri: str, body: object) -> None:
-        calls.append(iri)
-        if len(calls) == 20:
-            engine.stop()  # the server goes away in the middle of the push
-        real(self, iri, body)  # type: ignore[arg-type]
+    def write_then_stop(self: Server, method: str, url: str, **kwargs: object) -> requests.Response:
+        if method in ("PUT", "POST") and self._endpoints is not None and url == self._endpoints.store:
+            writes.append(url)
+            if len(writes) == 5:
+                engine.stop()  # the server goes away in the middle of the push
+        return real(self, method, url, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Server, "put_graph", put_then_stop)
+    monkeypatch.setattr(Server, "request", write_then_stop)
     result = cli("push", "-p", project, "--endpoint", engine.url, "--quiet")
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "cannot reach the SPARQL server" in result.stderr and "push again to send the rest" in result.stderr
-    monkeypatch.setattr(Server, "put_graph", real)
+    monkeypatch.setattr(Server, "request", real)
     engine.start()
     report = pushed(project, engine.url)
     assert report["sent"] != []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,6 +27,7 @@ from litgraph.s5_store.remote_store import RemoteStore
 from litgraph.s5_store.write import BUILD, DIGEST, _is_unit, read_manifest
 
 Progress = Callable[[str], None]
+BATCH_BYTES = 64 << 20  # N-Quads per request, where the server loads in bulk
 
 
 @dataclass
@@ -96,11 +97,19 @@ def push(store: ox.Store, units: Path, base: str, server: Server, dry_run: bool 
         if kept != before:  # the parts about to change (or go) taken out of the server's manifest first
             with _manifest_file(base, kept, None) as handle:
                 server.put_graph(manifest_iri(base), handle)
-        for done, iri in enumerate(report.sent):
+        absent = [iri for iri in report.sent if iri not in held] if server.loads_in_bulk() else []
+        for names, handle in _batches(store, units, base, [(iri, local[iri]) for iri in absent]):
+            with handle:
+                if progress:
+                    progress(f"sending {len(report.sent) - done:,} graphs to {server.url}")
+                server.add_quads(handle)
+                report.bytes_sent += handle.seek(0, 2)
+            done += len(names)
+        for iri in [iri for iri in report.sent if iri not in set(absent)]:
             if progress and done % 200 == 0:
                 progress(f"sending {len(report.sent) - done:,} graphs to {server.url}")
             report.bytes_sent += _send(store, units, server, base, iri, local[iri])
-        done = len(report.sent)
+            done += 1
         for iri in report.deleted:
             server.delete_graph(iri)
         with _manifest_file(base, local, build) as handle:
@@ -114,18 +123,43 @@ def push(store: ox.Store, units: Path, base: str, server: Server, dry_run: bool 
     return report
 
 
+def _batches(
+    store: ox.Store, units: Path, base: str, parts: list[tuple[str, str]]
+) -> Iterator[tuple[list[str], IO[bytes]]]:
+    """The parts as N-Quads in temporary files of about BATCH_BYTES each (a unit's lines with its graph
+    added; its blank nodes are named after its works' keys, so no two units share one)."""
+    handle, names = tempfile.TemporaryFile(), []  # noqa: SIM115  (each handed on open, closed by the caller)
+    for iri, digest in parts:
+        if _is_unit(base, iri):
+            graph = b" " + str(ox.NamedNode(iri)).encode() + b" .\n"
+            with _unit_file(units, digest) as source:
+                handle.writelines(line[:-3] + graph for line in source if line.endswith(b" .\n"))
+        else:
+            quads = store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+            ox.serialize(quads, handle, format=ox.RdfFormat.N_QUADS)
+        names.append(iri)
+        if handle.tell() >= BATCH_BYTES:
+            handle.seek(0)
+            yield names, handle
+            handle, names = tempfile.TemporaryFile(), []  # noqa: SIM115
+    handle.seek(0)
+    if names:
+        yield names, handle
+    else:
+        handle.close()
+
+
+def _unit_file(units: Path, digest: str) -> IO[bytes]:
+    path = units / f"{digest}.nt"
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise GraphError(f"{path}: the unit's N-Triples file cannot be read ({exc.strerror}); build again") from None
+
+
 def _send(store: ox.Store, units: Path, server: Server, base: str, iri: str, digest: str) -> int:
     """One part sent: a unit from its N-Triples file, a piece of the index from the store. Bytes sent."""
-    if _is_unit(base, iri):
-        path = units / f"{digest}.nt"
-        try:
-            handle: IO[bytes] = path.open("rb")
-        except OSError as exc:
-            raise GraphError(
-                f"{path}: the unit's N-Triples file cannot be read ({exc.strerror}); build again"
-            ) from None
-    else:
-        handle = _index_file(store, iri)
+    handle = _unit_file(units, digest) if _is_unit(base, iri) else _index_file(store, iri)
     with handle:
         size = handle.seek(0, 2)
         handle.seek(0)

@@ -112,6 +112,7 @@ class Server:
         self.session = session or retrying_session()
         self.auth, self._auth_name = credentials()
         self._endpoints: Endpoints | None = None
+        self.engine = ""  # the Server header of the answers (e.g. "Oxigraph/0.5.13")
 
     # -- requests ---------------------------------------------------------------------------------------
     def request(
@@ -162,6 +163,7 @@ class Server:
                     "server's base URL?); give http://HOST:7878 for Oxigraph, http://HOST:3030/DATASET for Fuseki"
                 )
             if response.status_code == 200:
+                self.engine = response.headers.get("Server", "")
                 return url
         return None
 
@@ -224,6 +226,17 @@ class Server:
         """The named graph `iri` replaced by the N-Triples in `body` (a file: streamed, rewound on retry)."""
         self.request("PUT", self.endpoints().store, params={"graph": iri}, data=body,
                      headers={"Content-Type": "application/n-triples"})  # fmt: skip
+
+    def loads_in_bulk(self) -> bool:
+        """Whether the server takes N-Quads into many graphs at once, untransacted (an Oxigraph server's
+        /store with `no_transaction`: a few times faster than a transaction per graph)."""
+        self.endpoints()
+        return self.engine.startswith("Oxigraph/") and self.endpoints().store.endswith("/store")
+
+    def add_quads(self, body: IO[bytes]) -> None:
+        """The N-Quads in `body` added to their graphs in one request (see `loads_in_bulk`)."""
+        self.request("POST", self.endpoints().store, params={"no_transaction": "", "lenient": ""}, data=body,
+                     headers={"Content-Type": "application/n-quads"})  # fmt: skip
 
     def write_graph(self, iri: str, out: IO[bytes]) -> None:
         """The named graph `iri` as N-Triples, streamed into `out`."""
