@@ -80,10 +80,10 @@ class Engine:
 class Proxy:
     """A loopback HTTP proxy in front of an engine. `mode`: "auth" (basic auth as user/password, else 401),
     "html" (an HTML page for every request), "cut" (the engine's answer cut in the middle), "busy" (429 with
-    Retry-After: 0 for the first `busy` requests), "pass"."""
+    Retry-After: `retry_after` for the first `busy` requests), "pass"."""
 
-    def __init__(self, target: str, mode: str = "pass", busy: int = 0):
-        self.target, self.mode, self.busy = target.rstrip("/"), mode, busy
+    def __init__(self, target: str, mode: str = "pass", busy: int = 0, retry_after: int = 0):
+        self.target, self.mode, self.busy, self.retry_after = target.rstrip("/"), mode, busy, retry_after
         self.requests = 0
         proxy = self
 
@@ -104,7 +104,7 @@ class Proxy:
                         200, b"<!doctype html><html><body>Sign in</body></html>", {"Content-Type": "text/html"}
                     )
                 if proxy.mode == "busy" and proxy.requests <= proxy.busy:
-                    return self._answer(429, b"slow down", {"Retry-After": "0"})
+                    return self._answer(429, b"slow down", {"Retry-After": str(proxy.retry_after)})
                 self._forward(body)
 
             def _forward(self, body: bytes) -> None:

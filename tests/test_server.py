@@ -221,6 +221,15 @@ def test_a_busy_server_is_asked_again(engine: Engine, project: Path) -> None:
         assert busy.requests > 2  # the two 429 answers were retried
     finally:
         busy.close()
+    patient = Proxy(engine.url, "busy", busy=1000, retry_after=3600)
+    try:
+        result = cli("themes", "-p", project, "--endpoint", patient.url)
+        assert result.exit_code == 1 and result.stderr.strip().splitlines() == [
+            "Error: the server is busy and asks to wait 3600 s (Retry-After); try again later"
+        ]
+        assert patient.requests == 1  # not asked again for an hour
+    finally:
+        patient.close()
 
 
 def test_a_push_stopped_half_way_is_finished_by_the_next(
