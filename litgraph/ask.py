@@ -188,7 +188,13 @@ def query(
     url = endpoint_of(project, endpoint)
     if url:
         store = cast(RemoteStore, remote_reader(project, url).store)
-        return remote_query(store.server, unit_graphs(store, project.base_iri), sparql, project.limits.query_rows)
+        return remote_query(
+            store.server,
+            unit_graphs(store, project.base_iri),
+            sparql,
+            project.limits.query_rows,
+            project.limits.query_seconds,
+        )
     with reading(project, None, progress) as reader:
         folder = reader.path
     return run_query(folder, sparql, project.limits.query_seconds, project.limits.query_rows)

@@ -116,19 +116,27 @@ class Server:
 
     # -- requests ---------------------------------------------------------------------------------------
     def request(
-        self, method: str, url: str, *, ok: tuple[int, ...] = (200, 201, 204), **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        ok: tuple[int, ...] = (200, 201, 204),
+        seconds: float | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
-        """One request, with the timeout and credentials; ServerError (one line) for what went wrong."""
+        """One request, with the timeout (`seconds`, else [server]'s) and credentials; ServerError (one
+        line) for what went wrong."""
         try:
             response = self.session.request(method, url, auth=self.auth,
-                                            timeout=(CONNECT_SECONDS, self.settings.timeout), **kwargs)  # fmt: skip
+                                            timeout=(CONNECT_SECONDS, seconds or self.settings.timeout), **kwargs)  # fmt: skip
         except requests.exceptions.ConnectTimeout:
             raise ServerError(
                 f"cannot reach the SPARQL server at {self.url}: no answer to connect within {CONNECT_SECONDS:g} s"
             ) from None
         except requests.exceptions.ReadTimeout:
             raise ServerError(
-                f"the SPARQL server at {self.url} did not answer within {self.settings.timeout:g} s (timeout under [server])"
+                f"the SPARQL server at {self.url} did not answer within {seconds or self.settings.timeout:g} s "
+                + ("(query_seconds under [limits])" if seconds else "(timeout under [server])")
             ) from None
         except requests.exceptions.ChunkedEncodingError:
             raise ServerError(
@@ -195,10 +203,12 @@ class Server:
             for row in self.results(query, default_graphs)["results"]["bindings"]
         ]
 
-    def results(self, query: str, default_graphs: list[str] | None = None) -> dict[str, Any]:
+    def results(
+        self, query: str, default_graphs: list[str] | None = None, seconds: float | None = None
+    ) -> dict[str, Any]:
         """A SELECT's or ASK's answer as SPARQL JSON (the protocol's `default-graph-uri`s as given)."""
         form = [("query", query), *(("default-graph-uri", g) for g in default_graphs or ())]
-        response = self.request("POST", self.endpoints().query, data=form,
+        response = self.request("POST", self.endpoints().query, data=form, seconds=seconds,
                                 headers={"Accept": "application/sparql-results+json"})  # fmt: skip
         if _is_html(response):
             raise ServerError(
@@ -214,10 +224,12 @@ class Server:
                 f"the answer of the SPARQL server at {self.url} is not whole SPARQL JSON (cut short?); try again"
             ) from None
 
-    def construct(self, query: str, default_graphs: list[str] | None = None) -> bytes:
+    def construct(self, query: str, default_graphs: list[str] | None = None, seconds: float | None = None) -> bytes:
         """A CONSTRUCT's or DESCRIBE's triples as N-Triples."""
         form = [("query", query), *(("default-graph-uri", g) for g in default_graphs or ())]
-        response = self.request("POST", self.endpoints().query, data=form, headers={"Accept": "application/n-triples"})
+        response = self.request(
+            "POST", self.endpoints().query, data=form, seconds=seconds, headers={"Accept": "application/n-triples"}
+        )
         if _is_html(response):
             raise ServerError(f"the server at {self.url} answered an HTML page, not triples; is it a SPARQL endpoint?")
         return response.content

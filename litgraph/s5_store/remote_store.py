@@ -91,7 +91,7 @@ class RemoteStore:
         return sorted(g for r in self.server.select(GRAPHS) if (g := r["g"].value).startswith(prefix))
 
 
-def remote_query(server: Server, units: list[str], sparql: str, rows: int) -> QueryResult:
+def remote_query(server: Server, units: list[str], sparql: str, rows: int, seconds: float | None = None) -> QueryResult:
     """A user's read-only query on the server, over the union of the unit graphs (as the protocol's
     `default-graph-uri`s; no named graph is visible), as `run_query` answers it on the local store."""
     try:  # on an empty store: the syntax checked (and an update refused) as the local store would
@@ -101,14 +101,14 @@ def remote_query(server: Server, units: list[str], sparql: str, rows: int) -> Qu
     own = {m.group(1) for m in re.finditer(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", _code(sparql), re.IGNORECASE)}
     text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p not in own) + sparql
     if isinstance(parsed, ox.QuerySolutions | bool | ox.QueryBoolean):
-        document = server.results(text, units)
+        document = server.results(text, units, seconds)
         if "boolean" in document:
             return QueryResult("ask", boolean=bool(document["boolean"]))
         names = list(document["head"]["vars"])
         found = [{n: r[n]["value"] if n in r else None for n in names} for r in document["results"]["bindings"]]
         return QueryResult("select", variables=names, rows=found[:rows], truncated=len(found) > rows)
     try:
-        triples = list(ox.parse(server.construct(text, units), format=ox.RdfFormat.N_TRIPLES))
+        triples = list(ox.parse(server.construct(text, units, seconds), format=ox.RdfFormat.N_TRIPLES))
     except SyntaxError:
         raise ServerError(
             f"the answer of the SPARQL server at {server.url} is not whole N-Triples (cut short?)"
