@@ -72,7 +72,9 @@ def main() -> None:
             push = [*litgraph, "push", "-q", "-p", str(root), "--endpoint", url]
             rows.append(("full push", None, run(push)[0]))
             edit_claim_text(root)
-            rows.append(("rebuild after one claims edit (local)", None, run([*litgraph, "build", "-q", "-p", str(root)])[0]))
+            rows.append(
+                ("rebuild after one claims edit (local)", None, run([*litgraph, "build", "-q", "-p", str(root)])[0])
+            )
             rows.append(("re-push after one claims edit", None, run(push)[0]))
             for name, words in QUESTIONS.items():
                 if answer(litgraph, words, root) != answer(litgraph, words, root, "--endpoint", url):
