@@ -108,6 +108,8 @@ class Server:
 
     def __init__(self, url: str, settings: ServerSettings | None = None, session: requests.Session | None = None):
         self.url = url.rstrip("/")
+        if not self.url.startswith(("http://", "https://")):
+            raise ServerError(f"the SPARQL server's URL {url!r} must start with http:// or https://")
         self.settings = settings or ServerSettings()
         self.session = session or retrying_session()
         self.auth, self._auth_name = credentials()
