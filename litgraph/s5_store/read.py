@@ -154,15 +154,17 @@ class StoreReader:
         works = self.works({k for c in found.values() for k in (c.source, c.reported_in) if k})
         return {i: claim_row(c, works, self.lang) for i, c in found.items()}
 
-    def prefetch_claims_of(self, predicate: ox.NamedNode, work_keys: list[str], theme_id: str, exact: bool) -> None:
+    def prefetch_claims_of(
+        self, predicate: ox.NamedNode, work_keys: list[str], theme_id: str | None = None, exact: bool = False
+    ) -> None:
         """On a server: the look-ups of `claim_ids` for these works, of `on_theme` for their claims, and of
-        the rows of those on the theme, asked at once (a local store answers each look-up at once)."""
+        the rows of those on the theme (of all: None), asked at once (a local store answers each at once)."""
         if getattr(self.store, "prefetch", None) is None:
             return
         self.prefetch([(None, predicate, self.node("work", k)) for k in work_keys])
         ids = sorted({i for k in work_keys for i in self.claim_ids(predicate, k)})
         self.prefetch([(self.node("claim", i), SUBJECT, None) for i in ids])
-        self.claims([i for i in ids if self.on_theme(i, theme_id, exact)])
+        self.claims([i for i in ids if theme_id is None or self.on_theme(i, theme_id, exact)])
 
     def claim_ids(self, predicate: ox.NamedNode, work_key: str) -> list[str]:
         """The claims whose `predicate` (dcterms:source or lg:reportedIn) is the work, sorted."""
