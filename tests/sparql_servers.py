@@ -54,8 +54,8 @@ class Engine:
         return ["java", "-Xmx1g", "-jar", str(FUSEKI_JAR), "--mem", "--update", "--port", str(self.port), "/litgraph"]
 
     def start(self) -> None:
-        log = (self.folder / f"{self.name}.log").open("ab")
-        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.folder)
+        with (self.folder / f"{self.name}.log").open("ab") as log:
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.folder)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -120,6 +120,7 @@ class Proxy:
                 conn.request(self.command, path, body=body, headers=headers)
                 answer = conn.getresponse()
                 data = answer.read()
+                conn.close()
                 keep = {
                     k: v
                     for k, v in answer.getheaders()

@@ -11,9 +11,11 @@ only parts the server holds as they are listed, and the next push sends the rest
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,6 +29,7 @@ from litgraph.s5_store.remote_store import RemoteStore
 from litgraph.s5_store.write import BUILD, DIGEST, _is_unit, read_manifest
 
 Progress = Callable[[str], None]
+Batch = tuple[list[str], IO[bytes]]  # the graphs in a batch, and its N-Quads
 BATCH_BYTES = 64 << 20  # N-Quads per request, where the server loads in bulk
 
 
@@ -98,13 +101,14 @@ def push(store: ox.Store, units: Path, base: str, server: Server, dry_run: bool 
             with _manifest_file(base, kept, None) as handle:
                 server.put_graph(manifest_iri(base), handle)
         absent = [iri for iri in report.sent if iri not in held] if server.loads_in_bulk() else []
-        for names, handle in _batches(store, units, base, [(iri, local[iri]) for iri in absent]):
-            with handle:
-                if progress:
-                    progress(f"sending {len(report.sent) - done:,} graphs to {server.url}")
-                server.add_quads(handle)
-                report.bytes_sent += handle.seek(0, 2)
-            done += len(names)
+        with contextlib.closing(_ahead(_batches(store, units, base, [(i, local[i]) for i in absent]))) as batches:
+            for names, handle in batches:
+                with handle:
+                    if progress:
+                        progress(f"sending {len(report.sent) - done:,} graphs to {server.url}")
+                    server.add_quads(handle)
+                    report.bytes_sent += handle.seek(0, 2)
+                done += len(names)
         for iri in [iri for iri in report.sent if iri not in set(absent)]:
             if progress and done % 200 == 0:
                 progress(f"sending {len(report.sent) - done:,} graphs to {server.url}")
@@ -135,8 +139,10 @@ def _batches(
             with _unit_file(units, digest) as source:
                 handle.writelines(line[:-3] + graph for line in source if line.endswith(b" .\n"))
         else:
-            quads = store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
-            ox.serialize(quads, handle, format=ox.RdfFormat.N_QUADS)
+            # (no name for the iterator: it is made in the thread of `_ahead` and must be dropped there)
+            ox.serialize(
+                store.quads_for_pattern(None, None, None, ox.NamedNode(iri)), handle, format=ox.RdfFormat.N_QUADS
+            )
         names.append(iri)
         if handle.tell() >= BATCH_BYTES:
             handle.seek(0)
@@ -147,6 +153,20 @@ def _batches(
         yield names, handle
     else:
         handle.close()
+
+
+def _ahead(batches: Iterator[Batch]) -> Generator[Batch, None, None]:
+    """The batches, the next one written in a thread while the caller sends the current one."""
+    with ThreadPoolExecutor(1) as pool:
+        coming = pool.submit(next, batches, None)
+        try:
+            while (batch := coming.result()) is not None:
+                coming = pool.submit(next, batches, None)
+                yield batch
+        finally:  # (stopped early: the batch written meanwhile is not sent)
+            left = coming.result()
+            if left is not None:
+                left[1].close()
 
 
 def _unit_file(units: Path, digest: str) -> IO[bytes]:
