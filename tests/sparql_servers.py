@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,8 +49,9 @@ class Engine:
 
     def command(self) -> list[str]:
         if self.name == "oxigraph":
-            binary = shutil.which("oxigraph")
-            assert binary, "the oxigraph command is missing (pip install oxigraph)"
+            beside = Path(sys.executable).parent / "oxigraph"  # (a venv's, when it is not on PATH)
+            binary = str(beside) if beside.is_file() else shutil.which("oxigraph")
+            assert binary, "the oxigraph command is missing (pip install oxigraph: it is in the test extra)"
             return [binary, "serve", "--location", str(self.folder / "oxigraph"), "--bind", f"127.0.0.1:{self.port}"]
         return ["java", "-Xmx1g", "-jar", str(FUSEKI_JAR), "--mem", "--update", "--port", str(self.port), "/litgraph"]
 
