@@ -11,7 +11,9 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
+
+import pyoxigraph as ox
 
 from litgraph import ask, pipeline
 from litgraph.errors import NotFoundError, ProjectError
@@ -26,6 +28,10 @@ from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.graph_files import write_graph
+from litgraph.s5_store.push import PushReport
+from litgraph.s5_store.push import push as push_graph
+from litgraph.s5_store.remote import Server
+from litgraph.s5_store.remote_store import RemoteStore
 from litgraph.s6_render.formats import CLAIM_FORMATS, REFERENCE_FORMATS
 from litgraph.s6_render.mapdata import whole_map
 from litgraph.s6_render.network_export import write_network
@@ -230,9 +236,14 @@ def zotero_pull(project: Project, collection: str | None = None, api: str | None
 
 
 def export(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet,
-           keep_fields: Iterable[str] = ()) -> Path | None:  # fmt: skip
-    """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf) or the .bib entries
-    (bibtex), written to `output` (whole or not at all) or else to `stdout`; the file written, if any."""
+           keep_fields: Iterable[str] = (), endpoint: str | None = None) -> Path | None:  # fmt: skip
+    """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf), the works as reference
+    files (formats.REFERENCE_FORMATS) or the claims as nanopublications or Web Annotations, written to `output`
+    (whole or not at all) or else to `stdout`; the file written, if any. From a SPARQL server (`endpoint`):
+    the reference files, or the graph as N-Triples."""
+    url = ask.endpoint_of(project, endpoint)
+    if url:
+        return _remote_export(project, url, fmt, output, stdout, keep_fields)
     if fmt in REFERENCE_FORMATS or fmt in CLAIM_FORMATS:
         return _export_text(project, fmt, output, stdout, progress, keep_fields)
     with ask.fresh(project, None, progress) as found:
@@ -297,3 +308,43 @@ def add_theme(project: Project, theme_id: str, labels: dict[str, str], broader: 
     from litgraph.gather.themes_file import add_theme as append
 
     return append(project, theme_id, labels, broader)
+
+
+def _remote_export(project: Project, url: str, fmt: str, output: Path | None, stdout: IO[bytes],
+                   keep_fields: Iterable[str]) -> Path | None:  # fmt: skip
+    if fmt not in (*REFERENCE_FORMATS, "nt"):
+        raise ProjectError(f"export from a SPARQL server (--endpoint) writes {', '.join(REFERENCE_FORMATS)} or nt, "
+                           f"not {fmt}; export it from the local store (without --endpoint)")  # fmt: skip
+    reader = ask.remote_reader(project, url)
+    store = cast(RemoteStore, reader.store)
+
+    def write(out: IO[bytes]) -> None:
+        if fmt in REFERENCE_FORMATS:
+            out.write(ask.references(project, None, fmt, keep_fields=keep_fields, endpoint=url).encode("utf-8"))
+            return
+        for iri in ask.unit_graphs(store, project.base_iri):
+            store.server.write_graph(iri, out)
+
+    if output is None:
+        write(stdout)
+        return None
+    with atomic_file(output) as handle:
+        write(handle)
+    return output
+
+
+# --- a SPARQL server -------------------------------------------------------------------------------------
+
+
+def push(
+    project: Project, endpoint: str | None = None, dry_run: bool = False, progress: Progress = _quiet
+) -> PushReport:
+    """The built graph sent to a SPARQL server, one named graph per part, only the parts that changed
+    since the last push (s5_store.push); `dry_run`: what would be sent, sending nothing."""
+    url = ask.endpoint_of(project, endpoint)
+    if not url:
+        raise ProjectError("no SPARQL server to push to: give --endpoint URL (or set LITGRAPH_ENDPOINT, "
+                           "or endpoint under [server] in litgraph.toml)")  # fmt: skip
+    with ask.fresh(project, None, progress) as found:
+        store = cast(ox.Store, found.reader.store)
+        return push_graph(store, found.state.units, project.base_iri, Server(url, project.server), dry_run, progress)

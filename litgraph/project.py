@@ -67,6 +67,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """[server]: the SPARQL server `litgraph push` sends to and `--endpoint` asks (credentials: never here)."""
+
+    endpoint: str | None = None  # the server's base URL (LITGRAPH_ENDPOINT or --endpoint take precedence)
+    query_url: str | None = None  # each protocol URL, where probing the base URL does not find it
+    update_url: str | None = None
+    store_url: str | None = None
+    timeout: float = 60.0  # seconds to wait for a byte of an answer
+
+
+@dataclass(frozen=True)
 class Project:
     """A litgraph project folder and its settings."""
 
@@ -78,6 +89,7 @@ class Project:
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     limits: Limits = field(default_factory=Limits)
     zotero: ZoteroSettings = field(default_factory=ZoteroSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     @property
     def bibliography_dir(self) -> Path:
@@ -138,7 +150,7 @@ def open_project(root: Path | str = ".") -> Project:
             f"create one with `litgraph init DIR` or pass --project DIR"
         )
     document = _settings_file(folder / CONFIG_FILE)
-    known = ("project", "enrich", "limits", "zotero")
+    known = ("project", "enrich", "limits", "zotero", "server")
     tables = {name: _table(folder / CONFIG_FILE, document, name) for name in known}
     unknown = sorted(set(document) - set(tables))
     if unknown:
@@ -163,6 +175,7 @@ def open_project(root: Path | str = ".") -> Project:
         enrich=_enrich_settings(folder / CONFIG_FILE, tables["enrich"]),
         limits=_limits(folder / CONFIG_FILE, tables["limits"]),
         zotero=_zotero_settings(folder / CONFIG_FILE, tables["zotero"]),
+        server=_server_settings(folder / CONFIG_FILE, tables["server"]),
     )
 
 
@@ -207,6 +220,20 @@ def _number(path: Path, table: str, name: str, value: object, kind: type) -> Any
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ProjectError(f"{path}: [{table}] {name} must be a positive number, not {value!r}")
     return kind(value)
+
+
+def _server_settings(path: Path, table: dict[str, Any]) -> ServerSettings:
+    """[server], checked: URLs are http(s), the timeout is positive."""
+    _known(path, "server", table, {f.name for f in fields(ServerSettings)})
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        if name == "timeout":
+            values[name] = _number(path, "server", name, value, float)
+        elif not str(value).startswith(("http://", "https://")):
+            raise ProjectError(f"{path}: [server] {name} {value!r} must start with http:// or https://")
+        else:
+            values[name] = str(value).rstrip("/")
+    return ServerSettings(**values)
 
 
 def _enrich_settings(path: Path, table: dict[str, Any]) -> EnrichSettings:

@@ -32,6 +32,7 @@ from litgraph.cli.queries import (
     sources,
     themes,
 )
+from litgraph.cli.server import endpoint_option, push
 from litgraph.cli.themes import THEME_STARTS, themes_start
 from litgraph.cli.themes import add as add_theme
 from litgraph.cli.zotero import zotero
@@ -48,6 +49,7 @@ def main() -> None:
     Run `litgraph COMMAND -h` for a command's options.
     """
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    logging.getLogger("urllib3").setLevel(logging.ERROR)  # a retry is not news; its failure is an Error line
     stop_on_sigterm()
 
 
@@ -139,17 +141,18 @@ def init(directory: Path, start: str | None) -> None:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
+@endpoint_option
 @handle_errors
-def export(project_dir: Path, fmt: str, output: Path | None, keep_fields: str) -> None:
+def export(project_dir: Path, fmt: str, output: Path | None, keep_fields: str, endpoint: str | None) -> None:
     """Export the graph (ttl, nt, jsonld), a network for Gephi/Cytoscape (graphml, gexf), or the .bib entries."""
     from litgraph.api import export as export_graph
 
     written = export_graph(open_project(project_dir), fmt, output or (Path(f"graph.{fmt}") if fmt in ("graphml", "gexf") else None),
-                           sys.stdout.buffer, keep_fields=fields_named(keep_fields))  # fmt: skip
+                           sys.stdout.buffer, keep_fields=fields_named(keep_fields), endpoint=endpoint)  # fmt: skip
     if written is not None:
         err(f"wrote {written}")
 
 
 themes.add_command(add_theme)
-for command in (sources, contested, reading_list, themes, claims, query, extract, enrich, zotero):
+for command in (sources, contested, reading_list, themes, claims, query, extract, enrich, zotero, push):
     main.add_command(command)

@@ -13,6 +13,7 @@ import click
 
 from litgraph.cli.common import err, format_option, handle_errors, progress_shown, project_option
 from litgraph.cli.output import LISTING_FORMATS, Column, render
+from litgraph.cli.server import endpoint_option
 from litgraph.project import open_project
 from litgraph.s4_analyse.rows import ClaimRow
 from litgraph.s6_render.formats import REFERENCE_FORMATS
@@ -53,16 +54,26 @@ def _where(claim: ClaimRow) -> str:
 @lang_option
 @format_option(*LISTING_FORMATS, *REFERENCE_FORMATS)
 @keep_fields_option
+@endpoint_option
 @handle_errors
 def sources(
-    theme: str, project_dir: Path, exact: bool, limit: int, lang: str | None, fmt: str, keep_fields: str
+    theme: str,
+    project_dir: Path,
+    exact: bool,
+    limit: int,
+    lang: str | None,
+    fmt: str,
+    keep_fields: str,
+    endpoint: str | None,
 ) -> None:
     """Works with claims on THEME (id, or nb/en label), with their claims and where they were read."""
     from litgraph import ask as api
 
     project = open_project(project_dir)
     with progress_shown() as progress:
-        result = api.sources(project, theme, exact=exact, limit=_cut(limit, fmt), lang=lang, progress=progress)
+        result = api.sources(
+            project, theme, exact=exact, limit=_cut(limit, fmt), lang=lang, progress=progress, endpoint=endpoint
+        )
     if not result.works and fmt != "json":
         err(f"no claims on the theme {result.theme!r} yet")
     if result.total_works > len(result.works):
@@ -71,7 +82,9 @@ def sources(
         )
     if fmt in REFERENCE_FORMATS:
         keys = [w.key for w in result.works]
-        click.echo(api.references(project, keys, fmt, keep_fields=fields_named(keep_fields)), nl=False)
+        click.echo(
+            api.references(project, keys, fmt, keep_fields=fields_named(keep_fields), endpoint=endpoint), nl=False
+        )
         return
     rows = [{"work": w.citation if i == 0 else "", "key": w.key, "year": w.year, "title": w.title, "claim": c.text,
              "where": _where(c), "claim_id": c.id, "themes": c.themes}
@@ -104,8 +117,11 @@ def _contested_rows(groups: list[Any]) -> list[dict[str, Any]]:
               help=f"At most this many groups, the cut said on stderr (0: all; default: all, the table {TABLE_CUT}).")  # fmt: skip
 @lang_option
 @format_option(*LISTING_FORMATS)
+@endpoint_option
 @handle_errors
-def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None, fmt: str) -> None:
+def contested(
+    project_dir: Path, theme: str | None, limit: int, lang: str | None, fmt: str, endpoint: str | None
+) -> None:
     """Contested questions and disputed claims, both sides with sources, evidence and where read."""
     from litgraph import ask as api
 
@@ -113,11 +129,13 @@ def contested(project_dir: Path, theme: str | None, limit: int, lang: str | None
     lang = lang or project.lang
     with progress_shown() as progress:
         cut = _cut(limit, fmt)
-        groups = api.contested(project, theme, limit=cut + 1 if cut else None, lang=lang, progress=progress)
+        groups = api.contested(
+            project, theme, limit=cut + 1 if cut else None, lang=lang, progress=progress, endpoint=endpoint
+        )
         if cut and len(groups) > cut:
             groups = groups[:cut]
             err(f"… and more contested groups (cut at {cut}; --limit 0 for all)")
-        one_sided = api.one_sided(project) if fmt == "table" and theme is None else {}
+        one_sided = api.one_sided(project, endpoint=endpoint) if fmt == "table" and theme is None else {}
     if not groups and fmt != "json":
         err("no contested claims" + (f" on {theme!r}" if theme else ""))
     if one_sided:
@@ -171,25 +189,30 @@ WORDS = {
 @lang_option
 @format_option(*LISTING_FORMATS, *REFERENCE_FORMATS)
 @keep_fields_option
+@endpoint_option
 @handle_errors
 def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: str | None, style: str | None,
-                 lang: str | None, fmt: str, keep_fields: str) -> None:  # fmt: skip
+                 lang: str | None, fmt: str, keep_fields: str, endpoint: str | None) -> None:  # fmt: skip
     """An ordered reading list on THEMES (foundational first), with the reason for each item."""
     from litgraph import ask as api
     from litgraph.s4_analyse.reading_list import handout
 
     project = open_project(project_dir)
     with progress_shown() as progress:
-        result = api.reading_list(project, list(themes), limit, lang=lang, progress=progress)
+        result = api.reading_list(project, list(themes), limit, lang=lang, progress=progress, endpoint=endpoint)
     if not result.items and fmt != "json":
         err(f"no works with claims on {', '.join(result.themes)}")
     if fmt in REFERENCE_FORMATS:
         reasons = {i.key: i.reason for i in result.items}
-        text = api.references(project, list(reasons), fmt, reasons, fields_named(keep_fields))
+        text = api.references(project, list(reasons), fmt, reasons, fields_named(keep_fields), endpoint=endpoint)
         click.echo(text, nl=False)
         return
     if fmt == "md":
-        styled = api.formatted_references(project, [i.key for i in result.items], style) if style else None
+        styled = (
+            api.formatted_references(project, [i.key for i in result.items], style, endpoint=endpoint)
+            if style
+            else None
+        )
         click.echo(handout(result, title or f"Reading list: {', '.join(result.themes)}", styled), nl=False)
         return
     rows = [
@@ -206,9 +229,10 @@ def reading_list(themes: tuple[str, ...], project_dir: Path, limit: int, title: 
 @project_option
 @format_option(*LISTING_FORMATS)
 @click.option("--lang", type=click.Choice(["en", "nb"]), default="en", show_default=True, help="Label language.")
+@endpoint_option
 @click.pass_context
 @handle_errors
-def themes(ctx: click.Context, project_dir: Path, fmt: str, lang: str) -> None:
+def themes(ctx: click.Context, project_dir: Path, fmt: str, lang: str, endpoint: str | None) -> None:
     """The theme tree, with the number of claims and works on each theme (narrower themes included).
 
     `litgraph themes add ID --en LABEL` adds a theme to ontology/themes.yaml."""
@@ -218,7 +242,7 @@ def themes(ctx: click.Context, project_dir: Path, fmt: str, lang: str) -> None:
         return
 
     with progress_shown() as progress:
-        found = api.themes(open_project(project_dir), progress=progress)
+        found = api.themes(open_project(project_dir), progress=progress, endpoint=endpoint)
     rows = [{**vars(row), "theme": "  " * row.depth + (getattr(row, f"label_{lang}") or row.id)} for row in found]
     columns = [Column("theme", "Theme", ratio=3), Column("id", "Id", ratio=2), Column("claims_with_narrower", "Claims"),
                Column("works_with_narrower", "Works")]  # fmt: skip
@@ -238,14 +262,24 @@ def themes(ctx: click.Context, project_dir: Path, fmt: str, lang: str) -> None:
 @click.option("--exact", is_flag=True, help="With --theme: only the theme itself.")
 @lang_option
 @format_option(*LISTING_FORMATS)
+@endpoint_option
 @handle_errors
 def claims(project_dir: Path, source: str | None, theme: str | None, reported_in: str | None, exact: bool,
-           lang: str | None, fmt: str) -> None:  # fmt: skip
+           lang: str | None, fmt: str, endpoint: str | None) -> None:  # fmt: skip
     """Claims, filtered by --source, --theme and --reported-in."""
     from litgraph import ask as api
 
     with progress_shown() as progress:
-        found = api.claims(open_project(project_dir), source, theme, reported_in, exact, lang=lang, progress=progress)
+        found = api.claims(
+            open_project(project_dir),
+            source,
+            theme,
+            reported_in,
+            exact,
+            lang=lang,
+            progress=progress,
+            endpoint=endpoint,
+        )
     if not found and fmt != "json":
         err("no claims match")
     rows = [{**c.json(), "where": _where(c)} for c in found]
@@ -264,8 +298,9 @@ def claims(project_dir: Path, source: str | None, theme: str | None, reported_in
 @project_option
 @click.option("--allow-service", is_flag=True, help="Let the query ask other servers (SERVICE); off by default.")
 @format_option(*LISTING_FORMATS)
+@endpoint_option
 @handle_errors
-def query(sparql: str, project_dir: Path, allow_service: bool, fmt: str) -> None:
+def query(sparql: str, project_dir: Path, allow_service: bool, fmt: str, endpoint: str | None) -> None:
     """Run a read-only SPARQL query (a string, or @file.rq) against the project's graph.
 
     The usual prefixes (bibo, cito, dcterms, foaf, lg, skos, ...) are predeclared. The query stops at the
@@ -278,7 +313,7 @@ def query(sparql: str, project_dir: Path, allow_service: bool, fmt: str) -> None
             sparql = Path(sparql[1:]).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise click.BadParameter(f"cannot read {sparql[1:]}: {getattr(exc, 'strerror', None) or exc}") from None
-    result = api.query(open_project(project_dir), sparql, allow_service)
+    result = api.query(open_project(project_dir), sparql, allow_service, endpoint=endpoint)
     if result.truncated:
         err("note: the result was cut at the row limit (query_rows under [limits])")
     if result.type == "ask":

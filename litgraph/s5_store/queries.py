@@ -7,6 +7,7 @@ themes (the tree with counts), reading_list (s4_analyse.reading_list, fed from h
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -52,6 +53,7 @@ def sources(reader: StoreReader, theme: str, exact: bool = False, limit: int | N
         )
         total, ranked = len(entries), entries[: limit or None]
     rows = reader.works([r.key for r in ranked])
+    reader.prefetch_claims_of(SOURCE, [r.key for r in ranked], theme_id, exact)
     works = []
     for entry in ranked:
         ids = [i for i in reader.claim_ids(SOURCE, entry.key) if reader.on_theme(i, theme_id, exact)]
@@ -143,12 +145,13 @@ class _Reading:
 
     def __init__(self, reader: StoreReader):
         self.reader = reader
-        self.theme, self.ranking, self.importance, self.works = (
-            reader.theme,
-            reader.ranking,
-            reader.importance,
-            reader.works,
-        )
+        self.theme, self.ranking, self.importance = reader.theme, reader.ranking, reader.importance
+
+    def works(self, keys: Iterable[str]) -> dict[str, WorkRow]:
+        """The works' rows (on a server, their claims on the themes are asked for at the same time)."""
+        keys = list(keys)
+        self.reader.prefetch_claims_of(SOURCE, keys)
+        return self.reader.works(keys)
 
     def claims_of_on(self, key: str, theme_id: str) -> list[ClaimRow]:
         ids = [i for i in self.reader.claim_ids(SOURCE, key) if self.reader.on_theme(i, theme_id)]

@@ -6,10 +6,10 @@ query text. The rows come back as the one shape each thing has (s4_analyse.rows)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, Protocol, cast
 
 import orjson
 import pyoxigraph as ox
@@ -32,7 +32,7 @@ DEFAULT = ox.DefaultGraph()
 ROW, RECORD = ox.NamedNode(lg("row")), ox.NamedNode(lg("claimRecord"))
 
 
-def _one(store: ox.Store, s: ox.NamedNode | None, p: ox.NamedNode, o: object = None) -> ox.Quad | None:
+def _one(store: ox.Store | QuadSource, s: ox.NamedNode | None, p: ox.NamedNode, o: object = None) -> ox.Quad | None:
     return next(store.quads_for_pattern(s, p, o, None), None)  # type: ignore[arg-type]
 
 
@@ -41,11 +41,17 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     return cast(ox.NamedNode | ox.BlankNode | ox.Literal, term).value
 
 
+class QuadSource(Protocol):
+    """What the reader asks of a store: the local one (pyoxigraph), or a SPARQL server's (remote_store)."""
+
+    def quads_for_pattern(self, s: Any, p: Any, o: Any, g: Any = None) -> Iterator[ox.Quad]: ...
+
+
 @dataclass
 class StoreReader:
-    """The project's store, open read-only, with its theme scheme loaded."""
+    """The project's store (or the graph pushed to a server), open read-only, with its theme scheme loaded."""
 
-    store: ox.Store
+    store: ox.Store | QuadSource
     base: str
     lang: str = "en"
     path: Path = Path()
@@ -60,11 +66,19 @@ class StoreReader:
         return cls(ox.Store.read_only(str(folder)), base, lang, folder)
 
     def build_id(self) -> str | None:
-        return read_manifest(self.store, self.base)[1]
+        return read_manifest(self.store, self.base)[1]  # type: ignore[arg-type]
+
+    def prefetch(self, patterns: list[tuple[object, object, object]], graph: object = None) -> None:
+        """Look-ups about to be made, asked at once where the store is a server (a local one needs not)."""
+        fetch = getattr(self.store, "prefetch", None)
+        if fetch is not None and patterns:
+            fetch(patterns, graph)
 
     def _themes(self) -> dict[str, Theme]:
         props: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = {}
-        for concept in self.store.quads_for_pattern(None, TYPE, CONCEPT, DEFAULT):
+        concepts = list(self.store.quads_for_pattern(None, TYPE, CONCEPT, DEFAULT))
+        self.prefetch([(c.subject, None, None) for c in concepts], DEFAULT)
+        for concept in concepts:
             for quad in self.store.quads_for_pattern(concept.subject, None, None, DEFAULT):
                 props.setdefault(quad.subject.value, {}).setdefault(quad.predicate.value, []).append(quad.object)  # type: ignore[union-attr, arg-type]
         notation = {s: v[SKOS + "notation"][0].value for s, v in props.items() if SKOS + "notation" in v
@@ -112,6 +126,7 @@ class StoreReader:
     def works(self, keys: Iterable[str]) -> dict[str, WorkRow]:
         """The rows of the works with these keys (those that exist), in the order given."""
         keys = list(dict.fromkeys(keys))
+        self.prefetch([(self.node("work", k), ROW, None) for k in keys if k not in self._works])
         for key in keys:
             if key not in self._works:
                 quad = _one(self.store, self.node("work", key), ROW)
@@ -128,12 +143,26 @@ class StoreReader:
     def claims(self, ids: Iterable[str]) -> dict[str, ClaimRow]:
         """The rows of the claims with these ids (those that exist), in the order given."""
         found = {}
-        for claim_id in dict.fromkeys(ids):
+        ids = list(dict.fromkeys(ids))
+        self.prefetch([(self.node("claim", i), RECORD, None) for i in ids])
+        for claim_id in ids:
             quad = _one(self.store, self.node("claim", claim_id), RECORD)
             if quad is not None:
                 found[claim_id] = claim_from(_value(quad.object), "", 0)
         works = self.works({k for c in found.values() for k in (c.source, c.reported_in) if k})
         return {i: claim_row(c, works, self.lang) for i, c in found.items()}
+
+    def prefetch_claims_of(
+        self, predicate: ox.NamedNode, work_keys: list[str], theme_id: str | None = None, exact: bool = False
+    ) -> None:
+        """On a server: the look-ups of `claim_ids` for these works, of `on_theme` for their claims, and of
+        the rows of those on the theme (of all: None), asked at once (a local store answers each at once)."""
+        if getattr(self.store, "prefetch", None) is None:
+            return
+        self.prefetch([(None, predicate, self.node("work", k)) for k in work_keys])
+        ids = sorted({i for k in work_keys for i in self.claim_ids(predicate, k)})
+        self.prefetch([(self.node("claim", i), SUBJECT, None) for i in ids])
+        self.claims([i for i in ids if theme_id is None or self.on_theme(i, theme_id, exact)])
 
     def claim_ids(self, predicate: ox.NamedNode, work_key: str) -> list[str]:
         """The claims whose `predicate` (dcterms:source or lg:reportedIn) is the work, sorted."""
@@ -149,8 +178,8 @@ class StoreReader:
 
     def on_theme(self, claim_id: str, theme_id: str, exact: bool = False) -> bool:
         """Whether the claim is on the theme (or a narrower one, unless `exact`)."""
-        claim = self.node("claim", claim_id)
-        return any(_one(self.store, claim, SUBJECT, theme) is not None for theme in self._subtree(theme_id, exact))
+        subjects = {q.object for q in self.store.quads_for_pattern(self.node("claim", claim_id), SUBJECT, None, None)}
+        return any(theme in subjects for theme in self._subtree(theme_id, exact))
 
     def claims_on(self, theme_id: str, exact: bool = False) -> list[str]:
         """The claims on the theme (or a narrower one, unless `exact`), sorted."""
@@ -189,6 +218,7 @@ class StoreReader:
         return orjson.loads(_value(quad.object)) if quad is not None else []
 
     def groups(self, keys: list[str]) -> list[dict[str, object]]:
+        self.prefetch([(ox.NamedNode(group_node(self.base, k)), ox.NamedNode(lg("group")), None) for k in keys])
         found = []
         for key in keys:
             quad = _one(self.store, ox.NamedNode(group_node(self.base, key)), ox.NamedNode(lg("group")))
@@ -202,6 +232,7 @@ class StoreReader:
         for key in keys:
             wanted.setdefault(importance_chunk(self.base, key), set()).add(key)
         found: dict[str, float] = {}
+        self.prefetch([(ox.NamedNode(chunk), ox.NamedNode(lg("importance")), None) for chunk in sorted(wanted)])
         for chunk, chunk_keys in sorted(wanted.items()):
             quad = _one(self.store, ox.NamedNode(chunk), ox.NamedNode(lg("importance")))
             for line in _value(quad.object).split("\n") if quad is not None else ():
@@ -232,6 +263,8 @@ class StoreReader:
 
     def bibtex(self, keys: Iterable[str]) -> list[str]:
         """The .bib entries of these works as their files have them, in the order given."""
+        keys = list(keys)
+        self.prefetch([(self.node("work", k), ox.NamedNode(lg("bibtex")), None) for k in keys])
         found = []
         for key in keys:
             quad = _one(self.store, self.node("work", key), ox.NamedNode(lg("bibtex")))
