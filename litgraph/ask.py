@@ -13,13 +13,16 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from litgraph.errors import GraphError
+import orjson
+
+from litgraph.errors import GraphError, NotFoundError
 from litgraph.plumbing.lock import project_lock
 from litgraph.plumbing.statedb import read_fact
 from litgraph.plumbing.statefolder import StateFolder, state_folder
 from litgraph.project import Project
 from litgraph.s1_read.inputs import input_stamp
 from litgraph.s4_analyse.contested import ContestedGroup
+from litgraph.s4_analyse.gaps import Gap, recorded_gaps
 from litgraph.s4_analyse.reading_list import ReadingList
 from litgraph.s4_analyse.rows import ClaimRow
 from litgraph.s5_store import queries
@@ -162,3 +165,22 @@ def bibtex(project: Project, keys: list[str] | None = None, progress: Progress =
     with reading(project, None, progress) as reader:
         keys = reader.all_work_keys() if keys is None else keys
         return "\n\n".join(entry.strip() for entry in reader.bibtex(keys)) + "\n"
+
+
+def gaps(project: Project, kinds: list[str] | None = None, min_cited: int = 2, evidence: str | None = None,
+         progress: Progress = _quiet) -> list[Gap]:  # fmt: skip
+    """What the graph knows that nobody wrote down (s4_analyse/gaps.py): of `kinds` (all: None); works
+    outside the bibliography cited by at least `min_cited` works; evidence gaps of the type `evidence` only."""
+    with fresh(project, None, progress) as found:
+        rows = recorded_gaps(found.database, kinds)
+        row = found.database.execute("SELECT value FROM facts WHERE name = 'vocabulary'").fetchone()
+        known = orjson.loads(row[0]) if row else [{}]
+    if evidence is not None and evidence not in known[0]:
+        from litgraph.suggest import did_you_mean
+
+        raise NotFoundError(f"no evidence type {evidence!r}; {did_you_mean(evidence, known[0]) or 'see the vocabulary'}")
+    return [
+        g for g in rows
+        if (g.kind != "cited-not-in-bibliography" or g.details["cited_by"] >= min_cited)
+        and (evidence is None or g.kind != "evidence-gap" or g.details["evidence"] == evidence)
+    ]  # fmt: skip

@@ -21,6 +21,7 @@ from litgraph.cli.common import (
 )
 from litgraph.cli.enrich import enrich
 from litgraph.cli.extract import extract
+from litgraph.cli.gaps import gaps
 from litgraph.cli.output import LISTING_FORMATS, Column, render
 from litgraph.cli.queries import claims, contested, query, reading_list, sources, themes
 from litgraph.plumbing.interrupts import stop_on_sigterm
@@ -134,5 +135,5 @@ def export(project_dir: Path, fmt: str, output: Path | None) -> None:
         err(f"wrote {written}")
 
 
-for command in (sources, contested, reading_list, themes, claims, query, extract, enrich):
+for command in (sources, contested, reading_list, themes, claims, query, extract, enrich, gaps):
     main.add_command(command)

@@ -36,7 +36,7 @@ from litgraph.s1_read.tables import Tables, digest, question_json, theme_json
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.version import __version__
 
-READER_VERSION = "1"  # bump when what a reader makes of the same bytes changes: every file is read again
+READER_VERSION = "2"  # bump when what a reader makes of the same bytes changes: every file is read again
 PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 Progress = Callable[[str], None]
 
@@ -250,9 +250,12 @@ def _read_citation_files(project: Project, db: sqlite3.Connection, files: list[C
         text = _decoded(project, changed)
         result = read_citations_text(Path(changed.name), text) if text is not None else None
         db.execute("DELETE FROM citations WHERE file = ?", (changed.name,))
+        db.execute("DELETE FROM outside_citations WHERE file = ?", (changed.name,))
         if result is not None:
             db.executemany("INSERT INTO citations VALUES (?, ?, ?, ?)",
                            [(c.citing, c.cited, changed.name, result.where[c][1]) for c in result.citations])  # fmt: skip
+            db.executemany("INSERT INTO outside_citations VALUES (?, ?, ?, ?)",
+                           [(c, orjson.dumps(f).decode(), changed.name, line) for c, f, line in result.outside])  # fmt: skip
         pend_flag(db, "citations")
         _record(db, changed, None, result.problems if result else [])
 
@@ -325,6 +328,7 @@ def _forget_gone(db: sqlite3.Connection, gone: list[str]) -> tuple[set[str], set
         kind = db.execute("SELECT kind FROM files WHERE path = ?", (path,)).fetchone()
         if kind and kind[0] == "citations":
             db.execute("DELETE FROM citations WHERE file = ?", (path,))
+            db.execute("DELETE FROM outside_citations WHERE file = ?", (path,))
             pend_flag(db, "citations")
         if kind and kind[0] == "questions":
             db.execute("DELETE FROM questions")

@@ -8,9 +8,9 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from litgraph.s1_read.changes import Changes
-from litgraph.s4_analyse import contested, importance, rankings, rows
+from litgraph.s4_analyse import contested, gaps, importance, rankings, rows
 
-TABLES = (*rows.TABLES, *rankings.TABLES, *contested.TABLES, *importance.TABLES)
+TABLES = (*rows.TABLES, *rankings.TABLES, *contested.TABLES, *importance.TABLES, *gaps.TABLES)
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Analysis:
     groups: set[str] | None = None
     importance: bool = False
     group_themes: set[str] = field(default_factory=set)  # the themes the groups changed were or are on
+    gaps: bool = False  # the gaps (s4_analyse/gaps.py) changed
 
 
 def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
@@ -40,6 +41,7 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
         groups=None if groups is None else groups[0],
         importance=importance.update_importance(db, changes),
         group_themes=set() if groups is None else groups[1],
+        gaps=gaps.update_gaps(db, changes),
     )
     return _pending(db, found)
 
@@ -53,7 +55,7 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
         ("analysis:group-theme", t) for t in found.group_themes
     ]
     rows_ += [("analysis:flag", name) for name, on in (("everything", found.everything), ("importance", found.importance),
-                                                        ("groups", found.groups is not None)) if on]  # fmt: skip
+                                                        ("groups", found.groups is not None), ("gaps", found.gaps)) if on]  # fmt: skip
     db.executemany("INSERT OR IGNORE INTO pending VALUES (?, ?, 'null')", rows_)
     kept: dict[str, set[str]] = {}
     for kind, key in db.execute("SELECT kind, key FROM pending WHERE kind LIKE 'analysis:%'"):
@@ -66,4 +68,5 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
         groups=kept.get("analysis:group", set()) if "groups" in flags else None,
         importance="importance" in flags,
         group_themes=kept.get("analysis:group-theme", set()),
+        gaps="gaps" in flags,
     )
