@@ -178,7 +178,9 @@ def gaps(project: Project, kinds: list[str] | None = None, min_cited: int = 2, e
     if evidence is not None and evidence not in known[0]:
         from litgraph.suggest import did_you_mean
 
-        raise NotFoundError(f"no evidence type {evidence!r}; {did_you_mean(evidence, known[0]) or 'see the vocabulary'}")
+        raise NotFoundError(
+            f"no evidence type {evidence!r}; {did_you_mean(evidence, known[0]) or 'see the vocabulary'}"
+        )
     return [
         g for g in rows
         if (g.kind != "cited-not-in-bibliography" or g.details["cited_by"] >= min_cited)

@@ -21,7 +21,12 @@ from litgraph.model import Citation, Problem
 from litgraph.plumbing.files import atomic_file
 from litgraph.s1_read.yamlfile import Located, load_yaml_text
 
-ITEM_KEYS = {"citing", "cites", "not_cites", "cites_outside"}  # not_cites: what `extract --as` finds but the text does not cite
+ITEM_KEYS = {
+    "citing",
+    "cites",
+    "not_cites",
+    "cites_outside",
+}  # not_cites: what `extract --as` finds but the text does not cite
 # cites_outside: works the citing work cites that are not in the bibliography, with what the citation data
 # records of each (never more): `litgraph gaps` counts them; build makes no triples of them
 OUTSIDE_FIELDS = {"author": str, "year": str, "title": str, "doi": str, "openalex": str, "seen": str}
@@ -82,7 +87,9 @@ def _outside(path: Path, item: Located, citing: str, result: CitationsResult) ->
         return
     hint = "cites_outside: [{author: Repper and Carter, year: 2011}, {openalex: W2041}]"
     if not isinstance(found, list):
-        result.problems.append(Problem(path, item.line_of("cites_outside"), f"'cites_outside' of {citing!r} must be a list", hint))
+        result.problems.append(
+            Problem(path, item.line_of("cites_outside"), f"'cites_outside' of {citing!r} must be a list", hint)
+        )
         return
     for entry in found:
         line = entry.line if isinstance(entry, Located) else item.line_of("cites_outside")

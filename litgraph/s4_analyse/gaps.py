@@ -83,7 +83,9 @@ def unanswered_disputes(db: sqlite3.Connection) -> list[Gap]:
 def _stances(db: sqlite3.Connection) -> dict[str, dict[str, list[tuple[str, str]]]]:
     """question -> stance -> [(claim, source)], sorted."""
     found: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
-    query = "SELECT question, stance, id, source FROM claims WHERE question IS NOT NULL AND stance IS NOT NULL ORDER BY id"
+    query = (
+        "SELECT question, stance, id, source FROM claims WHERE question IS NOT NULL AND stance IS NOT NULL ORDER BY id"
+    )
     for question, stance, claim_id, source in db.execute(query):
         found[question][stance].append((claim_id, source))
     return found
@@ -121,8 +123,7 @@ def single_source_sides(stances: dict[str, dict[str, list[tuple[str, str]]]]) ->
 def evidence_gaps(db: sqlite3.Connection) -> list[Gap]:
     """For each theme with claims (narrower included): the evidence types of the project it has none of."""
     pairs = db.execute(
-        "SELECT DISTINCT t.theme, c.evidence FROM claim_themes t JOIN claims c ON c.id = t.id "
-        "WHERE t.theme IS NOT NULL"
+        "SELECT DISTINCT t.theme, c.evidence FROM claim_themes t JOIN claims c ON c.id = t.id WHERE t.theme IS NOT NULL"
     ).fetchall()
     ancestors: dict[str, set[str]] = defaultdict(set)
     for theme, ancestor in db.execute("SELECT theme, ancestor FROM theme_closure"):

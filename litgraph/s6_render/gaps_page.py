@@ -49,5 +49,7 @@ def gaps_context(data: SiteData) -> dict[str, Any]:
                          "total": total})  # fmt: skip
     claims = data.rows.claims(sorted(claim_ids))
     works = {k: w.citation for k, w in data.rows.works(sorted(work_keys)).items()}
-    questions = {q.id: q.texts.get("en") or next(iter(q.texts.values()), q.id) for q in data.tables.questions().values()}
+    questions = {
+        q.id: q.texts.get("en") or next(iter(q.texts.values()), q.id) for q in data.tables.questions().values()
+    }
     return {"sections": sections, "claims": claims, "citations": works, "labels": data.labels, "questions": questions}
