@@ -147,16 +147,24 @@ def not_cited(path: Path) -> dict[str, list[str]]:
 
 
 def write_citations(
-    path: Path, cites: dict[str, list[str]], comment: str, not_cites: dict[str, list[str]] | None = None
+    path: Path,
+    cites: dict[str, list[str]],
+    comment: str,
+    not_cites: dict[str, list[str]] | None = None,
+    outside: dict[str, list[dict[str, str]]] | None = None,
 ) -> None:
     """Write (atomically) a citation file with one item per citing work, keys sorted; `comment` heads it;
-    `not_cites`: what each citing work is recorded not to cite (kept in its item)."""
+    `not_cites`: what each citing work is recorded not to cite (kept in its item); `outside`: the works
+    each cites that are not in the bibliography (OUTSIDE_FIELDS each)."""
     items: list[dict[str, object]] = []
-    for citing, cited in sorted(cites.items()):
+    for citing in sorted(set(cites) | set(outside or {})):
+        cited = cites.get(citing, [])
         item: dict[str, object] = {"citing": citing, "cites": sorted(set(cited))}
         if (not_cites or {}).get(citing):
             item["not_cites"] = sorted(set((not_cites or {})[citing]))
-        if cited or "not_cites" in item:
+        if (outside or {}).get(citing):
+            item["cites_outside"] = (outside or {})[citing]
+        if cited or "not_cites" in item or "cites_outside" in item:
             items.append(item)
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     body = yaml.safe_dump({"citations": items}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
