@@ -205,3 +205,22 @@ def test_the_bundled_dataset_shows_its_disputes_and_its_uncited_reference(bundle
     assert [(g.details["fields"]["author"], g.works) for g in outside] == [("Kilpatrick and others", ["akerblom2020"])]
     page = (root / "site" / "gaps.html").read_text(encoding="utf-8")
     assert re.search(r'data-kind="unanswered-dispute" data-subject="[^"]+"', page)
+
+
+def test_extract_records_the_works_it_cannot_find_and_gaps_counts_them(make_project: MakeProject) -> None:
+    root = make_project({"bibliography/refs.bib": BIB})
+    for citing, name in (("a2001", "one.txt"), ("b2002", "two.txt")):
+        document = root / name
+        document.write_text(
+            f"As shown (Berg, 2002; Mead & Hilton, 2003), and (Nobody, 2019). {citing}\n", encoding="utf-8"
+        )
+        result = CliRunner().invoke(main, ["extract", str(document), "--as", citing, "-p", str(root), "-f", "json"])
+        assert result.exit_code == 0, result.output
+    written = (root / "bibliography" / "citations" / "extracted-a2001.yaml").read_text(encoding="utf-8")
+    assert "cites: [b2002]" in written
+    assert "{author: Mead and Hilton, year: '2003', seen: 'Mead & Hilton, 2003'}" in written
+    found = gaps(open_project(root), ["cited-not-in-bibliography"])
+    assert [(g.subject, g.works, g.details["fields"]) for g in found] == [
+        ("mead|2003", ["a2001", "b2002"], {"author": "Mead and Hilton", "year": "2003"}),
+        ("nobody|2019", ["a2001", "b2002"], {"author": "Nobody", "year": "2019"}),
+    ]

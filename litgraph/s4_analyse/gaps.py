@@ -35,6 +35,8 @@ KINDS = (
     "cited-not-in-bibliography",
 )
 TABLES = (
+    # the evidence types that claims on each theme (itself, not narrower) have
+    "CREATE TABLE IF NOT EXISTS theme_evidence(theme TEXT NOT NULL, evidence TEXT NOT NULL, PRIMARY KEY(theme, evidence))",
     """CREATE TABLE IF NOT EXISTS gaps(kind TEXT NOT NULL, subject TEXT NOT NULL, rank INTEGER NOT NULL,
        body TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS gaps_kind ON gaps(kind)",
@@ -120,19 +122,38 @@ def single_source_sides(stances: dict[str, dict[str, list[tuple[str, str]]]]) ->
     return gaps
 
 
+def count_evidence(db: sqlite3.Connection, changes: Changes) -> None:
+    """theme_evidence brought up to date: found anew where everything or the themes changed, else only for
+    the (theme, evidence type) pairs of the claims changed, as they were and are (whether a claim has it:
+    one look-up where one does)."""
+    if changes.everything or changes.settings or changes.themes:
+        db.execute("DELETE FROM theme_evidence")
+        db.execute("INSERT INTO theme_evidence SELECT DISTINCT t.theme, c.evidence FROM claim_themes t "
+                   "JOIN claims c ON c.id = t.id WHERE t.theme IS NOT NULL AND c.evidence IS NOT NULL")  # fmt: skip
+        return
+    pairs = {(theme, claim.evidence) for claim in changes.claim_sides() if claim.evidence for theme in claim.themes}
+    for theme, evidence in sorted(pairs):
+        found = db.execute("SELECT 1 FROM claim_themes t JOIN claims c ON c.id = t.id WHERE t.theme = ? "
+                           "AND c.evidence = ? LIMIT 1", (theme, evidence)).fetchone()  # fmt: skip
+        if found:
+            db.execute("INSERT OR IGNORE INTO theme_evidence VALUES (?, ?)", (theme, evidence))
+        else:
+            db.execute("DELETE FROM theme_evidence WHERE theme = ? AND evidence = ?", (theme, evidence))
+
+
 def evidence_gaps(db: sqlite3.Connection) -> list[Gap]:
     """For each theme with claims (narrower included): the evidence types of the project it has none of."""
-    pairs = db.execute(
-        "SELECT DISTINCT t.theme, c.evidence FROM claim_themes t JOIN claims c ON c.id = t.id WHERE t.theme IS NOT NULL"
-    ).fetchall()
+    pairs = db.execute("SELECT theme, evidence FROM theme_evidence").fetchall()
     ancestors: dict[str, set[str]] = defaultdict(set)
     for theme, ancestor in db.execute("SELECT theme, ancestor FROM theme_closure"):
         ancestors[theme].add(ancestor)
-    covered: dict[str, set[str]] = defaultdict(set)
+    covered: dict[str, set[str]] = {
+        t: set() for (t,) in db.execute("SELECT theme FROM theme_counts WHERE claims_with_narrower > 0")
+    }
     for theme, evidence in pairs:
         for above in ancestors.get(theme, set()) | {theme}:
-            covered[above].add(evidence)
-    used = sorted({e for _, e in pairs if e})
+            covered.setdefault(above, set()).add(evidence)
+    used = sorted({e for _, e in pairs})
     gaps = []
     for theme in sorted(covered):
         for evidence in used:
@@ -140,7 +161,7 @@ def evidence_gaps(db: sqlite3.Connection) -> list[Gap]:
                 gaps.append(Gap("evidence-gap", f"{theme}/{evidence}",
                                 f"no claim on {theme} (narrower themes included) has the evidence type {evidence}, "
                                 f"which other claims of the project have", [], [],
-                                {"theme": theme, "evidence": evidence, "has": sorted(e for e in covered[theme] if e)}))  # fmt: skip
+                                {"theme": theme, "evidence": evidence, "has": sorted(covered[theme])}))  # fmt: skip
     return gaps
 
 
@@ -158,7 +179,7 @@ def gaps_of(db: sqlite3.Connection, kinds: set[str]) -> list[Gap]:
 
 
 _CLAIM_FIELDS = ("source", "themes", "evidence", "disputes", "supports", "question", "stance")
-_OF_CLAIMS = set(KINDS[:4])
+_OF_CLAIMS = set(KINDS[:3])
 
 
 def _reached(changes: Changes) -> set[str]:
@@ -170,9 +191,10 @@ def _reached(changes: Changes) -> set[str]:
     if changes.citations or changes.works:
         kinds.add("cited-not-in-bibliography")
     for before, after in changes.claims.values():
+        if before is None or after is None or (before.themes, before.evidence) != (after.themes, after.evidence):
+            kinds.add("evidence-gap")
         if before is None or after is None or any(getattr(before, f) != getattr(after, f) for f in _CLAIM_FIELDS):
             kinds |= _OF_CLAIMS
-            break
     return kinds
 
 
@@ -181,6 +203,8 @@ def update_gaps(db: sqlite3.Connection, changes: Changes) -> bool:
     kinds = _reached(changes)
     if not kinds:
         return False
+    if "evidence-gap" in kinds:
+        count_evidence(db, changes)
     marks = ",".join("?" * len(kinds))
     before = db.execute(f"SELECT kind, subject, rank, body FROM gaps WHERE kind IN ({marks})", sorted(kinds)).fetchall()
     rank: dict[str, int] = defaultdict(int)

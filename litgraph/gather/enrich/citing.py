@@ -104,9 +104,9 @@ def enrich_citations(
         cited = sorted({key_of[r] for r in record.references if r in key_of and key_of[r] != key})
         if cited:
             report.cites[key] = cited
-        outside = sorted({r for r in record.references if r not in key_of})
-        if outside:
-            report.outside[key] = [{"openalex": r} for r in outside]
+        elsewhere = sorted({r for r in record.references if r not in key_of})
+        if elsewhere:
+            report.outside[key] = [{"openalex": r} for r in elsewhere]
     if not records or options.dry_run:
         return report
     target = own_file(project, project.citations_dir / "openalex.yaml")  # (never through a link out)

@@ -147,7 +147,9 @@ def unresolved_works(found: Iterable[Found]) -> list[dict[str, str]]:
         if f.resolution.status != "unresolved" or m.kind == "government" or not m.names or not m.year:
             continue
         author = " and ".join([*m.names, *(["others"] if m.et_al else [])])
-        works.setdefault((author.casefold(), m.year), {"author": author, "year": m.year, "seen": " ".join(m.raw.split())})
+        works.setdefault(
+            (author.casefold(), m.year), {"author": author, "year": m.year, "seen": " ".join(m.raw.split())}
+        )
     return sorted(works.values(), key=lambda w: (w["author"].casefold(), w["year"]))
 
 
