@@ -26,11 +26,14 @@ from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.graph_files import write_graph
+from litgraph.s4_analyse import networks
 from litgraph.s6_render.mapdata import whole_map
-from litgraph.s6_render.network_export import write_network
+from litgraph.s6_render.network_export import GRAPH, to_networkx, works_network, write_network
 from litgraph.s6_render.pages import SiteData
 
 if TYPE_CHECKING:  # the HTTP stack loads only when `enrich` runs
+    import networkx as nx
+
     from litgraph.gather.enrich.enrichment import EnrichOptions, EnrichReport
     from litgraph.gather.enrich.scholarly import Scholarly
 
@@ -199,10 +202,22 @@ def enrich(
 # --- exports ---------------------------------------------------------------------------------------------
 
 
+def _network(db: sqlite3.Connection, name: str, lang: str) -> nx.Graph:
+    """The map's graph (GRAPH), or a network of the works, as networkx graphs to write."""
+    data = SiteData(db, lang)
+    if name == GRAPH:
+        return to_networkx(whole_map(data))
+    found = networks.network(db, name)
+    importance = {k: float(v) for k, v in db.execute("SELECT key, value FROM importance")}
+    return works_network(found, data.rows.works(found.nodes), importance)
+
+
 def export(
-    project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet
-) -> Path | None:
-    """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf) or the .bib entries
+    project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet,
+    network: str = "citations",
+) -> Path | None:  # fmt: skip
+    """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf: `network`, one of
+    citations, cocitation, coupling, or graph: the map's themes, works and claims) or the .bib entries
     (bibtex), written to `output` (whole or not at all) or else to `stdout`; the file written, if any."""
     with ask.fresh(project, None, progress) as found:
         if fmt == "bibtex":
@@ -211,7 +226,7 @@ def export(
             )
         elif fmt in ("graphml", "gexf"):
             assert output is not None
-            write_network(whole_map(SiteData(found.database, project.lang)), output, fmt)
+            write_network(_network(found.database, network, project.lang), output, fmt)
             return output
         else:
             planned = units.Planner(found.database, project.base_iri).recorded_units_in_order()

@@ -124,13 +124,16 @@ def init(directory: Path) -> None:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
+@click.option("--network", type=click.Choice(["citations", "cocitation", "coupling", "graph"]), default="citations",
+              show_default=True, help="graphml/gexf: works citing works, cited together, or citing the same works "
+              "(with Leiden clusters); graph: the map's themes, works and claims.")  # fmt: skip
 @handle_errors
-def export(project_dir: Path, fmt: str, output: Path | None) -> None:
+def export(project_dir: Path, fmt: str, output: Path | None, network: str) -> None:
     """Export the graph (ttl, nt, jsonld), a network for Gephi/Cytoscape (graphml, gexf), or the .bib entries."""
     from litgraph.api import export as export_graph
 
     written = export_graph(open_project(project_dir), fmt, output or (Path(f"graph.{fmt}") if fmt in ("graphml", "gexf") else None),
-                           sys.stdout.buffer)  # fmt: skip
+                           sys.stdout.buffer, network=network)  # fmt: skip
     if written is not None:
         err(f"wrote {written}")
 

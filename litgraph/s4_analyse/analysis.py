@@ -8,9 +8,10 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from litgraph.s1_read.changes import Changes
-from litgraph.s4_analyse import contested, gaps, importance, rankings, rows
+from litgraph.s1_read.tables import Tables
+from litgraph.s4_analyse import contested, gaps, importance, networks, rankings, rows
 
-TABLES = (*rows.TABLES, *rankings.TABLES, *contested.TABLES, *importance.TABLES, *gaps.TABLES)
+TABLES = (*rows.TABLES, *rankings.TABLES, *contested.TABLES, *importance.TABLES, *gaps.TABLES, *networks.TABLES)
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Analysis:
     importance: bool = False
     group_themes: set[str] = field(default_factory=set)  # the themes the groups changed were or are on
     gaps: bool = False  # the gaps (s4_analyse/gaps.py) changed
+    clusters: set[str] = field(default_factory=set)  # the works whose cluster (s4_analyse/networks.py) changed
 
 
 def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
@@ -34,14 +36,16 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
     if everything or changes.themes:
         rankings.update_closure(db)
     groups = contested.update_groups(db, changes)
+    pairs = Tables(db).citation_pairs() if importance.pairs_moved(db, changes) else None  # (one query for both)
     found = Analysis(
         everything=everything,
         work_rows=rows.update_work_rows(db, changes),
         rankings=rankings.update_rankings(db, rankings.reached_by(db, changes)),
         groups=None if groups is None else groups[0],
-        importance=importance.update_importance(db, changes),
+        importance=pairs is not None and importance.update_importance(db, changes, pairs),
         group_themes=set() if groups is None else groups[1],
         gaps=gaps.update_gaps(db, changes),
+        clusters=set() if pairs is None else networks.update_clusters(db, pairs),
     )
     return _pending(db, found)
 
@@ -51,6 +55,7 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
     stopped after this stage), and all of it returned: the store and the site must carry every change
     since what they show, and the tables already hold this run's results."""
     rows_ = [("analysis:work", k) for k in found.work_rows] + [("analysis:ranking", t) for t in found.rankings]
+    rows_ += [("analysis:cluster", k) for k in found.clusters]
     rows_ += [("analysis:group", k) for k in found.groups or ()] + [
         ("analysis:group-theme", t) for t in found.group_themes
     ]
@@ -69,4 +74,5 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
         importance="importance" in flags,
         group_themes=kept.get("analysis:group-theme", set()),
         gaps="gaps" in flags,
+        clusters=kept.get("analysis:cluster", set()),
     )
