@@ -9,9 +9,17 @@ from dataclasses import dataclass, field
 
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables
-from litgraph.s4_analyse import contested, gaps, importance, networks, rankings, rows
+from litgraph.s4_analyse import contested, gaps, importance, networks, rankings, rows, timelines
 
-TABLES = (*rows.TABLES, *rankings.TABLES, *contested.TABLES, *importance.TABLES, *gaps.TABLES, *networks.TABLES)
+TABLES = (
+    *rows.TABLES,
+    *rankings.TABLES,
+    *contested.TABLES,
+    *importance.TABLES,
+    *gaps.TABLES,
+    *networks.TABLES,
+    *timelines.TABLES,
+)
 
 
 @dataclass
@@ -37,10 +45,13 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
         rankings.update_closure(db)
     groups = contested.update_groups(db, changes)
     pairs = Tables(db).citation_pairs() if importance.pairs_moved(db, changes) else None  # (one query for both)
+    work_rows = rows.update_work_rows(db, changes)
+    ranked = rankings.update_rankings(db, rankings.reached_by(db, changes))
+    timelines.update_timelines(db, changes, everything, ranked)  # (their pages: those the rankings reach)
     found = Analysis(
         everything=everything,
-        work_rows=rows.update_work_rows(db, changes),
-        rankings=rankings.update_rankings(db, rankings.reached_by(db, changes)),
+        work_rows=work_rows,
+        rankings=ranked,
         groups=None if groups is None else groups[0],
         importance=pairs is not None and importance.update_importance(db, changes, pairs),
         group_themes=set() if groups is None else groups[1],

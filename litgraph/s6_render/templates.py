@@ -17,6 +17,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from litgraph.namespaces import escaped
+from litgraph.s6_render.charts import sides_chart
 from litgraph.version import __version__
 
 MARKER = "\0pieces\0"
@@ -34,6 +35,7 @@ def environment() -> Environment:
     )
     env.filters["urlkey"] = lambda value: escaped(str(value))  # file names and links from keys
     env.filters["urlpath"] = lambda value: quote(str(value), safe="/:;()._-")
+    env.globals["sides_chart"] = sides_chart  # (the SVG bar of a contested question's sides)
     return env
 
 
