@@ -78,6 +78,7 @@ def test_leiden_clusters_are_the_same_on_every_run_and_numbered_by_size() -> Non
     assert all(leiden_clusters(nodes, edges) == found for _ in range(5))
     assert found["a"] == found["b"] == found["c"] == 1 and found["d"] == found["e"] == found["f"] == 2
     assert found["g"] == found["h"] == 3
+    assert leiden_clusters([], []) == {} and leiden_clusters(["a", "b"], []) == {"a": 1, "b": 2}
 
 
 def test_each_work_in_a_citation_has_its_cluster_after_a_build(project: Path, make_project: MakeProject) -> None:

@@ -24,6 +24,7 @@ from itertools import combinations
 from litgraph.s1_read.tables import Tables
 
 SEED = 20250101
+LEIDEN_ITERATIONS = 8  # (-1, "until stable", never returns on a graph of no edges in igraph 0.11)
 MAX_LIST = 500
 NETWORKS = ("citations", "cocitation", "coupling")
 TABLES = ("CREATE TABLE IF NOT EXISTS clusters(key TEXT PRIMARY KEY, cluster INTEGER NOT NULL)",)
@@ -111,6 +112,8 @@ def leiden_clusters(nodes: list[str], edges: Iterable[Edge]) -> dict[str, int]:
     """Each node's Leiden community (modularity, weighted, undirected), numbered by size from 1."""
     import igraph  # (builds and exports only)
 
+    if not nodes:
+        return {}
     index = {k: i for i, k in enumerate(nodes)}
     weights: dict[tuple[int, int], float] = defaultdict(float)
     for e in edges:
@@ -120,7 +123,9 @@ def leiden_clusters(nodes: list[str], edges: Iterable[Edge]) -> dict[str, int]:
     graph.es["weight"] = list(weights.values())
     igraph.set_random_number_generator(random.Random(SEED))
     try:
-        parts = graph.community_leiden(objective_function="modularity", weights="weight", n_iterations=-1)
+        parts = graph.community_leiden(
+            objective_function="modularity", weights="weight", n_iterations=LEIDEN_ITERATIONS
+        )
     finally:
         igraph.set_random_number_generator(random)
     groups = sorted(([nodes[i] for i in part] for part in parts), key=lambda g: (-len(g), min(g)))
