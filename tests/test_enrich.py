@@ -481,6 +481,7 @@ def test_citations_between_works_of_the_project(project: Path, server: Scholarly
     assert code == 0, err
     document = json.loads(out)
     assert document["cites"] == {"davidson2012": ["repper2011"], "repper2011": ["davidson2012"]}
+    assert document["outside"] == {"repper2011": [{"openalex": "W9"}]}
     assert document["without_id"] == ["borg2013"] and document["written"] == "bibliography/citations/openalex.yaml"
     written = (project / "bibliography" / "citations" / "openalex.yaml").read_text(encoding="utf-8")
     assert written.startswith("# Written by `litgraph enrich --citations`")
