@@ -24,7 +24,7 @@ from itertools import combinations
 from litgraph.s1_read.tables import Tables
 
 SEED = 20250101
-LEIDEN_ITERATIONS = 8  # (-1, "until stable", never returns on a graph of no edges in igraph 0.11)
+LEIDEN_ITERATIONS = 2  # (igraph's default; -1, "until stable", never returns on a graph of no edges in igraph 0.11)
 MAX_LIST = 500
 NETWORKS = ("citations", "cocitation", "coupling")
 TABLES = ("CREATE TABLE IF NOT EXISTS clusters(key TEXT PRIMARY KEY, cluster INTEGER NOT NULL)",)
@@ -110,22 +110,23 @@ def network(db: sqlite3.Connection, name: str) -> Network:
 
 def leiden_clusters(nodes: list[str], edges: Iterable[Edge]) -> dict[str, int]:
     """Each node's Leiden community (modularity, weighted, undirected), numbered by size from 1."""
+    index = {k: i for i, k in enumerate(nodes)}
+    weights: dict[tuple[int, int], float] = defaultdict(float)
+    for e in edges:
+        a, b = index[e.source], index[e.target]
+        weights[(a, b) if a < b else (b, a)] += e.weight
+    return _leiden(nodes, list(weights), list(weights.values()))
+
+
+def _leiden(nodes: list[str], pairs: list[tuple[int, int]], weights: list[float] | None) -> dict[str, int]:
     import igraph  # (builds and exports only)
 
     if not nodes:
         return {}
-    index = {k: i for i, k in enumerate(nodes)}
-    weights: dict[tuple[int, int], float] = defaultdict(float)
-    for e in edges:
-        a, b = sorted((index[e.source], index[e.target]))
-        weights[(a, b)] += e.weight
-    graph = igraph.Graph(n=len(nodes), edges=list(weights), directed=False)
-    graph.es["weight"] = list(weights.values())
+    graph = igraph.Graph(n=len(nodes), edges=pairs, directed=False)
     igraph.set_random_number_generator(random.Random(SEED))
     try:
-        parts = graph.community_leiden(
-            objective_function="modularity", weights="weight", n_iterations=LEIDEN_ITERATIONS
-        )
+        parts = graph.community_leiden(objective_function="modularity", weights=weights, n_iterations=LEIDEN_ITERATIONS)
     finally:
         igraph.set_random_number_generator(random)
     groups = sorted(([nodes[i] for i in part] for part in parts), key=lambda g: (-len(g), min(g)))
@@ -133,15 +134,16 @@ def leiden_clusters(nodes: list[str], edges: Iterable[Edge]) -> dict[str, int]:
 
 
 def update_clusters(db: sqlite3.Connection, pairs: list[tuple[str, str]]) -> set[str]:
-    """The works' clusters in the citation network (`pairs`: its citations) made again; the works whose
-    cluster changed (or that have one no longer). Called where a citation may have come or gone."""
+    """The works' clusters in the citation network (`pairs`: its citations, each once) made again; the works
+    whose cluster changed (or that have one no longer). Called where a citation may have come or gone."""
     nodes = sorted({k for pair in pairs for k in pair})
-    now = leiden_clusters(nodes, (Edge(a, b, 1) for a, b in pairs))
+    index = {k: i for i, k in enumerate(nodes)}
+    links = {(index[a], index[b]) if index[a] < index[b] else (index[b], index[a]) for a, b in pairs}
+    now = _leiden(nodes, sorted(links), None)  # (a citation both ways is one link, of weight 1)
     before = dict(db.execute("SELECT key, cluster FROM clusters"))
     changed = {k for k in before.keys() | now.keys() if before.get(k) != now.get(k)}
-    if changed:
-        db.execute("DELETE FROM clusters")
-        db.executemany("INSERT INTO clusters VALUES (?, ?)", sorted(now.items()))
+    db.executemany("DELETE FROM clusters WHERE key = ?", [(k,) for k in sorted(changed) if k not in now])
+    db.executemany("INSERT OR REPLACE INTO clusters VALUES (?, ?)", [(k, now[k]) for k in sorted(changed) if k in now])
     return changed
 
 
