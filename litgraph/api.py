@@ -28,16 +28,19 @@ from litgraph.s1_read.tables import Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.graph_files import write_graph
+from litgraph.s4_analyse import networks
 from litgraph.s5_store.push import PushReport
 from litgraph.s5_store.push import push as push_graph
 from litgraph.s5_store.remote import Server
 from litgraph.s5_store.remote_store import RemoteStore
 from litgraph.s6_render.formats import CLAIM_FORMATS, REFERENCE_FORMATS
 from litgraph.s6_render.mapdata import whole_map
-from litgraph.s6_render.network_export import write_network
+from litgraph.s6_render.network_export import GRAPH, to_networkx, works_network, write_network
 from litgraph.s6_render.pages import SiteData
 
 if TYPE_CHECKING:  # the HTTP stack loads only when `enrich` or `zotero pull` runs
+    import networkx as nx
+
     from litgraph.gather.enrich.enrichment import EnrichOptions, EnrichReport
     from litgraph.gather.enrich.scholarly import Scholarly
     from litgraph.gather.themes_file import Added
@@ -235,9 +238,20 @@ def zotero_pull(project: Project, collection: str | None = None, api: str | None
 # --- exports ---------------------------------------------------------------------------------------------
 
 
+def _network(db: sqlite3.Connection, name: str, lang: str) -> nx.Graph:
+    """The map's graph (GRAPH), or a network of the works, as networkx graphs to write."""
+    data = SiteData(db, lang)
+    if name == GRAPH:
+        return to_networkx(whole_map(data))
+    found = networks.network(db, name)
+    importance = {k: float(v) for k, v in db.execute("SELECT key, value FROM importance")}
+    return works_network(found, data.rows.works(found.nodes), importance)
+
+
 def export(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], progress: Progress = _quiet,
-           keep_fields: Iterable[str] = (), endpoint: str | None = None) -> Path | None:  # fmt: skip
-    """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf), the works as reference
+           keep_fields: Iterable[str] = (), endpoint: str | None = None, network: str = "citations") -> Path | None:  # fmt: skip
+    """The graph (ttl, nt, jsonld), a network for Gephi and Cytoscape (graphml, gexf: `network`, one of
+    citations, cocitation, coupling, or graph: the map's themes, works and claims), the works as reference
     files (formats.REFERENCE_FORMATS) or the claims as nanopublications or Web Annotations, written to `output`
     (whole or not at all) or else to `stdout`; the file written, if any. From a SPARQL server (`endpoint`):
     the reference files, or the graph as N-Triples."""
@@ -249,7 +263,7 @@ def export(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], p
     with ask.fresh(project, None, progress) as found:
         if fmt in ("graphml", "gexf"):
             assert output is not None
-            write_network(whole_map(SiteData(found.database, project.lang)), output, fmt)
+            write_network(_network(found.database, network, project.lang), output, fmt)
             return output
         else:
             planned = units.Planner(found.database, project.base_iri).recorded_units_in_order()

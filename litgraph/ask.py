@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
+import orjson
+
 from litgraph.errors import GraphError, NotFoundError
 from litgraph.model import Claim
 from litgraph.plumbing.history import first_added
@@ -26,6 +28,7 @@ from litgraph.plumbing.statefolder import StateFolder, state_folder
 from litgraph.project import Project
 from litgraph.s1_read.inputs import input_stamp
 from litgraph.s4_analyse.contested import ContestedGroup
+from litgraph.s4_analyse.gaps import Gap, recorded_gaps
 from litgraph.s4_analyse.reading_list import ReadingList
 from litgraph.s4_analyse.rows import ClaimRow
 from litgraph.s5_store import queries
@@ -277,3 +280,24 @@ def claim_dates(project: Project, claims: list[Claim]) -> dict[str, str]:
             when = datetime.fromtimestamp(int(seconds), UTC).isoformat()
         dates[claim.id] = datetime.fromisoformat(when).astimezone(UTC).isoformat().replace("+00:00", "Z")
     return dates
+
+
+def gaps(project: Project, kinds: list[str] | None = None, min_cited: int = 2, evidence: str | None = None,
+         progress: Progress = _quiet) -> list[Gap]:  # fmt: skip
+    """What the graph knows that nobody wrote down (s4_analyse/gaps.py): of `kinds` (all: None); works
+    outside the bibliography cited by at least `min_cited` works; evidence gaps of the type `evidence` only."""
+    with fresh(project, None, progress) as found:
+        rows = recorded_gaps(found.database, kinds)
+        row = found.database.execute("SELECT value FROM facts WHERE name = 'vocabulary'").fetchone()
+        known = orjson.loads(row[0]) if row else [{}]
+    if evidence is not None and evidence not in known[0]:
+        from litgraph.suggest import did_you_mean
+
+        raise NotFoundError(
+            f"no evidence type {evidence!r}; {did_you_mean(evidence, known[0]) or 'see the vocabulary'}"
+        )
+    return [
+        g for g in rows
+        if (g.kind != "cited-not-in-bibliography" or g.details["cited_by"] >= min_cited)
+        and (evidence is None or g.kind != "evidence-gap" or g.details["evidence"] == evidence)
+    ]  # fmt: skip

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from litgraph.api import load
+from litgraph.ask import gaps
 from litgraph.cli.main import main
 from litgraph.errors import ProjectError
 from litgraph.gather.enrich.matching import classify, score, title_similarity
@@ -480,9 +481,13 @@ def test_citations_between_works_of_the_project(project: Path, server: Scholarly
     assert code == 0, err
     document = json.loads(out)
     assert document["cites"] == {"davidson2012": ["repper2011"], "repper2011": ["davidson2012"]}
+    assert document["outside"] == {"repper2011": [{"openalex": "W9"}]}
     assert document["without_id"] == ["borg2013"] and document["written"] == "bibliography/citations/openalex.yaml"
     written = (project / "bibliography" / "citations" / "openalex.yaml").read_text(encoding="utf-8")
     assert written.startswith("# Written by `litgraph enrich --citations`")
+    assert "cites_outside:\n  - {openalex: W9}" in written  # (W9: a reference outside the project)
+    [outside] = gaps(open_project(project), ["cited-not-in-bibliography"], min_cited=1)
+    assert (outside.subject, outside.works) == ("openalex:W9", ["repper2011"])
     assert [(c.citing, c.cited) for c in load(open_project(project)).data.citations] == [
         ("davidson2012", "repper2011"),
         ("repper2011", "davidson2012"),

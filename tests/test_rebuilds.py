@@ -201,6 +201,20 @@ EDITS: dict[str, Edit] = {
     "stub done": lambda r: _edit(
         r / "bibliography/claims/b.yaml", ", todo: true}", ", text: Everyday life counts., lang: en}"
     ),
+    "evidence changed": lambda r: _edit(
+        r / "bibliography/claims/a.yaml", "evidence: literature-review", "evidence: survey"
+    ),
+    "text of a claim in a gap": lambda r: _edit(
+        next(p for p in (r / "bibliography/claims").glob("*.yaml") if "as symbolic" in p.read_text(encoding="utf-8")),
+        "as symbolic",
+        "as merely symbolic",
+    ),
+    "work cited outside the bibliography": lambda r: _edit(
+        r / "bibliography/citations/hand.yaml",
+        "citations:\n",
+        "citations:\n  - citing: repper2011\n    cites_outside: [{author: Mead, year: '2003'}]\n"
+        "  - citing: bassuk2016\n    cites_outside: [{author: Mead and others, year: '2003'}]\n",
+    ),
     "title of the site": lambda r: (r / "litgraph.toml").write_text('[project]\ntitle = "Another"\n', encoding="utf-8"),
 }
 

@@ -207,7 +207,7 @@ def test_export_graphml_and_gexf_open_in_networkx(tmp_path: Path, make_project: 
     runner = CliRunner()
     for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
         out = tmp_path / f"g.{fmt}"
-        result = runner.invoke(main, ["export", "-p", str(root), "--format", fmt, "-o", str(out)])
+        result = runner.invoke(main, ["export", "-p", str(root), "--format", fmt, "--network", "graph", "-o", str(out)])
         assert result.exit_code == 0, result.stderr
         graph = reader(out)
         assert graph.number_of_nodes() == 40 + 3 + 2

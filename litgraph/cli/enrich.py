@@ -147,6 +147,7 @@ def _citations(project: Project, options: EnrichOptions, progress: Progress, fmt
     if fmt == "json":
         document = {
             "cites": report.cites,
+            "outside": report.outside,
             "found": report.found,
             "missing": report.missing,
             "without_id": report.without_id,

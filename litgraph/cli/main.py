@@ -21,6 +21,7 @@ from litgraph.cli.common import (
 )
 from litgraph.cli.enrich import enrich
 from litgraph.cli.extract import extract
+from litgraph.cli.gaps import gaps
 from litgraph.cli.output import LISTING_FORMATS, Column, render
 from litgraph.cli.queries import (
     claims,
@@ -141,18 +142,23 @@ def init(directory: Path, start: str | None) -> None:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
+@click.option("--network", type=click.Choice(["citations", "cocitation", "coupling", "graph"]), default="citations",
+              show_default=True, help="graphml/gexf: works citing works, cited together, or citing the same works "
+              "(with Leiden clusters); graph: the map's themes, works and claims.")  # fmt: skip
 @endpoint_option
 @handle_errors
-def export(project_dir: Path, fmt: str, output: Path | None, keep_fields: str, endpoint: str | None) -> None:
+def export(
+    project_dir: Path, fmt: str, output: Path | None, keep_fields: str, endpoint: str | None, network: str
+) -> None:
     """Export the graph (ttl, nt, jsonld), a network for Gephi/Cytoscape (graphml, gexf), or the .bib entries."""
     from litgraph.api import export as export_graph
 
     written = export_graph(open_project(project_dir), fmt, output or (Path(f"graph.{fmt}") if fmt in ("graphml", "gexf") else None),
-                           sys.stdout.buffer, keep_fields=fields_named(keep_fields), endpoint=endpoint)  # fmt: skip
+                           sys.stdout.buffer, keep_fields=fields_named(keep_fields), endpoint=endpoint, network=network)  # fmt: skip
     if written is not None:
         err(f"wrote {written}")
 
 
 themes.add_command(add_theme)
-for command in (sources, contested, reading_list, themes, claims, query, extract, enrich, zotero, push):
+for command in (sources, contested, reading_list, themes, claims, query, extract, enrich, zotero, push, gaps):
     main.add_command(command)

@@ -21,13 +21,22 @@ from litgraph.model import Citation, Problem
 from litgraph.plumbing.files import atomic_file
 from litgraph.s1_read.yamlfile import Located, load_yaml_text
 
-ITEM_KEYS = {"citing", "cites", "not_cites"}  # not_cites: what `extract --as` finds but the text does not cite
+ITEM_KEYS = {
+    "citing",
+    "cites",
+    "not_cites",
+    "cites_outside",
+}  # not_cites: what `extract --as` finds but the text does not cite
+# cites_outside: works the citing work cites that are not in the bibliography, with what the citation data
+# records of each (never more): `litgraph gaps` counts them; build makes no triples of them
+OUTSIDE_FIELDS = {"author": str, "year": str, "title": str, "doi": str, "openalex": str, "seen": str}
 
 
 @dataclass
 class CitationsResult:
     citations: list[Citation] = field(default_factory=list)
     where: dict[Citation, tuple[Path, int]] = field(default_factory=dict)  # first place each link is written
+    outside: list[tuple[str, dict[str, str], int]] = field(default_factory=list)  # (citing, fields, line)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -49,8 +58,9 @@ def _item(path: Path, item: Located, result: CitationsResult) -> None:
     if not isinstance(not_cites, list) or not all(isinstance(c, str) for c in not_cites):
         result.problems.append(Problem(path, item.line_of("not_cites"), f"'not_cites' of {citing!r} must be a list of keys",
                                        "not_cites: [key1, key2]"))  # fmt: skip
-    if cites is None and "not_cites" in item:
-        return  # (only what extract must leave out)
+    _outside(path, item, citing, result)
+    if cites is None and ("not_cites" in item or "cites_outside" in item):
+        return  # (only what extract must leave out, or works outside the bibliography)
     if isinstance(cites, str):
         cites = [cites]
     if not isinstance(cites, list) or not all(isinstance(c, str) for c in cites):
@@ -68,6 +78,32 @@ def _item(path: Path, item: Located, result: CitationsResult) -> None:
         if link not in result.where:
             result.where[link] = (path, item.line_of("cites"))
             result.citations.append(link)
+
+
+def _outside(path: Path, item: Located, citing: str, result: CitationsResult) -> None:
+    """The `cites_outside` list of an item: mappings of OUTSIDE_FIELDS (text or numbers), one per work."""
+    found = item.get("cites_outside")
+    if found is None:
+        return
+    hint = "cites_outside: [{author: Repper and Carter, year: 2011}, {openalex: W2041}]"
+    if not isinstance(found, list):
+        result.problems.append(
+            Problem(path, item.line_of("cites_outside"), f"'cites_outside' of {citing!r} must be a list", hint)
+        )
+        return
+    for entry in found:
+        line = entry.line if isinstance(entry, Located) else item.line_of("cites_outside")
+        if not isinstance(entry, dict) or not entry:
+            result.problems.append(Problem(path, line, "each item of 'cites_outside' must be a mapping", hint))
+            continue
+        unknown = sorted(str(k) for k in entry if k not in OUTSIDE_FIELDS)
+        if unknown:
+            result.problems.append(Problem(path, line, f"unknown field {unknown[0]!r} in 'cites_outside'",
+                                           f"use {', '.join(sorted(OUTSIDE_FIELDS))}"))  # fmt: skip
+            continue
+        values = {str(k): str(v) for k, v in entry.items() if isinstance(v, str | int) and str(v).strip()}
+        if values:
+            result.outside.append((citing, dict(sorted(values.items())), line))
 
 
 def read_citations_text(path: Path, text: str) -> CitationsResult:
@@ -111,16 +147,24 @@ def not_cited(path: Path) -> dict[str, list[str]]:
 
 
 def write_citations(
-    path: Path, cites: dict[str, list[str]], comment: str, not_cites: dict[str, list[str]] | None = None
+    path: Path,
+    cites: dict[str, list[str]],
+    comment: str,
+    not_cites: dict[str, list[str]] | None = None,
+    outside: dict[str, list[dict[str, str]]] | None = None,
 ) -> None:
     """Write (atomically) a citation file with one item per citing work, keys sorted; `comment` heads it;
-    `not_cites`: what each citing work is recorded not to cite (kept in its item)."""
+    `not_cites`: what each citing work is recorded not to cite (kept in its item); `outside`: the works
+    each cites that are not in the bibliography (OUTSIDE_FIELDS each)."""
     items: list[dict[str, object]] = []
-    for citing, cited in sorted(cites.items()):
+    for citing in sorted(set(cites) | set(outside or {})):
+        cited = cites.get(citing, [])
         item: dict[str, object] = {"citing": citing, "cites": sorted(set(cited))}
         if (not_cites or {}).get(citing):
             item["not_cites"] = sorted(set((not_cites or {})[citing]))
-        if cited or "not_cites" in item:
+        if (outside or {}).get(citing):
+            item["cites_outside"] = (outside or {})[citing]
+        if cited or "not_cites" in item or "cites_outside" in item:
             items.append(item)
     header = "".join(f"# {line}\n" for line in comment.splitlines())
     body = yaml.safe_dump({"citations": items}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)

@@ -260,9 +260,12 @@ def _read_citation_files(project: Project, db: sqlite3.Connection, files: list[C
         text = _decoded(project, changed)
         result = read_citations_text(Path(changed.name), text) if text is not None else None
         db.execute("DELETE FROM citations WHERE file = ?", (changed.name,))
+        db.execute("DELETE FROM outside_citations WHERE file = ?", (changed.name,))
         if result is not None:
             db.executemany("INSERT INTO citations VALUES (?, ?, ?, ?)",
                            [(c.citing, c.cited, changed.name, result.where[c][1]) for c in result.citations])  # fmt: skip
+            db.executemany("INSERT INTO outside_citations VALUES (?, ?, ?, ?)",
+                           [(c, orjson.dumps(f).decode(), changed.name, line) for c, f, line in result.outside])  # fmt: skip
         pend_flag(db, "citations")
         _record(db, changed, None, result.problems if result else [])
 
@@ -339,6 +342,7 @@ def _forget_gone(db: sqlite3.Connection, gone: list[str]) -> tuple[set[str], set
         kind = db.execute("SELECT kind FROM files WHERE path = ?", (path,)).fetchone()
         if kind and kind[0] == "citations":
             db.execute("DELETE FROM citations WHERE file = ?", (path,))
+            db.execute("DELETE FROM outside_citations WHERE file = ?", (path,))
             pend_flag(db, "citations")
         if kind and kind[0] == "questions":
             db.execute("DELETE FROM questions")

@@ -58,6 +58,9 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS citations(citing TEXT NOT NULL, cited TEXT NOT NULL, file TEXT, line INTEGER)",
     "CREATE INDEX IF NOT EXISTS citations_citing ON citations(citing)",
     "CREATE INDEX IF NOT EXISTS citations_cited ON citations(cited)",
+    # works cited that are not in the bibliography (citation files' cites_outside): what the data records
+    "CREATE TABLE IF NOT EXISTS outside_citations(citing TEXT NOT NULL, body TEXT NOT NULL, file TEXT, line INTEGER)",
+    "CREATE INDEX IF NOT EXISTS outside_citations_file ON outside_citations(file)",
     "CREATE TABLE IF NOT EXISTS facts(name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS pending(kind TEXT NOT NULL, key TEXT NOT NULL, before TEXT, PRIMARY KEY(kind, key))",
 )

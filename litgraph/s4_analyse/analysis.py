@@ -8,9 +8,18 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from litgraph.s1_read.changes import Changes
-from litgraph.s4_analyse import contested, importance, rankings, rows
+from litgraph.s1_read.tables import Tables
+from litgraph.s4_analyse import contested, gaps, importance, networks, rankings, rows, timelines
 
-TABLES = (*rows.TABLES, *rankings.TABLES, *contested.TABLES, *importance.TABLES)
+TABLES = (
+    *rows.TABLES,
+    *rankings.TABLES,
+    *contested.TABLES,
+    *importance.TABLES,
+    *gaps.TABLES,
+    *networks.TABLES,
+    *timelines.TABLES,
+)
 
 
 @dataclass
@@ -24,6 +33,7 @@ class Analysis:
     groups: set[str] | None = None
     importance: bool = False
     group_themes: set[str] = field(default_factory=set)  # the themes the groups changed were or are on
+    gaps: bool = False  # the gaps (s4_analyse/gaps.py) changed
 
 
 def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
@@ -33,13 +43,18 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
     if everything or changes.themes:
         rankings.update_closure(db)
     groups = contested.update_groups(db, changes)
+    pairs = Tables(db).citation_pairs() if importance.pairs_moved(db, changes) else None
+    work_rows = rows.update_work_rows(db, changes)
+    ranked = rankings.update_rankings(db, rankings.reached_by(db, changes))
+    timelines.update_timelines(db, changes, everything, ranked)  # (their pages: those the rankings reach)
     found = Analysis(
         everything=everything,
-        work_rows=rows.update_work_rows(db, changes),
-        rankings=rankings.update_rankings(db, rankings.reached_by(db, changes)),
+        work_rows=work_rows,
+        rankings=ranked,
         groups=None if groups is None else groups[0],
-        importance=importance.update_importance(db, changes),
+        importance=pairs is not None and importance.update_importance(db, changes, pairs),
         group_themes=set() if groups is None else groups[1],
+        gaps=gaps.update_gaps(db, changes),
     )
     return _pending(db, found)
 
@@ -53,7 +68,7 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
         ("analysis:group-theme", t) for t in found.group_themes
     ]
     rows_ += [("analysis:flag", name) for name, on in (("everything", found.everything), ("importance", found.importance),
-                                                        ("groups", found.groups is not None)) if on]  # fmt: skip
+                                                        ("groups", found.groups is not None), ("gaps", found.gaps)) if on]  # fmt: skip
     db.executemany("INSERT OR IGNORE INTO pending VALUES (?, ?, 'null')", rows_)
     kept: dict[str, set[str]] = {}
     for kind, key in db.execute("SELECT kind, key FROM pending WHERE kind LIKE 'analysis:%'"):
@@ -66,4 +81,5 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
         groups=kept.get("analysis:group", set()) if "groups" in flags else None,
         importance="importance" in flags,
         group_themes=kept.get("analysis:group-theme", set()),
+        gaps="gaps" in flags,
     )

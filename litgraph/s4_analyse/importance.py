@@ -46,6 +46,9 @@ def _pairs_moved(db: sqlite3.Connection, changes: Changes) -> bool:
     return False
 
 
+pairs_moved = _pairs_moved  # (the clusters of s4_analyse/networks.py are made again on the same edits)
+
+
 def _given_elsewhere(db: sqlite3.Connection, pair: tuple[str, str], changed: list[str]) -> bool:
     """Whether a citation file, or a claim not among `changed`, gives the citation `pair`."""
     if db.execute("SELECT 1 FROM citations WHERE citing = ? AND cited = ?", pair).fetchone():
@@ -54,11 +57,14 @@ def _given_elsewhere(db: sqlite3.Connection, pair: tuple[str, str], changed: lis
     return any(claim_id not in set(changed) for (claim_id,) in rows)
 
 
-def update_importance(db: sqlite3.Connection, changes: Changes) -> bool:
-    """The works' importance worked out again if a citation may have come or gone; whether it changed."""
-    if not _pairs_moved(db, changes):
-        return False
-    now = pagerank(Tables(db).citation_pairs())
+def update_importance(db: sqlite3.Connection, changes: Changes, pairs: list[tuple[str, str]] | None = None) -> bool:
+    """The works' importance worked out again if a citation may have come or gone (`pairs`: the citations,
+    where the caller found they may have); whether it changed."""
+    if pairs is None:
+        if not _pairs_moved(db, changes):
+            return False
+        pairs = Tables(db).citation_pairs()
+    now = pagerank(pairs)
     before = dict(db.execute("SELECT key, value FROM importance"))
     if before == now:
         return False

@@ -24,7 +24,9 @@ from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s4_analyse.contested import ContestedGroup, group_members
 from litgraph.s4_analyse.rankings import THEMES_OF_WORKS, ranking
 from litgraph.s4_analyse.rows import ClaimRow, Rows, WorkRow
+from litgraph.s4_analyse.timelines import timeline
 from litgraph.s5_store.queries import ThemeRow, shown_group, theme_rows
+from litgraph.s6_render.charts import timeline_chart
 
 THEME_PAGE_WORKS = 150  # a theme page lists the works with most claims on it first, and stops here
 THEME_PAGE_GROUPS = 50
@@ -112,6 +114,7 @@ class SiteData:
             "theme": self.themes[theme_id], "labels": self.labels, "works": listed, "works_total": total,
             "groups": self.shown_groups(on_theme[:THEME_PAGE_GROUPS]), "groups_total": len(on_theme),
             "narrower": self.children.get(theme_id, []),
+            "timeline": timeline_chart(timeline(self.db, theme_id)),
         }  # fmt: skip
 
     def theme_inputs(self, theme_id: str) -> list[Any]:

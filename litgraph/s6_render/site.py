@@ -27,6 +27,7 @@ from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s4_analyse.contested import ContestedGroup
 from litgraph.s6_render import mapdata, templates
+from litgraph.s6_render.gaps_page import gaps_context
 from litgraph.s6_render.pages import (
     SiteData,
     digest_of,
@@ -81,6 +82,7 @@ class SiteBuild:
             self._page("themes.html", "themes.html", {"tree": self.data.theme_tree()})
             self._works_listing()
             self._contested()
+            self._page("gaps.html", "gaps.html", gaps_context(self.data))
             made = pages.finish()  # (with the map's parts, where worker processes made them with the pages)
             self._map(plan, keys, parts, reached, made)
             graph_files.result()

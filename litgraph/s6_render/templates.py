@@ -17,6 +17,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from litgraph.namespaces import escaped, page
+from litgraph.s6_render.charts import sides_chart
 from litgraph.version import __version__
 
 MARKER = "\0pieces\0"
@@ -36,6 +37,7 @@ def environment() -> Environment:
     env.filters["work_page"] = lambda key: page("work", str(key))  # a page's link from the site's root
     env.filters["theme_page"] = lambda key: page("theme", str(key))
     env.filters["urlpath"] = lambda value: quote(str(value), safe="/:;()._-")
+    env.globals["sides_chart"] = sides_chart  # (the SVG bar of a contested question's sides)
     return env
 
 

@@ -2,7 +2,8 @@
 
 Each work with a DOI or an OpenAlex id (its own, or an accepted proposal's) is fetched from OpenAlex; its
 `referenced_works` that are works of the project become links, written to bibliography/citations/
-openalex.yaml (the links of works that could not be fetched this time are kept).
+openalex.yaml (the links of works that could not be fetched this time are kept); those that are not become
+its `cites_outside` (their OpenAlex ids: `litgraph gaps` counts them).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def _quiet(_: str) -> None:
 @dataclass
 class CitationReport:
     cites: dict[str, list[str]] = field(default_factory=dict)  # citing key -> cited keys, both in the project
+    outside: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # citing key -> works not in it
     found: int = 0  # works found in OpenAlex
     faults: dict[str, str] = field(default_factory=dict)  # key -> what went wrong
     missing: list[str] = field(default_factory=list)  # works OpenAlex does not know
@@ -55,7 +57,7 @@ def _openalex_ids(project: Project, works: dict[str, Work]) -> dict[str, tuple[s
 
 
 CITATIONS_HEADER = """Written by `litgraph enrich --citations` on {date} from OpenAlex's reference lists:
-who cites whom among the works of this project. Rewritten on each run; edit another file to add links."""
+who cites whom among the works of this project (cites_outside: works they cite that are not in it). Rewritten on each run; edit another file to add links."""
 
 
 def _fetch(client: Scholarly, ids: dict[str, tuple[str | None, str | None]], selected: list[str],
@@ -102,14 +104,21 @@ def enrich_citations(
         cited = sorted({key_of[r] for r in record.references if r in key_of and key_of[r] != key})
         if cited:
             report.cites[key] = cited
+        elsewhere = sorted({r for r in record.references if r not in key_of})
+        if elsewhere:
+            report.outside[key] = [{"openalex": r} for r in elsewhere]
     if not records or options.dry_run:
         return report
     target = own_file(project, project.citations_dir / "openalex.yaml")  # (never through a link out)
-    kept = read_citations_text(target, target.read_text(encoding="utf-8")).citations if target.is_file() else []
+    kept = read_citations_text(target, target.read_text(encoding="utf-8")) if target.is_file() else None
     merged = {k: list(v) for k, v in report.cites.items()}
-    for link in kept:  # a work not fetched this time keeps the links it had
+    outside = {k: list(v) for k, v in report.outside.items()}
+    for link in kept.citations if kept else []:  # a work not fetched this time keeps the links it had
         if link.citing not in records and link.citing in works and link.cited in works:
             merged.setdefault(link.citing, []).append(link.cited)
-    write_citations(target, merged, CITATIONS_HEADER.format(date=date.today().isoformat()))
+    for citing, fields, _ in kept.outside if kept else []:
+        if citing not in records and citing in works:
+            outside.setdefault(citing, []).append(fields)
+    write_citations(target, merged, CITATIONS_HEADER.format(date=date.today().isoformat()), None, outside)
     report.written = target
     return report

@@ -141,15 +141,35 @@ def resolved_keys(found: Iterable[Found]) -> list[str]:
     return sorted({f.resolution.work.key for f in found if f.resolution.work})
 
 
+def unresolved_works(found: Iterable[Found]) -> list[dict[str, str]]:
+    """The works cited that are not in the bibliography (unresolved, not ambiguous), each once, with what
+    the text records of it: the authors (family names as written, "and others" for et al.), the year, and
+    the citation as written (the first place)."""
+    works: dict[tuple[str, str], dict[str, str]] = {}
+    for f in found:
+        m = f.mention
+        if f.resolution.status != "unresolved" or m.kind == "government" or not m.names or not m.year:
+            continue
+        author = " and ".join([*m.names, *(["others"] if m.et_al else [])])
+        works.setdefault(
+            (author.casefold(), m.year), {"author": author, "year": m.year, "seen": " ".join(m.raw.split())}
+        )
+    return sorted(works.values(), key=lambda w: (w["author"].casefold(), w["year"]))
+
+
 def write_cites(path: Path, citing: str, found: list[Found], document: Path) -> list[str]:
-    """Record that `citing` cites every resolved work (the file `build` reads); the keys written."""
+    """Record that `citing` cites every resolved work (the file `build` reads), and the works it cites that
+    are not in the bibliography (`cites_outside`: `litgraph gaps` counts them); the keys written."""
     left_out = not_cited(path).get(citing, [])  # (recorded by hand: the text does not cite them)
     keys = [k for k in resolved_keys(found) if k != citing and k not in left_out]
     comment = f"Written by `litgraph extract {document.name} --as {citing}`; rerun to update."
     if left_out:
         comment += "\nnot_cites: found in the text, but not cited by it (kept out on every rerun)."
+    outside = unresolved_works(found)
+    if outside:
+        comment += "\ncites_outside: cited in the text, not in the bibliography (as the text gives them)."
     try:
-        write_citations(path, {citing: keys}, comment, {citing: left_out})
+        write_citations(path, {citing: keys}, comment, {citing: left_out}, {citing: outside})
     except OSError as exc:
         hint = "; the key is too long for a file name: shorten it" if exc.errno == errno.ENAMETOOLONG else ""
         raise ExtractError(f"cannot write {path.name}: {exc.strerror or exc}{hint}") from None

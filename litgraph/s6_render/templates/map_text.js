@@ -2,7 +2,7 @@
 // data-i18n attribute (its text) or data-i18n-placeholder / data-i18n-label (those attributes) from here.
 window.LITGRAPH_TEXT = {
   en: {
-    nav_map: "Map", nav_themes: "Themes", nav_works: "Works", nav_contested: "Contested",
+    nav_map: "Map", nav_themes: "Themes", nav_works: "Works", nav_contested: "Contested", nav_gaps: "Gaps",
     theme: "Theme", all_themes: "All themes", search: "Search works", search_hint: "author or title",
     language: "Language", show_claims: "Show claims on the map", claims_folded: "Claims are listed in their works' panels at this size.",
     contested_button: "Contested questions", clear: "Clear", close: "Close", legend: "Legend",
@@ -26,7 +26,7 @@ window.LITGRAPH_TEXT = {
     "stance_side 1": "one side", "stance_side 2": "the other side", more_claims: "and {0} more",
   },
   nb: {
-    nav_map: "Kart", nav_themes: "Temaer", nav_works: "Verk", nav_contested: "Omstridt",
+    nav_map: "Kart", nav_themes: "Temaer", nav_works: "Verk", nav_contested: "Omstridt", nav_gaps: "Hull",
     theme: "Tema", all_themes: "Alle temaer", search: "Søk i verk", search_hint: "forfatter eller tittel",
     language: "Språk", show_claims: "Vis påstander på kartet", claims_folded: "Ved denne størrelsen står påstandene i verkenes paneler.",
     contested_button: "Omstridte spørsmål", clear: "Nullstill", close: "Lukk", legend: "Tegnforklaring",

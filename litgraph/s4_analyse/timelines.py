@@ -1,0 +1,81 @@
+"""Each theme's timeline: how many of its works (narrower themes included) appeared each year, and how many
+claims those works make on it, for the small chart on the theme's page.
+
+Made from the theme's ranking (each work with its number of claims on the theme) and the works' years, for
+the themes whose ranking changed and those of the works whose year changed; the first time, for all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+
+import orjson
+
+from litgraph.s1_read.changes import Changes
+from litgraph.s4_analyse.rankings import ranking
+
+TABLES = ("CREATE TABLE IF NOT EXISTS timelines(theme TEXT PRIMARY KEY, body TEXT NOT NULL)",)
+
+
+def _years(db: sqlite3.Connection, keys: list[str] | None) -> dict[str, int]:
+    """The years of these works (all: None) that have one."""
+    query = "SELECT key, json_extract(body, '$.year') FROM work_rows"
+    if keys is None:
+        return {k: y for k, y in db.execute(query) if isinstance(y, int)}
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = db.execute(f"{query} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        found.update((k, y) for k, y in rows if isinstance(y, int))
+    return found
+
+
+def timeline_of(entries: list[tuple[str, int]], years: dict[str, int]) -> list[list[int]]:
+    """[[year, works, claims]] in year order, from (work, claims on the theme) pairs; works without a year
+    left out."""
+    per_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for key, claims in entries:
+        if key in years:
+            per_year[years[key]][0] += 1
+            per_year[years[key]][1] += claims
+    return [[year, works, claims] for year, (works, claims) in sorted(per_year.items())]
+
+
+def _themes_of_works(db: sqlite3.Connection, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(t for (t,) in db.execute(
+            "SELECT DISTINCT a.ancestor FROM claims c JOIN claim_themes t ON t.id = c.id JOIN theme_closure a "
+            f"ON a.theme = t.theme WHERE c.source IN ({','.join('?' * len(chunk))})", chunk))  # fmt: skip
+    return found
+
+
+def update_timelines(db: sqlite3.Connection, changes: Changes, everything: bool, ranked: set[str]) -> set[str]:
+    """The timelines of the themes whose ranking changed (`ranked`), or a work of which changed its year,
+    made again (all, with `everything`); the themes whose timeline changed."""
+    themes = [t for (t,) in db.execute("SELECT id FROM themes ORDER BY id")]
+    if not everything:
+        moved = sorted(k for k, (b, a) in changes.works.items() if (b and b.year) != (a and a.year))
+        wanted = ranked | (_themes_of_works(db, moved) if moved else set())
+        themes = [t for t in themes if t in wanted]
+    if not themes:
+        return set()
+    per_theme = {t: [(e.key, e.claims) for e in ranking(db, t)[0]] for t in themes}
+    keys = None if everything else sorted({k for entries in per_theme.values() for k, _ in entries})
+    years = _years(db, keys)
+    changed = set()
+    for theme, entries in per_theme.items():
+        body = orjson.dumps(timeline_of(entries, years)).decode("utf-8")
+        before = db.execute("SELECT body FROM timelines WHERE theme = ?", (theme,)).fetchone()
+        if before is None or before[0] != body:
+            db.execute("INSERT OR REPLACE INTO timelines VALUES (?, ?)", (theme, body))
+            changed.add(theme)
+    db.execute("DELETE FROM timelines WHERE theme NOT IN (SELECT id FROM themes)")
+    return changed
+
+
+def timeline(db: sqlite3.Connection, theme: str) -> list[list[int]]:
+    row = db.execute("SELECT body FROM timelines WHERE theme = ?", (theme,)).fetchone()
+    return orjson.loads(row[0]) if row else []
