@@ -22,11 +22,12 @@ from typing import cast
 from litgraph.errors import GraphError, InputError, ProjectError
 from litgraph.model import Problem
 from litgraph.plumbing import statedb
-from litgraph.plumbing.files import empty_trash, make_folder, remove_tree, swap_in
+from litgraph.plumbing.files import make_folder, remove_tree, swap_in
 from litgraph.plumbing.interrupts import uninterruptible
 from litgraph.plumbing.lock import project_lock
 from litgraph.plumbing.statedb import rows_in
 from litgraph.plumbing.statefolder import StateFolder, state_folder
+from litgraph.plumbing.trash import empty_beside
 from litgraph.plumbing.workers import Background, no_cycle_collection
 from litgraph.project import Project
 from litgraph.s1_read import tables as read_tables
@@ -193,7 +194,7 @@ def _build_in(project: Project, state: StateFolder, db: sqlite3.Connection, prog
         (state.path / MARKER).unlink(missing_ok=True)
         counts = cast(dict[str, int] | None, (published(db) or {}).get("counts"))
         return _summary(db, problems, project, clock, notes, counts)
-    emptying = _empty_trash_beside(state.trash)
+    emptying = empty_beside(state.trash)
     try:
         summary, planned = _build_changes(
             project, state, db, changes, problems, progress, clock, notes, stamp, emptying
@@ -203,15 +204,6 @@ def _build_in(project: Project, state: StateFolder, db: sqlite3.Connection, prog
             emptying.cancel()  # (a no-op once it is done)
     prune_units(state.units, planned)
     return summary
-
-
-def _empty_trash_beside(trash: Path) -> Background[None] | None:
-    """The site/ and store the last build replaced (and whatever killed builds left) removed by another
-    process while this build goes on: 100,000 work pages take seconds to unlink, time the build's own work
-    covers. None where the trash is empty."""
-    if not trash.is_dir() or trash.is_symlink() or not any(os.scandir(trash)):
-        return None
-    return Background(empty_trash, trash)
 
 
 def _build_changes(project: Project, state: StateFolder, db: sqlite3.Connection, changes: Changes,
