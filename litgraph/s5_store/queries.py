@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from litgraph.s1_read.theme_names import ThemeLookup
@@ -36,7 +36,7 @@ class Sources:
     works: list[SourceWork]
 
     def json(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(vars(self))  # (its works and claims: their own json(); asdict's deep copy: seconds at 100k)
 
 
 def sources(reader: StoreReader, theme: str, exact: bool = False, limit: int | None = None) -> Sources:
