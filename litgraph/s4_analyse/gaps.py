@@ -20,12 +20,14 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from litgraph.s1_read.changes import Changes
 from litgraph.s4_analyse import outside
+
+if TYPE_CHECKING:  # (the CLI imports KINDS: a query command loads no reader)
+    from litgraph.s1_read.changes import Changes
 
 KINDS = (
     "unanswered-dispute",
