@@ -239,3 +239,29 @@ def test_themes_that_share_works_stand_together_in_cells_of_their_own(bundled) -
     for a, b in pairs:  # every theme's cell is its own: a cell apart in its row, or in another row
         (xa, ya), (xb, yb) = places[a], places[b]
         assert abs(xa - xb) >= layout.CELL - 0.5 or abs(ya - yb) >= 2 * layout.LINE, (a, b)
+
+
+def test_the_cluster_layer_colours_works_by_their_cluster(browser, bundled_site: Path) -> None:  # type: ignore[no-untyped-def]
+    """The cluster layer loads map/clusters.js (each work's Leiden cluster in the citation network, made at
+    build time) and colours the works of the eight largest clusters each in its own colour, the rest grey;
+    switched off, the works are as before."""
+    import json
+
+    script = (bundled_site / "map" / "clusters.js").read_text(encoding="utf-8")
+    clusters = json.loads(script.removeprefix("window.litgraphClusters = ").rstrip().removesuffix(";"))
+    assert clusters["repper2011"] >= 1 and len(set(clusters.values())) > 1
+    page, errors = first_view(browser, bundled_site)
+    before = page.evaluate("window.litgraph.nodes.get('w:repper2011').color")
+    page.check("#show-clusters")
+    page.wait_for_function("document.body.dataset.clusters === 'on'", timeout=30000)
+    palette = page.evaluate("['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#1f78b4']")
+    colours = page.evaluate("""Object.fromEntries(window.litgraph.nodes.get({filter: n => n.id.startsWith('w:')})
+                                 .map(n => [n.id.slice(2), n.color.background]))""")
+    for key, colour in colours.items():
+        number = clusters.get(key)
+        assert colour == (palette[number - 1] if number and number <= 8 else "#b0b7bf"), key
+    page.uncheck("#show-clusters")
+    page.wait_for_function("document.body.dataset.clusters === 'off'", timeout=30000)
+    assert page.evaluate("window.litgraph.nodes.get('w:repper2011').color") == before
+    assert errors == []
+    page.close()

@@ -34,6 +34,7 @@ class Analysis:
     importance: bool = False
     group_themes: set[str] = field(default_factory=set)  # the themes the groups changed were or are on
     gaps: bool = False  # the gaps (s4_analyse/gaps.py) changed
+    citations: bool = False  # a citation may have come or gone (the clusters of the map's layer are due)
 
 
 def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
@@ -55,6 +56,7 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
         importance=pairs is not None and importance.update_importance(db, changes, pairs),
         group_themes=set() if groups is None else groups[1],
         gaps=gaps.update_gaps(db, changes),
+        citations=pairs is not None,
     )
     return _pending(db, found)
 
@@ -68,7 +70,8 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
         ("analysis:group-theme", t) for t in found.group_themes
     ]
     rows_ += [("analysis:flag", name) for name, on in (("everything", found.everything), ("importance", found.importance),
-                                                        ("groups", found.groups is not None), ("gaps", found.gaps)) if on]  # fmt: skip
+                                                        ("groups", found.groups is not None), ("gaps", found.gaps),
+                                                        ("citations", found.citations)) if on]  # fmt: skip
     db.executemany("INSERT OR IGNORE INTO pending VALUES (?, ?, 'null')", rows_)
     kept: dict[str, set[str]] = {}
     for kind, key in db.execute("SELECT kind, key FROM pending WHERE kind LIKE 'analysis:%'"):
@@ -82,4 +85,5 @@ def _pending(db: sqlite3.Connection, found: Analysis) -> Analysis:
         importance="importance" in flags,
         group_themes=kept.get("analysis:group-theme", set()),
         gaps="gaps" in flags,
+        citations="citations" in flags,
     )

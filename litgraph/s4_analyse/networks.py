@@ -141,3 +141,16 @@ def clusters_of(db: sqlite3.Connection, keys: list[str]) -> dict[str, int]:
     links = {(index[a], index[b]) if index[a] < index[b] else (index[b], index[a]) for a, b in pairs}
     found = _leiden(nodes, sorted(links), None)  # (a citation both ways is one link, of weight 1)
     return {k: found[k] for k in keys if k in found}
+
+
+def all_clusters(database: str | None, db: sqlite3.Connection | None = None) -> dict[str, int]:
+    """Every work's cluster in the citation network, from the state database at `database` (opened read-only:
+    a worker process's) or `db`."""
+    own = sqlite3.connect(f"file:{database}?mode=ro", uri=True) if database is not None else None
+    try:
+        found = own or db
+        assert found is not None
+        return clusters_of(found, [k for (k,) in found.execute("SELECT key FROM works ORDER BY key")])
+    finally:
+        if own is not None:
+            own.close()

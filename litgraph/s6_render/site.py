@@ -20,12 +20,14 @@ import orjson
 from litgraph.namespaces import page
 from litgraph.plumbing.chunks import cut
 from litgraph.plumbing.files import write_new
+from litgraph.plumbing.workers import Background
 from litgraph.project import Project
 from litgraph.s1_read.changes import Changes
 from litgraph.s3_graph.graph_files import write_graph
 from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s4_analyse.contested import ContestedGroup
+from litgraph.s4_analyse.networks import all_clusters
 from litgraph.s6_render import mapdata, templates
 from litgraph.s6_render.gaps_page import gaps_context
 from litgraph.s6_render.pages import (
@@ -77,15 +79,21 @@ class SiteBuild:
         with WorkPages(self.data, self.records, i.state, self.title, i.project.lang, reached, plan, parts) as pages, \
                 ThreadPoolExecutor(1, thread_name_prefix="graph files") as beside:  # fmt: skip
             graph_files = beside.submit(self._graph_files)  # (copying hundreds of MB in the kernel, off the GIL)
-            self._assets()
-            self._theme_pages()
-            self._page("themes.html", "themes.html", {"tree": self.data.theme_tree()})
-            self._works_listing()
-            self._contested()
-            self._page("gaps.html", "gaps.html", gaps_context(self.data))
-            made = pages.finish()  # (with the map's parts, where worker processes made them with the pages)
-            self._map(plan, keys, parts, reached, made)
-            graph_files.result()
+            clusters = self._clusters_due()
+            try:
+                self._assets()
+                self._theme_pages()
+                self._page("themes.html", "themes.html", {"tree": self.data.theme_tree()})
+                self._works_listing()
+                self._contested()
+                self._page("gaps.html", "gaps.html", gaps_context(self.data))
+                self._clusters(clusters)
+                made = pages.finish()  # (with the map's parts, where worker processes made them with the pages)
+                self._map(plan, keys, parts, reached, made)
+                graph_files.result()
+            finally:
+                if isinstance(clusters, Background):
+                    clusters.cancel()  # (a no-op once it is done)
         self.records.save()
 
     # -- whole pages ---------------------------------------------------------------------------------------
@@ -124,6 +132,31 @@ class SiteBuild:
             if not self.records.keep(f"assets/{name}", digest):
                 write_new(self.staging / "assets" / name, data)
                 self.records.wrote(f"assets/{name}", digest)
+
+    # -- the map's cluster layer ------------------------------------------------------------------------
+    CLUSTERS = "map/clusters.js"
+
+    def _clusters_due(self) -> Background[dict[str, int]] | dict[str, int] | None:
+        """Leiden on the citation network (seconds at 100,000 works) in a worker process while the pages are
+        made, where a citation may have come or gone (or map/clusters.js is not as recorded); else None."""
+        recorded = self.records.recorded(self.CLUSTERS)
+        if recorded and not self.inputs.analysis.citations and self.records.keep(self.CLUSTERS, recorded):
+            return None
+        if self.inputs.state is None:  # (no state file for a worker to read: here)
+            return all_clusters(None, self.inputs.db)
+        return Background(all_clusters, str(self.inputs.state))
+
+    def _clusters(self, due: Background[dict[str, int]] | dict[str, int] | None) -> None:
+        """map/clusters.js: each work's cluster in the citation network, for the map's cluster layer."""
+        if due is None:
+            return
+        found = due if isinstance(due, dict) else due.result()
+        script = b"window.litgraphClusters = " + orjson.dumps(found, option=orjson.OPT_SORT_KEYS) + b";\n"
+        digest = hashlib.sha256(script).hexdigest()
+        (self.staging / "map").mkdir(exist_ok=True)
+        if not self.records.keep(self.CLUSTERS, digest):
+            write_new(self.staging / self.CLUSTERS, script)
+            self.records.wrote(self.CLUSTERS, digest)
 
     def _graph_files(self) -> None:
         """graph.ttl and graph.jsonld: the units' bodies put together (s3_graph.graph_files)."""

@@ -12,7 +12,7 @@
   });
   var TEXT = window.LITGRAPH_TEXT, SIDES = { "for": "#2f9e44", against: "#d62828", qualifies: "#e67700",
                                              "side 1": "#2f9e44", "side 2": "#d62828" };
-  var lang = pickLanguage(), byId = {}, state = { theme: "", claims: false, contested: null, selected: null };
+  var lang = pickLanguage(), byId = {}, state = { theme: "", claims: false, clusters: false, contested: null, selected: null };
   place(data.nodes);
   var nodes = new vis.DataSet(data.nodes.filter(function (n) { return n.kind !== "theme"; }).map(visNode)
     .concat(data.nodes.filter(function (n) { return n.kind === "theme"; }).map(visNode)));  // (themes drawn on top)
@@ -48,12 +48,21 @@
     });
   }
   // vis gets no label (map_labels.js draws the names); claims are folded into their works until asked for.
-  // (A layer that colours works by another field, such as a per-work `cluster`, sets `color` here and in colour().)
+  // (With the cluster layer on, works take their cluster's colour: clusterColour.)
   function visNode(n) {
     n.hidden = n.kind === "claim";
-    return { id: n.id, x: n.x, y: n.y, shape: n.shape, size: n.size, color: n.color, hidden: n.hidden };
+    return { id: n.id, x: n.x, y: n.y, shape: n.shape, size: n.size, color: clusterColour(n.id, n.kind) || n.color,
+             hidden: n.hidden };
   }
-  function colour(id) { return byId[id].color; }
+  function colour(id) { return clusterColour(id, byId[id].kind) || byId[id].color; }
+  // the eight largest clusters of the citation network in colours of their own, the others grey
+  var PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4"];
+  function clusterColour(id, kind) {
+    if (!state.clusters || kind !== "work" || !window.litgraphClusters) return null;
+    var c = window.litgraphClusters[id.slice(2)];
+    var fill = c !== undefined && c <= PALETTE.length ? PALETTE[c - 1] : "#b0b7bf";
+    return { background: fill, border: "#1f2933" };
+  }
 
   // -- words
   function pickLanguage() {
@@ -401,6 +410,26 @@
   var claimsBox = document.getElementById("show-claims");
   function setClaims(on) { state.claims = on; claimsBox.checked = on; refresh(); }
   claimsBox.addEventListener("change", function () { setClaims(claimsBox.checked); });
+
+  // -- the cluster layer, on demand (map/clusters.js: each work's Leiden cluster, loaded the first time)
+  var clustersBox = document.getElementById("show-clusters");
+  function paintClusters() {
+    nodes.update(Object.keys(byId).filter(function (id) { return byId[id].kind === "work" && nodes.get(id); })
+      .map(function (id) { return { id: id, color: colour(id) }; }));
+    document.body.dataset.clusters = state.clusters ? "on" : "off";
+  }
+  function setClusters(on) {
+    state.clusters = on; clustersBox.checked = on;
+    if (on && !window.litgraphClusters) {
+      var script = document.createElement("script");
+      script.src = "map/clusters.js";
+      script.onload = paintClusters;
+      document.head.appendChild(script);
+      return;
+    }
+    paintClusters();
+  }
+  clustersBox.addEventListener("change", function () { setClusters(clustersBox.checked); });
 
   // -- search works by author or title
   var search = document.getElementById("search"), results = document.getElementById("search-results");

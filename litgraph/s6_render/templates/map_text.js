@@ -4,7 +4,7 @@ window.LITGRAPH_TEXT = {
   en: {
     nav_map: "Map", nav_themes: "Themes", nav_works: "Works", nav_contested: "Contested", nav_gaps: "Gaps",
     theme: "Theme", all_themes: "All themes", search: "Search works", search_hint: "author or title",
-    language: "Language", show_claims: "Show claims on the map", claims_folded: "Claims are listed in their works' panels at this size.",
+    language: "Language", show_claims: "Show claims on the map", show_clusters: "Colour works by cluster (citation network, Leiden)", claims_folded: "Claims are listed in their works' panels at this size.",
     contested_button: "Contested questions", clear: "Clear", close: "Close", legend: "Legend",
     shown: "{0} of {1} nodes shown", map_label: "Map of themes and works",
     kind_theme: "theme", kind_work: "work", kind_claim: "claim",
@@ -28,7 +28,7 @@ window.LITGRAPH_TEXT = {
   nb: {
     nav_map: "Kart", nav_themes: "Temaer", nav_works: "Verk", nav_contested: "Omstridt", nav_gaps: "Hull",
     theme: "Tema", all_themes: "Alle temaer", search: "Søk i verk", search_hint: "forfatter eller tittel",
-    language: "Språk", show_claims: "Vis påstander på kartet", claims_folded: "Ved denne størrelsen står påstandene i verkenes paneler.",
+    language: "Språk", show_claims: "Vis påstander på kartet", show_clusters: "Farg verkene etter klynge (siteringsnettverket, Leiden)", claims_folded: "Ved denne størrelsen står påstandene i verkenes paneler.",
     contested_button: "Omstridte spørsmål", clear: "Nullstill", close: "Lukk", legend: "Tegnforklaring",
     shown: "{0} av {1} noder vist", map_label: "Kart over temaer og verk",
     kind_theme: "tema", kind_work: "verk", kind_claim: "påstand",
