@@ -156,3 +156,13 @@ def people(value: str) -> tuple[list[Person], bool]:
             )
         )
     return [p for p in result if p.family], more
+
+
+def braces_paired(text: str) -> str:
+    """`text` as a BibTeX value can hold it: its braces kept where they pair up, else all taken out."""
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    return text if depth == 0 else text.replace("{", "").replace("}", "")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s4_analyse import outside
 
 if TYPE_CHECKING:  # (the CLI imports KINDS: a query command loads no reader)
@@ -207,8 +208,7 @@ def update_gaps(db: sqlite3.Connection, changes: Changes) -> bool:
         return False
     if "evidence-gap" in kinds:
         count_evidence(db, changes)
-    marks = ",".join("?" * len(kinds))
-    before = db.execute(f"SELECT kind, subject, rank, body FROM gaps WHERE kind IN ({marks})", sorted(kinds)).fetchall()
+    before = rows_in(db, "SELECT kind, subject, rank, body FROM gaps WHERE kind IN {in}", sorted(kinds))
     rank: dict[str, int] = defaultdict(int)
     now = []
     for gap in gaps_of(db, kinds):
@@ -216,7 +216,7 @@ def update_gaps(db: sqlite3.Connection, changes: Changes) -> bool:
         rank[gap.kind] += 1
     if sorted(before) == sorted(now):
         return False
-    db.execute(f"DELETE FROM gaps WHERE kind IN ({marks})", sorted(kinds))
+    rows_in(db, "DELETE FROM gaps WHERE kind IN {in}", sorted(kinds))
     db.executemany("INSERT INTO gaps VALUES (?, ?, ?, ?)", now)
     return True
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import orjson
 
+from litgraph.plumbing.statedb import rows_in
 from litgraph.s1_read.changes import Changes
 from litgraph.s4_analyse.rankings import ranking
 
@@ -21,14 +22,8 @@ TABLES = ("CREATE TABLE IF NOT EXISTS timelines(theme TEXT PRIMARY KEY, body TEX
 def _years(db: sqlite3.Connection, keys: list[str] | None) -> dict[str, int]:
     """The years of these works (all: None) that have one."""
     query = "SELECT key, json_extract(body, '$.year') FROM work_rows"
-    if keys is None:
-        return {k: y for k, y in db.execute(query) if isinstance(y, int)}
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        rows = db.execute(f"{query} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-        found.update((k, y) for k, y in rows if isinstance(y, int))
-    return found
+    rows = db.execute(query).fetchall() if keys is None else rows_in(db, query + " WHERE key IN {in}", keys)
+    return {k: y for k, y in rows if isinstance(y, int)}
 
 
 def timeline_of(entries: list[tuple[str, int]], years: dict[str, int]) -> list[list[int]]:
@@ -43,13 +38,9 @@ def timeline_of(entries: list[tuple[str, int]], years: dict[str, int]) -> list[l
 
 
 def _themes_of_works(db: sqlite3.Connection, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found.update(t for (t,) in db.execute(
-            "SELECT DISTINCT a.ancestor FROM claims c JOIN claim_themes t ON t.id = c.id JOIN theme_closure a "
-            f"ON a.theme = t.theme WHERE c.source IN ({','.join('?' * len(chunk))})", chunk))  # fmt: skip
-    return found
+    query = ("SELECT DISTINCT a.ancestor FROM claims c JOIN claim_themes t ON t.id = c.id JOIN theme_closure a "
+             "ON a.theme = t.theme WHERE c.source IN {in}")  # fmt: skip
+    return {t for (t,) in rows_in(db, query, keys)}
 
 
 def update_timelines(db: sqlite3.Connection, changes: Changes, everything: bool, ranked: set[str]) -> set[str]:

@@ -52,6 +52,7 @@ class SiteData:
         self.labels = {t: theme.labels.get("en", t) for t, theme in self.themes.items()}
         self.children = {k: sorted(v) for k, v in self.lookup.children.items()}
         self._question_texts: dict[str, dict[str, str]] | None = None
+        self._groups_on: dict[str, list[str]] = {}
 
     def claim_counts(self, keys: list[str]) -> list[tuple[str, int]]:
         """How many claims are each of these works' findings (works with none left out)."""
@@ -147,10 +148,12 @@ class SiteData:
         return theme_rows(self.lookup, counts)  # type: ignore[arg-type]
 
     def groups_on(self, theme_id: str) -> list[str]:
-        """The keys of the contested groups on a theme (or a narrower one), in ranking order."""
-        return [
-            k for (k,) in self.db.execute("SELECT key FROM group_themes WHERE theme = ? ORDER BY rank", (theme_id,))
-        ]
+        """The keys of the contested groups on a theme (or a narrower one), in ranking order (read once: a
+        theme page's inputs and its context both ask)."""
+        if theme_id not in self._groups_on:
+            query = "SELECT key FROM group_themes WHERE theme = ? ORDER BY rank"
+            self._groups_on[theme_id] = [k for (k,) in self.db.execute(query, (theme_id,))]
+        return self._groups_on[theme_id]
 
 
 def works_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:

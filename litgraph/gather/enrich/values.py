@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from litgraph.s1_read.bibtex_values import braces_paired
+
 _NUMBERING = {"volume": 30, "number": 30, "pages": 40}
 _LENGTHS = {"doi": 300, "isbn": 40, "year": 4, "title": 2000, "author": 50_000}
 _TEXT_LENGTH = 500  # journal, booktitle, publisher, institution
@@ -62,11 +64,4 @@ def bibtex_value(name: str, text: str) -> str:
         text = _LATEX_SPECIAL.sub(r"\\\1", text)
     if name not in _VERBATIM:
         text = text.replace("\u2014", "---").replace("\u2013", "--")
-    depth = 0
-    for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        text = text.replace("{", "").replace("}", "")
-    return "{" + text + "}"
+    return "{" + braces_paired(text) + "}"

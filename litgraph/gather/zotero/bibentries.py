@@ -16,6 +16,7 @@ import bibtexparser
 from bibtexparser.model import Entry, Field
 
 from litgraph.gather.zotero.html_text import plain_text
+from litgraph.s1_read.bibtex_values import braces_paired
 from litgraph.suggest import fold
 
 # Zotero item type -> (BibTeX/biblatex type, {Zotero field: BibTeX field}) beside the fields all share
@@ -78,15 +79,7 @@ def _letters(n: int) -> str:
 
 def latex(value: str) -> str:
     """A value as BibTeX text: LaTeX's special characters escaped; braces kept only where they pair up."""
-    text = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], " ".join(value.split()))
-    depth = 0
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        text = text.replace("{", "").replace("}", "")
-    return text
+    return braces_paired(_SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], " ".join(value.split())))
 
 
 def _name(creator: Mapping[str, Any]) -> str | None:
