@@ -118,19 +118,11 @@ def cited_outside(db: sqlite3.Connection) -> list[Gap]:
     return gaps
 
 
-def _value(text: str) -> str:
-    """A field's value as BibTeX takes it: braces kept where they pair up, else left out."""
-    depth = 0
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            break
-    return text if depth == 0 else text.replace("{", "").replace("}", "")
-
-
 def candidate_bib(gaps: Iterable[Gap]) -> str:
     """The candidate .bib: an @misc entry per cited work, with only the fields its citations recorded, and
     a comment saying who cites it."""
+    from litgraph.s1_read.bibtex_values import braces_paired  # (its parsers: only when a .bib is asked for)
+
     parts = []
     for gap in gaps:
         fields = gap.details["fields"]
@@ -138,8 +130,8 @@ def candidate_bib(gaps: Iterable[Gap]) -> str:
                  f"@misc{{{gap.details['key']},"]  # fmt: skip
         for name in ("author", "title", "year", "doi"):
             if fields.get(name):
-                lines.append(f"  {name} = {{{_value(fields[name])}}},")
+                lines.append(f"  {name} = {{{braces_paired(fields[name])}}},")
         if fields.get("openalex") and not fields.get("doi"):
-            lines.append(f"  url = {{https://openalex.org/{_value(fields['openalex'])}}},")
+            lines.append(f"  url = {{https://openalex.org/{braces_paired(fields['openalex'])}}},")
         parts.append("\n".join(lines) + "\n}\n")
     return "\n".join(parts)
