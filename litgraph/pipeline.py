@@ -215,7 +215,7 @@ def _build_changes(project: Project, state: StateFolder, db: sqlite3.Connection,
     with graph_units(project, state, db, changes) as (planned, todo):
         progress("analysing" + (" while the graph units are built" if todo else ""))
         with transaction(db):
-            found = analysis.analyse(db, changes)
+            found = analysis.analyse(db)
     clock["graph"] = time.perf_counter() - started - sum(clock.values())
     progress(f"checking {len(todo)} of {len(planned)} graph units against the SHACL shapes")
     made = Outputs(planned, changes, found, secrets.token_hex(8))

@@ -154,19 +154,28 @@ def _old_claim(db: sqlite3.Connection, row: tuple[Any, ...]) -> list[Any]:
 
 
 def _pend(db: sqlite3.Connection, kind: str, key: str, before: object) -> None:
-    """Record that a thing changed, as it was at the last build (kept if it changed once already)."""
-    db.execute("INSERT OR IGNORE INTO pending VALUES (?, ?, ?)", (kind, key, orjson.dumps(before).decode()))
+    """Record that a thing changed, as it was at the last build and at the last analysis (kept if it changed
+    once already)."""
+    record(db, kind, key, orjson.dumps(before).decode())
+
+
+def record(db: sqlite3.Connection, kind: str, key: str, before: str = "null") -> None:
+    """Record a change as pending (for the next build that goes through) and as unanalysed (for stage 4,
+    which may have run in a build that did not go through: its tables move by what changed since)."""
+    for table in ("pending", "unanalysed"):
+        db.execute(f"INSERT OR IGNORE INTO {table} VALUES (?, ?, ?)", (kind, key, before))
 
 
 def pend_flag(db: sqlite3.Connection, name: str) -> None:
     """Record that something other than a work or claim changed (see Changes' flags)."""
-    db.execute("INSERT OR IGNORE INTO pending VALUES ('flag', ?, 'null')", (name,))
+    record(db, "flag", name)
 
 
-def pending_changes(db: sqlite3.Connection) -> Changes:
-    """What changed since the last build that went through: each thing before (as recorded) and now."""
+def pending_changes(db: sqlite3.Connection, since: str = "pending") -> Changes:
+    """What changed since the last build that went through (or, `since` "unanalysed", since stage 4 last
+    ran): each thing before (as recorded) and now."""
     changes = Changes()
-    rows = db.execute("SELECT kind, key, before FROM pending").fetchall()
+    rows = db.execute(f"SELECT kind, key, before FROM {since}").fetchall()  # (one of two table names)
     flags = {key for kind, key, _ in rows if kind == "flag"}
     for name in flags:
         setattr(changes, name, True)

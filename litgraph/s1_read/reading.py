@@ -23,6 +23,7 @@ from litgraph.s1_read.changes import (
     differently_resolved,
     pend_flag,
     pending_changes,
+    record,
     update_claims,
     update_works,
 )
@@ -301,7 +302,7 @@ def read_inputs(project: Project, db: sqlite3.Connection, progress: Progress = _
     """Bring the state's tables up to date with the project's input files; what changed since the last
     build that went through (see changes.py: pending)."""
     if set_fact(db, "reader", [READER_VERSION, __version__, project.limits.string_bytes, project.languages]):
-        for table in ("files", "bib_entries", "claim_items", "pending"):
+        for table in ("files", "bib_entries", "claim_items", "pending", "unanalysed"):
             db.execute(f"DELETE FROM {table}")
         pend_flag(db, "everything")
     _flag(
@@ -311,7 +312,7 @@ def read_inputs(project: Project, db: sqlite3.Connection, progress: Progress = _
     )
     changed, gone = _find_changed(project, db)
     for path in [*gone, *(c.name for c in changed)]:
-        db.execute("INSERT OR IGNORE INTO pending VALUES ('file', ?, 'null')", (path,))
+        record(db, "file", path)
     by_kind = {kind: [c for c in changed if c.file.kind == kind] for kind in {c.file.kind for c in changed}}
     keys, ids = _forget_gone(db, gone)
     progress("reading the ontology")

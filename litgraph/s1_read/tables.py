@@ -63,6 +63,8 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS outside_citations_file ON outside_citations(file)",
     "CREATE TABLE IF NOT EXISTS facts(name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS pending(kind TEXT NOT NULL, key TEXT NOT NULL, before TEXT, PRIMARY KEY(kind, key))",
+    # the same since the last analysis (stage 4 moves its tables by what changed since it last ran)
+    "CREATE TABLE IF NOT EXISTS unanalysed(kind TEXT NOT NULL, key TEXT NOT NULL, before TEXT, PRIMARY KEY(kind, key))",
 )
 
 
@@ -77,6 +79,7 @@ def digest(text: str | bytes) -> str:
 _WORK_FIELDS = [f for f in dataclasses.fields(Work) if f.name not in ("path", "line")]
 _CLAIM_FIELDS = [f for f in dataclasses.fields(Claim) if f.name not in ("path", "line", "lines")]
 _PEOPLE = ("authors", "editors")
+_PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(Person))
 
 
 def _default(f: dataclasses.Field[Any]) -> Any:
@@ -97,7 +100,7 @@ def work_json(work: Work) -> str:
     for name, default in _WORK_DEFAULTS.items():
         value = getattr(work, name)
         if value != default:
-            out[name] = [dataclasses.astuple(p) for p in value] if name in _PEOPLE else value
+            out[name] = [[getattr(p, f) for f in _PERSON_FIELDS] for p in value] if name in _PEOPLE else value
     return orjson.dumps(out).decode("utf-8")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from litgraph.s1_read.changes import Changes
+from litgraph.s1_read.changes import pending_changes
 from litgraph.s1_read.tables import Tables
 from litgraph.s4_analyse import contested, gaps, importance, networks, rankings, rows, timelines
 
@@ -37,9 +37,12 @@ class Analysis:
     citations: bool = False  # a citation may have come or gone (the clusters of the map's layer are due)
 
 
-def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
-    """Stage 4 where `changes` reach it; what it changed since the last build that was published (what
-    this run changed, and what runs that did not get as far changed: see `_pending`)."""
+def analyse(db: sqlite3.Connection) -> Analysis:
+    """Stage 4 where what changed since it last ran reaches it; what it changed since the last build that
+    was published (what this run changed, and what runs that did not get as far changed: see `_pending`).
+    Its tables move by those changes (a ranking loses and gains entries, a count moves), so it reads them
+    from `unanalysed`, which it empties: a run stopped after this stage does not move them twice."""
+    changes = pending_changes(db, since="unanalysed")
     everything = changes.everything or changes.settings
     if everything or changes.themes:
         rankings.update_closure(db)
@@ -51,13 +54,14 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
     found = Analysis(
         everything=everything,
         work_rows=work_rows,
-        rankings=ranked,
+        rankings=ranked.changed,
         groups=None if groups is None else groups[0],
         importance=pairs is not None and importance.update_importance(db, changes, pairs),
         group_themes=set() if groups is None else groups[1],
         gaps=gaps.update_gaps(db, changes),
         citations=pairs is not None,
     )
+    db.execute("DELETE FROM unanalysed")
     return _pending(db, found)
 
 

@@ -132,7 +132,7 @@ class Rows:
         self._claims: dict[str, ClaimRow] = {}
 
     def works(self, keys: Iterable[str]) -> dict[str, WorkRow]:
-        wanted = sorted(set(keys) - self._works.keys())
+        wanted = sorted(k for k in set(keys) if k not in self._works)  # (not set - keys(): that walks them all)
         for (body,) in rows_in(self.db, "SELECT body FROM work_rows WHERE key IN {in}", wanted):
             row = work_row_of(body)
             self._works[row.key] = row
@@ -141,7 +141,7 @@ class Rows:
     def claims(self, ids: Iterable[str]) -> dict[str, ClaimRow]:
         """The rows of these claims (each made once: the pages and the map ask for the same ones)."""
         ids = list(ids)
-        claims = self.tables.claims(sorted(set(ids) - self._claims.keys()))
+        claims = self.tables.claims(sorted(i for i in set(ids) if i not in self._claims))
         works = self.works({k for c in claims.values() for k in (c.source, c.reported_in) if k})
         self._claims.update((i, claim_row(c, works, self.lang)) for i, c in claims.items())
         return {i: self._claims[i] for i in sorted(ids) if i in self._claims}

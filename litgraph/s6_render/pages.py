@@ -22,7 +22,7 @@ from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s4_analyse import rankings
 from litgraph.s4_analyse.analysis import Analysis
 from litgraph.s4_analyse.contested import ContestedGroup, group_members
-from litgraph.s4_analyse.rankings import THEMES_OF_WORKS, ranking
+from litgraph.s4_analyse.rankings import ranking
 from litgraph.s4_analyse.rows import ClaimRow, Rows, WorkRow
 from litgraph.s4_analyse.timelines import timeline
 from litgraph.s5_store.queries import ThemeRow, shown_group, theme_rows
@@ -52,7 +52,7 @@ class SiteData:
         self.labels = {t: theme.labels.get("en", t) for t, theme in self.themes.items()}
         self.children = {k: sorted(v) for k, v in self.lookup.children.items()}
         self._question_texts: dict[str, dict[str, str]] | None = None
-        self._groups_on: dict[str, list[str]] = {}
+        self._groups_on: dict[str, tuple[list[str], int]] = {}
 
     def claim_counts(self, keys: list[str]) -> list[tuple[str, int]]:
         """How many claims are each of these works' findings (works with none left out)."""
@@ -110,10 +110,10 @@ class SiteData:
         listed = [
             {"work": works[k], "claims": [c for c in claims.get(k, []) if subtree.intersection(c.themes)]} for k in keys
         ]
-        on_theme = self.groups_on(theme_id)
+        shown, n_groups = self.groups_on(theme_id)
         return {
             "theme": self.themes[theme_id], "labels": self.labels, "works": listed, "works_total": total,
-            "groups": self.shown_groups(on_theme[:THEME_PAGE_GROUPS]), "groups_total": len(on_theme),
+            "groups": self.shown_groups(shown), "groups_total": n_groups,
             "narrower": self.children.get(theme_id, []),
             "timeline": timeline_chart(timeline(self.db, theme_id)),
         }  # fmt: skip
@@ -127,15 +127,14 @@ class SiteData:
         keys = [e.key for e in entries]
         query = "SELECT id, digest, source, reported_in FROM claims WHERE source IN {in} ORDER BY id"
         claims = rows_in(self.db, query, keys)
-        on_theme = self.groups_on(theme_id)
-        shown = on_theme[:THEME_PAGE_GROUPS]
+        shown, n_groups = self.groups_on(theme_id)
         groups = rows_in(self.db, "SELECT key, digest FROM groups WHERE key IN {in} ORDER BY key", shown)
         query = ("SELECT c.id, c.digest, c.source, c.reported_in FROM group_members m JOIN claims c ON c.id = m.claim "
                  "WHERE m.key IN {in} ORDER BY c.id")  # fmt: skip
         members = rows_in(self.db, query, shown)
         named = sorted({k for row in claims + members for k in row[2:] if k} | set(keys))
         works = rows_in(self.db, "SELECT key, digest FROM work_rows WHERE key IN {in} ORDER BY key", named)
-        return [theme_id, [(e.key, e.claims, e.cited_by) for e in entries], total, claims, shown, len(on_theme),
+        return [theme_id, [(e.key, e.claims, e.cited_by) for e in entries], total, claims, shown, n_groups,
                 groups, members, works]  # fmt: skip
 
     def theme_tree(self) -> list[ThemeRow]:
@@ -147,12 +146,14 @@ class SiteData:
         }
         return theme_rows(self.lookup, counts)  # type: ignore[arg-type]
 
-    def groups_on(self, theme_id: str) -> list[str]:
-        """The keys of the contested groups on a theme (or a narrower one), in ranking order (read once: a
-        theme page's inputs and its context both ask)."""
+    def groups_on(self, theme_id: str) -> tuple[list[str], int]:
+        """The keys of the first THEME_PAGE_GROUPS contested groups on a theme (or a narrower one), in ranking
+        order, and how many there are (read once: a theme page's inputs and its context both ask)."""
         if theme_id not in self._groups_on:
-            query = "SELECT key FROM group_themes WHERE theme = ? ORDER BY rank"
-            self._groups_on[theme_id] = [k for (k,) in self.db.execute(query, (theme_id,))]
+            query = "SELECT key FROM group_themes WHERE theme = ? ORDER BY rank LIMIT ?"
+            shown = [k for (k,) in self.db.execute(query, (theme_id, THEME_PAGE_GROUPS))]
+            total = self.db.execute("SELECT count(*) FROM group_themes WHERE theme = ?", (theme_id,)).fetchone()[0]
+            self._groups_on[theme_id] = shown, int(total)
         return self._groups_on[theme_id]
 
 
@@ -181,8 +182,8 @@ def works_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) 
 
 def themes_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis) -> set[str] | None:
     """The themes whose page an edit can change (None: all): those whose ranking it changes, those of the
-    claims it changed (as they were and are), of the contested groups that show them, and of the claims of
-    the works it changed, with the broader ones; all where it formed contested groups again (their ranks move) or changed the scheme or questions."""
+    claims it changed (as they were and are), of the contested groups that show them, and of the claims
+    (and their groups) whose source or reading names a work it changed, with the broader ones; all where it formed contested groups again (their ranks move) or changed the scheme or questions."""
     ranked = rankings.themes_reached(db, changes)
     if ranked is None or changes.questions or analysis.everything:
         return None
@@ -191,7 +192,13 @@ def themes_reached(db: sqlite3.Connection, changes: Changes, analysis: Analysis)
     query = "SELECT g.theme FROM group_members m JOIN group_themes g ON g.key = m.key WHERE m.claim IN {in}"
     themes.update(t for (t,) in rows_in(db, query, sorted(changes.claims)))
     works = sorted(set(changes.works) | analysis.work_rows)
-    themes.update(t for (t,) in rows_in(db, THEMES_OF_WORKS, works))
+    for column in ("source", "reported_in"):  # (a claim's row names its works; a page shows its groups' claims)
+        query = ("SELECT DISTINCT t.theme FROM claims c JOIN claim_themes t ON t.id = c.id "
+                 f"WHERE t.theme IS NOT NULL AND c.{column} IN {{in}}")  # fmt: skip
+        themes.update(t for (t,) in rows_in(db, query, works))
+        query = ("SELECT DISTINCT g.theme FROM claims c JOIN group_members m ON m.claim = c.id "
+                 f"JOIN group_themes g ON g.key = m.key WHERE c.{column} IN {{in}}")  # fmt: skip
+        themes.update(t for (t,) in rows_in(db, query, works))
     broader = {a for (a,) in rows_in(db, "SELECT ancestor FROM theme_closure WHERE theme IN {in}", sorted(themes))}
     return ranked | themes | broader
 
