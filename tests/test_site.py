@@ -305,7 +305,7 @@ def test_work_pages_rendering_while_the_rest_of_the_site_fails_are_stopped_and_n
     def broken(*args: object) -> None:
         raise RuntimeError("a theme page could not be made")
 
-    monkeypatch.setattr(pages.SiteData, "theme_context", broken)
+    monkeypatch.setattr(pages.SiteData, "theme_head", broken)
     with pytest.raises(RuntimeError, match="a theme page could not be made"):
         build(open_project(root))
     assert len(stopped) == 2  # the work pages' workers, and the map's clusters' (no live site: both due)

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 STATE_FILE = "state.sqlite"
-STATE_VERSION = 6  # bump when a stage's tables change: a state of another version is emptied and built anew
+STATE_VERSION = 7  # bump when a stage's tables change: a state of another version is emptied and built anew
 
 
 def _pragma_version(db: sqlite3.Connection) -> int:

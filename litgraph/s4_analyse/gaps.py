@@ -40,9 +40,11 @@ KINDS = (
 TABLES = (
     # the evidence types that claims on each theme (itself, not narrower) have
     "CREATE TABLE IF NOT EXISTS theme_evidence(theme TEXT NOT NULL, evidence TEXT NOT NULL, PRIMARY KEY(theme, evidence))",
-    """CREATE TABLE IF NOT EXISTS gaps(kind TEXT NOT NULL, subject TEXT NOT NULL, rank INTEGER NOT NULL,
+    # rank: a gap's place among those of its kind (a number; for unanswered disputes "disputed<TAB>disputing",
+    # which sorts as they do, so that a dispute added or answered leaves the others' ranks as they were)
+    """CREATE TABLE IF NOT EXISTS gaps(kind TEXT NOT NULL, subject TEXT NOT NULL, rank NOT NULL,
        body TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS gaps_kind ON gaps(kind)",
+    "CREATE INDEX IF NOT EXISTS gaps_kind ON gaps(kind, subject)",
 )
 
 
@@ -67,15 +69,21 @@ def gap_of(body: str | bytes) -> Gap:
     return Gap(**orjson.loads(body))
 
 
-def unanswered_disputes(db: sqlite3.Connection) -> list[Gap]:
-    """Each `disputes` link whose disputed claim has neither a reply nor a supporting claim."""
-    rows = db.execute(
+def unanswered_disputes(db: sqlite3.Connection, claims: list[str] | None = None) -> list[Gap]:
+    """Each `disputes` link whose disputed claim has neither a reply nor a supporting claim (of the links
+    from or to these `claims`; all: None)."""
+    query = (
         "SELECT l.id, l.other, a.source, b.source FROM claim_links l JOIN claims a ON a.id = l.id "
         "JOIN claims b ON b.id = l.other WHERE l.kind = 'disputes' "
         "AND NOT EXISTS (SELECT 1 FROM claim_links r WHERE r.id = l.other AND r.other = l.id AND r.kind = 'disputes') "
         "AND NOT EXISTS (SELECT 1 FROM claim_links s WHERE s.other = l.other AND s.kind = 'supports') "
-        "ORDER BY l.other, l.id"
-    ).fetchall()
+    )
+    if claims is None:
+        rows = db.execute(query + "ORDER BY l.other, l.id").fetchall()
+    else:
+        rows = sorted(
+            set(rows_in(db, query + "AND (l.id IN {in} OR l.other IN {in})", claims)), key=lambda r: (r[1], r[0])
+        )
     return [
         Gap("unanswered-dispute", f"{disputed}<{disputing}",
             f"{disputed} is disputed by {disputing}, and no claim replies to {disputing} or supports {disputed}",
@@ -208,16 +216,58 @@ def update_gaps(db: sqlite3.Connection, changes: Changes) -> bool:
         return False
     if "evidence-gap" in kinds:
         count_evidence(db, changes)
+    changed = False
+    around = _disputes_reached(changes)
+    if "unanswered-dispute" in kinds and around is not None:
+        kinds = kinds - {"unanswered-dispute"}
+        changed = _update_unanswered(db, around)
+    if not kinds:
+        return changed
     before = rows_in(db, "SELECT kind, subject, rank, body FROM gaps WHERE kind IN {in}", sorted(kinds))
     rank: dict[str, int] = defaultdict(int)
     now = []
     for gap in gaps_of(db, kinds):
-        now.append((gap.kind, gap.subject, rank[gap.kind], orjson.dumps(gap.json()).decode("utf-8")))
+        now.append(_gap_row(gap, rank[gap.kind]))
         rank[gap.kind] += 1
     if sorted(before) == sorted(now):
-        return False
+        return changed
     rows_in(db, "DELETE FROM gaps WHERE kind IN {in}", sorted(kinds))
     db.executemany("INSERT INTO gaps VALUES (?, ?, ?, ?)", now)
+    return True
+
+
+def _gap_row(gap: Gap, rank: int) -> tuple[str, str, int | str, str]:
+    if gap.kind == "unanswered-dispute":
+        return gap.kind, gap.subject, f"{gap.details['disputed']}\t{gap.details['disputing']}", _body(gap)
+    return gap.kind, gap.subject, rank, _body(gap)
+
+
+def _body(gap: Gap) -> str:
+    return orjson.dumps(gap.json()).decode("utf-8")
+
+
+def _disputes_reached(changes: Changes) -> list[str] | None:
+    """The claims whose disputes links (from or to them) an edit can leave answered or not (None: all): the
+    claims it changed, and those they support (as they were and are)."""
+    if changes.everything or changes.settings or changes.themes or changes.vocabulary or changes.questions:
+        return None
+    found = set(changes.claims) | {s for claim in changes.claim_sides() for s in claim.supports}
+    return sorted(found) if len(found) <= CLAIMS_AT_ONCE else None
+
+
+CLAIMS_AT_ONCE = 2000  # an edit reaching more claims than this has the unanswered disputes all worked out again
+
+
+def _update_unanswered(db: sqlite3.Connection, claims: list[str]) -> bool:
+    """The unanswered disputes from or to these claims worked out again; whether they changed."""
+    reached = set(claims)
+    rows = db.execute("SELECT subject, rank, body FROM gaps WHERE kind = 'unanswered-dispute'").fetchall()
+    before = {row for row in rows if not reached.isdisjoint(row[1].split("\t"))}
+    now = {_gap_row(gap, 0)[1:] for gap in unanswered_disputes(db, claims)}
+    if before == now:
+        return False
+    db.executemany("DELETE FROM gaps WHERE kind = 'unanswered-dispute' AND subject = ?", [(s,) for s, _, _ in before])
+    db.executemany("INSERT INTO gaps VALUES ('unanswered-dispute', ?, ?, ?)", sorted(now))
     return True
 
 

@@ -99,9 +99,18 @@ class SiteData:
             }  # fmt: skip
         return contexts
 
-    def theme_context(self, theme_id: str) -> dict[str, Any]:
-        """A theme page's context: the works in the order of `sources` (the first THEME_PAGE_WORKS), each with
-        its claims on the theme or a narrower one, and the contested groups on it."""
+    # A theme page is its head (the theme, its narrower themes, its timeline) and two pieces, each kept
+    # while what it is made from (its inputs, by digest) is as it was: the works with most claims on it, and
+    # the contested groups on it. (An edit that only moves the timeline renders the head alone.)
+    def theme_head(self, theme_id: str) -> dict[str, Any]:
+        return {
+            "theme": self.themes[theme_id], "labels": self.labels, "narrower": self.children.get(theme_id, []),
+            "timeline": timeline_chart(timeline(self.db, theme_id)),
+        }  # fmt: skip
+
+    def theme_works(self, theme_id: str) -> dict[str, Any]:
+        """The works in the order of `sources` (the first THEME_PAGE_WORKS), each with its claims on the theme
+        or a narrower one."""
         subtree = set(self.lookup.with_narrower(theme_id))
         entries, total = ranking(self.db, theme_id, THEME_PAGE_WORKS)
         keys = [e.key for e in entries]
@@ -110,32 +119,37 @@ class SiteData:
         listed = [
             {"work": works[k], "claims": [c for c in claims.get(k, []) if subtree.intersection(c.themes)]} for k in keys
         ]
-        shown, n_groups = self.groups_on(theme_id)
-        return {
-            "theme": self.themes[theme_id], "labels": self.labels, "works": listed, "works_total": total,
-            "groups": self.shown_groups(shown), "groups_total": n_groups,
-            "narrower": self.children.get(theme_id, []),
-            "timeline": timeline_chart(timeline(self.db, theme_id)),
-        }  # fmt: skip
+        return {"theme": self.themes[theme_id], "works": listed, "works_total": total}
 
-    def theme_inputs(self, theme_id: str) -> list[Any]:
-        """What a theme page is made from, by digest, without making it: the first THEME_PAGE_WORKS entries
-        of its ranking and how many there are, those works' rows and their claims, the first
-        THEME_PAGE_GROUPS groups on it and their claims, and the rows of the works these claims name. (The
+    def theme_groups(self, theme_id: str) -> dict[str, Any]:
+        """The first THEME_PAGE_GROUPS contested groups on the theme (or a narrower one)."""
+        shown, n_groups = self.groups_on(theme_id)
+        return {"theme": self.themes[theme_id], "groups": self.shown_groups(shown), "groups_total": n_groups}
+
+    def theme_works_inputs(self, theme_id: str) -> list[Any]:
+        """What theme_works is made from, by digest, without making it: the first THEME_PAGE_WORKS entries of
+        the theme's ranking and how many there are, their claims, and the rows of the works these name. (The
         theme scheme, questions and settings are not among them: an edit to those renders every page.)"""
         entries, total = ranking(self.db, theme_id, THEME_PAGE_WORKS)
         keys = [e.key for e in entries]
         query = "SELECT id, digest, source, reported_in FROM claims WHERE source IN {in} ORDER BY id"
         claims = rows_in(self.db, query, keys)
+        return [theme_id, [(e.key, e.claims, e.cited_by) for e in entries], total, claims, self._named(claims, keys)]
+
+    def theme_groups_inputs(self, theme_id: str) -> list[Any]:
+        """What theme_groups is made from, by digest: the groups shown and how many there are, their claims,
+        and the rows of the works these name."""
         shown, n_groups = self.groups_on(theme_id)
         groups = rows_in(self.db, "SELECT key, digest FROM groups WHERE key IN {in} ORDER BY key", shown)
         query = ("SELECT c.id, c.digest, c.source, c.reported_in FROM group_members m JOIN claims c ON c.id = m.claim "
                  "WHERE m.key IN {in} ORDER BY c.id")  # fmt: skip
         members = rows_in(self.db, query, shown)
-        named = sorted({k for row in claims + members for k in row[2:] if k} | set(keys))
-        works = rows_in(self.db, "SELECT key, digest FROM work_rows WHERE key IN {in} ORDER BY key", named)
-        return [theme_id, [(e.key, e.claims, e.cited_by) for e in entries], total, claims, shown, n_groups,
-                groups, members, works]  # fmt: skip
+        return [theme_id, shown, n_groups, groups, members, self._named(members, [])]
+
+    def _named(self, claims: list[tuple[Any, ...]], keys: list[str]) -> list[tuple[str, str]]:
+        """The digests of the rows of the works some claims (id, digest, source, reported in) name, and `keys`."""
+        named = sorted({k for row in claims for k in row[2:] if k} | set(keys))
+        return rows_in(self.db, "SELECT key, digest FROM work_rows WHERE key IN {in} ORDER BY key", named)
 
     def theme_tree(self) -> list[ThemeRow]:
         counts = {

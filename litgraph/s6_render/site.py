@@ -106,17 +106,28 @@ class SiteBuild:
             self.records.wrote(name, digest)
 
     def _theme_pages(self) -> None:
-        """A page per theme: kept as it is unless an edit reaches it (see themes_reached)."""
+        """A page per theme: kept as it is unless an edit reaches it (see themes_reached); then its head and
+        the pieces whose inputs changed are rendered (a theme an edit reaches often shows little of it)."""
         reached = themes_reached(self.inputs.db, self.inputs.changes, self.inputs.analysis)
-        for theme_id in self.data.themes:
+        data = self.data
+        for theme_id in data.themes:
             name = page("theme", theme_id)
             recorded = self.records.recorded(name)
             if reached is not None and theme_id not in reached and recorded and self.records.keep(name, recorded):
                 continue
-            # (its digest from what it is made of: a theme an edit reaches often shows none of what it changed)
-            digest = digest_of(self.salt, name, [self.data.themes_digest, self.data.theme_inputs(theme_id)])
-            if not self.records.keep(name, digest):
-                self._page(name, "theme.html", self.data.theme_context(theme_id), digest)
+            pieces: list[Piece] = []
+            made: dict[str, tuple[str, bytes]] = {}
+            for part, inputs, context in (("works", data.theme_works_inputs, data.theme_works),
+                                          ("groups", data.theme_groups_inputs, data.theme_groups)):  # fmt: skip
+                piece = f"{name}#{part}"
+                digest = digest_of(self.salt, piece, [data.themes_digest, inputs(theme_id)])
+                body = fragment(self.inputs.db, piece, digest)
+                if body is None:
+                    body = templates.render_piece(f"theme_{part}.html", root="../", **context(theme_id))
+                    made[piece] = (digest, body)
+                pieces.append((piece, digest, body))
+            update_fragments(self.inputs.db, f"{name}#", {p for p, _, _ in pieces}, made)
+            self._pieced(name, "theme.html", data.theme_head(theme_id), pieces)
 
     def _assets(self) -> None:
         files = {name: path.read_bytes() for name, path in asset_files().items()}
@@ -175,6 +186,7 @@ class SiteBuild:
         if self.records.keep(name, digest):
             return
         head, tail = templates.head_and_tail(template, name, self.title, context)
+        (self.staging / name).parent.mkdir(parents=True, exist_ok=True)
         with (self.staging / name).open("xb") as out:
             out.write(head)
             for piece, piece_digest, body in pieces:
