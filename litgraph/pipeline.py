@@ -212,14 +212,20 @@ def _build_changes(project: Project, state: StateFolder, db: sqlite3.Connection,
     """A build of what changed, from the graph units to the swap of the new store and site/ for the live."""
     started = time.perf_counter() - sum(clock.values())
     progress("building the graph units whose inputs changed")
-    with graph_units(project, state, db, changes) as (planned, todo):
-        progress("analysing" + (" while the graph units are built" if todo else ""))
-        with transaction(db):
-            found = analysis.analyse(db)
-    clock["graph"] = time.perf_counter() - started - sum(clock.values())
-    progress(f"checking {len(todo)} of {len(planned)} graph units against the SHACL shapes")
-    made = Outputs(planned, changes, found, secrets.token_hex(8))
-    _outputs(project, state, db, made, progress, clock)
+    unanalysed = analysis.unanalysed(db)
+    clusters = analysis.clusters_due(db, unanalysed, state.database if state.cached else None)
+    try:
+        with graph_units(project, state, db, changes) as (planned, todo):
+            progress("analysing" + (" while the graph units are built" if todo else ""))
+            with transaction(db):
+                found = analysis.analyse(db, unanalysed)
+        clock["graph"] = time.perf_counter() - started - sum(clock.values())
+        progress(f"checking {len(todo)} of {len(planned)} graph units against the SHACL shapes")
+        made = Outputs(planned, changes, found, secrets.token_hex(8), clusters=clusters)
+        _outputs(project, state, db, made, progress, clock)
+    finally:
+        if clusters is not None:
+            clusters.cancel()  # (a no-op once it is done)
     if project.site_dir.is_symlink():
         notes.append(
             f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)"
@@ -247,6 +253,7 @@ class Outputs:
     analysis: analysis.Analysis
     build_id: str
     store_updates: int = 0  # updates of the store since it was last compacted
+    clusters: Background[dict[str, int]] | None = None  # the map's clusters, where a worker works them out
 
 
 def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made: Outputs, progress: Progress,
@@ -282,7 +289,14 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
         make_folder(site_new)
         live_site = project.site_dir if project.site_dir.is_dir() and not project.site_dir.is_symlink() else None
         inputs = SiteInputs(
-            project, db, state.database if state.cached else None, made.units, state.units, made.changes, made.analysis
+            project,
+            db,
+            state.database if state.cached else None,
+            made.units,
+            state.units,
+            made.changes,
+            made.analysis,
+            made.clusters,
         )
         with transaction(db):
             SiteBuild(inputs, site_new, live_site).write()

@@ -184,7 +184,8 @@ def _write_items(db: sqlite3.Connection, name: str, items: list[ParsedItem]) -> 
             moved.append((item.line, name, ord_, item.claim_id))
             continue
         ids.update(i for i in (item.claim_id, before[2] if before else None) if i)
-        db.execute("DELETE FROM claim_items WHERE file = ? AND ord = ?", (name, ord_))
+        if before is not None:
+            db.execute("DELETE FROM claim_items WHERE file = ? AND ord = ?", (name, ord_))
         rows.append((name, ord_, item.line, item.digest, item.claim_id, item.body, item.lines,
                      orjson.dumps(item.problems).decode() if item.problems else None))  # fmt: skip
     db.executemany("INSERT INTO claim_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)

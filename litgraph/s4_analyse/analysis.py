@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from litgraph.s1_read.changes import pending_changes
+from litgraph.plumbing.workers import Background
+from litgraph.s1_read.changes import Changes, pending_changes
 from litgraph.s1_read.tables import Tables
 from litgraph.s4_analyse import contested, gaps, importance, networks, rankings, rows, timelines
+from litgraph.s4_analyse.importance import pagerank
 
 TABLES = (
     *rows.TABLES,
@@ -37,12 +40,27 @@ class Analysis:
     citations: bool = False  # a citation may have come or gone (the clusters of the map's layer are due)
 
 
-def analyse(db: sqlite3.Connection) -> Analysis:
-    """Stage 4 where what changed since it last ran reaches it; what it changed since the last build that
-    was published (what this run changed, and what runs that did not get as far changed: see `_pending`).
-    Its tables move by those changes (a ranking loses and gains entries, a count moves), so it reads them
-    from `unanalysed`, which it empties: a run stopped after this stage does not move them twice."""
-    changes = pending_changes(db, since="unanalysed")
+def unanalysed(db: sqlite3.Connection) -> Changes:
+    """What changed since stage 4 last ran. Its tables move by those changes (a ranking loses and gains
+    entries, a count moves), so it reads them from `unanalysed`, which it empties: a run stopped after
+    this stage does not move them twice."""
+    return pending_changes(db, since="unanalysed")
+
+
+def clusters_due(db: sqlite3.Connection, changes: Changes, database: Path | None) -> Background[dict[str, int]] | None:
+    """The clusters of the citation network (the map's cluster layer: seconds at 100,000 works) worked out
+    in a worker process from now on, while the rest is analysed and the store and the pages are made,
+    where the `changes` (unanalysed) may bring or take a citation and the state is a file a worker can
+    read (it reads the inputs' tables, committed); else None."""
+    if database is None or not importance.pairs_moved(db, changes):
+        return None
+    return Background(networks.all_clusters, str(database))
+
+
+def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
+    """Stage 4 where what changed since it last ran (`changes`, see `unanalysed`) reaches it; what it changed
+    since the last build that was published (what this run changed, and what runs that did not get as far
+    changed: see `_pending`)."""
     everything = changes.everything or changes.settings
     if everything or changes.themes:
         rankings.update_closure(db)
@@ -56,7 +74,7 @@ def analyse(db: sqlite3.Connection) -> Analysis:
         work_rows=work_rows,
         rankings=ranked.changed,
         groups=None if groups is None else groups[0],
-        importance=pairs is not None and importance.update_importance(db, changes, pairs),
+        importance=pairs is not None and importance.update_importance(db, changes, pagerank(pairs)),
         group_themes=set() if groups is None else groups[1],
         gaps=gaps.update_gaps(db, changes),
         citations=pairs is not None,

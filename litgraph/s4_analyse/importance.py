@@ -54,20 +54,21 @@ def _given_elsewhere(db: sqlite3.Connection, pair: tuple[str, str], changed: lis
     if db.execute("SELECT 1 FROM citations WHERE citing = ? AND cited = ?", pair).fetchone():
         return True
     rows = db.execute("SELECT id FROM claims WHERE reported_in = ? AND source = ?", pair).fetchall()
-    return any(claim_id not in set(changed) for (claim_id,) in rows)
+    return not {claim_id for (claim_id,) in rows} <= set(changed)
 
 
-def update_importance(db: sqlite3.Connection, changes: Changes, pairs: list[tuple[str, str]] | None = None) -> bool:
-    """The works' importance worked out again if a citation may have come or gone (`pairs`: the citations,
-    where the caller found they may have); whether it changed."""
-    if pairs is None:
+def update_importance(db: sqlite3.Connection, changes: Changes, ranks: dict[str, str] | None = None) -> bool:
+    """The works' importance worked out again if a citation may have come or gone (`ranks`: their PageRank,
+    where the caller found they may have and worked it out); whether it changed."""
+    if ranks is None:
         if not _pairs_moved(db, changes):
             return False
-        pairs = Tables(db).citation_pairs()
-    now = pagerank(pairs)
+        ranks = pagerank(Tables(db).citation_pairs())
+    now = ranks
     before = dict(db.execute("SELECT key, value FROM importance"))
     if before == now:
         return False
-    db.execute("DELETE FROM importance")
-    db.executemany("INSERT INTO importance VALUES (?, ?)", sorted(now.items()))
+    db.executemany("DELETE FROM importance WHERE key = ?", [(k,) for k in sorted(before.keys() - now.keys())])
+    db.executemany("INSERT OR REPLACE INTO importance VALUES (?, ?)",
+                   sorted((k, v) for k, v in now.items() if before.get(k) != v))  # fmt: skip
     return True

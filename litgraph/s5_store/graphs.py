@@ -12,6 +12,7 @@ store holds.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
@@ -63,7 +64,12 @@ def group_node(base: str, key: str) -> str:
 
 def importance_chunk(base: str, key: str) -> str:
     """The node of the importance chunk that holds the work `key`."""
-    return graph_iri(base, "index", "importance", str(zlib.crc32(key.encode("utf-8")) % IMPORTANCE_CHUNKS))
+    return _importance_chunk(base, zlib.crc32(key.encode("utf-8")) % IMPORTANCE_CHUNKS)
+
+
+@functools.lru_cache(maxsize=IMPORTANCE_CHUNKS)
+def _importance_chunk(base: str, number: int) -> str:
+    return graph_iri(base, "index", "importance", str(number))
 
 
 def _salt(*parts: object) -> str:

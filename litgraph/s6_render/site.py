@@ -58,6 +58,7 @@ class SiteInputs:
     units_folder: Path
     changes: Changes
     analysis: Analysis
+    clusters: Background[dict[str, int]] | None = None  # (being worked out since the inputs were read)
 
 
 class SiteBuild:
@@ -149,10 +150,13 @@ class SiteBuild:
 
     def _clusters_due(self) -> Background[dict[str, int]] | dict[str, int] | None:
         """Leiden on the citation network (seconds at 100,000 works) in a worker process while the pages are
-        made, where a citation may have come or gone (or map/clusters.js is not as recorded); else None."""
+        made (or since the inputs were read: see analysis.clusters_due), where a citation may have come or gone
+        (or map/clusters.js is not as recorded); else None."""
         recorded = self.records.recorded(self.CLUSTERS)
         if recorded and not self.inputs.analysis.citations and self.records.keep(self.CLUSTERS, recorded):
             return None
+        if self.inputs.clusters is not None:
+            return self.inputs.clusters
         if self.inputs.state is None:  # (no state file for a worker to read: here)
             return all_clusters(None, self.inputs.db)
         return Background(all_clusters, str(self.inputs.state))
