@@ -25,7 +25,7 @@ from litgraph.plumbing import statedb
 from litgraph.plumbing.files import make_folder, remove_tree, swap_in
 from litgraph.plumbing.interrupts import uninterruptible
 from litgraph.plumbing.lock import project_lock
-from litgraph.plumbing.statedb import rows_in
+from litgraph.plumbing.statedb import rows_in, transaction
 from litgraph.plumbing.statefolder import StateFolder, state_folder
 from litgraph.plumbing.trash import empty_beside
 from litgraph.plumbing.workers import Background, no_cycle_collection
@@ -74,20 +74,6 @@ class BuildSummary:
         return {
             n: getattr(self, n) for n in ("works", "claims", "themes", "questions", "disputes", "citations", "triples")
         }
-
-
-def transaction(db: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
-    @contextlib.contextmanager
-    def run() -> Iterator[None]:
-        db.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    return run()
 
 
 def opened_database(state: StateFolder) -> sqlite3.Connection:
@@ -261,43 +247,19 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
     """Stages 5 and 6: the new store and site/ made in the state's tmp/ (beside the live ones) while the
     graph is checked against the shapes; GraphError (or any failure) removes them again."""
     started = time.perf_counter() - sum(clock.values())
-    check = shapes.ShapeCheck(
-        db,
-        state.units,
-        made.units,
-        project.ontology_file("shapes.ttl"),
-        project.ontology_file("litgraph.ttl"),
-        project.languages,
-    )
+    check = shapes.ShapeCheck(db, state.units, made.units, project.ontology_file("shapes.ttl"),
+                              project.ontology_file("litgraph.ttl"), project.languages)  # fmt: skip
     store_new, site_new = state.tmp / "store", state.tmp / "site"
     compaction: Background[None] | None = None
     try:
         progress("writing the store" + (" while the graph is checked" if check.in_background else ""))
-        live_store = state.store if (state.store / "CURRENT").exists() else None
-        store = make_store(db, project.base_iri, live_store, store_new, made.units, state.units, made.analysis,
-                           made.build_id, made.changes.everything)  # fmt: skip
-        made.store_updates = (
-            0 if store.anew else int(cast(int | None, read_tables.Tables(db).fact("store updates")) or 0) + 1
-        )
-        if store.anew or made.store_updates >= COMPACT_EVERY:  # (RocksDB's levels merged: queries stay quick)
-            made.store_updates = 0
-            compaction = Background(compact, store_new) if len(made.units) >= COMPACT_BESIDE else None
-            if compaction is None:
-                compact(store_new)
+        compaction = _store(project, state, db, made, store_new)
         clock["store"] = time.perf_counter() - started - sum(clock.values())
         progress("writing site/")
         make_folder(site_new)
         live_site = project.site_dir if project.site_dir.is_dir() and not project.site_dir.is_symlink() else None
-        inputs = SiteInputs(
-            project,
-            db,
-            state.database if state.cached else None,
-            made.units,
-            state.units,
-            made.changes,
-            made.analysis,
-            made.clusters,
-        )
+        inputs = SiteInputs(project, db, state.database if state.cached else None, made.units, state.units,
+                            made.changes, made.analysis, made.clusters)  # fmt: skip
         with transaction(db):
             SiteBuild(inputs, site_new, live_site).write()
         clock["site"] = time.perf_counter() - started - sum(clock.values())
@@ -318,6 +280,25 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
         remove_tree(store_new)
         remove_tree(site_new)
         raise
+
+
+def _store(project: Project, state: StateFolder, db: sqlite3.Connection, made: Outputs,
+           store_new: Path) -> Background[None] | None:  # fmt: skip
+    """Stage 5: the new store, from a snapshot of the live one (or anew); compacted every COMPACT_EVERY
+    updates (RocksDB's levels merged: queries stay quick), a large one by a process of its own (returned)."""
+    live_store = state.store if (state.store / "CURRENT").exists() else None
+    store = make_store(db, project.base_iri, live_store, store_new, made.units, state.units, made.analysis,
+                       made.build_id, made.changes.everything)  # fmt: skip
+    made.store_updates = (
+        0 if store.anew else int(cast(int | None, read_tables.Tables(db).fact("store updates")) or 0) + 1
+    )
+    if not store.anew and made.store_updates < COMPACT_EVERY:
+        return None
+    made.store_updates = 0
+    if len(made.units) >= COMPACT_BESIDE:
+        return Background(compact, store_new)
+    compact(store_new)
+    return None
 
 
 @contextlib.contextmanager

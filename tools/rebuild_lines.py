@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "litgraph"
-WHOLE = ["s1_read/changes.py", "s3_graph/units.py", "s6_render/records.py", "plumbing/chunks.py"]
+WHOLE = ["s1_read/changes.py", "s3_graph/units.py", "s6_render/records.py", "plumbing/chunks.py", "plumbing/trash.py"]
 NAMED = {
     "s1_read/reading.py": ["_find_changed", "_known_items", "_forget_gone", "set_fact"],
     "s1_read/parsing.py": ["parse_claims", "_whole", "item_digest"],
@@ -18,15 +18,19 @@ NAMED = {
     "s5_store/write.py": ["read_manifest", "_manifest_quads", "_families", "_is_unit", "_units_out", "_update"],
     "s5_store/graphs.py": ["wanted_parts", "family_of", "_salt"],
     "s6_render/work_pages.py": ["WorkPages", "context_digests"],
-    "s6_render/site.py": ["_pieced", "_works_listing", "_contested", "_map_part"],
-    "s6_render/pages.py": ["works_reached", "themes_reached", "listing_reached", "groups_reached", "digest_of"],
-    "s4_analyse/rankings.py": ["reached_by", "themes_reached"],
-    "s4_analyse/contested.py": ["_touches_groups"],
+    "s6_render/site.py": ["_pieced", "_works_listing", "_contested", "_map_part", "_theme_pages"],
+    "s6_render/pages.py": ["works_reached", "themes_reached", "listing_reached", "groups_reached", "digest_of",
+                           "theme_works_inputs", "theme_groups_inputs", "_named"],
+    "s4_analyse/rankings.py": ["reached_by", "themes_reached", "Reached", "RankingEdit", "_store_edited", "_stored",
+                               "_lines_of", "_own_counts", "_sort_key"],
+    "s4_analyse/timelines.py": ["_edited"],
+    "s4_analyse/contested.py": ["groups_around", "_groups_touched"],
+    "s4_analyse/gaps.py": ["_reached", "_disputes_reached", "_update_unanswered"],
     "s4_analyse/importance.py": ["_pairs_moved", "_given_elsewhere"],
-    "s4_analyse/analysis.py": ["_pending"],
+    "s4_analyse/analysis.py": ["_pending", "unanalysed", "clusters_due"],
     "s4_analyse/rows.py": ["update_work_rows"],
     "pipeline.py": ["_published_as_recorded", "_claims_reached", "_citations_as_published", "recorded_unit",
-                    "graph_units", "published", "read_fact_in"],
+                    "graph_units", "published"],
 }  # fmt: skip
 
 
@@ -38,11 +42,13 @@ def main() -> None:
         total += lines
     for name, wanted in NAMED.items():
         tree = ast.parse((ROOT / name).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in wanted:
-                lines = (node.end_lineno or node.lineno) - node.lineno + 1
-                print(f"{lines:5d}  {name}: {node.name}")
-                total += lines
+        found = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef) and n.name in wanted]
+        missing = set(wanted) - {n.name for n in found}
+        assert not missing, f"{name} has no {sorted(missing)}: this list is out of date"
+        for node in found:
+            lines = (node.end_lineno or node.lineno) - node.lineno + 1
+            print(f"{lines:5d}  {name}: {node.name}")
+            total += lines
     print(f"{total:5d}  in all")
 
 

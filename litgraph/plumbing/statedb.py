@@ -11,15 +11,16 @@ SQLite's user_version: a database of another version is dropped and rebuilt, nev
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 STATE_FILE = "state.sqlite"
-STATE_VERSION = 7  # bump when a stage's tables change: a state of another version is emptied and built anew
+STATE_VERSION = 8  # bump when a stage's tables change: a state of another version is emptied and built anew
 
 
 def _pragma_version(db: sqlite3.Connection) -> int:
@@ -87,3 +88,15 @@ def rows_in(
         marks = "(" + ",".join("?" * len(chunk)) + ")"
         found += db.execute(query.replace("{in}", marks), [*first, *chunk * places]).fetchall()
     return found
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back when it raises (or is interrupted)."""
+    db.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -25,19 +25,27 @@ import orjson
 from litgraph.model import Claim, Person, Question, Theme, Work
 from litgraph.plumbing.statedb import rows_in
 
+# a work with no title (and no reason for none) or no year (and no reason for none): s2_check.references
+WORK_UNTITLED = "json_extract(body, '$.title') IS NULL AND json_extract(body, '$.untitled_reason') IS NULL"
+WORK_UNDATED = "json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL"
+WORK_INCOMPLETE = f"({WORK_UNTITLED}) OR ({WORK_UNDATED})"  # (its index keeps the few such works apart)
+
 TABLES = (
     """CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,
        inode INTEGER, digest TEXT, parsed TEXT, problems TEXT)""",
     """CREATE TABLE IF NOT EXISTS bib_entries(file TEXT NOT NULL, key TEXT NOT NULL, line INTEGER NOT NULL,
        body TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS bib_entries_file ON bib_entries(file)",
-    "CREATE INDEX IF NOT EXISTS bib_entries_key ON bib_entries(key)",
+    "CREATE INDEX IF NOT EXISTS bib_entries_key ON bib_entries(key, file)",  # (covers the duplicates' check)
     """CREATE TABLE IF NOT EXISTS claim_items(file TEXT NOT NULL, ord INTEGER NOT NULL, line INTEGER NOT NULL,
        digest TEXT NOT NULL, id TEXT, body TEXT, lines TEXT, problems TEXT, PRIMARY KEY(file, ord))""",
     "CREATE INDEX IF NOT EXISTS claim_items_id ON claim_items(id)",
+    # the few items with problems, found without reading them all (s2_check.references.reading_problems)
+    "CREATE INDEX IF NOT EXISTS claim_items_problems ON claim_items(file, ord) WHERE problems IS NOT NULL",
     """CREATE TABLE IF NOT EXISTS works(key TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL,
        entry_type TEXT NOT NULL, body TEXT NOT NULL, digest TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS works_file ON works(file)",
+    f"CREATE INDEX IF NOT EXISTS works_incomplete ON works(file, line) WHERE {WORK_INCOMPLETE}",
     """CREATE TABLE IF NOT EXISTS claims(id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL,
        lines TEXT NOT NULL, source TEXT NOT NULL, reported_in TEXT, question TEXT, stance TEXT, evidence TEXT,
        body TEXT NOT NULL, digest TEXT NOT NULL)""",

@@ -16,7 +16,7 @@ import orjson
 from litgraph.model import Problem
 from litgraph.project import Project
 from litgraph.s1_read.parsing import problems_of
-from litgraph.s1_read.tables import Tables
+from litgraph.s1_read.tables import WORK_INCOMPLETE, WORK_UNDATED, WORK_UNTITLED, Tables
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s2_check.shadowed import shadowed_claim_problems
 from litgraph.suggest import did_you_mean
@@ -83,10 +83,7 @@ def _duplicates(db: sqlite3.Connection) -> list[Problem]:
 def _works(db: sqlite3.Connection) -> list[Problem]:
     """Each work needs a title (or a reason it has none) and a year (or a reason it has none)."""
     problems = []
-    query = ("SELECT key, file, line, json_extract(body, '$.title') IS NULL AND json_extract(body, '$.untitled_reason') "
-             "IS NULL, json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL FROM works "
-             "WHERE (json_extract(body, '$.title') IS NULL AND json_extract(body, '$.untitled_reason') IS NULL) "
-             "OR (json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL) ORDER BY file, line")  # fmt: skip
+    query = f"SELECT key, file, line, {WORK_UNTITLED}, {WORK_UNDATED} FROM works WHERE {WORK_INCOMPLETE} ORDER BY file, line"
     for key, file, line, untitled, undated in db.execute(query):
         if untitled:
             problems.append(
