@@ -39,6 +39,7 @@ from litgraph.s2_check.references import check_inputs
 from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.unit_files import UnitBuild, has_files, prune_units
 from litgraph.s4_analyse import analysis
+from litgraph.s4_analyse.importance import CitationFigures
 from litgraph.s5_store.write import compact, make_store
 from litgraph.s6_render import records
 from litgraph.s6_render.site import SiteBuild, SiteInputs
@@ -199,7 +200,7 @@ def _build_changes(project: Project, state: StateFolder, db: sqlite3.Connection,
     started = time.perf_counter() - sum(clock.values())
     progress("building the graph units whose inputs changed")
     unanalysed = analysis.unanalysed(db)
-    clusters = analysis.clusters_due(db, unanalysed, state.database if state.cached else None)
+    figures = analysis.figures_due(db, unanalysed, state.database if state.cached else None)
     try:
         with graph_units(project, state, db, changes) as (planned, todo):
             progress("analysing" + (" while the graph units are built" if todo else ""))
@@ -207,11 +208,11 @@ def _build_changes(project: Project, state: StateFolder, db: sqlite3.Connection,
                 found = analysis.analyse(db, unanalysed)
         clock["graph"] = time.perf_counter() - started - sum(clock.values())
         progress(f"checking {len(todo)} of {len(planned)} graph units against the SHACL shapes")
-        made = Outputs(planned, changes, found, secrets.token_hex(8), clusters=clusters)
+        made = Outputs(planned, changes, found, secrets.token_hex(8), figures=figures)
         _outputs(project, state, db, made, progress, clock)
     finally:
-        if clusters is not None:
-            clusters.cancel()  # (a no-op once it is done)
+        if figures is not None:
+            figures.cancel()  # (a no-op once it is done)
     if project.site_dir.is_symlink():
         notes.append(
             f"site/ was a link to {os.path.realpath(project.site_dir)}; it is now a folder of its own (the link's target is as it was)"
@@ -239,7 +240,7 @@ class Outputs:
     analysis: analysis.Analysis
     build_id: str
     store_updates: int = 0  # updates of the store since it was last compacted
-    clusters: Background[dict[str, int]] | None = None  # the map's clusters, where a worker works them out
+    figures: CitationFigures | None = None  # importance and clusters, where a worker works them out
 
 
 def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made: Outputs, progress: Progress,
@@ -259,7 +260,7 @@ def _outputs(project: Project, state: StateFolder, db: sqlite3.Connection, made:
         make_folder(site_new)
         live_site = project.site_dir if project.site_dir.is_dir() and not project.site_dir.is_symlink() else None
         inputs = SiteInputs(project, db, state.database if state.cached else None, made.units, state.units,
-                            made.changes, made.analysis, made.clusters)  # fmt: skip
+                            made.changes, made.analysis, made.figures.clusters if made.figures else None)  # fmt: skip
         with transaction(db):
             SiteBuild(inputs, site_new, live_site).write()
         clock["site"] = time.perf_counter() - started - sum(clock.values())
@@ -286,6 +287,8 @@ def _store(project: Project, state: StateFolder, db: sqlite3.Connection, made: O
            store_new: Path) -> Background[None] | None:  # fmt: skip
     """Stage 5: the new store, from a snapshot of the live one (or anew); compacted every COMPACT_EVERY
     updates (RocksDB's levels merged: queries stay quick), a large one by a process of its own (returned)."""
+    with transaction(db):
+        analysis.update_importance(db, made.analysis, made.figures)
     live_store = state.store if (state.store / "CURRENT").exists() else None
     store = make_store(db, project.base_iri, live_store, store_new, made.units, state.units, made.analysis,
                        made.build_id, made.changes.everything)  # fmt: skip

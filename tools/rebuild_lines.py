@@ -27,7 +27,7 @@ NAMED = {
     "s4_analyse/contested.py": ["groups_around", "_groups_touched"],
     "s4_analyse/gaps.py": ["_reached", "_disputes_reached", "_update_unanswered"],
     "s4_analyse/importance.py": ["_pairs_moved", "_given_elsewhere"],
-    "s4_analyse/analysis.py": ["_pending", "unanalysed", "clusters_due"],
+    "s4_analyse/analysis.py": ["_pending", "unanalysed", "figures_due"],
     "s4_analyse/rows.py": ["update_work_rows"],
     "pipeline.py": ["_published_as_recorded", "_claims_reached", "_citations_as_published", "recorded_unit",
                     "graph_units", "published"],

@@ -15,4 +15,11 @@ def empty_beside(trash: Path) -> Background[None] | None:
     own work covers. None where the trash is empty."""
     if not trash.is_dir() or trash.is_symlink() or not any(os.scandir(trash)):
         return None
-    return Background(empty_trash, trash)
+    return Background(_empty_nicely, trash)
+
+
+def _empty_nicely(trash: Path) -> None:
+    """empty_trash at the lowest priority: the build's own processes (the analysis, the map's clusters) come
+    first on the cores, and the removal takes what they leave."""
+    os.nice(19)
+    empty_trash(trash)

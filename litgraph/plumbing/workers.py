@@ -98,6 +98,18 @@ class BackgroundMap(Generic[T]):
                     process.kill()
         self._close()
 
+    def result_at(self, index: int) -> T:
+        """The result of the `index`th call alone, as soon as it is there (the calls of one worker run in
+        order: the first's result comes before the later ones are done)."""
+        if self._call is not None and self._futures:
+            try:
+                with contextlib.suppress(BrokenProcessPool, OSError, pickle.PicklingError):
+                    return self._futures[index].result()  # type: ignore[no-any-return]
+            except BaseException:
+                self.cancel()
+                raise
+        return self.result()[index]
+
     def result(self) -> list[T]:
         if self._call is not None:
             function, columns = self._call

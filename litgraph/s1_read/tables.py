@@ -28,7 +28,7 @@ from litgraph.plumbing.statedb import rows_in
 # a work with no title (and no reason for none) or no year (and no reason for none): s2_check.references
 WORK_UNTITLED = "json_extract(body, '$.title') IS NULL AND json_extract(body, '$.untitled_reason') IS NULL"
 WORK_UNDATED = "json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL"
-WORK_INCOMPLETE = f"({WORK_UNTITLED}) OR ({WORK_UNDATED})"  # (its index keeps the few such works apart)
+WORK_INCOMPLETE = f"({WORK_UNTITLED}) OR ({WORK_UNDATED})"  # (no index: the state's schema may call no function)
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,
@@ -45,7 +45,6 @@ TABLES = (
     """CREATE TABLE IF NOT EXISTS works(key TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL,
        entry_type TEXT NOT NULL, body TEXT NOT NULL, digest TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS works_file ON works(file)",
-    f"CREATE INDEX IF NOT EXISTS works_incomplete ON works(file, line) WHERE {WORK_INCOMPLETE}",
     """CREATE TABLE IF NOT EXISTS claims(id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL,
        lines TEXT NOT NULL, source TEXT NOT NULL, reported_in TEXT, question TEXT, stance TEXT, evidence TEXT,
        body TEXT NOT NULL, digest TEXT NOT NULL)""",

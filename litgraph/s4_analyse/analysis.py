@@ -8,11 +8,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from litgraph.plumbing.workers import Background
 from litgraph.s1_read.changes import Changes, pending_changes
 from litgraph.s1_read.tables import Tables
 from litgraph.s4_analyse import contested, gaps, importance, networks, rankings, rows, timelines
-from litgraph.s4_analyse.importance import pagerank
+from litgraph.s4_analyse.importance import CitationFigures, pagerank
 
 TABLES = (
     *rows.TABLES,
@@ -47,14 +46,27 @@ def unanalysed(db: sqlite3.Connection) -> Changes:
     return pending_changes(db, since="unanalysed")
 
 
-def clusters_due(db: sqlite3.Connection, changes: Changes, database: Path | None) -> Background[dict[str, int]] | None:
-    """The clusters of the citation network (the map's cluster layer: seconds at 100,000 works) worked out
-    in a worker process from now on, while the rest is analysed and the store and the pages are made,
-    where the `changes` (unanalysed) may bring or take a citation and the state is a file a worker can
-    read (it reads the inputs' tables, committed); else None."""
+def figures_due(db: sqlite3.Connection, changes: Changes, database: Path | None) -> CitationFigures | None:
+    """The citation figures (importance, clusters: a second or two at 100,000 works) worked out by a worker
+    process from now on, while the rest is analysed and the store and the pages are made, where the
+    `changes` (unanalysed) may bring or take a citation and the state is a file a worker can read (it
+    reads the inputs' tables, committed); else None."""
     if database is None or not importance.pairs_moved(db, changes):
         return None
-    return Background(networks.all_clusters, str(database))
+    return CitationFigures(database)
+
+
+def update_importance(db: sqlite3.Connection, found: Analysis, figures: CitationFigures | None) -> None:
+    """The works' importance, where a citation may have come or gone since the last build that went through
+    (`found.citations`): from the worker's figures, or worked out here (a build stopped after the analysis
+    left it due); its change recorded as pending with the rest of the analysis. (Stage 4's last step, taken
+    when the store comes to it: the worker has had the time of the analysis to work it out.)"""
+    if not found.citations:
+        return
+    ranks = figures.importance() if figures is not None else pagerank(Tables(db).citation_pairs())
+    if importance.update_importance(db, ranks):
+        db.execute("INSERT OR IGNORE INTO pending VALUES ('analysis:flag', 'importance', 'null')")
+        found.importance = True
 
 
 def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
@@ -65,7 +77,7 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
     if everything or changes.themes:
         rankings.update_closure(db)
     groups = contested.update_groups(db, changes)
-    pairs = Tables(db).citation_pairs() if importance.pairs_moved(db, changes) else None
+    moved = importance.pairs_moved(db, changes)
     work_rows = rows.update_work_rows(db, changes)
     ranked = rankings.update_rankings(db, rankings.reached_by(db, changes))
     timelines.update_timelines(db, changes, everything, ranked)  # (their pages: those the rankings reach)
@@ -74,10 +86,9 @@ def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:
         work_rows=work_rows,
         rankings=ranked.changed,
         groups=None if groups is None else groups[0],
-        importance=pairs is not None and importance.update_importance(db, changes, pagerank(pairs)),
         group_themes=set() if groups is None else groups[1],
         gaps=gaps.update_gaps(db, changes),
-        citations=pairs is not None,
+        citations=moved,
     )
     db.execute("DELETE FROM unanalysed")
     return _pending(db, found)

@@ -7,10 +7,14 @@ tolerance: the same network gives the same figures however it was arrived at.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+from pathlib import Path
 
+from litgraph.plumbing.workers import BackgroundMap
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables
+from litgraph.s4_analyse.networks import all_clusters
 
 TABLES = ("CREATE TABLE IF NOT EXISTS importance(key TEXT PRIMARY KEY, value TEXT NOT NULL)",)
 
@@ -20,13 +24,13 @@ def pagerank(pairs: list[tuple[str, str]]) -> dict[str, str]:
     only works that take part in a citation."""
     import igraph  # (builds only)
 
-    keys = sorted({k for pair in pairs for k in pair})
-    index = {k: i for i, k in enumerate(keys)}
-    network = igraph.Graph(n=len(keys), directed=True)
-    network.add_edges([(index[a], index[b]) for a, b in pairs])
+    keys = sorted(set(itertools.chain.from_iterable(pairs)))
+    index = dict(zip(keys, range(len(keys)), strict=True))
+    ends = iter(map(index.__getitem__, itertools.chain.from_iterable(pairs)))
+    network = igraph.Graph(n=len(keys), edges=list(zip(ends, ends, strict=True)), directed=True)  # (a pair's ends)
     rank = network.pagerank(directed=True, damping=0.85)
     top = max(rank, default=0.0) or 1.0
-    return {k: f"{r / top:.6f}" for k, r in zip(keys, rank, strict=True)}
+    return dict(zip(keys, [f"{r / top:.6f}" for r in rank], strict=True))
 
 
 def _pairs_moved(db: sqlite3.Connection, changes: Changes) -> bool:
@@ -57,13 +61,36 @@ def _given_elsewhere(db: sqlite3.Connection, pair: tuple[str, str], changed: lis
     return not {claim_id for (claim_id,) in rows} <= set(changed)
 
 
-def update_importance(db: sqlite3.Connection, changes: Changes, ranks: dict[str, str] | None = None) -> bool:
-    """The works' importance worked out again if a citation may have come or gone (`ranks`: their PageRank,
-    where the caller found they may have and worked it out); whether it changed."""
-    if ranks is None:
-        if not _pairs_moved(db, changes):
-            return False
-        ranks = pagerank(Tables(db).citation_pairs())
+def citation_figure(kind: str, database: str) -> dict[str, str] | dict[str, int]:
+    """A figure of the citation network from the state database at `database` (read-only: a worker
+    process's): "importance" (PageRank) or "clusters" (Leiden, for the map's cluster layer)."""
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return pagerank(Tables(db).citation_pairs()) if kind == "importance" else all_clusters(None, db)
+    finally:
+        db.close()
+
+
+class CitationFigures:
+    """The importance and the clusters of the citation network, worked out one after the other by one
+    worker process from the moment the inputs are read (where a citation may have come or gone): the
+    analysis, the store and the pages go on meanwhile, and take each figure when they come to it."""
+
+    def __init__(self, database: Path):
+        self._work = BackgroundMap(citation_figure, ["importance", "clusters"], [str(database)] * 2, workers=1)
+
+    def importance(self) -> dict[str, str]:
+        return self._work.result_at(0)  # type: ignore[return-value]
+
+    def clusters(self) -> dict[str, int]:
+        return self._work.result_at(1)  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        self._work.cancel()
+
+
+def update_importance(db: sqlite3.Connection, ranks: dict[str, str]) -> bool:
+    """The works' importance as `ranks` (their PageRank) has it; whether it changed."""
     now = ranks
     before = dict(db.execute("SELECT key, value FROM importance"))
     if before == now:

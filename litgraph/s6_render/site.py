@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +58,7 @@ class SiteInputs:
     units_folder: Path
     changes: Changes
     analysis: Analysis
-    clusters: Background[dict[str, int]] | None = None  # (being worked out since the inputs were read)
+    clusters: Callable[[], dict[str, int]] | None = None  # (worked out since the inputs were read: waits for them)
 
 
 class SiteBuild:
@@ -148,9 +148,9 @@ class SiteBuild:
     # -- the map's cluster layer ------------------------------------------------------------------------
     CLUSTERS = "map/clusters.js"
 
-    def _clusters_due(self) -> Background[dict[str, int]] | dict[str, int] | None:
+    def _clusters_due(self) -> Background[dict[str, int]] | Callable[[], dict[str, int]] | dict[str, int] | None:
         """Leiden on the citation network (seconds at 100,000 works) in a worker process while the pages are
-        made (or since the inputs were read: see analysis.clusters_due), where a citation may have come or gone
+        made (or since the inputs were read: see analysis.figures_due), where a citation may have come or gone
         (or map/clusters.js is not as recorded); else None."""
         recorded = self.records.recorded(self.CLUSTERS)
         if recorded and not self.inputs.analysis.citations and self.records.keep(self.CLUSTERS, recorded):
@@ -161,11 +161,11 @@ class SiteBuild:
             return all_clusters(None, self.inputs.db)
         return Background(all_clusters, str(self.inputs.state))
 
-    def _clusters(self, due: Background[dict[str, int]] | dict[str, int] | None) -> None:
+    def _clusters(self, due: Background[dict[str, int]] | Callable[[], dict[str, int]] | dict[str, int] | None) -> None:
         """map/clusters.js: each work's cluster in the citation network, for the map's cluster layer."""
         if due is None:
             return
-        found = due if isinstance(due, dict) else due.result()
+        found = due if isinstance(due, dict) else due.result() if isinstance(due, Background) else due()
         script = b"window.litgraphClusters = " + orjson.dumps(found, option=orjson.OPT_SORT_KEYS) + b";\n"
         digest = hashlib.sha256(script).hexdigest()
         (self.staging / "map").mkdir(exist_ok=True)
