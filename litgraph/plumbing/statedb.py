@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 STATE_FILE = "state.sqlite"
-STATE_VERSION = 8  # bump when a stage's tables change: a state of another version is emptied and built anew
+STATE_VERSION = 9  # bump when a stage's tables change: a state of another version is emptied and built anew
 
 
 def _pragma_version(db: sqlite3.Connection) -> int:

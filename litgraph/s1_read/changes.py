@@ -18,7 +18,7 @@ import orjson
 
 from litgraph.model import Claim, Work
 from litgraph.plumbing.statedb import rows_in
-from litgraph.s1_read.tables import Tables, claim_from, claim_json, digest, work_from, work_json
+from litgraph.s1_read.tables import Tables, claim_from, claim_json, digest, untitled_undated, work_from, work_json
 from litgraph.s1_read.theme_names import ThemeLookup
 
 if TYPE_CHECKING:  # (the YAML and BibTeX readers load only where inputs are read: not for a query)
@@ -93,7 +93,7 @@ def update_works(db: sqlite3.Connection, keys: list[str] | None, proposals: dict
             if key in proposals:
                 merge_proposals({key: work}, {key: proposals[key]}, work.path)
             body = work_json(work)
-            row = (key, entry[1], entry[2], work.entry_type, body, digest(body))
+            row = (key, entry[1], entry[2], work.entry_type, body, digest(body), int(any(untitled_undated(work))))
         if old is not None and row is not None and (old[1], old[2], old[4]) == (row[1], row[2], row[5]):
             continue  # as it was, where it was
         if old is not None:
@@ -102,7 +102,7 @@ def update_works(db: sqlite3.Connection, keys: list[str] | None, proposals: dict
             inserts.append(row)
         if keys is not None and (old is None or row is None or old[4] != row[5]):
             _pend(db, "work", key, [old[1], old[2], old[3]] if old else None)
-    db.executemany("INSERT INTO works VALUES (?, ?, ?, ?, ?, ?)", inserts)
+    db.executemany("INSERT INTO works VALUES (?, ?, ?, ?, ?, ?, ?)", inserts)
 
 
 def update_claims(db: sqlite3.Connection, ids: list[str] | None, lookup: ThemeLookup) -> None:

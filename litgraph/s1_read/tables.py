@@ -25,11 +25,6 @@ import orjson
 from litgraph.model import Claim, Person, Question, Theme, Work
 from litgraph.plumbing.statedb import rows_in
 
-# a work with no title (and no reason for none) or no year (and no reason for none): s2_check.references
-WORK_UNTITLED = "json_extract(body, '$.title') IS NULL AND json_extract(body, '$.untitled_reason') IS NULL"
-WORK_UNDATED = "json_extract(body, '$.year') IS NULL AND json_extract(body, '$.undated') IS NULL"
-WORK_INCOMPLETE = f"({WORK_UNTITLED}) OR ({WORK_UNDATED})"  # (no index: the state's schema may call no function)
-
 TABLES = (
     """CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, kind TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,
        inode INTEGER, digest TEXT, parsed TEXT, problems TEXT)""",
@@ -42,9 +37,12 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS claim_items_id ON claim_items(id)",
     # the few items with problems, found without reading them all (s2_check.references.reading_problems)
     "CREATE INDEX IF NOT EXISTS claim_items_problems ON claim_items(file, ord) WHERE problems IS NOT NULL",
+    # incomplete: the work has no title (nor a reason for none) or no year (nor a reason for none); the few
+    # such works are found by their index without reading every work (s2_check.references)
     """CREATE TABLE IF NOT EXISTS works(key TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL,
-       entry_type TEXT NOT NULL, body TEXT NOT NULL, digest TEXT NOT NULL)""",
+       entry_type TEXT NOT NULL, body TEXT NOT NULL, digest TEXT NOT NULL, incomplete INTEGER NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS works_file ON works(file)",
+    "CREATE INDEX IF NOT EXISTS works_incomplete ON works(file, line) WHERE incomplete",
     """CREATE TABLE IF NOT EXISTS claims(id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL,
        lines TEXT NOT NULL, source TEXT NOT NULL, reported_in TEXT, question TEXT, stance TEXT, evidence TEXT,
        body TEXT NOT NULL, digest TEXT NOT NULL)""",
@@ -115,6 +113,15 @@ def work_json(work: Work) -> str:
 def _path(name: str) -> Path:
     """An input file's Path (one object per file, however many rows stand in it)."""
     return Path(name)
+
+
+def untitled_undated(work: Work) -> tuple[bool, bool]:
+    """Whether the work has no title (nor a reason for none), and whether it has no year (nor a reason)."""
+
+    def unset(name: str) -> bool:
+        return getattr(work, name) in (None, _WORK_DEFAULTS[name])
+
+    return unset("title") and unset("untitled_reason"), unset("year") and unset("undated")
 
 
 def work_from(body: str | bytes, path: str, line: int) -> Work:

@@ -16,7 +16,7 @@ import orjson
 from litgraph.model import Problem
 from litgraph.project import Project
 from litgraph.s1_read.parsing import problems_of
-from litgraph.s1_read.tables import WORK_INCOMPLETE, WORK_UNDATED, WORK_UNTITLED, Tables
+from litgraph.s1_read.tables import Tables, untitled_undated, work_from
 from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s2_check.shadowed import shadowed_claim_problems
 from litgraph.suggest import did_you_mean
@@ -83,8 +83,9 @@ def _duplicates(db: sqlite3.Connection) -> list[Problem]:
 def _works(db: sqlite3.Connection) -> list[Problem]:
     """Each work needs a title (or a reason it has none) and a year (or a reason it has none)."""
     problems = []
-    query = f"SELECT key, file, line, {WORK_UNTITLED}, {WORK_UNDATED} FROM works WHERE {WORK_INCOMPLETE} ORDER BY file, line"
-    for key, file, line, untitled, undated in db.execute(query):
+    query = "SELECT key, file, line, body FROM works WHERE incomplete ORDER BY file, line"
+    for key, file, line, body in db.execute(query):
+        untitled, undated = untitled_undated(work_from(body, file, line))
         if untitled:
             problems.append(
                 Problem(file, line, f"entry {key!r} has no title", "add title = {...}, or untitled = {why it has none}")
@@ -231,7 +232,8 @@ def one_sided_questions(db: sqlite3.Connection) -> dict[str, list[str]]:
     """The questions the claims answer one way only (or not at all): each with the stances taken."""
     stances: dict[str, set[str]] = {q: set() for (q,) in db.execute("SELECT id FROM questions")}
     for question, stance in db.execute(
-        "SELECT DISTINCT question, stance FROM claims WHERE question IS NOT NULL AND stance IS NOT NULL"
+        "SELECT DISTINCT question, stance FROM claims INDEXED BY claims_question "  # (SQLite would read them all)
+        "WHERE question IS NOT NULL AND stance IS NOT NULL"
     ):
         stances.setdefault(question, set()).add(stance)
     return {q: sorted(s) for q, s in sorted(stances.items()) if len(s) < 2}

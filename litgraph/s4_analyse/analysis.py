@@ -63,8 +63,11 @@ def update_importance(db: sqlite3.Connection, found: Analysis, figures: Citation
     when the store comes to it: the worker has had the time of the analysis to work it out.)"""
     if not found.citations:
         return
-    ranks = figures.importance() if figures is not None else pagerank(Tables(db).citation_pairs())
-    if importance.update_importance(db, ranks):
+    if figures is not None:
+        moves = figures.importance_moves()
+    else:
+        moves = importance.importance_moves(db, pagerank(Tables(db).citation_pairs()))
+    if importance.move_importance(db, moves):
         db.execute("INSERT OR IGNORE INTO pending VALUES ('analysis:flag', 'importance', 'null')")
         found.importance = True
 

@@ -61,12 +61,15 @@ def _given_elsewhere(db: sqlite3.Connection, pair: tuple[str, str], changed: lis
     return not {claim_id for (claim_id,) in rows} <= set(changed)
 
 
-def citation_figure(kind: str, database: str) -> dict[str, str] | dict[str, int]:
+def citation_figure(kind: str, database: str) -> dict[str, str | None] | dict[str, int]:
     """A figure of the citation network from the state database at `database` (read-only: a worker
-    process's): "importance" (PageRank) or "clusters" (Leiden, for the map's cluster layer)."""
+    process's): "importance" (how PageRank moves the importance table: see importance_moves; nothing else
+    writes that table while the worker runs) or "clusters" (Leiden, for the map's cluster layer)."""
     db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        return pagerank(Tables(db).citation_pairs()) if kind == "importance" else all_clusters(None, db)
+        if kind == "importance":
+            return importance_moves(db, pagerank(Tables(db).citation_pairs()))
+        return all_clusters(None, db)
     finally:
         db.close()
 
@@ -79,7 +82,7 @@ class CitationFigures:
     def __init__(self, database: Path):
         self._work = BackgroundMap(citation_figure, ["importance", "clusters"], [str(database)] * 2, workers=1)
 
-    def importance(self) -> dict[str, str]:
+    def importance_moves(self) -> dict[str, str | None]:
         return self._work.result_at(0)  # type: ignore[return-value]
 
     def clusters(self) -> dict[str, int]:
@@ -89,13 +92,18 @@ class CitationFigures:
         self._work.cancel()
 
 
-def update_importance(db: sqlite3.Connection, ranks: dict[str, str]) -> bool:
-    """The works' importance as `ranks` (their PageRank) has it; whether it changed."""
-    now = ranks
+def importance_moves(db: sqlite3.Connection, ranks: dict[str, str]) -> dict[str, str | None]:
+    """What the works' PageRank (`ranks`) changes in the importance table: each work whose figure is new,
+    with it, and each work no longer in a citation, with None."""
     before = dict(db.execute("SELECT key, value FROM importance"))
-    if before == now:
-        return False
-    db.executemany("DELETE FROM importance WHERE key = ?", [(k,) for k in sorted(before.keys() - now.keys())])
+    moves: dict[str, str | None] = {k: v for k, v in ranks.items() if before.get(k) != v}
+    moves.update((k, None) for k in before.keys() - ranks.keys())
+    return moves
+
+
+def move_importance(db: sqlite3.Connection, moves: dict[str, str | None]) -> bool:
+    """The importance table moved by `moves` (see importance_moves); whether anything moved."""
+    db.executemany("DELETE FROM importance WHERE key = ?", [(k,) for k, v in sorted(moves.items()) if v is None])
     db.executemany("INSERT OR REPLACE INTO importance VALUES (?, ?)",
-                   sorted((k, v) for k, v in now.items() if before.get(k) != v))  # fmt: skip
-    return True
+                   sorted((k, v) for k, v in moves.items() if v is not None))  # fmt: skip
+    return bool(moves)

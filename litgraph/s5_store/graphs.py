@@ -49,7 +49,9 @@ class Part:
     unit: Unit | None = None
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def unit_graph_iri(base: str, unit: Unit, index: bool = False) -> str:
+    """A unit's named graph, or its index graph (asked for every unit on every build: kept once made)."""
     parts = [unit.kind, *unit.file.split("/"), unit.members[0]] if unit.members else [unit.kind]
     return graph_iri(base, "index", *parts) if index else graph_iri(base, *parts)
 

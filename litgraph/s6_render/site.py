@@ -20,6 +20,7 @@ import orjson
 from litgraph.namespaces import page
 from litgraph.plumbing.chunks import cut
 from litgraph.plumbing.files import write_new
+from litgraph.plumbing.statedb import rows_in
 from litgraph.plumbing.workers import Background
 from litgraph.project import Project
 from litgraph.s1_read.changes import Changes
@@ -191,11 +192,13 @@ class SiteBuild:
             return
         head, tail = templates.head_and_tail(template, name, self.title, context)
         (self.staging / name).parent.mkdir(parents=True, exist_ok=True)
+        query = "SELECT name, digest, body FROM fragments WHERE name IN {in}"  # (the kept ones, read together)
+        kept = {n: (d, b) for n, d, b in rows_in(self.inputs.db, query, [p for p, _, body in pieces if body is None])}
         with (self.staging / name).open("xb") as out:
             out.write(head)
             for piece, piece_digest, body in pieces:
-                found = body if body is not None else fragment(self.inputs.db, piece, piece_digest)
-                assert found is not None, piece
+                found = body if body is not None else kept[piece][1]
+                assert body is not None or kept[piece][0] == piece_digest, piece
                 out.write(found)
             out.write(tail)
         self.records.wrote(name, digest)
