@@ -17,7 +17,6 @@ import pyoxigraph as ox
 
 from litgraph import ask, pipeline
 from litgraph.errors import NotFoundError, ProjectError
-from litgraph.gather.extract.extraction import Extractor, Found, write_cites, write_claim_stubs
 from litgraph.model import Citation, Dataset, Problem, Work
 from litgraph.namespaces import escaped
 from litgraph.plumbing.files import OutsideError, atomic_file, inside
@@ -29,23 +28,21 @@ from litgraph.s1_read.theme_names import ThemeLookup
 from litgraph.s3_graph import shapes, units
 from litgraph.s3_graph.graph_files import write_graph
 from litgraph.s4_analyse import networks
-from litgraph.s5_store.push import PushReport
-from litgraph.s5_store.push import push as push_graph
-from litgraph.s5_store.remote import Server
-from litgraph.s5_store.remote_store import RemoteStore
 from litgraph.s6_render.formats import CLAIM_FORMATS, REFERENCE_FORMATS
 from litgraph.s6_render.mapdata import whole_map
-from litgraph.s6_render.network_export import GRAPH, to_networkx, works_network, write_network
 from litgraph.s6_render.pages import SiteData
 
-if TYPE_CHECKING:  # the HTTP stack loads only when `enrich` or `zotero pull` runs
+if TYPE_CHECKING:  # the HTTP stack, networkx and the extractor load only for the commands that use them
     import networkx as nx
 
     from litgraph.gather.enrich.enrichment import EnrichOptions, EnrichReport
     from litgraph.gather.enrich.scholarly import Scholarly
+    from litgraph.gather.extract.extraction import Found
     from litgraph.gather.themes_file import Added
     from litgraph.gather.zotero.client import ZoteroClient
     from litgraph.gather.zotero.pull import PullReport
+    from litgraph.s5_store.push import PushReport
+    from litgraph.s5_store.remote_store import RemoteStore
 
 Progress = Callable[[str], None]
 BuildSummary = pipeline.BuildSummary
@@ -185,6 +182,8 @@ def extract(project: Project, document: Path, citing: str | None = None, claims_
         work_key(found_works, citing, "add an entry for the document to a .bib file in bibliography/ first")
     if claims_stub is not None and os.path.lexists(claims_stub) and not replace_stub:
         raise ProjectError(f"{claims_stub} exists; give another file, or --force to replace it")
+    from litgraph.gather.extract.extraction import Extractor, write_cites, write_claim_stubs
+
     result = Extraction(Extractor(found_works.values()).extract(document))
     if citing is not None:
         try:
@@ -240,6 +239,8 @@ def zotero_pull(project: Project, collection: str | None = None, api: str | None
 
 def _network(db: sqlite3.Connection, name: str, lang: str) -> nx.Graph:
     """The map's graph (GRAPH), or a network of the works, as networkx graphs to write."""
+    from litgraph.s6_render.network_export import GRAPH, to_networkx, works_network
+
     data = SiteData(db, lang)
     if name == GRAPH:
         return to_networkx(whole_map(data))
@@ -263,6 +264,8 @@ def export(project: Project, fmt: str, output: Path | None, stdout: IO[bytes], p
     with ask.fresh(project, None, progress) as found:
         if fmt in ("graphml", "gexf"):
             assert output is not None
+            from litgraph.s6_render.network_export import write_network
+
             write_network(_network(found.database, network, project.lang), output, fmt)
             return output
         else:
@@ -330,7 +333,7 @@ def _remote_export(project: Project, url: str, fmt: str, output: Path | None, st
         raise ProjectError(f"export from a SPARQL server (--endpoint) writes {', '.join(REFERENCE_FORMATS)} or nt, "
                            f"not {fmt}; export it from the local store (without --endpoint)")  # fmt: skip
     reader = ask.remote_reader(project, url)
-    store = cast(RemoteStore, reader.store)
+    store = cast("RemoteStore", reader.store)
 
     def write(out: IO[bytes]) -> None:
         if fmt in REFERENCE_FORMATS:
@@ -359,6 +362,9 @@ def push(
     if not url:
         raise ProjectError("no SPARQL server to push to: give --endpoint URL (or set LITGRAPH_ENDPOINT, "
                            "or endpoint under [server] in litgraph.toml)")  # fmt: skip
+    from litgraph.s5_store.push import push as push_graph
+    from litgraph.s5_store.remote import Server
+
     with ask.fresh(project, None, progress) as found:
         store = cast(ox.Store, found.reader.store)
         return push_graph(store, found.state.units, project.base_iri, Server(url, project.server), dry_run, progress)

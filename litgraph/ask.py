@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import orjson
 
@@ -33,10 +33,11 @@ from litgraph.s4_analyse.reading_list import ReadingList
 from litgraph.s4_analyse.rows import ClaimRow
 from litgraph.s5_store import queries
 from litgraph.s5_store.read import StoreReader
-from litgraph.s5_store.remote import Server
-from litgraph.s5_store.remote_store import RemoteStore, remote_query
 from litgraph.s5_store.sparql import QueryResult, check_query, run_query
 from litgraph.s5_store.write import DAMAGED, _is_unit, read_manifest
+
+if TYPE_CHECKING:  # (the HTTP stack loads only where a server is asked)
+    from litgraph.s5_store.remote_store import RemoteStore
 
 Progress = Callable[[str], None]
 
@@ -98,6 +99,9 @@ def endpoint_of(project: Project, given: str | None = None) -> str | None:
 
 def remote_reader(project: Project, url: str, lang: str | None = None) -> StoreReader:
     """The project's graph as pushed to the server at `url`; NotFoundError if it holds none."""
+    from litgraph.s5_store.remote import Server  # (the HTTP stack: only for a server)
+    from litgraph.s5_store.remote_store import RemoteStore
+
     store = RemoteStore(Server(url, project.server), project.base_iri)
     if not read_manifest(store, project.base_iri)[0]:  # type: ignore[arg-type]
         raise NotFoundError(f"the SPARQL server at {url} holds no graph of this project (base IRI "
@@ -194,6 +198,8 @@ def query(
     check_query(sparql, project.limits.query_depth, allow_service)
     url = endpoint_of(project, endpoint)
     if url:
+        from litgraph.s5_store.remote_store import RemoteStore, remote_query
+
         store = cast(RemoteStore, remote_reader(project, url).store)
         return remote_query(
             store.server,
