@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from litgraph.errors import GraphError
+from litgraph.plumbing.statedb import distinct
 from litgraph.plumbing.workers import Background
 from litgraph.s3_graph.serialize import ntriples
 from litgraph.s3_graph.shape_languages import DEFAULT as DEFAULT_LANGUAGES
@@ -88,7 +89,7 @@ def record_types(db: sqlite3.Connection, units: list[Unit], built: Iterable[Buil
     """node_types of the units built now; those of units no longer in the graph dropped."""
     built = list(built)
     names = {u.name for u in units}
-    gone = [(n,) for (n,) in db.execute("SELECT DISTINCT unit FROM node_types") if n not in names]
+    gone = [(n,) for n in distinct(db, "node_types", "unit") if n not in names]
     db.executemany("DELETE FROM node_types WHERE unit = ?", gone + [(b.name,) for b in built])
     db.executemany("INSERT OR REPLACE INTO node_types VALUES (?, ?, ?)",
                    [(iri, b.name, lines) for b in built for iri, lines in b.types.items()])  # fmt: skip

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import orjson
 
 from litgraph.plumbing.chunks import cut
-from litgraph.plumbing.statedb import rows_in
+from litgraph.plumbing.statedb import distinct, rows_in
 from litgraph.s1_read.changes import Changes
 from litgraph.s1_read.tables import Tables, digest
 from litgraph.s3_graph.triples import GraphBuilder
@@ -162,7 +162,7 @@ def plan_units(db: sqlite3.Connection, base_iri: str, changes: Changes) -> list[
     for unit in recorded.values():
         by_kind[unit.kind].append(unit)
     files = {kind: sorted({u.file for u in by_kind[kind]}) for kind in ("works", "claims")}
-    now_files = {kind: [f for (f,) in db.execute(f"SELECT DISTINCT file FROM {kind}")] for kind in ("works", "claims")}
+    now_files = {kind: distinct(db, kind, "file") for kind in ("works", "claims")}
     everything = not recorded
     if everything:
         planner.update_agents(None)
