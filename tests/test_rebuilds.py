@@ -414,12 +414,18 @@ def test_a_new_template_renders_the_pages_again(
     monkeypatch.setattr(litgraph.s1_read.inputs, "TEMPLATES", copy)
     root = make_project(FILES)
     build(open_project(root))
+    pages = ["themes/trust.html", "works/borg2017.html", "works.html", "contested.html", "index.html"]
+    before = {name: (root / "site" / name).stat().st_ino for name in pages}
     (copy / "theme.html").write_text((copy / "theme.html").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     salt = templates.salt  # (the pages' digests: as if rendered from the edited copy)
     monkeypatch.setattr(templates, "salt", lambda title: salt(title) + "-edited")
     said: list[str] = []
     build(open_project(root), said.append)
     assert any(s.startswith("writing site/") for s in said), said
+    # every page written anew (a page kept from the live site is a hard link to it: the same inode), those
+    # no edit reached too (this build's changes reach none)
+    kept = [name for name in pages if (root / "site" / name).stat().st_ino == before[name]]
+    assert not kept, f"kept as made with the old templates: {kept}"
 
 
 def test_a_build_stopped_by_an_input_error_is_not_an_unfinished_build(make_project: MakeProject) -> None:

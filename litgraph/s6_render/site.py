@@ -24,6 +24,7 @@ from litgraph.plumbing.statedb import rows_in
 from litgraph.plumbing.workers import Background
 from litgraph.project import Project
 from litgraph.s1_read.changes import Changes
+from litgraph.s1_read.reading import set_fact
 from litgraph.s3_graph.graph_files import write_graph
 from litgraph.s3_graph.units import Unit
 from litgraph.s4_analyse.analysis import Analysis
@@ -44,6 +45,7 @@ from litgraph.s6_render.records import Records, fragment, update_fragments
 from litgraph.s6_render.visnet import asset_files
 from litgraph.s6_render.work_pages import WorkPages
 
+SALT_FACT = "site salt"  # the templates the site was made with (templates.salt), recorded with its pages
 LISTING_CUT = 64  # works.html's pieces: about this many works each
 Piece = tuple[str, str, bytes | None]  # a piece of a page: name, digest, body (None: take the kept one)
 
@@ -71,10 +73,13 @@ class SiteBuild:
         self.salt = templates.salt(self.title)
         self.data = SiteData(inputs.db, inputs.project.lang)
         self.records = Records(inputs.db, live, staging)
+        # every page reached where the live site was made with other templates (or there is none): a page
+        # an edit does not reach is kept by its recorded digest, which stands for the templates it was made with
+        self.everything = live is None or self.data.tables.fact(SALT_FACT) != self.salt
 
     def write(self) -> None:
         i = self.inputs
-        reached = works_reached(i.db, i.changes, i.analysis)
+        reached = None if self.everything else works_reached(i.db, i.changes, i.analysis)
         plan = mapdata.plan_map(self.data)
         keys = [k for (k,) in i.db.execute("SELECT key FROM works ORDER BY key")]
         parts = mapdata.parts(keys, plan)
@@ -97,6 +102,7 @@ class SiteBuild:
                 if isinstance(clusters, Background):
                     clusters.cancel()  # (a no-op once it is done)
         self.records.save()
+        set_fact(self.inputs.db, SALT_FACT, self.salt)
 
     # -- whole pages ---------------------------------------------------------------------------------------
     def _page(self, name: str, template: str, context: dict[str, object], digest: str | None = None) -> None:
@@ -110,7 +116,7 @@ class SiteBuild:
     def _theme_pages(self) -> None:
         """A page per theme: kept as it is unless an edit reaches it (see themes_reached); then its head and
         the pieces whose inputs changed are rendered (a theme an edit reaches often shows little of it)."""
-        reached = themes_reached(self.inputs.db, self.inputs.changes, self.inputs.analysis)
+        reached = None if self.everything else themes_reached(self.inputs.db, self.inputs.changes, self.inputs.analysis)
         data = self.data
         for theme_id in data.themes:
             name = page("theme", theme_id)
@@ -207,7 +213,7 @@ class SiteBuild:
         """works.html: the works by reference, with their numbers of claims, in pieces of about LISTING_CUT. A
         piece is made again only when it holds other works, or an edit reaches one of them (listing_reached)."""
         db = self.inputs.db
-        reached = listing_reached(self.inputs.changes, self.inputs.analysis)
+        reached = None if self.everything else listing_reached(self.inputs.changes, self.inputs.analysis)
         rows = db.execute("SELECT key, digest FROM work_rows ORDER BY sortkey, key").fetchall()
         digests = dict(rows)
         kept = dict(db.execute("SELECT name, digest FROM fragments WHERE name LIKE 'works.html#%'"))
@@ -236,7 +242,7 @@ class SiteBuild:
         """contested.html: a section per contested group, most sources first. A section is rendered again
         only when its group changed, or an edit reaches what it shows (its claims, its question)."""
         db = self.inputs.db
-        reached = groups_reached(db, self.inputs.changes, self.inputs.analysis)
+        reached = None if self.everything else groups_reached(db, self.inputs.changes, self.inputs.analysis)
         ranked = db.execute("SELECT key, digest FROM groups ORDER BY rank").fetchall()
         kept = dict(db.execute("SELECT name, digest FROM fragments WHERE name LIKE 'contested.html#%'"))
         pieces: list[Piece] = []
