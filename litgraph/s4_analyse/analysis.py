@@ -68,8 +68,7 @@ def update_importance(db: sqlite3.Connection, found: Analysis, figures: Citation
     else:
         moves = importance.importance_moves(db, pagerank(Tables(db).citation_pairs()))
     if importance.move_importance(db, moves):
-        db.execute("INSERT OR IGNORE INTO pending VALUES ('analysis:flag', 'importance', 'null')")
-        found.importance = True
+        found.importance = _pending(db, Analysis(importance=True)).importance
 
 
 def analyse(db: sqlite3.Connection, changes: Changes) -> Analysis:

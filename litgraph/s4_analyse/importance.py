@@ -65,11 +65,11 @@ def citation_figure(kind: str, database: str) -> dict[str, str | None] | dict[st
     """A figure of the citation network from the state database at `database` (read-only: a worker
     process's): "importance" (how PageRank moves the importance table: see importance_moves; nothing else
     writes that table while the worker runs) or "clusters" (Leiden, for the map's cluster layer)."""
+    if kind == "clusters":
+        return all_clusters(database)
     db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        if kind == "importance":
-            return importance_moves(db, pagerank(Tables(db).citation_pairs()))
-        return all_clusters(None, db)
+        return importance_moves(db, pagerank(Tables(db).citation_pairs()))
     finally:
         db.close()
 

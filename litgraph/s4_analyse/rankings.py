@@ -145,15 +145,14 @@ def update_rankings(db: sqlite3.Connection, reached: Reached | None) -> Rankings
     wanted = all_themes if reached is None else sorted(reached.themes & set(all_themes))
     works = None if reached is None or len(reached.works) > WORKS_AT_ONCE else sorted(reached.works)
     made = RankingsMade(set(), None if works is None else {})
-    if not wanted:
-        pass
-    elif reached is None or works is None:
+    if wanted and works is None:
         cited = cited_counts(db)
         per_theme, own = _counted_whole(db, wanted)
         for theme in wanted:
             entries = {key: (n, cited.get(key, 0)) for key, n in per_theme[theme].items()}
             _store_whole(db, theme, entries, own.get(theme, (0, 0)), made)
-    else:
+    elif wanted:
+        assert reached is not None and works is not None
         cited = cited_counts(db, works)
         reached_entries: dict[str, dict[str, tuple[int, int]]] = {t: {} for t in wanted}
         for theme, key, n in _claims_per_theme_and_work(db, wanted, works):
@@ -166,15 +165,19 @@ def update_rankings(db: sqlite3.Connection, reached: Reached | None) -> Rankings
     return made
 
 
+def _order(key: str, claims: int, cited_by: int) -> tuple[int, int, str]:
+    """Where an entry goes in a ranking: most claims, then most cited, then key."""
+    return -claims, -cited_by, key
+
+
 def _sort_key(line: str) -> tuple[int, int, str]:
-    """Where a ranking line goes: most claims, then most cited, then key."""
     key, n, cited = line.split("\t")
-    return -int(n), -int(cited), key
+    return _order(key, int(n), int(cited))
 
 
 def _store_whole(db: sqlite3.Connection, theme: str, entries: dict[str, tuple[int, int]], own: tuple[int, int],
                  made: RankingsMade) -> None:  # fmt: skip
-    ordered = sorted(entries.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    ordered = sorted(entries.items(), key=lambda item: _order(item[0], *item[1]))
     lines = ranking_lines(RankedWork(key, n, c) for key, (n, c) in ordered)
     _store(db, theme, lines, (*own, sum(n for n, _ in entries.values()), len(entries)), made)
 
@@ -213,30 +216,33 @@ def _store_edited(db: sqlite3.Connection, theme: str, works: list[str], entries:
                   reached: Reached, made: RankingsMade) -> None:  # fmt: skip
     """A theme's ranking as it was, with the entries of the `works` reached taken out and their `entries`
     now put in where they sort (found by bisection: the ranking is kept sorted)."""
-    body, claims, n_works = _stored(db, theme)
+    body, own, claims, n_works = _stored(db, theme)
     lines = body.split("\n") if body else []
     gone = _lines_of(body, lines, works)
     at = sorted((bisect.bisect_left(lines, _sort_key(line), key=_sort_key) for line in gone), reverse=True)
     for index in at:
         del lines[index]
-    came = [f"{key}\t{n}\t{c}" for key, (n, c) in sorted(entries.items())]
-    for line in came:
-        bisect.insort(lines, line, key=_sort_key)
+    came = sorted(entries.items())
+    for key, (n, c) in came:
+        bisect.insort(lines, f"{key}\t{n}\t{c}", key=_sort_key)
     gone_pairs = [(k, int(n)) for k, n, _ in (line.split("\t") for line in gone)]
-    came_pairs = [(k, n) for k, (n, _) in sorted(entries.items())]
+    came_pairs = [(k, n) for k, (n, _) in came]
     claims += sum(n for _, n in came_pairs) - sum(n for _, n in gone_pairs)
     assert made.edits is not None
     made.edits[theme] = RankingEdit(gone_pairs, came_pairs)
-    counts = (*_own_counts(db, theme, reached), claims, n_works + len(came) - len(gone))
+    counts = (*_own_counts(db, theme, reached, own), claims, n_works + len(came) - len(gone))
     _store(db, theme, "\n".join(lines), counts, made)
 
 
-def _stored(db: sqlite3.Connection, theme: str) -> tuple[str, int, int]:
-    """A theme's ranking as the state has it, with its numbers of claims and works (narrower included)."""
+def _stored(db: sqlite3.Connection, theme: str) -> tuple[str, tuple[int, int] | None, int, int]:
+    """A theme's ranking as the state has it, its own numbers of claims and works (None: none recorded), and
+    its numbers of claims and works with the narrower ones."""
     row = db.execute("SELECT body FROM rankings WHERE theme = ?", (theme,)).fetchone()
-    counts = db.execute("SELECT claims_with_narrower, works_with_narrower FROM theme_counts WHERE theme = ?",
-                        (theme,)).fetchone()  # fmt: skip
-    return (row[0] if row else ""), *(map(int, counts) if counts else (0, 0))  # type: ignore[return-value]
+    counts = db.execute("SELECT claims, works, claims_with_narrower, works_with_narrower FROM theme_counts "
+                        "WHERE theme = ?", (theme,)).fetchone()  # fmt: skip
+    if counts is None:
+        return (row[0] if row else ""), None, 0, 0
+    return (row[0] if row else ""), (int(counts[0]), int(counts[1])), int(counts[2]), int(counts[3])
 
 
 def _lines_of(body: str, lines: list[str], keys: list[str]) -> list[str]:
@@ -267,11 +273,10 @@ def _store(db: sqlite3.Connection, theme: str, lines: str, counts: tuple[int, in
                (theme, own_claims, claims, works, own_works))  # fmt: skip
 
 
-def _own_counts(db: sqlite3.Connection, theme: str, reached: Reached) -> tuple[int, int]:
-    """A theme's own numbers of claims and of the works they are on: where an edit changed claims on it,
-    both moved by how many of the changed claims (and of their works) came or went; as they were for the
-    other themes (counted anew for a theme the state has no numbers of)."""
-    row = db.execute("SELECT claims, works FROM theme_counts WHERE theme = ?", (theme,)).fetchone()
+def _own_counts(db: sqlite3.Connection, theme: str, reached: Reached, row: tuple[int, int] | None) -> tuple[int, int]:
+    """A theme's own numbers of claims and of the works they are on (`row`: as recorded): where an edit
+    changed claims on it, both moved by how many of the changed claims (and of their works) came or went;
+    as they were for the other themes (counted anew for a theme the state has no numbers of)."""
     if row is None:
         return db.execute("SELECT count(DISTINCT t.id), count(DISTINCT c.source) FROM claim_themes t "
                           "JOIN claims c ON c.id = t.id WHERE t.theme = ?", (theme,)).fetchone()  # fmt: skip

@@ -79,6 +79,7 @@ class SiteBuild:
         # every page reached where the live site was made with other templates (or there is none): a page
         # an edit does not reach is kept by its recorded digest, which stands for the templates it was made with
         self.everything = live is None or self.data.tables.fact(SALT_FACT) != self.salt
+        self._clusters_job: Background[dict[str, int]] | None = None  # (Leiden in a worker of its own)
 
     def write(self) -> None:
         i = self.inputs
@@ -102,8 +103,8 @@ class SiteBuild:
                 self._map(plan, keys, parts, reached, made)
                 graph_files.result()
             finally:
-                if isinstance(clusters, Background):
-                    clusters.cancel()  # (a no-op once it is done)
+                if self._clusters_job is not None:
+                    self._clusters_job.cancel()  # (a no-op once it is done)
         self.records.save()
         set_fact(self.inputs.db, SALT_FACT, self.salt)
 
@@ -158,7 +159,7 @@ class SiteBuild:
     # -- the map's cluster layer ------------------------------------------------------------------------
     CLUSTERS = "map/clusters.js"
 
-    def _clusters_due(self) -> Background[dict[str, int]] | Callable[[], dict[str, int]] | dict[str, int] | None:
+    def _clusters_due(self) -> Callable[[], dict[str, int]] | None:
         """Leiden on the citation network (seconds at 100,000 works) in a worker process while the pages are
         made (or since the inputs were read: see analysis.figures_due), where a citation may have come or gone
         (or map/clusters.js is not as recorded); else None."""
@@ -167,15 +168,16 @@ class SiteBuild:
             return None
         if self.inputs.clusters is not None:
             return self.inputs.clusters
-        if self.inputs.state is None:  # (no state file for a worker to read: here)
-            return all_clusters(None, self.inputs.db)
-        return Background(all_clusters, str(self.inputs.state))
+        if self.inputs.state is None:  # (no state file for a worker to read: here, when they are due)
+            return lambda: all_clusters(None, self.inputs.db)
+        self._clusters_job = Background(all_clusters, str(self.inputs.state))
+        return self._clusters_job.result
 
-    def _clusters(self, due: Background[dict[str, int]] | Callable[[], dict[str, int]] | dict[str, int] | None) -> None:
+    def _clusters(self, due: Callable[[], dict[str, int]] | None) -> None:
         """map/clusters.js: each work's cluster in the citation network, for the map's cluster layer."""
         if due is None:
             return
-        found = due if isinstance(due, dict) else due.result() if isinstance(due, Background) else due()
+        found = due()
         script = b"window.litgraphClusters = " + orjson.dumps(found, option=orjson.OPT_SORT_KEYS) + b";\n"
         digest = hashlib.sha256(script).hexdigest()
         (self.staging / "map").mkdir(exist_ok=True)
